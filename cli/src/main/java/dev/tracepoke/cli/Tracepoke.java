@@ -1,0 +1,28 @@
+package dev.tracepoke.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code tracepoke} command: wiring and printing only; the work lives in the library modules. */
+@Command(
+    name = "tracepoke",
+    mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
+    description = "Decode CoreSight ETMv4 branch traces of a live kernel across text that changes while it is traced.",
+    subcommands = {
+      DemoCommand.class,
+      CommandLine.HelpCommand.class,
+    })
+public final class Tracepoke {
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The configured command line, shared by {@link #main} and the tests. */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Tracepoke());
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    return cl;
+  }
+}
