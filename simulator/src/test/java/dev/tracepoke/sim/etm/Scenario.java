@@ -1,5 +1,7 @@
 package dev.tracepoke.sim.etm;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.tracepoke.sim.machine.CoreObserver;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,12 +117,12 @@ final class Scenario {
   static void assertEveryFormAppears(TraceUnitStats stats) {
     long[] formats = stats.atomPacketsByFormat();
     for (int f = 0; f < 6; f++) {
-      org.junit.jupiter.api.Assertions.assertTrue(formats[f] > 0, "atom format " + (f + 1) + " used: " + stats);
+      assertTrue(formats[f] > 0, "atom format " + (f + 1) + " used: " + stats);
     }
-    org.junit.jupiter.api.Assertions.assertTrue(stats.exactMatch() > 0, "exact match used: " + stats);
-    org.junit.jupiter.api.Assertions.assertTrue(stats.short1() > 0 && stats.short2() > 0, "short addresses used: " + stats);
-    org.junit.jupiter.api.Assertions.assertTrue(stats.long32() > 0 && stats.long64() > 0, "long addresses used: " + stats);
-    org.junit.jupiter.api.Assertions.assertTrue(stats.addressWithContext32() > 0 && stats.addressWithContext64() > 0, "addresses with context used: " + stats);
-    org.junit.jupiter.api.Assertions.assertTrue(stats.exceptions() > 0 && stats.exceptionReturns() > 0, "exceptions used: " + stats);
+    assertTrue(stats.exactMatch() > 0, "exact match used: " + stats);
+    assertTrue(stats.short1() > 0 && stats.short2() > 0, "short addresses used: " + stats);
+    assertTrue(stats.long32() > 0 && stats.long64() > 0, "long addresses used: " + stats);
+    assertTrue(stats.addressWithContext32() > 0 && stats.addressWithContext64() > 0, "addresses with context used: " + stats);
+    assertTrue(stats.exceptions() > 0 && stats.exceptionReturns() > 0, "exceptions used: " + stats);
   }
 }
