@@ -249,6 +249,11 @@ public final class FlowDecoder implements PacketSink {
     if (sync != Sync.SYNCED) {
       return;
     }
+    if (exceptionPending) {
+      holdError(offset, index, "atoms before the exception's return address");
+      loseSync(FlowSink.GAP_ERROR, offset);
+      return;
+    }
     for (int i = 0; i < count; i++) {
       if (needAddress || needContext) {
         if (droppedAtoms == 0) {

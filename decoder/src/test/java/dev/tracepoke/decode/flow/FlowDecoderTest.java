@@ -273,7 +273,10 @@ class FlowDecoderTest {
               ctx(d, 67, V, 1);
               d.exception(81, 12, 0x3, 1, false); // return address behind the pc
               d.address(83, 13, V - 8, 0, AddressForm.SHORT_1, -1, 64);
-              d.end(85, 14);
+              ctx(d, 85, V, 1);
+              d.exception(99, 15, 0x3, 1, false);
+              d.atoms(101, 16, 1, 1, 1); // the return address is missing
+              d.end(102, 17);
             });
     assertEquals(
         List.of(
@@ -288,7 +291,10 @@ class FlowDecoderTest {
             "3 context EL1 sf=true ns=true cid=0x1234 vmid=0 @67",
             "3 error @81 #12 exception return address 0xffff8000080003f8 cannot be reached from pc"
                 + " 0xffff800008000400",
-            "3 exception 0x3 ret=F+3f8 [-,-] @81"),
+            "3 exception 0x3 ret=F+3f8 [-,-] @81",
+            "3 context EL1 sf=true ns=true cid=0x1234 vmid=0 @85",
+            "3 error @101 #16 atoms before the exception's return address",
+            "3 gap error F+400 @101"),
         out);
   }
 

@@ -9,6 +9,8 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
@@ -60,11 +62,13 @@ class OpenCsdConformanceTest {
 
   @ParameterizedTest(name = "{0} trace ID 0x{1}")
   @CsvSource({
-    "a57_single_step, 10, 1, 1",
-    "bugfix-exact-match, 12, 1740344, 34",
+    // snapshot, trace ID, framed (-id filters), ranges, exceptions, inaccessible-memory elements
+    "a57_single_step, 10, true, 1, 1, 0",
+    "init-short-addr, 0, false, 0, 0, 5",
+    "bugfix-exact-match, 12, true, 1740344, 34, 0",
   })
-  void rangesEqualTrcPktLister(String snapshot, String traceIdHex, long ranges, long exceptions,
-      @TempDir Path tmp) throws Exception {
+  void rangesEqualTrcPktLister(String snapshot, String traceIdHex, boolean framed, long ranges,
+      long exceptions, long naccs, @TempDir Path tmp) throws Exception {
     String lister = onPath("trc_pkt_lister");
     if (lister == null) {
       System.out.println("SKIP: trc_pkt_lister not on PATH (package libopencsd-bin)");
@@ -79,9 +83,14 @@ class OpenCsdConformanceTest {
     int traceId = Integer.parseInt(traceIdHex, 16);
 
     Path listing = tmp.resolve("listing.txt");
+    // -id selects a source in framed buffers; for raw source_data it would hide the packet lines
+    List<String> cmd = new ArrayList<>(List.of(lister, "-ss_dir", dir.toString(), "-decode",
+        "-logstdout", "-logfilename", "/dev/null"));
+    if (framed) {
+      cmd.addAll(List.of("-id", "0x" + traceIdHex));
+    }
     Process p =
-        new ProcessBuilder(lister, "-ss_dir", dir.toString(), "-decode", "-id",
-                "0x" + traceIdHex, "-logstdout", "-logfilename", "/dev/null")
+        new ProcessBuilder(cmd)
             .directory(tmp.toFile())
             .redirectOutput(listing.toFile())
             .redirectError(ProcessBuilder.Redirect.DISCARD)
@@ -97,7 +106,7 @@ class OpenCsdConformanceTest {
         new BlockCache(ImageTimeline.of(core.image()), V83.contains(core.type()), false);
     ArrayDeque<String> ours = new ArrayDeque<>();
     ArrayDeque<String> theirs = new ArrayDeque<>();
-    long[] compared = new long[3];
+    long[] compared = new long[4];
     Runnable drain = () -> {
       while (!ours.isEmpty() && !theirs.isEmpty()) {
         String a = theirs.poll();
@@ -110,6 +119,8 @@ class OpenCsdConformanceTest {
           compared[1]++;
         } else if (a.startsWith("exception")) {
           compared[2]++;
+        } else if (a.startsWith("nacc")) {
+          compared[3]++;
         }
       }
     };
@@ -127,5 +138,6 @@ class OpenCsdConformanceTest {
     assertEquals(0, ours.size(), "elements only we output, first: " + ours.peek());
     assertEquals(ranges, compared[1], "ranges compared");
     assertEquals(exceptions, compared[2], "exceptions compared");
+    assertEquals(naccs, compared[3], "inaccessible-memory elements compared");
   }
 }
