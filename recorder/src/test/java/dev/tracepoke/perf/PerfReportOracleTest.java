@@ -52,8 +52,8 @@ class PerfReportOracleTest {
   @Test
   void perfListsTheSameRecordsInTheSameOrderWithTheSameTextPokes() throws IOException {
     PerfTool.assumePerf();
-    Path rec = Files.createDirectories(dir.resolve("rec"));
-    SampleRecording.write(rec.resolve("data"));
+    Path rec = dir.resolve("rec");
+    dev.tracepoke.recording.RecordingTest.writeDirectory(rec);
     List<PerfTool.Line> lines = perfReport(rec);
     assertEquals(ours(rec.resolve("data")), perfs(lines));
     assertEquals(16, lines.size());
