@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       DemoCommand.class,
       DumpCommand.class,
+      DecodeCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Tracepoke {
