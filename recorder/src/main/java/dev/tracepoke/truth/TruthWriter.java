@@ -55,6 +55,8 @@ public final class TruthWriter implements Closeable {
     }
     this.compression = c;
     Files.createDirectories(dir);
+    // an older set in the same place stops looking complete until this one is published
+    Files.deleteIfExists(dir.resolve(TruthLayout.HEADER));
     this.cores = new CoreWriter[cores];
     try {
       for (int i = 0; i < cores; i++) {

@@ -195,6 +195,12 @@ class TruthTest {
         + " a truth set completed by TruthWriter.close()", e.getMessage());
     w.close();
     assertEquals(3, TruthReader.open(truth).countInstructions());
+    // rewriting in place: the old set stops being readable until the new one is closed
+    TruthWriter again = TruthWriter.create(truth, 1, Map.of());
+    assertThrows(TruthFormatException.class, () -> TruthReader.open(truth));
+    again.core(0).run(0x2000, 7, 9);
+    again.close();
+    assertEquals(7, TruthReader.open(truth).countInstructions());
   }
 
   @Test
