@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       DumpCommand.class,
       DecodeCommand.class,
+      DiffCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Tracepoke {
