@@ -235,15 +235,23 @@ public final class PerfDataReader implements AutoCloseable {
   // ---- header, attrs, features ---------------------------------------------------------------
 
   private ByteBuffer readAt(long pos, int len, String what) throws PerfDataException {
+    ByteBuffer b = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
+    readFully(b, pos, what);
+    return b.flip();
+  }
+
+  /** Fills {@code dst} from its position to its limit with the bytes at file offset {@code pos}. */
+  private void readFully(ByteBuffer dst, long pos, String what) throws PerfDataException {
+    int len = dst.remaining();
     if (pos < 0 || pos + len > fileSize) {
       throw new PerfDataException(file, Math.max(0, Math.min(pos, fileSize)),
           "expected " + what + " (" + len + " bytes at " + pos + "), but the file ends at byte " + fileSize);
     }
-    ByteBuffer b = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
+    int start = dst.position();
     try {
-      while (b.hasRemaining()) {
-        if (channel.read(b, pos + b.position()) < 0) {
-          throw new PerfDataException(file, pos + b.position(), "expected " + what + ", found end of file");
+      while (dst.hasRemaining()) {
+        if (channel.read(dst, pos + dst.position() - start) < 0) {
+          throw new PerfDataException(file, pos + dst.position() - start, "expected " + what + ", found end of file");
         }
       }
     } catch (PerfDataException e) {
@@ -253,7 +261,6 @@ public final class PerfDataReader implements AutoCloseable {
       p.initCause(e);
       throw p;
     }
-    return b.flip();
   }
 
   private PerfFileHeader readHeader() throws PerfDataException {
@@ -452,9 +459,9 @@ public final class PerfDataReader implements AutoCloseable {
     private ByteBuffer view(long at, int len) throws PerfDataException {
       if (at < windowPos || at + len > windowPos + windowLen) {
         int n = (int) Math.min(WINDOW, dataEnd - at);
-        ByteBuffer b = readAt(at, n, "record bytes");
-        window.clear();
-        window.put(b);
+        window.clear().limit(n);
+        windowPos = -1;
+        readFully(window, at, "record bytes");
         windowPos = at;
         windowLen = n;
       }

@@ -141,6 +141,7 @@ class RoundTripTest {
       assertEquals(-1, read.get(3).cpu());
       assertTrue(((Comm) read.get(2).record()).exec());
       assertTrue(r.features().arch().isEmpty());
+      assertEquals(new PerfFeatures.NrCpus(1, 1), r.features().nrCpus().orElseThrow());
     }
   }
 
@@ -163,6 +164,7 @@ class RoundTripTest {
       assertEquals(v2, back);
       assertTrue(back.cpus().get(0).isEte());
       assertEquals(0x10, back.cpus().get(0).traceId());
+      assertEquals(new PerfFeatures.NrCpus(4, 4), r.features().nrCpus().orElseThrow()); // v0 block of cpu 3
       assertEquals(9, back.cpus().get(0).nrTrcParams());
     }
   }
