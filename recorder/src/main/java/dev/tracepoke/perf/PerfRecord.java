@@ -20,6 +20,8 @@ public sealed interface PerfRecord {
   int AUXTRACE_INFO = 70;
   int AUXTRACE = 71;
   int TIME_CONV = 79;
+  /** zstd-compressed records ({@code perf record -z}); the reader expands them, never returns them. */
+  int COMPRESSED = 81;
   /** Types from here on are written by perf itself, are processed in file order and have no trailer. */
   int USER_TYPE_START = 64;
 

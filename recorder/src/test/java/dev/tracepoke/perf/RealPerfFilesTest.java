@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class RealPerfFilesTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"cpu-clock-true", "cpu-clock-sleep", "cpu-clock-per-thread"})
+  @ValueSource(strings = {"cpu-clock-true", "cpu-clock-sleep", "cpu-clock-per-thread", "cpu-clock-zstd"})
   void readsWhatPerfRecordWroteAndListsWhatPerfListed(String name) throws IOException {
     Path data = TestPaths.testdata("perf").resolve(name + ".data");
     List<String> expected = Files.readAllLines(TestPaths.testdata("perf").resolve(name + ".records"));
@@ -37,7 +37,7 @@ class RealPerfFilesTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"cpu-clock-true", "cpu-clock-sleep", "cpu-clock-per-thread"})
+  @ValueSource(strings = {"cpu-clock-true", "cpu-clock-sleep", "cpu-clock-per-thread", "cpu-clock-zstd"})
   void livePerfListsTheSameRecords(String name) throws IOException {
     PerfTool.assumePerf();
     Path data = TestPaths.testdata("perf").resolve(name + ".data");

@@ -141,6 +141,7 @@ class RoundTripTest {
       assertEquals(-1, read.get(3).cpu());
       assertTrue(((Comm) read.get(2).record()).exec());
       assertTrue(r.features().arch().isEmpty());
+      assertEquals(new PerfFeatures.NrCpus(1, 1), r.features().nrCpus().orElseThrow());
     }
   }
 
@@ -163,6 +164,7 @@ class RoundTripTest {
       assertEquals(v2, back);
       assertTrue(back.cpus().get(0).isEte());
       assertEquals(0x10, back.cpus().get(0).traceId());
+      assertEquals(new PerfFeatures.NrCpus(4, 4), r.features().nrCpus().orElseThrow()); // v0 block of cpu 3
       assertEquals(9, back.cpus().get(0).nrTrcParams());
     }
   }
@@ -236,5 +238,66 @@ class RoundTripTest {
     }
     ByteBuffer h = ByteBuffer.wrap(Files.readAllBytes(f)).order(ByteOrder.LITTLE_ENDIAN);
     assertEquals(PerfFileHeader.MAGIC, h.getLong(0));
+  }
+
+  @Test
+  void eventsWithDifferentTrailersAreRoutedByIdentifier() throws IOException {
+    long cpuWide = SampleId.TID | SampleId.TIME | SampleId.CPU | SampleId.IDENTIFIER;
+    long perThread = SampleId.TID | SampleId.TIME | SampleId.IDENTIFIER;
+    Path f = dir.resolve("routed.data");
+    List<PerfRecord> recs = List.of(
+        new PerfRecord.ItraceStart(0, 1, 2, SampleId.of(cpuWide, 1, 2, 10, 0, 0, 1, 101)),
+        new Comm(0, 1, 2, "x", SampleId.of(perThread, 1, 2, 11, 0, 0, 0, 201)));
+    try (PerfDataWriter w = PerfDataWriter.builder(f)
+        .event("a", PerfEventAttr.builder(10, 0).sampleType(cpuWide).build(), 101)
+        .event("b", PerfEventAttr.builder(1, 9).sampleType(perThread).build(), 201).open()) {
+      for (PerfRecord r : recs) {
+        w.write(r);
+      }
+      IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+          () -> w.write(new Comm(0, 1, 2, "x", SampleId.of(perThread, 1, 2, 11, 0, 0, 0, 101))));
+      assertTrue(e.getMessage().startsWith("record's sample id has fields 0x10006 but its event lays out 0x10086"),
+          e.getMessage());
+    }
+    try (PerfDataReader r = PerfDataReader.open(f)) {
+      List<FileRecord> read = r.readAll();
+      assertEquals(recs, read.stream().map(FileRecord::record).toList());
+      assertEquals(1, read.get(0).cpu());
+      assertEquals(-1, read.get(1).cpu());
+      assertEquals(48, read.get(0).size());
+      assertEquals(48, read.get(1).size());
+    }
+    // damage: the comm's IDENTIFIER names no event
+    byte[] b = Files.readAllBytes(f);
+    long at;
+    try (PerfDataReader r = PerfDataReader.open(f)) {
+      at = r.readAll().get(1).offset() + 40;
+    }
+    ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putLong((int) at, 999);
+    Path bad = dir.resolve("routed-bad.data");
+    Files.write(bad, b);
+    try (PerfDataReader r = PerfDataReader.open(bad)) {
+      RecordCursor c = r.fileOrder();
+      assertEquals(recs.get(0), c.next().record());
+      PerfDataException e = org.junit.jupiter.api.Assertions.assertThrows(PerfDataException.class, c::next);
+      assertEquals(at, e.offset());
+      assertEquals("trailer IDENTIFIER 999 names no event of the file", e.expected());
+    }
+  }
+
+  @Test
+  void differentTrailersWithoutIdentifierCannotBeRead() throws IOException {
+    Path f = dir.resolve("ambiguous.data");
+    try (PerfDataWriter w = PerfDataWriter.builder(f)
+        .event("a", PerfEventAttr.builder(10, 0).sampleType(SampleId.TIME | SampleId.ID).build(), 1)
+        .event("b", PerfEventAttr.builder(1, 9).sampleType(SampleId.TIME | SampleId.CPU | SampleId.ID).build(), 2)
+        .open()) {
+      w.write(new PerfRecord.FinishedRound());
+    }
+    PerfDataException e = org.junit.jupiter.api.Assertions.assertThrows(PerfDataException.class,
+        () -> PerfDataReader.open(f).close());
+    assertEquals("events with different sample_id layouts must all carry IDENTIFIER (non matching sample_type)",
+        e.expected());
+    assertEquals(104 + 16, e.offset());
   }
 }
