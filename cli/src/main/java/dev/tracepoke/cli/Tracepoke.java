@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       DumpCommand.class,
       DecodeCommand.class,
       DiffCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Tracepoke {
