@@ -466,7 +466,7 @@ public final class PerfDataReader implements AutoCloseable {
       long left = dataEnd - pos;
       if (left < 8) {
         throw new PerfDataException(file, pos, "expected an 8-byte record header, only " + left
-            + " bytes remain " + endWhat());
+            + " bytes remain before " + endWhat());
       }
       ByteBuffer h = view(pos, 8);
       int type = h.getInt(0);

@@ -36,10 +36,10 @@ public final class RecordCatalogue {
     System.arraycopy(user, 0, NAMES, 64, user.length);
   }
 
-  /** The record name without the PERF_RECORD_ prefix, or {@code "type N"} for unknown types. */
+  /** The record name without the PERF_RECORD_ prefix, or {@code "UNKNOWN(N)"} for unknown types. */
   public static String name(int type) {
     String n = type >= 0 && type < NAMES.length ? NAMES[type] : null;
-    return n != null ? n : "type " + type;
+    return n != null ? n : "UNKNOWN(" + type + ")";
   }
 
   private static final Map<Integer, RecordCodec<?>> CODECS = Map.of(

@@ -37,8 +37,9 @@ package dev.tracepoke.decode.etm4;
  *
  * <h2>Synchronisation</h2>
  *
- * Like OpenCSD's packet processor, the reader skips bytes until the first A-sync and reports them
- * with one {@link #notSync} call. After that it decodes every header. A bad packet is reported with
+ * Like OpenCSD's packet processor, the reader skips bytes until the first A-sync and reports that
+ * with one {@link #notSync} call; an A-sync preceded by extra {@code 00} bytes is reported at its
+ * first zero. After that it decodes every header. A bad packet is reported with
  * {@link #error} and the reader carries on with the next byte as a header (the packet layer does not
  * drop sync, exactly as OpenCSD's {@code trc_pkt_lister} lists it); a flow decoder must treat
  * {@link #error}, {@link #overflow} and {@link #discard} as a loss of synchronisation and ignore
@@ -51,8 +52,12 @@ package dev.tracepoke.decode.etm4;
  */
 public interface PacketSink {
 
-  /** Bytes {@code [offset, offset + length)} were skipped before the first A-sync was found. */
-  void notSync(long offset, long index, long length);
+  /**
+   * The stream is not synchronised at {@code offset}: bytes from here are skipped until an A-sync.
+   * Called once per stream (and again after {@link PacketReader#reset()}), before any other packet
+   * if the stream does not begin with an A-sync.
+   */
+  void notSync(long offset, long index);
 
   /** A-sync ({@code 00}×11 {@code 80}): a synchronisation point; a Trace Info should follow. */
   void async(long offset, long index);
@@ -61,7 +66,8 @@ public interface PacketSink {
    * Trace Info ({@code 01}). Resets the address history to zero and makes the next timestamp a
    * full value.
    *
-   * @param sections the PLCTL bits of the sections present: bit 0 INFO, 1 KEY, 2 SPEC, 3 CYCT
+   * @param sections the PLCTL bits of the sections present: bit 0 INFO, 1 KEY, 2 SPEC, 3 CYCT, 4
+   *     WNDW (an ETE section; skipped, its value is not reported)
    * @param info the INFO section (0 if absent): bit 0 cycle counting enabled, bits [3:1]
    *     conditional tracing mode, bit 4 P0 load tracing, bit 5 P0 store tracing
    * @param key the current P0 key (0 if absent)
@@ -232,7 +238,7 @@ public interface PacketSink {
    * without P0 elements, optionally ending at a given address.
    *
    * @param type the header's low nibble
-   * @param count instruction count, -1 for type {@code F} (no count)
+   * @param count instruction count (unsigned 32 bits); type {@code F} has none and gives 0
    * @param form how the address was given, or null without an address (types {@code C}, {@code F})
    * @param address the full address when {@code form != null}, else 0
    */
