@@ -1,0 +1,171 @@
+package dev.tracepoke.decode.diff;
+
+import dev.tracepoke.decode.flow.FlowSink;
+import it.unimi.dsi.fastutil.longs.LongArrayList;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongFunction;
+
+/**
+ * Aligns each core's decoded flow with the ground truth of what it executed and counts what the
+ * decoder got right, what it flagged, and what it claimed wrongly without saying so.
+ *
+ * <p>Alignment: decoded instructions are compared with truth one by one while the flow is
+ * continuous. Where the decoder's flow restarts from an address the trace gave (after sync, an
+ * exception, an indirect branch, a gap, or a flagged stretch) the diff searches the truth forward
+ * for that address, no earlier than the range's start time: the skipped truth was not decoded.
+ * A decoded instruction that does not match the truth at its place, nor within a few instructions
+ * of it, and is not flagged ambiguous, is a silent error.
+ */
+public final class Diff {
+  /** How far ahead a mismatching instruction may find its place before it counts as wrong. */
+  private static final int LOCAL_LOOKAHEAD = 16;
+  /** How far an anchor is searched when the decoded range has no end time to bound it. */
+  private static final long ANCHOR_LIMIT = 1L << 24;
+  /** Timestamps convert to whole nanoseconds; allow for the rounding on both sides. */
+  private static final long TIME_SLACK = 2;
+
+  private Diff() {}
+
+  /** A source of truth cursors, one per core. */
+  @FunctionalInterface
+  public interface TruthSource {
+    TruthCursor open(int cpu) throws IOException;
+  }
+
+  /**
+   * Diffs every core in {@code cpus}. {@code symbolizer} names an address for the report
+   * ({@code symbol+0xoff}); it may return null.
+   */
+  public static DiffReport diff(FlowBuffer decoded, int[] cpus, TruthSource truth,
+      LongFunction<String> symbolizer) throws IOException {
+    List<CoreDiff> out = new ArrayList<>();
+    for (int cpu : cpus) {
+      out.add(diffCore(cpu, decoded.core(cpu), truth.open(cpu), symbolizer));
+    }
+    return DiffReport.of(out);
+  }
+
+  /** Diffs one core's decoded flow (held in {@code decoded}) against its truth. */
+  public static CoreDiff diffCore(int cpu, FlowBuffer decoded, TruthCursor truth,
+      LongFunction<String> symbolizer) throws IOException {
+    return diffCore(cpu, decoded.core(cpu), truth, symbolizer);
+  }
+
+  static CoreDiff diffCore(int cpu, LongArrayList e, TruthCursor cursor, LongFunction<String> symbolizer)
+      throws IOException {
+    TruthWindow w = new TruthWindow(cursor);
+    long p = 0;
+    boolean anchor = true;
+    long decodedCount = 0, matched = 0, silent = 0, ambiguous = 0, right = 0, wrong = 0, unresolved = 0;
+    CoreDiff.Divergence first = null;
+    boolean pending = false;
+    long pendingPc = 0;
+    int pendingWord = 0;
+
+    for (int i = 0; i < e.size(); i += FlowBuffer.STRIDE) {
+      long kind = e.getLong(i);
+      if (kind == FlowBuffer.RANGE) {
+        long start = e.getLong(i + 1);
+        long packed = e.getLong(i + 3);
+        int n = (int) (packed >>> 16);
+        int lastKind = (int) (packed >>> 8) & 0xff;
+        boolean taken = ((packed >>> 4) & 1) != 0;
+        int flag = (int) (packed & 0xf);
+        long tFrom = e.getLong(i + 4);
+        long tTo = e.getLong(i + 5);
+        boolean claim = flag != FlowSink.FLAG_AMBIGUOUS;
+        decodedCount += n;
+
+        if (anchor) {
+          if (!(w.ensure(p) && w.pc(p) == start)) {
+            long notBefore = tFrom == FlowSink.NO_TIME ? Long.MIN_VALUE : tFrom - TIME_SLACK;
+            long notAfter = tTo == FlowSink.NO_TIME ? Long.MAX_VALUE : tTo + TIME_SLACK;
+            long q = w.find(p, start, notBefore, notAfter, ANCHOR_LIMIT);
+            if (q >= 0) {
+              p = q;
+            }
+          }
+          anchor = false;
+        }
+
+        long pc = start;
+        long left = n;
+        while (left > 0) {
+          if (!w.ensure(p)) {
+            if (claim) {
+              silent += left;
+              if (first == null) {
+                first = divergence(cpu, tFrom, pc, symbolizer);
+              }
+            }
+            break;
+          }
+          if (w.pc(p) == pc) {
+            long chunk = Math.min(left, w.runRemaining(p));
+            if (pending && Long.compareUnsigned(pendingPc - pc, chunk << 2) < 0) {
+              long at = p + ((pendingPc - pc) >>> 2);
+              if (w.isSite(at) && w.siteWord(at) == pendingWord) {
+                right++;
+              } else {
+                wrong++;
+              }
+              pending = false;
+            }
+            matched += chunk;
+            p += chunk;
+            pc += chunk << 2;
+            left -= chunk;
+            continue;
+          }
+          long q = w.find(p, pc, Long.MIN_VALUE, Long.MAX_VALUE, LOCAL_LOOKAHEAD);
+          if (q >= 0) {
+            p = q; // the truth between was not decoded; carry on from where this instruction ran
+            continue;
+          }
+          if (claim) {
+            silent++;
+            if (first == null) {
+              first = divergence(cpu, w.ensure(p) ? w.time(p) : tFrom, pc, symbolizer);
+            }
+          }
+          pc += 4;
+          left--;
+        }
+        if (!claim) {
+          anchor = true;
+        } else if (taken && (lastKind == FlowSink.LAST_INDIRECT || lastKind == FlowSink.LAST_RETURN
+            || lastKind == FlowSink.LAST_ERET)) {
+          anchor = true;
+        }
+        w.trimBefore(p);
+      } else if (kind == FlowBuffer.AMBIGUITY) {
+        if (pending) {
+          wrong++; // a resolution whose site execution never lined up with the truth
+          pending = false;
+        }
+        ambiguous++;
+        if (e.getLong(i + 2) != 0) {
+          pending = true;
+          pendingPc = e.getLong(i + 1);
+          pendingWord = (int) e.getLong(i + 3);
+        } else {
+          unresolved++;
+        }
+      } else if (kind == FlowBuffer.EXCEPTION || kind == FlowBuffer.EXCEPTION_RETURN
+          || kind == FlowBuffer.GAP || kind == FlowBuffer.ERROR) {
+        anchor = true;
+      }
+    }
+    if (pending) {
+      wrong++;
+    }
+    long truthCount = w.drainTotal();
+    return new CoreDiff(cpu, truthCount, decodedCount, matched, silent, ambiguous, right, wrong, unresolved, first);
+  }
+
+  private static CoreDiff.Divergence divergence(int cpu, long time, long pc, LongFunction<String> sym) {
+    return new CoreDiff.Divergence(cpu, time, pc, sym == null ? null : sym.apply(pc));
+  }
+}

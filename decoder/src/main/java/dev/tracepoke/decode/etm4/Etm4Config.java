@@ -1,0 +1,132 @@
+package dev.tracepoke.decode.etm4;
+
+/**
+ * The programming and identification registers of one ETMv4 trace unit, as an OpenCSD snapshot's
+ * ETM device or perf's AUXTRACE_INFO (CS_ETM v1 private area) gives them. The packet reader builds
+ * its header table from these: which packets exist, how wide VMID, context ID and cycle counts are.
+ *
+ * @param configr TRCCONFIGR: bit 3 BB, 4 CCI, 6 CID, 7 VMID, [10:8] COND, 11 TS, 12 RS, [14:13] QE
+ * @param traceIdr TRCTRACEIDR: bits [6:0] the CoreSight trace ID
+ * @param idr0 TRCIDR0: [16:15] QSUPP, [28:24] TSSIZE, 29 COMMOPT
+ * @param idr1 TRCIDR1: [11:8] major, [7:4] minor trace architecture version
+ * @param idr2 TRCIDR2: [4:0] IASIZE, [9:5] CIDSIZE, [14:10] VMIDSIZE, [28:25] CCSIZE, 31 WFXMODE
+ * @param idr8 TRCIDR8: MAXSPEC, the maximum speculation depth
+ * @param idr9 TRCIDR9: number of P0 keys (data trace)
+ * @param idr10 TRCIDR10: number of P1 keys (data trace)
+ * @param idr11 TRCIDR11: number of special P1 keys
+ * @param idr12 TRCIDR12: number of conditional keys
+ * @param idr13 TRCIDR13: number of special conditional keys
+ */
+public record Etm4Config(
+    int configr,
+    int traceIdr,
+    int idr0,
+    int idr1,
+    int idr2,
+    int idr8,
+    int idr9,
+    int idr10,
+    int idr11,
+    int idr12,
+    int idr13) {
+
+  /** TRCIDR1 assumed when a snapshot leaves it out: ETMv4.0, as OpenCSD assumes. */
+  public static final int DEFAULT_IDR1 = 0x4100F403;
+
+  /** Configuration with the optional registers at their defaults (TRCIDR1 v4.0, TRCIDR8-13 0). */
+  public static Etm4Config of(int configr, int traceIdr, int idr0, int idr2) {
+    return new Etm4Config(configr, traceIdr, idr0, DEFAULT_IDR1, idr2, 0, 0, 0, 0, 0, 0);
+  }
+
+  /** The CoreSight trace ID (TRCTRACEIDR[6:0]). */
+  public int traceId() {
+    return traceIdr & 0x7F;
+  }
+
+  /** Trace architecture major version (4 for ETMv4). */
+  public int majorVersion() {
+    return (idr1 >>> 8) & 0xF;
+  }
+
+  /** Trace architecture minor version. */
+  public int minorVersion() {
+    return (idr1 >>> 4) & 0xF;
+  }
+
+  /** Major and minor version as {@code 0xMm}, e.g. {@code 0x43} for ETMv4.3. */
+  public int fullVersion() {
+    return (majorVersion() << 4) | minorVersion();
+  }
+
+  /** VMID width in bits carried by context packets: 8, or 16/32 from ETMv4.1 on; 0 if none. */
+  public int vmidBits() {
+    int size = (idr2 >>> 10) & 0x1F;
+    if (size == 1) {
+      return 8;
+    }
+    if (fullVersion() > 0x40) {
+      if (size == 2) {
+        return 16;
+      }
+      if (size == 4) {
+        return 32;
+      }
+    }
+    return 0;
+  }
+
+  /** Context ID width in bits carried by context packets: 32 or 0. */
+  public int contextIdBits() {
+    return ((idr2 >>> 5) & 0x1F) == 4 ? 32 : 0;
+  }
+
+  /** Cycle counter width in bits (TRCIDR2.CCSIZE + 12). */
+  public int cycleCountBits() {
+    return ((idr2 >>> 25) & 0xF) + 12;
+  }
+
+  /** TRCIDR0.COMMOPT: cycle-count packets carry no commit field. */
+  public boolean commitOpt() {
+    return ((idr0 >>> 29) & 1) != 0;
+  }
+
+  /** TRCIDR0.QSUPP != 0: Q packets can occur. */
+  public boolean qSupported() {
+    return ((idr0 >>> 15) & 3) != 0;
+  }
+
+  /** TRCIDR8.MAXSPEC. */
+  public int maxSpeculationDepth() {
+    return idr8;
+  }
+
+  /** TRCCONFIGR.CCI: cycle counting enabled. */
+  public boolean cycleCounting() {
+    return ((configr >>> 4) & 1) != 0;
+  }
+
+  /** TRCCONFIGR.TS: timestamps enabled. */
+  public boolean timestamps() {
+    return ((configr >>> 11) & 1) != 0;
+  }
+
+  /** TRCCONFIGR.RS: return stack enabled (returns may omit their target address). */
+  public boolean returnStack() {
+    return ((configr >>> 12) & 1) != 0;
+  }
+
+  /** TRCCONFIGR.BB: branch broadcast (direct branch targets are traced too). */
+  public boolean branchBroadcast() {
+    return ((configr >>> 3) & 1) != 0;
+  }
+
+  /** TRCCONFIGR.COND != 0: conditional-instruction tracing, which this project cannot decode. */
+  public boolean conditionalTracing() {
+    return ((configr >>> 8) & 7) != 0;
+  }
+
+  /** TRCIDR2.WFXMODE: WFI/WFE are P0 elements (with ETMv4.3+). */
+  public boolean wfxWaypoints() {
+    return ((idr2 >>> 31) & 1) != 0 && fullVersion() >= 0x43;
+  }
+}

@@ -1,0 +1,75 @@
+package dev.tracepoke.decode.flow;
+
+/**
+ * The decoder's output, protocol independent: what one core executed, as ranges of sequential
+ * instructions and the events between them. This is the contract between the per-core flow decoder
+ * and everything downstream (text and JSONL output, the diff against ground truth, benchmarks);
+ * it mirrors the machine-readable schema in DESIGN.md.
+ *
+ * <p>Calls for one core arrive in that core's program order. Every call carries {@code offset}, the
+ * byte offset in the core's trace stream (after deformatting) of the packet that produced it. Times are
+ * perf time in nanoseconds; {@link #NO_TIME} where the trace has no timestamps yet. Arguments are
+ * primitives so the decoder's hot loop never allocates; implementations that keep elements copy them.
+ */
+public interface FlowSink {
+
+  long NO_TIME = Long.MIN_VALUE;
+
+  /** Range flag: decoded without doubt. */
+  int FLAG_NONE = 0;
+  /** Range flag: the core may not have executed these instructions (an unresolved ambiguity). */
+  int FLAG_AMBIGUOUS = 1;
+  /** Range flag: decoded through an ambiguity that later packets resolved. */
+  int FLAG_RESOLVED = 2;
+
+  /** Kind of the last instruction of a range. */
+  int LAST_OTHER = 0;
+  int LAST_DIRECT = 1;
+  int LAST_COND = 2;
+  int LAST_INDIRECT = 3;
+  int LAST_RETURN = 4;
+  int LAST_ERET = 5;
+  int LAST_ISB = 6;
+
+  /** Gap reasons. */
+  int GAP_OVERFLOW = 0;
+  int GAP_NACC = 1;
+  int GAP_ERROR = 2;
+
+  /**
+   * Instructions {@code [start, end)} executed in sequence ({@code instructions} of them, 4 bytes
+   * each). {@code lastKind} is the kind of the last one and {@code taken} whether it changed the flow.
+   * The range lies in time {@code [timeFrom, timeTo]}.
+   */
+  void range(int cpu, long start, long end, int instructions, int lastKind, boolean taken,
+      long timeFrom, long timeTo, int flag, long offset);
+
+  /**
+   * An exception was taken. {@code number} is the ETMv4 exception number, {@code returnAddress} the
+   * preferred return address the trace reported.
+   */
+  void exception(int cpu, int number, long returnAddress, long timeFrom, long timeTo, long offset);
+
+  /** An exception return (ETMv4 Exception Return packet) completed. */
+  void exceptionReturn(int cpu, long timeFrom, long timeTo, long offset);
+
+  /** The core's context changed (exception level, security state, 64-bit state, context ID). */
+  void context(int cpu, int el, boolean sf, boolean ns, long contextId, int vmid, long offset);
+
+  /**
+   * The flow is broken here: trace overflow, memory the image does not hold at {@code address}
+   * ({@code GAP_NACC}), or a decode error; decoding restarts at the next sync point.
+   */
+  void gap(int cpu, int reason, long address, long offset);
+
+  /**
+   * A patch-site execution whose word could not be known from time alone. {@code candidates} are the
+   * words the core may have run; {@code resolvedWord} is valid only when {@code resolved}, and
+   * {@code resolvedAt} is the offset of the packet that decided it (or of the last packet considered).
+   */
+  void ambiguity(int cpu, long pc, int[] candidates, boolean resolved, int resolvedWord,
+      long timeFrom, long timeTo, long resolvedAt);
+
+  /** A decode error at {@code offset} (packet number {@code packetIndex}); decoding resumes at the next A-sync. */
+  void error(int cpu, long offset, long packetIndex, String message);
+}

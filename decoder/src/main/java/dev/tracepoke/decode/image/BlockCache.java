@@ -1,0 +1,251 @@
+package dev.tracepoke.decode.image;
+
+import dev.tracepoke.decode.a64.A64;
+import it.unimi.dsi.fastutil.longs.Long2IntOpenHashMap;
+import java.util.Arrays;
+
+/**
+ * Decoded basic blocks of an {@link ImageTimeline}: from a start pc, the instructions up to and
+ * including the first waypoint (the point where the trace must say what happened).
+ *
+ * <p>Each block remembers the image versions over which its bytes stay the same ({@link
+ * ImageTimeline#validity}), so a write invalidates only the blocks it overlaps; a pc may hold
+ * several blocks for different version ranges (the old and the new word of a site, walked in
+ * lockstep). Blocks live in parallel primitive arrays indexed by a slot number; {@link
+ * #lookup} allocates nothing on a hit. One cache per decoding thread (not thread-safe).
+ */
+public final class BlockCache {
+  /** {@link #endClass}: the walk reached a word that is not in the image; nextPc is that word. */
+  public static final int END_NOT_MAPPED = -1;
+  /** {@link #endClass}: the walk stopped after {@code maxInstructions}; continue at nextPc. */
+  public static final int END_LIMIT = -2;
+
+  private final ImageTimeline image;
+  private final boolean pauthBranches;
+  private final boolean wfxWaypoints;
+  private final int maxInstructions;
+  private final int maxBlocks;
+
+  private final Long2IntOpenHashMap head = new Long2IntOpenHashMap();
+  private long[] start = new long[256];
+  private long[] lastPc = new long[256];
+  private long[] target = new long[256];
+  private int[] count = new int[256];
+  private int[] endClass = new int[256];
+  private int[] validFrom = new int[256];
+  private int[] validTo = new int[256];
+  private int[] chain = new int[256];
+  private boolean[] touchesPoke = new boolean[256];
+  private int size;
+
+  private long hits;
+  private long misses;
+  private long invalidations;
+  private long clears;
+
+  /**
+   * @param image the code
+   * @param pauthBranches whether PAuth branches are waypoints (architecture v8.3 and later)
+   * @param wfxWaypoints whether WFI/WFE/WFIT/WFET are waypoints (ETMv4.3+ with WFXMODE)
+   * @param maxInstructions longest block; a longer straight run is split ({@link #END_LIMIT})
+   * @param maxBlocks when this many blocks are held, the next miss empties the cache first
+   */
+  public BlockCache(
+      ImageTimeline image,
+      boolean pauthBranches,
+      boolean wfxWaypoints,
+      int maxInstructions,
+      int maxBlocks) {
+    if (maxInstructions < 1 || maxBlocks < 1) {
+      throw new IllegalArgumentException(
+          "maxInstructions and maxBlocks must be >= 1, got " + maxInstructions + ", " + maxBlocks);
+    }
+    this.image = image;
+    this.pauthBranches = pauthBranches;
+    this.wfxWaypoints = wfxWaypoints;
+    this.maxInstructions = maxInstructions;
+    this.maxBlocks = maxBlocks;
+    head.defaultReturnValue(-1);
+  }
+
+  /** A cache with blocks of at most 4096 instructions and at most 2^20 blocks. */
+  public BlockCache(ImageTimeline image, boolean pauthBranches, boolean wfxWaypoints) {
+    this(image, pauthBranches, wfxWaypoints, 4096, 1 << 20);
+  }
+
+  /** The slot of the block starting at {@code pc} in image {@code version}, decoding it on a miss. */
+  public int lookup(long pc, int version) {
+    int first = head.get(pc);
+    for (int s = first; s >= 0; s = chain[s]) {
+      if (validFrom[s] <= version && version < validTo[s]) {
+        hits++;
+        return s;
+      }
+    }
+    misses++;
+    if (first >= 0) {
+      invalidations++; // blocks exist at pc, but a write between their versions and this one changed them
+    }
+    if (size >= maxBlocks) {
+      clear();
+      clears++;
+      first = -1;
+    }
+    return fill(pc, version, first);
+  }
+
+  private int fill(long pc, int version, int next) {
+    int s = size;
+    if (s == start.length) {
+      grow();
+    }
+    int n = 0;
+    long at = pc;
+    int end;
+    while (true) {
+      long w = image.read32(at, version);
+      if (w == MemoryImage.NOT_MAPPED) {
+        end = END_NOT_MAPPED;
+        break;
+      }
+      int cls = A64.classify((int) w);
+      n++;
+      if (A64.isWaypoint(cls, pauthBranches, wfxWaypoints)) {
+        end = cls;
+        target[s] = A64.hasDirectTarget(cls) ? A64.directTarget((int) w, at) : -1L;
+        break;
+      }
+      if (n == maxInstructions) {
+        end = END_LIMIT;
+        break;
+      }
+      at += 4;
+    }
+    start[s] = pc;
+    count[s] = n;
+    endClass[s] = end;
+    if (end == END_NOT_MAPPED) {
+      lastPc[s] = at - 4; // nextPc = at, the unmapped word
+      target[s] = -1L;
+    } else {
+      lastPc[s] = at;
+      if (end == END_LIMIT) {
+        target[s] = -1L;
+      }
+    }
+    // Bytes the block depends on: every word read, the unmapped one included.
+    long validity = image.validity(pc, at + 4, version);
+    validFrom[s] = (int) (validity >>> 32);
+    validTo[s] = (int) validity;
+    touchesPoke[s] = validFrom[s] != 0 || validTo[s] != image.versionCount();
+    chain[s] = next;
+    head.put(pc, s);
+    size++;
+    return s;
+  }
+
+  private void grow() {
+    int n = start.length * 2;
+    start = Arrays.copyOf(start, n);
+    lastPc = Arrays.copyOf(lastPc, n);
+    target = Arrays.copyOf(target, n);
+    count = Arrays.copyOf(count, n);
+    endClass = Arrays.copyOf(endClass, n);
+    validFrom = Arrays.copyOf(validFrom, n);
+    validTo = Arrays.copyOf(validTo, n);
+    chain = Arrays.copyOf(chain, n);
+    touchesPoke = Arrays.copyOf(touchesPoke, n);
+  }
+
+  /** The code this cache decodes. */
+  public ImageTimeline image() {
+    return image;
+  }
+
+  /** Whether PAuth branches end blocks. */
+  public boolean pauthBranches() {
+    return pauthBranches;
+  }
+
+  /** Whether WFI/WFE/WFIT/WFET end blocks. */
+  public boolean wfxWaypoints() {
+    return wfxWaypoints;
+  }
+
+  /** Drops every block (slots handed out before become invalid). */
+  public void clear() {
+    head.clear();
+    size = 0;
+  }
+
+  /** First instruction of the block. */
+  public long start(int slot) {
+    return start[slot];
+  }
+
+  /** Instructions in the block, the waypoint included (0: the start itself is not mapped). */
+  public int count(int slot) {
+    return count[slot];
+  }
+
+  /**
+   * The {@link A64#classify} result of the waypoint ending the block, or {@link #END_NOT_MAPPED},
+   * {@link #END_LIMIT}.
+   */
+  public int endClass(int slot) {
+    return endClass[slot];
+  }
+
+  /** Address of the last instruction in the block (start - 4 for an empty block). */
+  public long lastPc(int slot) {
+    return lastPc[slot];
+  }
+
+  /** Where execution continues when the waypoint is not taken (or the unmapped word / split point). */
+  public long nextPc(int slot) {
+    return lastPc[slot] + 4;
+  }
+
+  /** Target of a DIRECT or COND waypoint, else -1. */
+  public long target(int slot) {
+    return target[slot];
+  }
+
+  /** True when some text-poke write overlaps the block's bytes (its content is version-dependent). */
+  public boolean touchesPoke(int slot) {
+    return touchesPoke[slot];
+  }
+
+  /** First image version in which the block is the same. */
+  public int validFrom(int slot) {
+    return validFrom[slot];
+  }
+
+  /** First image version after {@link #validFrom} in which it differs (exclusive). */
+  public int validTo(int slot) {
+    return validTo[slot];
+  }
+
+  /** Blocks held. */
+  public int size() {
+    return size;
+  }
+
+  public long hits() {
+    return hits;
+  }
+
+  public long misses() {
+    return misses;
+  }
+
+  /** Misses at a pc that had blocks, none valid in the asked version. */
+  public long invalidations() {
+    return invalidations;
+  }
+
+  /** Times the cache was emptied because it held {@code maxBlocks} blocks. */
+  public long clears() {
+    return clears;
+  }
+}

@@ -1,0 +1,379 @@
+package dev.tracepoke.decode.image;
+
+import it.unimi.dsi.fastutil.ints.IntArrayList;
+import it.unimi.dsi.fastutil.ints.IntList;
+import it.unimi.dsi.fastutil.longs.Long2IntOpenHashMap;
+import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The kernel image over time: a base image plus the writes text-poke records describe, each as a
+ * {@link PokeWindow} in which a core may run the old or the new bytes (DESIGN.md, "Text-poke
+ * records").
+ *
+ * <p>Versions: image version {@code v} is the base with the first {@code v} windows (in
+ * switch-time order) applied; version 0 is the base, {@link #versionCount()} - 1 holds every
+ * write. Caches key decoded code on (version, pc) and ask {@link #validity} over which versions
+ * it stays the same, so a write only invalidates code it overlaps.
+ *
+ * <p>The records' old bytes are authoritative over the base image for the time before the first
+ * write (kcore may be copied after some writes); disagreements are kept as {@link #mismatches()}.
+ * Immutable; safe to share between per-core decoders.
+ */
+public final class ImageTimeline {
+  /** Bytes of one 4-byte word that at least one write touches. */
+  private static final class Site {
+    final int[] windows; // indices, ascending
+    final int[] contents; // contents[k] = the word after the first k of its windows
+    final long[] starts;
+    final long[] posts;
+    final long[] switches;
+
+    Site(int[] windows, int[] contents, List<PokeWindow> all) {
+      this.windows = windows;
+      this.contents = contents;
+      starts = new long[windows.length];
+      posts = new long[windows.length];
+      switches = new long[windows.length];
+      for (int i = 0; i < windows.length; i++) {
+        PokeWindow w = all.get(windows[i]);
+        starts[i] = w.start();
+        posts[i] = w.post();
+        switches[i] = w.switchTime();
+      }
+    }
+  }
+
+  private final MemoryImage base;
+  private final List<PokeWindow> windows;
+  private final long[] switchTimes;
+  private final Long2ObjectOpenHashMap<Site> sites = new Long2ObjectOpenHashMap<>();
+  private final long[] byAddress; // window start addresses, sorted unsigned
+  private final int[] byAddressIndex;
+  private final int maxLength;
+  private final List<ImageMismatch> mismatches = new ArrayList<>();
+
+  private ImageTimeline(MemoryImage base, List<PokeWindow> windows) {
+    this.base = base;
+    this.windows = Collections.unmodifiableList(windows);
+    int n = windows.size();
+    switchTimes = new long[n];
+    Integer[] order = new Integer[n];
+    int longest = 0;
+    for (int i = 0; i < n; i++) {
+      switchTimes[i] = windows.get(i).switchTime();
+      order[i] = i;
+      longest = Math.max(longest, windows.get(i).length());
+    }
+    maxLength = longest;
+    Arrays.sort(order, (a, b) -> Long.compareUnsigned(
+        windows.get(a).address(), windows.get(b).address()));
+    byAddress = new long[n];
+    byAddressIndex = new int[n];
+    for (int i = 0; i < n; i++) {
+      byAddressIndex[i] = order[i];
+      byAddress[i] = windows.get(order[i]).address();
+    }
+    buildSites();
+  }
+
+  /** An image that never changes. */
+  public static ImageTimeline of(MemoryImage base) {
+    return new ImageTimeline(base, new ArrayList<>());
+  }
+
+  /**
+   * Builds the timeline from text-poke records in any order (sorted by time, ties kept in list
+   * order). A POST is paired with the earliest still-open PRE for the same address and bytes.
+   */
+  public static ImageTimeline of(MemoryImage base, List<TextPoke> records) {
+    List<TextPoke> sorted = new ArrayList<>(records);
+    sorted.sort(Comparator.comparingLong(TextPoke::time)); // stable
+    record Draft(TextPoke first, PokeWindow.Style style, long start, long post) {}
+    List<Draft> drafts = new ArrayList<>();
+    Map<Long, Deque<Integer>> openPre = new HashMap<>(); // address -> drafts of unpaired PREs
+    List<TextPoke> seen = new ArrayList<>();
+    for (TextPoke p : sorted) {
+      switch (p.kind()) {
+        case LANDED -> drafts.add(new Draft(p, PokeWindow.Style.LANDED, p.time(), p.time()));
+        case PRE -> {
+          openPre.computeIfAbsent(p.address(), a -> new ArrayDeque<>()).addLast(drafts.size());
+          drafts.add(new Draft(p, PokeWindow.Style.PRE_ONLY, p.time(), Long.MAX_VALUE));
+        }
+        case POST -> {
+          Integer match = null;
+          Deque<Integer> q = openPre.getOrDefault(p.address(), new ArrayDeque<>());
+          for (Integer i : q) {
+            if (drafts.get(i).first().sameWrite(p)) {
+              match = i;
+              break;
+            }
+          }
+          if (match != null) {
+            q.remove(match);
+            TextPoke pre = drafts.get(match).first();
+            drafts.set(match, new Draft(pre, PokeWindow.Style.PAIRED, pre.time(), p.time()));
+          } else {
+            long start = Long.MIN_VALUE;
+            for (TextPoke s : seen) {
+              if (s.time() > start && overlap(s, p)) {
+                start = s.time();
+              }
+            }
+            drafts.add(new Draft(p, PokeWindow.Style.POST_ONLY, start, p.time()));
+          }
+        }
+      }
+      seen.add(p);
+    }
+    // Version order: by switch time (the first record of each window), stable.
+    List<Draft> ordered = new ArrayList<>(drafts);
+    ordered.sort(Comparator.comparingLong(d -> d.first().time()));
+    List<PokeWindow> windows = new ArrayList<>(ordered.size());
+    for (Draft d : ordered) {
+      TextPoke f = d.first();
+      windows.add(new PokeWindow(windows.size(), f.address(), f.oldBytes(), f.newBytes(),
+          d.style(), d.start(), d.post(), f.time()));
+    }
+    return new ImageTimeline(base, windows);
+  }
+
+  private static boolean overlap(TextPoke a, TextPoke b) {
+    return Long.compareUnsigned(a.address(), b.address() + b.newBytes().length) < 0
+        && Long.compareUnsigned(b.address(), a.address() + a.newBytes().length) < 0;
+  }
+
+  private void buildSites() {
+    Long2ObjectOpenHashMap<IntArrayList> touching = new Long2ObjectOpenHashMap<>();
+    Long2IntOpenHashMap current = new Long2IntOpenHashMap(); // byte address -> value after writes
+    current.defaultReturnValue(Integer.MIN_VALUE);
+    for (PokeWindow w : windows) {
+      long first = w.address() & ~3L;
+      long end = w.address() + w.length();
+      for (long a = first; Long.compareUnsigned(a, end) < 0; a += 4) {
+        touching.computeIfAbsent(a, k -> new IntArrayList()).add(w.index());
+      }
+      for (int i = 0; i < w.length(); i++) {
+        long a = w.address() + i;
+        int had = current.get(a);
+        if (had == Integer.MIN_VALUE) {
+          had = base.readByte(a);
+        }
+        int old = w.oldBytes()[i] & 0xFF;
+        if (had != old) {
+          mismatches.add(new ImageMismatch(w.index(), a, old, had));
+        }
+        current.put(a, w.newBytes()[i] & 0xFF);
+      }
+    }
+    for (var e : touching.long2ObjectEntrySet()) {
+      long wordAddr = e.getLongKey();
+      int[] idx = e.getValue().toIntArray();
+      int[] bytes = new int[4];
+      boolean[] set = new boolean[4];
+      for (int b = 0; b < 4; b++) {
+        bytes[b] = Math.max(0, base.readByte(wordAddr + b)); // unknown bytes read as 0
+      }
+      for (int i : idx) { // the earliest write's old bytes win
+        PokeWindow w = windows.get(i);
+        for (int b = 0; b < 4; b++) {
+          long off = wordAddr + b - w.address();
+          if (!set[b] && off >= 0 && off < w.length()) {
+            bytes[b] = w.oldBytes()[(int) off] & 0xFF;
+            set[b] = true;
+          }
+        }
+      }
+      int[] contents = new int[idx.length + 1];
+      contents[0] = pack(bytes);
+      for (int k = 0; k < idx.length; k++) {
+        PokeWindow w = windows.get(idx[k]);
+        for (int b = 0; b < 4; b++) {
+          long off = wordAddr + b - w.address();
+          if (off >= 0 && off < w.length()) {
+            bytes[b] = w.newBytes()[(int) off] & 0xFF;
+          }
+        }
+        contents[k + 1] = pack(bytes);
+      }
+      sites.put(wordAddr, new Site(idx, contents, windows));
+    }
+  }
+
+  private static int pack(int[] b) {
+    return b[0] | b[1] << 8 | b[2] << 16 | b[3] << 24;
+  }
+
+  public MemoryImage base() {
+    return base;
+  }
+
+  /** The windows in version order ({@code windows().get(i).index() == i}). */
+  public List<PokeWindow> windows() {
+    return windows;
+  }
+
+  /** Records whose old bytes disagree with what the image held before them. */
+  public List<ImageMismatch> mismatches() {
+    return Collections.unmodifiableList(mismatches);
+  }
+
+  /** Number of image versions: one more than the number of windows. */
+  public int versionCount() {
+    return windows.size() + 1;
+  }
+
+  /** The {@code --naive} version at time {@code t}: every window whose first record is at or before t. */
+  public int versionAt(long t) {
+    int lo = 0;
+    int hi = switchTimes.length;
+    while (lo < hi) { // first index with switchTime > t
+      int mid = (lo + hi) >>> 1;
+      if (switchTimes[mid] <= t) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  /** True when some write touches the word at {@code pc}. */
+  public boolean isPokeSite(long pc) {
+    return sites.containsKey(pc & ~3L);
+  }
+
+  /**
+   * The word at {@code pc} in image version {@code version}, zero-extended, or {@link
+   * MemoryImage#NOT_MAPPED}. Hot path of block decoding: one hash probe, then the base image.
+   */
+  public long read32(long pc, int version) {
+    if ((pc & 3) == 0) {
+      Site s = sites.get(pc);
+      if (s != null) {
+        int k = 0;
+        while (k < s.windows.length && s.windows[k] < version) {
+          k++;
+        }
+        return s.contents[k] & 0xFFFFFFFFL;
+      }
+    }
+    return base.read32(pc);
+  }
+
+  /**
+   * The word at {@code pc} at time {@code t} for a core with CSEs {@code cse}, or {@link
+   * MemoryImage#NOT_MAPPED}. Outside windows every policy gives the same word; inside one, {@code
+   * OLD} gives the word before it and {@code NEW} the word after it; {@code NAIVE} ignores
+   * windows and switches at each window's first record.
+   */
+  public long wordAt(long pc, long t, WordPolicy policy, CseTimes cse) {
+    Site s = (pc & 3) == 0 ? sites.get(pc) : null;
+    if (s == null) {
+      return base.read32(pc);
+    }
+    int k = switch (policy) {
+      case NAIVE -> countPrefix(s.switches, t);
+      case NEW -> countPrefix(s.starts, t);
+      case OLD -> closedPrefix(s, t, cse);
+    };
+    return s.contents[k] & 0xFFFFFFFFL;
+  }
+
+  /**
+   * Every word {@code pc} may hold for this core at some time in {@code [t0, t1]}, oldest first,
+   * without repeats; empty when {@code pc} is not mapped.
+   *
+   * @throws IllegalArgumentException if {@code t1 < t0}
+   */
+  public IntList candidates(long pc, long t0, long t1, CseTimes cse) {
+    if (t1 < t0) {
+      throw new IllegalArgumentException("time interval [" + t0 + ", " + t1 + "] is empty");
+    }
+    IntArrayList out = new IntArrayList(2);
+    Site s = (pc & 3) == 0 ? sites.get(pc) : null;
+    if (s == null) {
+      long w = base.read32(pc);
+      if (w != MemoryImage.NOT_MAPPED) {
+        out.add((int) w);
+      }
+      return out;
+    }
+    int from = closedPrefix(s, t0, cse);
+    int to = countPrefix(s.starts, t1);
+    for (int k = from; k <= Math.max(from, to); k++) {
+      if (!out.contains(s.contents[k])) {
+        out.add(s.contents[k]);
+      }
+    }
+    return out;
+  }
+
+  /** Leading windows whose start is at or before t (the new bytes may be visible). */
+  private static int countPrefix(long[] times, long t) {
+    int k = 0;
+    while (k < times.length && times[k] <= t) {
+      k++;
+    }
+    return k;
+  }
+
+  /** Leading windows already closed for this core at t (the new bytes are certain). */
+  private static int closedPrefix(Site s, long t, CseTimes cse) {
+    int k = 0;
+    while (k < s.posts.length
+        && s.posts[k] != Long.MAX_VALUE
+        && s.starts[k] <= t
+        && cse.nextCseAfter(s.posts[k]) <= t) {
+      k++;
+    }
+    return k;
+  }
+
+  /** True when some write overlaps {@code [start, end)}. */
+  public boolean overlapsPokes(long start, long end) {
+    return validity(start, end, 0) != (((long) 0 << 32) | versionCount());
+  }
+
+  /**
+   * The versions over which the bytes {@code [start, end)} are what they are in {@code version}:
+   * packed as {@code (from << 32) | to}, meaning versions {@code from <= v < to}.
+   */
+  public long validity(long start, long end, int version) {
+    int from = 0;
+    int to = versionCount();
+    // first window whose address could reach start
+    long lowest = Long.compareUnsigned(start, maxLength) >= 0 ? start - maxLength : 0;
+    int lo = 0;
+    int hi = byAddress.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (Long.compareUnsigned(byAddress[mid], lowest) < 0) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    for (int i = lo; i < byAddress.length && Long.compareUnsigned(byAddress[i], end) < 0; i++) {
+      PokeWindow w = windows.get(byAddressIndex[i]);
+      if (Long.compareUnsigned(w.address() + w.length(), start) <= 0) {
+        continue;
+      }
+      int g = w.index();
+      if (g < version) {
+        from = Math.max(from, g + 1);
+      } else {
+        to = Math.min(to, g + 1);
+      }
+    }
+    return ((long) from << 32) | to;
+  }
+}

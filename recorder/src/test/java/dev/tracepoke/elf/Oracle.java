@@ -1,0 +1,47 @@
+package dev.tracepoke.elf;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/** Locates external oracle programs for tests and runs them. */
+final class Oracle {
+  private Oracle() {}
+
+  static Optional<Path> onPath(String exe) {
+    String path = System.getenv("PATH");
+    if (path == null) {
+      return Optional.empty();
+    }
+    for (String dir : path.split(File.pathSeparator)) {
+      Path c = Path.of(dir, exe);
+      if (Files.isExecutable(c)) {
+        return Optional.of(c);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Runs a command in {@code dir}; returns its stdout+stderr lines; fails on a non-zero exit. */
+  static List<String> run(Path dir, String... cmd) throws IOException, InterruptedException {
+    Path log = Files.createTempFile(dir, "oracle", ".txt");
+    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+        .redirectOutput(log.toFile()).start();
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IOException("timed out: " + String.join(" ", cmd));
+    }
+    List<String> lines = new ArrayList<>(Files.readAllLines(log));
+    Files.delete(log);
+    if (p.exitValue() != 0) {
+      throw new IOException("exit " + p.exitValue() + ": " + String.join(" ", cmd) + "\n"
+          + String.join("\n", lines.subList(0, Math.min(lines.size(), 40))));
+    }
+    return lines;
+  }
+}

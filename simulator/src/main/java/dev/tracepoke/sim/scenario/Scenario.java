@@ -1,0 +1,158 @@
+package dev.tracepoke.sim.scenario;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * Everything that determines a simulated run: same scenario and seed give byte-identical
+ * recordings. Times are nanoseconds of simulated perf time.
+ *
+ * @param name scenario name, recorded in the output
+ * @param cores number of cores (1..64)
+ * @param seed seed of every random choice (workload shape, data, IRQ times, fetch choices)
+ * @param runNanos simulated duration of the run
+ * @param functions number of generated kernel functions (workload size)
+ * @param protocol how patches are made visible
+ * @param events which text-poke records are written
+ * @param pokesPerMilli how many patch operations the patching core starts per millisecond
+ * @param timerPeriodNanos mean interval between timer IRQs on each core (0: no timer IRQs)
+ * @param syscallsPerMilli mean syscalls (SVC) per millisecond per core (0: none)
+ * @param fetchBias probability that a core inside an unsettled window fetches the new word
+ * @param etmSyncPeriodBytes trace bytes between periodic A-sync + Trace Info (TRCSYNCPR)
+ * @param etmTimestampPeriodCycles cycles between periodic timestamps (0: only at sync points)
+ * @param overflowEveryNanos inject a trace overflow this often per core (0: never)
+ */
+@JsonIgnoreProperties(ignoreUnknown = false)
+public record Scenario(
+    @JsonProperty("name") String name,
+    @JsonProperty("cores") int cores,
+    @JsonProperty("seed") long seed,
+    @JsonProperty("run_nanos") long runNanos,
+    @JsonProperty("functions") int functions,
+    @JsonProperty("protocol") Protocol protocol,
+    @JsonProperty("events") EventStyle events,
+    @JsonProperty("pokes_per_milli") double pokesPerMilli,
+    @JsonProperty("timer_period_nanos") long timerPeriodNanos,
+    @JsonProperty("syscalls_per_milli") double syscallsPerMilli,
+    @JsonProperty("fetch_bias") double fetchBias,
+    @JsonProperty("etm_sync_period_bytes") int etmSyncPeriodBytes,
+    @JsonProperty("etm_timestamp_period_cycles") long etmTimestampPeriodCycles,
+    @JsonProperty("overflow_every_nanos") long overflowEveryNanos) {
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
+
+  public Scenario {
+    require(name != null && !name.isBlank(), "name must not be empty");
+    require(cores >= 1 && cores <= 64, "cores must be 1..64, got " + cores);
+    require(runNanos > 0, "run_nanos must be positive, got " + runNanos);
+    require(functions >= 8 && functions <= 100_000, "functions must be 8..100000, got " + functions);
+    require(protocol != null, "protocol is required");
+    require(events != null, "events is required");
+    require(pokesPerMilli >= 0, "pokes_per_milli must not be negative");
+    require(timerPeriodNanos >= 0, "timer_period_nanos must not be negative");
+    require(syscallsPerMilli >= 0, "syscalls_per_milli must not be negative");
+    require(fetchBias >= 0 && fetchBias <= 1, "fetch_bias must be in [0, 1], got " + fetchBias);
+    // TRCSYNCPR allows 2^8..2^20 bytes between synchronisation points.
+    require(
+        etmSyncPeriodBytes >= 256 && etmSyncPeriodBytes <= (1 << 20) && Integer.bitCount(etmSyncPeriodBytes) == 1,
+        "etm_sync_period_bytes must be a power of two in 256..1048576, got " + etmSyncPeriodBytes);
+    require(etmTimestampPeriodCycles >= 0, "etm_timestamp_period_cycles must not be negative");
+    require(overflowEveryNanos >= 0, "overflow_every_nanos must not be negative");
+  }
+
+  private static void require(boolean ok, String what) {
+    if (!ok) {
+      throw new IllegalArgumentException("scenario: " + what);
+    }
+  }
+
+  /** Built-in scenarios by name: {@code default} and {@code static}. */
+  public static Scenario builtin(String name) {
+    return switch (name) {
+        // 4 cores, jump-label flips under nosync with PRE/POST records, timer IRQs, syscalls.
+      case "default" -> new Scenario(
+          "default", 4, 1, 2_000_000, 200, Protocol.NOSYNC, EventStyle.PRE_POST,
+          20, 100_000, 20, 0.5, 4096, 4096, 0);
+        // The same workload with no patching at all: what OpenCSD and perf decode exactly.
+      case "static" -> new Scenario(
+          "static", 4, 1, 2_000_000, 200, Protocol.NOSYNC, EventStyle.NONE,
+          0, 100_000, 20, 0.5, 4096, 4096, 0);
+      default -> throw new IllegalArgumentException(
+          "unknown scenario '" + name + "' (built in: default, static; or give a JSON file)");
+    };
+  }
+
+  /** A built-in name, or the path of a JSON scenario file. */
+  public static Scenario resolve(String nameOrFile) throws IOException {
+    Path p = Path.of(nameOrFile);
+    if (nameOrFile.endsWith(".json") || Files.isRegularFile(p)) {
+      return load(p);
+    }
+    return builtin(nameOrFile);
+  }
+
+  public static Scenario load(Path file) throws IOException {
+    try {
+      return JSON.readValue(file.toFile(), Scenario.class);
+    } catch (JsonProcessingException e) {
+      throw new IOException(
+          file + ": not a valid scenario at line " + e.getLocation().getLineNr() + ", column "
+              + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage(), e);
+    }
+  }
+
+  public String toJson() {
+    try {
+      return JSON.writeValueAsString(this) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public Scenario withSeed(long s) {
+    return new Scenario(name, cores, s, runNanos, functions, protocol, events, pokesPerMilli,
+        timerPeriodNanos, syscallsPerMilli, fetchBias, etmSyncPeriodBytes, etmTimestampPeriodCycles,
+        overflowEveryNanos);
+  }
+
+  public Scenario withCores(int c) {
+    return new Scenario(name, c, seed, runNanos, functions, protocol, events, pokesPerMilli,
+        timerPeriodNanos, syscallsPerMilli, fetchBias, etmSyncPeriodBytes, etmTimestampPeriodCycles,
+        overflowEveryNanos);
+  }
+
+  public Scenario withProtocol(Protocol p) {
+    return new Scenario(name, cores, seed, runNanos, functions, p, events, pokesPerMilli,
+        timerPeriodNanos, syscallsPerMilli, fetchBias, etmSyncPeriodBytes, etmTimestampPeriodCycles,
+        overflowEveryNanos);
+  }
+
+  public Scenario withEvents(EventStyle e) {
+    return new Scenario(name, cores, seed, runNanos, functions, protocol, e, pokesPerMilli,
+        timerPeriodNanos, syscallsPerMilli, fetchBias, etmSyncPeriodBytes, etmTimestampPeriodCycles,
+        overflowEveryNanos);
+  }
+
+  static String names(Enum<?>[] values) {
+    return Arrays.stream(values).map(Object::toString).collect(Collectors.joining(", "));
+  }
+
+  @Override
+  public String toString() {
+    return String.format(Locale.ROOT, "%s (seed %d, %d cores, %s, %s)", name, seed, cores, protocol, events);
+  }
+}
