@@ -41,7 +41,7 @@ class Etm4OpenCsdOracleTest {
 
   @Test
   void packetsAreWhatOpenCsdReads(@TempDir Path dir) throws Exception {
-    Scenario s = new Scenario(Scenario.defaultConfig(), 6);
+    ScriptedRun s = new ScriptedRun(ScriptedRun.defaultConfig(), 6);
     byte[] trace = s.unit.buffer().toByteArray();
     OpenCsdSnapshot.write(dir, s.config, trace, s.program.code);
 
@@ -57,7 +57,7 @@ class Etm4OpenCsdOracleTest {
   }
 
   static Stream<Arguments> configs() {
-    EtmConfig base = Scenario.defaultConfig();
+    EtmConfig base = ScriptedRun.defaultConfig();
     return Stream.of(
         Arguments.of("timestamps every 40 ticks, context IDs, sync every 256 bytes", base),
         Arguments.of("no timestamps, no context IDs, sync every 4 KiB",
@@ -70,7 +70,7 @@ class Etm4OpenCsdOracleTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("configs")
   void decodeIsTheScriptedExecution(String name, EtmConfig config, @TempDir Path dir) throws Exception {
-    Scenario s = new Scenario(config, 6);
+    ScriptedRun s = new ScriptedRun(config, 6);
     OpenCsdSnapshot.write(dir, s.config, s.unit.buffer().toByteArray(), s.program.code);
     TrcPktLister.Output out = TrcPktLister.run(lister, dir, true);
     assertEquals(List.of(), out.errors());
@@ -83,18 +83,18 @@ class Etm4OpenCsdOracleTest {
     assertDecodes(expected, out.elements(), s.config);
 
     TraceUnitStats stats = s.unit.stats();
-    Scenario.assertEveryFormAppears(stats);
+    ScriptedRun.assertEveryFormAppears(stats);
     assertEquals(s.core.instructions, stats.instructions());
   }
 
   @Test
   void overflowLosesExactlyTheReportedStretch(@TempDir Path dir) throws Exception {
     // One window inside the third loop iteration, one inside the fifth.
-    long start1 = Scenario.START_TIME + 2 * 90 * ScriptedCore.NS_PER_INSTRUCTION;
-    long start2 = Scenario.START_TIME + 4 * 90 * ScriptedCore.NS_PER_INSTRUCTION;
+    long start1 = ScriptedRun.START_TIME + 2 * 90 * ScriptedCore.NS_PER_INSTRUCTION;
+    long start2 = ScriptedRun.START_TIME + 4 * 90 * ScriptedCore.NS_PER_INSTRUCTION;
     List<OverflowWindow> windows = List.of(
         new OverflowWindow(start1, start1 + 150), new OverflowWindow(start2, start2 + 500));
-    Scenario s = new Scenario(Scenario.defaultConfig().withOverflows(windows), 6);
+    ScriptedRun s = new ScriptedRun(ScriptedRun.defaultConfig().withOverflows(windows), 6);
     OpenCsdSnapshot.write(dir, s.config, s.unit.buffer().toByteArray(), s.program.code);
     TrcPktLister.Output out = TrcPktLister.run(lister, dir, true);
     assertEquals(List.of(), out.errors());
@@ -110,7 +110,7 @@ class Etm4OpenCsdOracleTest {
     long lostRanges = 0;
     long lostInstructions = 0;
     for (ScriptedCore.Expected e : s.core.expected) {
-      boolean p0 = !e.text().startsWith("CONTEXT") || e.time() > Scenario.START_TIME;
+      boolean p0 = !e.text().startsWith("CONTEXT") || e.time() > ScriptedRun.START_TIME;
       if (p0 && !lost && w < windows.size() && e.time() >= windows.get(w).startNs()) {
         lost = true;
         expected.add(new ScriptedCore.Expected("NO_SYNC overflow", e.time()));
@@ -165,9 +165,9 @@ class Etm4OpenCsdOracleTest {
   /** OpenCSD's names of the exception types the unit emits. */
   private static final Map<String, Integer> EXCEPTION_NAMES = Map.of("Call", 0x2, "Trap", 0x3, "Inst Debug", 0x6, "IRQ", 0xE);
 
-  private static List<String> ours(List<Scenario.Packet> packets, byte[] trace, boolean raw) {
+  private static List<String> ours(List<ScriptedRun.Packet> packets, byte[] trace, boolean raw) {
     List<String> out = new ArrayList<>();
-    for (Scenario.Packet p : packets) {
+    for (ScriptedRun.Packet p : packets) {
       StringBuilder sb = new StringBuilder().append(p.offset()).append(' ');
       if (raw) {
         sb.append('[');
@@ -298,7 +298,7 @@ class Etm4OpenCsdOracleTest {
    * exception level (re-syncs send the context again), equal {@code expected}; every timestamp
    * lies between the counter values of the P0 elements around it.
    */
-  private static void assertDecodes(List<ScriptedCore.Expected> expected, List<TrcPktLister.ElementLine> elements, EtmConfig config) {
+  static void assertDecodes(List<ScriptedCore.Expected> expected, List<TrcPktLister.ElementLine> elements, EtmConfig config) {
     TimeConv conv = config.timeConv();
     List<String> want = new ArrayList<>();
     for (ScriptedCore.Expected e : expected) {

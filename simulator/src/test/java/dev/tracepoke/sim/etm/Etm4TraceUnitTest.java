@@ -148,13 +148,13 @@ class Etm4TraceUnitTest {
 
   @Test
   void scriptedProgramUsesEveryPacketForm() {
-    Scenario s = new Scenario(Scenario.defaultConfig(), 6);
+    ScriptedRun s = new ScriptedRun(ScriptedRun.defaultConfig(), 6);
     TraceUnitStats stats = s.unit.stats();
-    Scenario.assertEveryFormAppears(stats);
+    ScriptedRun.assertEveryFormAppears(stats);
     assertEquals(s.core.instructions, stats.instructions());
     assertEquals(s.unit.buffer().size(), stats.bytes());
     long lastEnd = 0;
-    for (Scenario.Packet p : s.packets) {
+    for (ScriptedRun.Packet p : s.packets) {
       assertEquals(lastEnd, p.offset(), "packets tile the stream");
       lastEnd = p.offset() + p.length();
     }
@@ -168,9 +168,9 @@ class Etm4TraceUnitTest {
 
   @Test
   void periodicSyncAfterTheConfiguredNumberOfBytes() {
-    Scenario s = new Scenario(Scenario.defaultConfig(), 6);
+    ScriptedRun s = new ScriptedRun(ScriptedRun.defaultConfig(), 6);
     List<Long> asyncs = new ArrayList<>();
-    for (Scenario.Packet p : s.packets) {
+    for (ScriptedRun.Packet p : s.packets) {
       if (p.kind() == PacketKind.ASYNC) {
         asyncs.add(p.offset());
       }
@@ -199,12 +199,12 @@ class Etm4TraceUnitTest {
 
   @Test
   void timestampsAtSyncPointsAndEveryPeriod() {
-    Scenario s = new Scenario(Scenario.defaultConfig(), 6);
+    ScriptedRun s = new ScriptedRun(ScriptedRun.defaultConfig(), 6);
     long period = s.config.timestampPeriodTicks();
     long last = -1;
     int periodic = 0;
     for (int i = 0; i < s.packets.size(); i++) {
-      Scenario.Packet p = s.packets.get(i);
+      ScriptedRun.Packet p = s.packets.get(i);
       if (p.kind() != PacketKind.TIMESTAMP) {
         continue;
       }
@@ -219,7 +219,7 @@ class Etm4TraceUnitTest {
     assertTrue(periodic > 0);
     // the counter runs at 50 MHz from perf time 0: the first one is the start time in ticks
     long first = s.packets.stream().filter(p -> p.kind() == PacketKind.TIMESTAMP).findFirst().orElseThrow().value();
-    assertEquals(Scenario.START_TIME / 20, first);
-    assertEquals(Scenario.START_TIME, s.config.timeConv().perfTimeOf(first));
+    assertEquals(ScriptedRun.START_TIME / 20, first);
+    assertEquals(ScriptedRun.START_TIME, s.config.timeConv().perfTimeOf(first));
   }
 }

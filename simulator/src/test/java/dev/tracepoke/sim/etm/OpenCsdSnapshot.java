@@ -44,23 +44,38 @@ final class OpenCsdSnapshot {
     return regions;
   }
 
+  /** A memory image: instruction words from {@code address}. */
+  record Dump(long address, int[] words) {}
+
   static void write(Path dir, EtmConfig config, byte[] trace, Map<Long, ScriptedProgram.Insn> code) throws IOException {
+    List<Dump> dumps = new ArrayList<>();
+    for (long[] r : regions(code)) {
+      int[] words = new int[(int) ((r[1] - r[0]) >>> 2)];
+      for (int i = 0; i < words.length; i++) {
+        ScriptedProgram.Insn insn = code.get(r[0] + 4L * i);
+        words[i] = insn == null ? ScriptedProgram.NOP : insn.word();
+      }
+      dumps.add(new Dump(r[0], words));
+    }
+    write(dir, config, trace, dumps);
+  }
+
+  static void write(Path dir, EtmConfig config, byte[] trace, List<Dump> dumps) throws IOException {
     Files.createDirectories(dir);
     String core = "cpu_" + config.cpu();
     String etm = "ETM_" + config.cpu();
     StringBuilder coreIni = new StringBuilder()
         .append("[device]\nname=").append(core).append("\nclass=core\ntype=ARM-AA64\n\n[regs]\nPC=0x0\n");
     int n = 0;
-    for (long[] r : regions(code)) {
-      ByteBuffer words = ByteBuffer.allocate((int) (r[1] - r[0])).order(ByteOrder.LITTLE_ENDIAN);
-      for (long a = r[0]; a != r[1]; a += 4) {
-        ScriptedProgram.Insn insn = code.get(a);
-        words.putInt(insn == null ? ScriptedProgram.NOP : insn.word());
+    for (Dump d : dumps) {
+      ByteBuffer words = ByteBuffer.allocate(4 * d.words().length).order(ByteOrder.LITTLE_ENDIAN);
+      for (int w : d.words()) {
+        words.putInt(w);
       }
       String file = "mem_" + n + ".bin";
       Files.write(dir.resolve(file), words.array());
       coreIni.append("\n[dump").append(n).append("]\nfile=").append(file)
-          .append(String.format("\naddress=0x%x\nlength=0x%x\n", r[0], r[1] - r[0]));
+          .append(String.format("\naddress=0x%x\nlength=0x%x\n", d.address(), 4L * d.words().length));
       n++;
     }
     Files.writeString(dir.resolve(core + ".ini"), coreIni.toString(), StandardCharsets.US_ASCII);

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Set;
 
 /** The scripted program run once through a trace unit: the stream, the packets, what was executed. */
-final class Scenario {
+final class ScriptedRun {
 
   /** One packet as the encoder reported it. */
   record Packet(PacketKind kind, long offset, int length, long value, long extra) {}
@@ -57,7 +57,7 @@ final class Scenario {
       Long.toHexString(ScriptedProgram.KFAR + 4) + "/2",            // EL1, after ADD: mid-run
       Long.toHexString(ScriptedProgram.KFUNC) + "/3");              // EL1, at a BL target
 
-  Scenario(EtmConfig config, int iterations) {
+  ScriptedRun(EtmConfig config, int iterations) {
     this.config = config;
     this.unit = new Etm4TraceUnit(config,
         (kind, offset, length, value, extra) -> packets.add(new Packet(kind, offset, length, value, extra)));
