@@ -62,7 +62,7 @@ public final class Etm4TraceUnit implements CoreObserver {
   public Etm4TraceUnit(EtmConfig config, PacketListener listener) {
     this.config = config;
     this.buffer = new TraceBuffer(1 << 16);
-    this.encoder = new PacketEncoder(buffer, listener);
+    this.encoder = new PacketEncoder(buffer, listener, config.longAddressAfterContext());
     this.syncPeriodBytes = 1L << config.syncPeriodLog2();
     this.overflows = config.overflows();
     this.el = config.initialEl();

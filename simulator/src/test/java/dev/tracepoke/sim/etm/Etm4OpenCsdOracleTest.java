@@ -64,7 +64,9 @@ class Etm4OpenCsdOracleTest {
             base.withTimestamps(false, 0).withContextIdTracing(false, 0).withSyncPeriodLog2(12)
                 .withTimeConv(TimeConv.defaults())),
         Arguments.of("timestamps at sync points only, 25 MHz counter started before perf time 0",
-            base.withTimestamps(true, 0).withTimeConv(TimeConv.of(25_000_000L, -5_000_000_000L))));
+            base.withTimestamps(true, 0).withTimeConv(TimeConv.of(25_000_000L, -5_000_000_000L))),
+        Arguments.of("64-bit address after every address with context (Cortex-A72 habit)",
+            base.withLongAddressAfterContext(true)));
   }
 
   @ParameterizedTest(name = "{0}")

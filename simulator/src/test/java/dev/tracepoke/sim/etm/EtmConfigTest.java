@@ -34,6 +34,13 @@ class EtmConfigTest {
   }
 
   @Test
+  void syncPeriodInBytes() {
+    assertEquals(10, EtmConfig.forCpu(0).withSyncPeriodBytes(1024).syncPeriodLog2());
+    assertThrows(IllegalArgumentException.class, () -> EtmConfig.forCpu(0).withSyncPeriodBytes(1000));
+    assertThrows(IllegalArgumentException.class, () -> EtmConfig.forCpu(0).withSyncPeriodBytes(128));
+  }
+
+  @Test
   void overflowWindowsMustBeOrdered() {
     assertThrows(IllegalArgumentException.class, () -> EtmConfig.forCpu(0)
         .withOverflows(List.of(new OverflowWindow(100, 200), new OverflowWindow(150, 300))));
