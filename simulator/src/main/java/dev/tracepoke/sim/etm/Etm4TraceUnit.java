@@ -17,8 +17,10 @@ import java.util.List;
  *       E), held back and packed into the densest of formats 1-6, flushed before any other packet;
  *   </li>
  *   <li>after a taken indirect branch, the target as the shortest address packet;</li>
- *   <li>for an exception: Exception packet, the preferred return address, then the vector as an
- *       address with context when the exception level changes, else as a plain address;</li>
+ *   <li>for an exception: Exception packet (SVC Call, UNDEF Trap, BRK Inst Debug, IRQ IRQ; E1:E0 =
+ *       10 when no instruction ran since the previous P0 element, as Cortex-A53 does, else 01), the
+ *       preferred return address, then the vector as an address with context when the exception
+ *       level changes, else as a plain address;</li>
  *   <li>for ERET: atom E, the target (with context when the level changes), Exception Return;</li>
  *   <li>timestamps of the generic counter at sync points and every
  *       {@link EtmConfig#timestampPeriodTicks()} ticks;</li>
@@ -29,7 +31,10 @@ import java.util.List;
  *
  * <p>The unit relies on the call order of {@link CoreObserver}: a run's {@code instructions} call
  * comes before the waypoint, ERET or exception that ends it. It checks that the runs join up and
- * throws {@link IllegalStateException} where they do not, since the stream would be wrong.
+ * throws {@link IllegalStateException} where they do not, since the stream would be wrong. The core's
+ * exception level when tracing starts is {@link EtmConfig#initialEl()}; the unit follows it through
+ * exceptions and returns. Instructions after the last P0 element never reach a decoder (nothing
+ * in the stream covers them), as with a real unit.
  */
 public final class Etm4TraceUnit implements CoreObserver {
 
