@@ -1,13 +1,18 @@
 package dev.tracepoke.sim.etm;
 
+import static dev.tracepoke.sim.asm.A64.x;
+
+import dev.tracepoke.sim.asm.A64;
+import dev.tracepoke.sim.asm.Cond;
+import dev.tracepoke.sim.asm.SysReg;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A small hand-laid A64 program (real encodings, written by hand below because the assembler is not
- * in this branch) with what the test executor needs to know about each instruction: its kind and,
- * for branches, its target. Indirect-branch targets stand for the register value the code before
- * the branch would have loaded.
+ * A small hand-laid A64 program (real encodings from the project's assembler) with what the test
+ * executor needs to know about each instruction: its kind and, for branches, its target.
+ * Indirect-branch targets stand for the register value the code before the branch would have
+ * loaded.
  */
 final class ScriptedProgram {
 
@@ -35,58 +40,55 @@ final class ScriptedProgram {
 
   final Map<Long, Insn> code = new TreeMap<>(Long::compareUnsigned);
 
-  // ---- A64 encodings (Arm ARM C6); offsets are in bytes from the instruction
-  static final int NOP = 0xD503201F;
-  static final int ADD_X0_X0_1 = 0x91000400;     // ADD X0, X0, #1
-  static final int ISB_SY = 0xD5033FDF;
-  static final int RET_X30 = 0xD65F03C0;
-  static final int ERET_WORD = 0xD69F03E0;
-  static final int MRS_X0_ELR_EL1 = 0xD5384020;  // MRS X0, ELR_EL1
-  static final int ADD_X0_X0_4 = 0x91001000;     // ADD X0, X0, #4
-  static final int MSR_ELR_EL1_X0 = 0xD5184020;  // MSR ELR_EL1, X0
-  static final int STP_FP_LR = 0xA9BF7BFD;       // STP X29, X30, [SP, #-16]!
-  static final int LDP_FP_LR = 0xA8C17BFD;       // LDP X29, X30, [SP], #16
+  // ---- A64 encodings from the project's assembler (dev.tracepoke.sim.asm)
+  static final int NOP = A64.nop();
+  static final int ADD_X0_X0_1 = A64.add(x(0), x(0), 1);
+  static final int ISB_SY = A64.isb();
+  static final int RET_X30 = A64.ret();
+  static final int ERET_WORD = A64.eret();
+  static final int MRS_X0_ELR_EL1 = A64.mrs(x(0), SysReg.ELR_EL1);
+  static final int ADD_X0_X0_4 = A64.add(x(0), x(0), 4);
+  static final int MSR_ELR_EL1_X0 = A64.msr(SysReg.ELR_EL1, x(0));
+  static final int STP_FP_LR = A64.stpPre(x(29), x(30), A64.SP, -16);
+  static final int LDP_FP_LR = A64.ldpPost(x(29), x(30), A64.SP, 16);
 
   static int b(long pc, long target) {
-    return 0x14000000 | (int) (((target - pc) >> 2) & 0x03FF_FFFF);
+    return A64.b(target - pc);
   }
 
   static int bl(long pc, long target) {
-    return 0x94000000 | (int) (((target - pc) >> 2) & 0x03FF_FFFF);
+    return A64.bl(target - pc);
   }
 
-  /** B.cond: imm19 at [23:5], cond at [3:0]. */
-  static int bcond(long pc, long target, int cond) {
-    return 0x54000000 | (int) ((((target - pc) >> 2) & 0x7FFFF) << 5) | cond;
+  static int bcond(long pc, long target, Cond cond) {
+    return A64.bcond(cond, target - pc);
   }
 
-  /** CBNZ Xt: sf=1, op=1. */
   static int cbnz(long pc, long target, int rt) {
-    return 0xB5000000 | (int) ((((target - pc) >> 2) & 0x7FFFF) << 5) | rt;
+    return A64.cbnz(x(rt), target - pc);
   }
 
-  /** TBZ Rt, #bit: b5 at [31], b40 at [23:19], imm14 at [18:5]. */
   static int tbz(long pc, long target, int rt, int bit) {
-    return 0x36000000 | ((bit >> 5) << 31) | ((bit & 31) << 19) | (int) ((((target - pc) >> 2) & 0x3FFF) << 5) | rt;
+    return A64.tbz(x(rt), bit, target - pc);
   }
 
   static int br(int rn) {
-    return 0xD61F0000 | (rn << 5);
+    return A64.br(x(rn));
   }
 
   static int blr(int rn) {
-    return 0xD63F0000 | (rn << 5);
+    return A64.blr(x(rn));
   }
 
   static int svc(int imm) {
-    return 0xD4000001 | (imm << 5);
+    return A64.svc(imm);
   }
 
   static int brk(int imm) {
-    return 0xD4200000 | (imm << 5);
+    return A64.brk(imm);
   }
 
-  /** UDF #imm16: permanently undefined. */
+  /** UDF #imm16: permanently undefined (all-zero upper half; the assembler has no mnemonic for it). */
   static int udf(int imm) {
     return imm & 0xFFFF;
   }
@@ -120,7 +122,7 @@ final class ScriptedProgram {
       long pc = TBZ_BLOCK + 4L * i;
       put(pc, tbz(pc, pc + 4, 2, i), Kind.COND, pc + 4);
     }
-    put(LOOP_BRANCH, bcond(LOOP_BRANCH, MAIN, 1 /* NE */), Kind.COND, MAIN);
+    put(LOOP_BRANCH, bcond(LOOP_BRANCH, MAIN, Cond.NE), Kind.COND, MAIN);
     put(STOP, b(STOP, STOP), Kind.B, STOP);
 
     // EL1 synchronous exceptions from EL1 (BRK, UDF): step over the faulting instruction
