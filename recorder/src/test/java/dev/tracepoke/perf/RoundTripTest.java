@@ -125,7 +125,10 @@ class RoundTripTest {
         new Raw(4, 0, new byte[] {1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0,
             1, 0, 0, 0, 2, 0, 0, 0, 99, 0, 0, 0, 0, 0, 0, 0}),
         new AuxtraceInfo(4, new OpaquePriv(new long[] {1, 2, 3})),
-        new Raw(82, 0, new byte[0]));
+        new Raw(82, 0, new byte[0]),
+        new PerfRecord.Mmap(PerfRecord.MISC_KERNEL, -1, 0, 0xffff800008000000L, 0x200000, 0xffff800008000000L,
+            "[kernel.kallsyms]_text", SampleId.of(attr.sampleType(), -1, 0, 79, 0, 0, 0, 0)),
+        new PerfRecord.AuxOutputHwId(0, 0x0100000012L, SampleId.of(attr.sampleType(), 0, 0, 80, 0, 0, 0, 0)));
     try (PerfDataWriter w = PerfDataWriter.builder(f).arch(null).event("x", attr, 5).open()) {
       for (PerfRecord r : recs) {
         w.write(r);
@@ -137,6 +140,8 @@ class RoundTripTest {
         assertEquals(recs.get(i), read.get(i).record(), "record " + i);
       }
       assertEquals(32, read.get(0).size());
+      assertEquals(8 + 32 + 24 + 16, read.get(6).size()); // MMAP [kernel.kallsyms]_text + 16-byte trailer
+      assertEquals(0x12, ((PerfRecord.AuxOutputHwId) read.get(7).record()).traceId());
       assertEquals(99, read.get(3).time()); // EXIT's trailer time, read although EXIT is raw
       assertEquals(-1, read.get(3).cpu());
       assertTrue(((Comm) read.get(2).record()).exec());
