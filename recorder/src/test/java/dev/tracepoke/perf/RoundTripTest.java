@@ -53,6 +53,7 @@ class RoundTripTest {
       assertEquals(10, cs.pmuType());
       assertEquals(0x12, cs.cpus().get(1).traceId());
       assertEquals(0x4100f403L, cs.cpus().get(1).trcidr1());
+      assertEquals(0x840, cs.cpus().get(0).trcconfigr()); // CTXTID + TS, as perf's probe CPU-wide file
       assertEquals(56, read.get(1).size()); // TIME_CONV extended
       assertEquals(8 + 8 + 16 + 32, read.get(2).size()); // COMM "etm-probe"
       assertEquals(96 + 32, read.get(4).size()); // MMAP2 /usr/bin/etm-probe: 72 + 24-byte name + trailer
@@ -304,5 +305,15 @@ class RoundTripTest {
     assertEquals("events with different sample_id layouts must all carry IDENTIFIER (non matching sample_type)",
         e.expected());
     assertEquals(104 + 16, e.offset());
+  }
+
+  @Test
+  void trcconfigrIsSynthesizedFromTheAttrConfigAsPerfDoes() {
+    assertEquals(0x0, CsEtmInfo.trcconfigr(0));
+    assertEquals(0x840, CsEtmInfo.trcconfigr(PerfEventAttr.CS_ETM_CONTEXTID | PerfEventAttr.CS_ETM_TIMESTAMP));
+    assertEquals(0x8 | 0x10 | 0x40 | 0x80 | 0x8000 | 0x800 | 0x1000, CsEtmInfo.trcconfigr(
+        PerfEventAttr.CS_ETM_BRANCH_BROADCAST | PerfEventAttr.CS_ETM_CYCLE_ACC | PerfEventAttr.CS_ETM_CONTEXTID
+            | PerfEventAttr.CS_ETM_CONTEXTID2 | PerfEventAttr.CS_ETM_TIMESTAMP | PerfEventAttr.CS_ETM_RETSTACK));
+    assertEquals(0x14, CsEtmInfo.legacyTraceId(2));
   }
 }
