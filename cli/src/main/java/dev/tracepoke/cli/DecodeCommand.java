@@ -63,7 +63,8 @@ final class DecodeCommand implements Callable<Integer> {
       }
       os.flush();
     } else {
-      PrintWriter out = spec.commandLine().getOut();
+      // picocli's writer flushes on every println; buffer so a large decode is not a syscall per line
+      PrintWriter out = new PrintWriter(new java.io.BufferedWriter(spec.commandLine().getOut(), 1 << 16), false);
       FlowText text = new FlowText(out, in.symbols(), ranges);
       Decoding.replayByTime(cores, new ErrorsToStderr(text, err, recording, errors), window[0], window[1]);
       out.flush();
@@ -148,7 +149,7 @@ final class DecodeCommand implements Callable<Integer> {
     @Override
     public void error(int cpu, long offset, long packetIndex, String message) {
       count[0]++;
-      err.printf("tracepoke decode: %s: cpu %d trace byte %d (packet %d): %s; resuming at the next A-sync%n",
+      err.printf("tracepoke decode: %s: cpu %d trace byte %d (packet %d): %s%n",
           file, cpu, offset, packetIndex, message);
     }
   }
