@@ -1,5 +1,6 @@
 package dev.tracepoke.sim.etm;
 
+import dev.tracepoke.perf.EtmV4Params;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -156,6 +157,12 @@ public record EtmConfig(
       trcConfigR() & 0xFFFF_FFFFL, traceId, TRCIDR0 & 0xFFFF_FFFFL, TRCIDR1 & 0xFFFF_FFFFL,
       TRCIDR2 & 0xFFFF_FFFFL, TRCIDR8, TRCAUTHSTATUS
     };
+  }
+
+  /** This unit's per-CPU block of perf's CS_ETM AUXTRACE_INFO record. */
+  public EtmV4Params perfBlock() {
+    long[] p = perfParams();
+    return EtmV4Params.etmV4(cpu, p[0], p[1], p[2], p[3], p[4], p[5], p[6]);
   }
 
   /**

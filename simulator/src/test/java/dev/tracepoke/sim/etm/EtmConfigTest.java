@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.tracepoke.perf.CsEtmInfo;
+import dev.tracepoke.perf.EtmV4Params;
+import dev.tracepoke.perf.PerfEventAttr;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -16,6 +19,17 @@ class EtmConfigTest {
     assertEquals(0x12, c.traceId());
     assertEquals(0x840, c.trcConfigR());
     assertArrayEquals(new long[] {0x840, 0x12, 0x28000EA1L, 0x4100F423L, 0x488, 0, 0xCC}, c.perfParams());
+  }
+
+  @Test
+  void trcConfigRIsWhatPerfSynthesisesForTheSameEventConfig() {
+    long attrConfig = PerfEventAttr.CS_ETM_CONTEXTID | PerfEventAttr.CS_ETM_TIMESTAMP;
+    assertEquals(CsEtmInfo.trcconfigr(attrConfig), EtmConfig.forCpu(0).trcConfigR());
+    assertEquals(CsEtmInfo.trcconfigr(PerfEventAttr.CS_ETM_TIMESTAMP),
+        EtmConfig.forCpu(0).withContextIdTracing(false, 0).trcConfigR());
+    EtmV4Params block = EtmConfig.forCpu(3).perfBlock();
+    assertEquals(EtmV4Params.etmV4(3, 0x840, 0x16, 0x28000EA1L, 0x4100F423L, 0x488, 0, 0xCC), block);
+    assertEquals(CsEtmInfo.legacyTraceId(3), block.traceId());
   }
 
   @Test
