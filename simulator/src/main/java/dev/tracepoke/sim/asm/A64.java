@@ -172,6 +172,68 @@ public final class A64 {
     return adds(is32(rn) ? WZR : XZR, rn, rm, shift, amount);
   }
 
+  private static int addSubExt(int op, int s, int rd, int rn, int rm, RegExtend ext, int amount) {
+    int sf = sf(rd, rn);
+    boolean wantX = sf == 1 && (ext.ordinal() & 3) == 3; // UXTX/SXTX on a 64-bit op take an X register
+    if (is32(rm) == wantX) {
+      throw new IllegalArgumentException(ext + " needs a" + (wantX ? "n X" : " W") + " index register");
+    }
+    if (amount < 0 || amount > 4) {
+      throw new IllegalArgumentException("extended-register shift " + amount + " outside 0..4");
+    }
+    return 0x0B200000 | sf << 31 | op << 30 | s << 29 | num(rm) << 16 | ext.ordinal() << 13 | amount << 10
+        | num(rn) << 5 | num(rd);
+  }
+
+  /** ADD Rd|SP, Rn|SP, Rm, extend {#amount} (extended register; amount 0..4). */
+  public static int add(int rd, int rn, int rm, RegExtend ext, int amount) {
+    return addSubExt(0, 0, rd, rn, rm, ext, amount);
+  }
+
+  public static int adds(int rd, int rn, int rm, RegExtend ext, int amount) {
+    return addSubExt(0, 1, rd, rn, rm, ext, amount);
+  }
+
+  public static int sub(int rd, int rn, int rm, RegExtend ext, int amount) {
+    return addSubExt(1, 0, rd, rn, rm, ext, amount);
+  }
+
+  public static int subs(int rd, int rn, int rm, RegExtend ext, int amount) {
+    return addSubExt(1, 1, rd, rn, rm, ext, amount);
+  }
+
+  /** CMP Rn|SP, Rm, extend {#amount} = SUBS ZR, Rn, Rm, extend. */
+  public static int cmp(int rn, int rm, RegExtend ext, int amount) {
+    return subs(is32(rn) ? WZR : XZR, rn, rm, ext, amount);
+  }
+
+  private static int condCompare(int op, int rn, int operand, boolean register, int nzcv, Cond cond) {
+    field(nzcv, 4, "nzcv");
+    int base = register ? 0x3A400000 | num(operand) << 16 : 0x3A400800 | field(operand, 5, "imm5") << 16;
+    return base | sf(rn) << 31 | op << 30 | cond.code() << 12 | num(rn) << 5 | nzcv;
+  }
+
+  /** CCMP Rn, #imm5, #nzcv, cond: flags of Rn - imm5 if cond holds, else nzcv. */
+  public static int ccmp(int rn, int imm5, int nzcv, Cond cond) {
+    return condCompare(1, rn, imm5, false, nzcv, cond);
+  }
+
+  /** CCMP Rn, Rm, #nzcv, cond. */
+  public static int ccmpReg(int rn, int rm, int nzcv, Cond cond) {
+    sf(rn, rm);
+    return condCompare(1, rn, rm, true, nzcv, cond);
+  }
+
+  /** CCMN Rn, #imm5, #nzcv, cond: flags of Rn + imm5 if cond holds, else nzcv. */
+  public static int ccmn(int rn, int imm5, int nzcv, Cond cond) {
+    return condCompare(0, rn, imm5, false, nzcv, cond);
+  }
+
+  public static int ccmnReg(int rn, int rm, int nzcv, Cond cond) {
+    sf(rn, rm);
+    return condCompare(0, rn, rm, true, nzcv, cond);
+  }
+
   /** MADD Rd, Rn, Rm, Ra: Rd = Ra + Rn * Rm. */
   public static int madd(int rd, int rn, int rm, int ra) {
     return 0x1B000000 | sf(rd, rn, rm, ra) << 31 | num(rm) << 16 | num(ra) << 10 | num(rn) << 5 | num(rd);

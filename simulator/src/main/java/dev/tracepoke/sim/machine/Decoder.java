@@ -293,6 +293,24 @@ final class Decoder {
       }
       return pack(op, zw(rd), rn, rm, shift);
     }
+    if ((w & 0x1FE00000) == 0x0B200000) { // add/sub extended register
+      int imm3 = (w >>> 10) & 7;
+      if (imm3 > 4) {
+        return Op.UNDEF;
+      }
+      as[i] = imm3;
+      boolean sub = (w & (1 << 30)) != 0;
+      boolean s = (w & (1 << 29)) != 0;
+      int extra = ((w >>> 13) & 7) | (sub ? 8 : 0) | (s ? 16 : 0) | (sf ? 0 : 32);
+      return pack(Op.ADDSUBX, s ? zw(rd) : sp(rd), sp(rn), rm, extra);
+    }
+    if ((w & 0x3FE00410) == 0x3A400000) { // CCMP, CCMN (register and immediate)
+      boolean imm = (w & (1 << 11)) != 0;
+      boolean sub = (w & (1 << 30)) != 0;
+      as[i] = imm ? (w >>> 16) & 31 : 0;
+      bs[i] = (w & 15) | (imm ? 0 : 16);
+      return pack(Op.CCMP, 0, rn, imm ? 0 : rm, ((w >>> 12) & 15) | (sub ? 16 : 0) | (sf ? 0 : 32));
+    }
     if ((w & 0x7FE00000) == 0x1B000000) { // MADD, MSUB
       int ra = (w >>> 10) & 31;
       boolean sub = (w & (1 << 15)) != 0;

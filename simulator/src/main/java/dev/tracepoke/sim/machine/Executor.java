@@ -392,6 +392,54 @@ final class Executor {
           x[rd(d)] = (d & 0xFF) == Op.CSEL ? r : r & M32;
         }
 
+        case Op.ADDSUBX -> {
+          int e = extra(d);
+          long o = x[rm(d)];
+          o = switch (e & 7) {
+            case 0 -> o & 0xFF;
+            case 1 -> o & 0xFFFF;
+            case 2 -> o & M32;
+            case 4 -> (byte) o;
+            case 5 -> (short) o;
+            case 6 -> (int) o;
+            default -> o;
+          } << a;
+          boolean sub = (e & 8) != 0;
+          long n = x[rn(d)];
+          if ((e & 32) == 0) {
+            long r = sub ? n - o : n + o;
+            if ((e & 16) != 0) {
+              nzcv = sub ? subFlags64(n, o, r) : addFlags64(n, o, r);
+            }
+            x[rd(d)] = r;
+          } else {
+            int ni = (int) n;
+            int oi = (int) o;
+            int r = sub ? ni - oi : ni + oi;
+            if ((e & 16) != 0) {
+              nzcv = sub ? subFlags32(ni, oi, r) : addFlags32(ni, oi, r);
+            }
+            x[rd(d)] = r & M32;
+          }
+        }
+        case Op.CCMP -> {
+          int e = extra(d);
+          if (COND[(e & 15) << 4 | nzcv]) {
+            long o = (b & 16) != 0 ? x[rm(d)] : a;
+            boolean sub = (e & 16) != 0;
+            if ((e & 32) == 0) {
+              long n = x[rn(d)];
+              nzcv = sub ? subFlags64(n, o, n - o) : addFlags64(n, o, n + o);
+            } else {
+              int ni = (int) x[rn(d)];
+              int oi = (int) o;
+              nzcv = sub ? subFlags32(ni, oi, ni - oi) : addFlags32(ni, oi, ni + oi);
+            }
+          } else {
+            nzcv = (int) b & 15;
+          }
+        }
+
         // ---- loads and stores
         case Op.LD_OFF -> x[rd(d)] = load(c, x[rn(d)] + a, extra(d), pc);
         case Op.LD_PRE -> {

@@ -103,6 +103,8 @@ final class Op {
   static final int DC_OTHER = 82;
   static final int IC_IVAU = 83;
   static final int IC_IALLU = 84;
+  static final int ADDSUBX = 85; // extra: option | sub << 3 | setFlags << 4 | w << 5; a: shift
+  static final int CCMP = 86; // extra: cond | sub << 4 | w << 5; a: imm5; b: nzcv | register << 4
 
   // load kinds (extra >> 2)
   static final int LD_ZERO = 0;

@@ -62,6 +62,18 @@ class A64ObjdumpTest {
     c(cmpReg(x(3), x(4), Shift.LSL, 0), "cmp x3, x4");
     c(cmnReg(x(3), x(4), Shift.LSL, 2), "cmn x3, x4, lsl #2");
     c(subReg(x(0), XZR, x(1)), "neg x0, x1");
+    // add/sub extended register, conditional compare
+    c(add(x(0), SP, x(1), RegExtend.UXTX, 0), "add x0, sp, x1");
+    c(add(x(0), x(1), w(2), RegExtend.UXTW, 0), "add x0, x1, w2, uxtw");
+    c(sub(x(0), x(1), w(2), RegExtend.SXTW, 2), "sub x0, x1, w2, sxtw #2");
+    c(adds(w(0), w(1), w(2), RegExtend.UXTB, 0), "adds w0, w1, w2, uxtb");
+    c(subs(x(3), x(4), w(5), RegExtend.SXTH, 4), "subs x3, x4, w5, sxth #4");
+    c(cmp(x(0), w(1), RegExtend.UXTW, 0), "cmp x0, w1, uxtw");
+    c(add(SP, SP, x(3), RegExtend.SXTX, 3), "add sp, sp, x3, sxtx #3");
+    c(ccmp(x(0), 5, 4, Cond.NE), "ccmp x0, #0x5, #0x4, ne");
+    c(ccmn(w(1), 31, 0xf, Cond.LT), "ccmn w1, #0x1f, #0xf, lt");
+    c(ccmpReg(x(2), x(3), 0, Cond.EQ), "ccmp x2, x3, #0x0, eq");
+    c(ccmnReg(w(4), w(5), 2, Cond.HS), "ccmn w4, w5, #0x2, cs");
     // multiply, divide, variable shifts
     c(madd(x(0), x(1), x(2), x(3)), "madd x0, x1, x2, x3");
     c(mul(x(0), x(1), x(2)), "mul x0, x1, x2");
