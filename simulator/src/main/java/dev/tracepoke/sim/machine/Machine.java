@@ -35,6 +35,7 @@ public final class Machine {
   private final Core[] cores;
   private final Executor executor;
   private HostCall hostCall = (core, value) -> {};
+  private TextListener textListener;
   boolean stopRequested;
   private long irqSequence;
 
@@ -88,6 +89,11 @@ public final class Machine {
 
   public void setHostCall(HostCall handler) {
     this.hostCall = handler;
+  }
+
+  /** Receives text writes and maintenance completions as they happen (null for none). */
+  public void setTextListener(TextListener listener) {
+    this.textListener = listener;
   }
 
   /** Asks {@link #run} to return after the current instruction. */
@@ -472,6 +478,9 @@ public final class Machine {
           throw new IllegalStateException(String.format("text word 0x%x changed outside the machine", a));
         }
         s.append(now, c.id(), time);
+        if (textListener != null) {
+          textListener.textWritten(c.id(), a, old[k], now, time);
+        }
         if (!s.isActive) {
           s.isActive = true;
           active.add(s);
@@ -506,6 +515,9 @@ public final class Machine {
           s.stage[k] = 2;
           s.completeTime[k] = time;
           checkCausality(s, k, time);
+          if (textListener != null) {
+            textListener.maintenanceCompleted(c.id(), s.pc, s.words[k], time);
+          }
         }
       }
     }

@@ -110,6 +110,18 @@ class MachineTest {
     Rig r = new Rig();
     long site = Rig.TEXT + 0x100;
     r.m.memory().loadWords(site, new int[] {nop()});
+    List<String> heard = new ArrayList<>();
+    r.m.setTextListener(new TextListener() {
+      @Override
+      public void textWritten(int cpu, long address, int oldWord, int newWord, long time) {
+        heard.add(String.format("W %d %x %08x %08x @%d", cpu, address, oldWord, newWord, time));
+      }
+
+      @Override
+      public void maintenanceCompleted(int cpu, long address, int word, long time) {
+        heard.add(String.format("M %d %x %08x @%d", cpu, address, word, time));
+      }
+    });
     Core c = r.run(cc -> {
       cc.setX(1, site);
       cc.setX(2, brk(1));
@@ -118,6 +130,9 @@ class MachineTest {
     // both DSBs wait for outstanding maintenance (the DC clean, then the IC invalidate)
     long complete = T0 + 5 + k.dcCvau() + k.dsbMaintenance() + k.icIvau() + k.dsbMaintenance();
     assertEquals(List.of(new TextWrite(0, site, nop(), brk(1), T0 + 1, complete)), r.m.textWrites());
+    assertEquals(List.of(
+        String.format("W 0 %x d503201f d4200020 @%d", site, T0 + 1),
+        String.format("M 0 %x d4200020 @%d", site, complete)), heard);
     assertEquals(0, r.m.cmodxViolationCount());
     assertEquals(7, c.instructions());
   }
