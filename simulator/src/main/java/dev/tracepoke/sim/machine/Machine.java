@@ -564,8 +564,8 @@ public final class Machine {
 
   /**
    * The fetch of watched word {@code siteId} by {@code c} at its current time: chooses the word
-   * the core sees, reports it, records a CMODX violation where due, and predecodes it into the
-   * core's fetch slot.
+   * the core sees (never one written after the fetch time), reports it, records a CMODX violation
+   * where due, and predecodes it into the core's fetch slot.
    */
   void fetchWatched(Core c, long pc, int siteId) {
     PatchSite s = sites.get(siteId);
@@ -598,7 +598,8 @@ public final class Machine {
     int word = s.words[chosen];
     c.fetchedWord = word;
     Decoder.decode(word, pc, c.fetchOp, c.fetchA, c.fetchB, 0);
-    c.observer.patchSiteExecuted(pc, word, chosen == hi, time);
+    // the observer contract stamps retirement: the fetch time plus the instruction's own cycle
+    c.observer.patchSiteExecuted(pc, word, chosen == hi, time + 1);
   }
 
   /** CMODX violations recorded so far (the first 100,000; {@link #cmodxViolationCount()} counts all). */

@@ -89,6 +89,20 @@ class MachineTest {
   }
 
   @Test
+  void patchSiteIsReportedAtRetirementBeforeItsRun() {
+    Rig r = new Rig();
+    r.m.memory().loadWords(Rig.TEXT, new int[] {movz(x(0), 1, 0), nop(), Rig.STOP});
+    r.m.registerPatchSite(Rig.TEXT + 4);
+    Recorder rec = new Recorder();
+    r.m.core(0).setObserver(rec);
+    r.m.core(0).setPc(Rig.TEXT);
+    r.m.run(Long.MAX_VALUE, 100);
+    assertEquals(List.of(
+        String.format("P %x d503201f new @%d", Rig.TEXT + 4, T0 + 2),
+        String.format("I %x 3 @%d", Rig.TEXT, T0 + 3)), rec.lines);
+  }
+
+  @Test
   void hostLoadOverAPatchSiteIsRefused() {
     Rig r = new Rig();
     r.m.memory().loadWords(Rig.TEXT, new int[] {nop(), nop()});
