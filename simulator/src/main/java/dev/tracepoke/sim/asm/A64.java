@@ -731,6 +731,98 @@ public final class A64 {
     return (is32(rt) ? 0x18000000 : 0x58000000) | branchOffset(offset, 19, "LDR literal") << 5 | num(rt);
   }
 
+  // ---- exclusives, acquire/release, LSE atomics ----------------------------------------------
+
+  private static int exclusive(int bits, int rs, int rt, int rn) {
+    return bits | (is32(rt) ? 2 : 3) << 30 | num(rs) << 16 | num(x(rn)) << 5 | num(rt);
+  }
+
+  /** LDXR Rt, [Xn|SP]: load and arm the exclusive monitor. */
+  public static int ldxr(int rt, int rn) {
+    return exclusive(0x085F7C00, 31, rt, rn);
+  }
+
+  /** LDAXR Rt, [Xn|SP]. */
+  public static int ldaxr(int rt, int rn) {
+    return exclusive(0x085FFC00, 31, rt, rn);
+  }
+
+  /** STXR Ws, Rt, [Xn|SP]: Ws = 0 when the store happened, 1 when the monitor was lost. */
+  public static int stxr(int ws, int rt, int rn) {
+    return exclusive(0x08007C00, w(num(ws)), rt, rn);
+  }
+
+  /** STLXR Ws, Rt, [Xn|SP]. */
+  public static int stlxr(int ws, int rt, int rn) {
+    return exclusive(0x0800FC00, w(num(ws)), rt, rn);
+  }
+
+  /** LDAR Rt, [Xn|SP] (load-acquire). */
+  public static int ldar(int rt, int rn) {
+    return exclusive(0x08DFFC00, 31, rt, rn);
+  }
+
+  /** STLR Rt, [Xn|SP] (store-release). */
+  public static int stlr(int rt, int rn) {
+    return exclusive(0x089FFC00, 31, rt, rn);
+  }
+
+  /** CAS Rs, Rt, [Xn|SP]: if [Xn] == Rs then [Xn] = Rt; Rs = old value. */
+  public static int cas(int rs, int rt, int rn) {
+    sf(rs, rt);
+    return exclusive(0x08A07C00, rs, rt, rn);
+  }
+
+  /** CASAL Rs, Rt, [Xn|SP] (acquire and release). */
+  public static int casal(int rs, int rt, int rn) {
+    sf(rs, rt);
+    return exclusive(0x08E0FC00, rs, rt, rn);
+  }
+
+  private static int atomic(int o3opc, boolean acquireRelease, int rs, int rt, int rn) {
+    sf(rs, rt);
+    return 0x38200000 | (is32(rt) ? 2 : 3) << 30 | (acquireRelease ? 3 << 22 : 0) | num(rs) << 16 | o3opc << 12
+        | num(x(rn)) << 5 | num(rt);
+  }
+
+  /** LDADD Rs, Rt, [Xn|SP]: Rt = [Xn]; [Xn] += Rs, atomically. */
+  public static int ldadd(int rs, int rt, int rn) {
+    return atomic(0b0000, false, rs, rt, rn);
+  }
+
+  public static int ldaddal(int rs, int rt, int rn) {
+    return atomic(0b0000, true, rs, rt, rn);
+  }
+
+  /** LDCLR: [Xn] &= ~Rs. */
+  public static int ldclral(int rs, int rt, int rn) {
+    return atomic(0b0001, true, rs, rt, rn);
+  }
+
+  /** LDEOR: [Xn] ^= Rs. */
+  public static int ldeoral(int rs, int rt, int rn) {
+    return atomic(0b0010, true, rs, rt, rn);
+  }
+
+  /** LDSET: [Xn] |= Rs. */
+  public static int ldsetal(int rs, int rt, int rn) {
+    return atomic(0b0011, true, rs, rt, rn);
+  }
+
+  /** SWP Rs, Rt, [Xn|SP]: Rt = [Xn]; [Xn] = Rs, atomically. */
+  public static int swp(int rs, int rt, int rn) {
+    return atomic(0b1000, false, rs, rt, rn);
+  }
+
+  public static int swpal(int rs, int rt, int rn) {
+    return atomic(0b1000, true, rs, rt, rn);
+  }
+
+  /** CLREX: clear the local exclusive monitor. */
+  public static int clrex() {
+    return 0xD5033F5F;
+  }
+
   private static int pair(int l, int mode, int rt, int rt2, int rn, long offset) {
     int sf = sf(rt, rt2);
     long scale = sf == 1 ? 8 : 4;

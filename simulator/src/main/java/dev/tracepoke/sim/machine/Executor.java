@@ -493,6 +493,54 @@ final class Executor {
           x[rm(d)] = v2;
         }
 
+        case Op.LDXR -> {
+          long addr = x[rn(d)];
+          x[rd(d)] = load(c, addr, extra(d), pc);
+          c.exclusiveAddress = addr;
+          c.exclusiveEpoch = m.epoch;
+          c.exclusiveArmed = true;
+        }
+        case Op.STXR -> {
+          long addr = x[rn(d)];
+          if (c.exclusiveArmed && c.exclusiveAddress == addr && c.exclusiveEpoch == m.epoch) {
+            c.cycles = cyc;
+            store(c, addr, extra(d), x[rd(d)], pc);
+            x[rm(d)] = 0;
+          } else {
+            x[rm(d)] = 1;
+          }
+          c.exclusiveArmed = false;
+        }
+        case Op.ATOMIC -> {
+          long addr = x[rn(d)];
+          int e = extra(d);
+          int size = e & 3;
+          long old = load(c, addr, size, pc);
+          long s = x[rm(d)];
+          long v = switch (e >>> 2) {
+            case 0 -> old + s;
+            case 1 -> old & ~s;
+            case 2 -> old ^ s;
+            case 3 -> old | s;
+            default -> s;
+          };
+          c.cycles = cyc;
+          store(c, addr, size, v, pc);
+          x[rd(d)] = old;
+        }
+        case Op.CAS -> {
+          long addr = x[rn(d)];
+          int size = (int) a;
+          long old = load(c, addr, size, pc);
+          long expected = size == 3 ? x[rm(d)] : x[rm(d)] & M32;
+          if (old == expected) {
+            c.cycles = cyc;
+            store(c, addr, size, x[rd(d)], pc);
+          }
+          x[extra(d)] = old;
+        }
+        case Op.CLREX -> c.exclusiveArmed = false;
+
         // ---- branches: each ends the run
         case Op.B, Op.BL -> {
           boolean link = (d & 0xFF) == Op.BL;

@@ -37,6 +37,12 @@ public final class Machine {
   private HostCall hostCall = (core, value) -> {};
   private TextListener textListener;
   boolean stopRequested;
+  /**
+   * Counts switches between cores. Cores interleave only between slices, so an LDXR/STXR pair in
+   * one slice is atomic; a store-exclusive fails when another core ran since its load-exclusive.
+   */
+  long epoch;
+  private Core lastRun;
   private long irqSequence;
 
   // CMODX state: one PatchSite per registered or written text word
@@ -147,6 +153,10 @@ public final class Machine {
   }
 
   private void slice(Core c, long end) {
+    if (lastRun != c) {
+      epoch++;
+      lastRun = c;
+    }
     while (c.cycles < end && !stopRequested) {
       deliverArrived(c);
       if (c.pendingIrqs != 0 && (c.daif & Core.DAIF_I) == 0) {
@@ -235,6 +245,7 @@ public final class Machine {
     }
     c.selectMode(1, 1);
     c.daif = 0xF;
+    c.exclusiveArmed = false;
     c.pc = c.vbar + offset;
     c.exceptionCounts[type]++;
     c.observer.exception(type, preferredReturn, c.pc, fromEl, 1, time);
@@ -252,6 +263,7 @@ public final class Machine {
     c.nzcv = (int) (c.spsr >>> 28) & 0xF;
     c.daif = (int) (c.spsr >>> 6) & 0xF;
     c.selectMode(m >> 2, m & 1);
+    c.exclusiveArmed = false;
     c.pc = c.elr;
     c.observer.exceptionReturn(eretPc, c.pc, c.el, time);
     contextSynchronize(c, time);
