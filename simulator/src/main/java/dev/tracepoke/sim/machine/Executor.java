@@ -187,21 +187,22 @@ final class Executor {
       }
       int i = (int) ((pc - codeBase) >>> 2);
       int d = ops[i];
-      if (d == Op.UNDECODED) {
-        Decoder.decode(code.word(pc), pc, ops, as, bs, i);
-        d = ops[i];
-      }
-      long a;
-      long b;
-      if (d == Op.WATCHED) {
-        c.cycles = cyc;
-        m.fetchWatched(c, pc, (int) as[i]);
-        d = c.fetchOp[0];
-        a = c.fetchA[0];
-        b = c.fetchB[0];
-      } else {
-        a = as[i];
-        b = bs[i];
+      long a = as[i];
+      long b = bs[i];
+      if (Integer.compareUnsigned(d, Op.WATCHED) <= 0) { // one test: UNDECODED, UNDEF, WATCHED are 0..2
+        if (d == Op.UNDECODED) {
+          Decoder.decode(code.word(pc), pc, ops, as, bs, i);
+          d = ops[i];
+          a = as[i];
+          b = bs[i];
+        }
+        if (d == Op.WATCHED) {
+          c.cycles = cyc;
+          m.fetchWatched(c, pc, (int) a);
+          d = c.fetchOp[0];
+          a = c.fetchA[0];
+          b = c.fetchB[0];
+        }
       }
       cyc++;
       count++;
