@@ -25,8 +25,10 @@ final class BenchSimulateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     SimulateBench.Result r = SimulateBench.run(cores, warmup, instructions);
-    spec.commandLine().getOut().println(String.format(Locale.ROOT, "simulate: %d instructions in %.3f s = %.1f M instructions/s%s",
-        r.instructions(), r.nanos() / 1e9, r.instructionsPerSecond() / 1e6, cores == 1 ? "" : " (" + cores + " cores)"));
+    spec.commandLine().getOut().println(String.format(Locale.ROOT,
+        "simulate: %d instructions in %.3f s = %.1f M instructions/s (thread CPU %.3f s = %.1f M/s%s)",
+        r.instructions(), r.nanos() / 1e9, r.instructionsPerSecond() / 1e6, r.cpuNanos() / 1e9,
+        r.instructionsPerCpuSecond() / 1e6, cores == 1 ? "" : ", " + cores + " cores"));
     return 0;
   }
 }
