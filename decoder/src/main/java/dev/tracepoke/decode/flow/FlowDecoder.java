@@ -105,7 +105,7 @@ public final class FlowDecoder implements PacketSink {
   // ---------------------------------------------------------------- synchronisation
 
   @Override
-  public void notSync(long offset, long index, long length) {}
+  public void notSync(long offset, long index) {}
 
   @Override
   public void async(long offset, long index) {
