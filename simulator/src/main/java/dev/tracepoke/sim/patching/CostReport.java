@@ -1,5 +1,6 @@
 package dev.tracepoke.sim.patching;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.tracepoke.sim.scenario.Protocol;
 import java.util.List;
 
@@ -15,8 +16,16 @@ import java.util.List;
  * @param lostCycles cycles other cores lost in total (spinning, trapping)
  * @param maxInterruptsOffNanos the longest interrupt-off stretch any operation caused
  */
-public record CostReport(Protocol protocol, int pokes, int sites, long meanLatencyNanos, long maxLatencyNanos,
-    int notVisible, long ipis, long lostCycles, long maxInterruptsOffNanos) {
+public record CostReport(
+    @JsonProperty("protocol") Protocol protocol,
+    @JsonProperty("pokes") int pokes,
+    @JsonProperty("sites") int sites,
+    @JsonProperty("mean_latency_ns") long meanLatencyNanos,
+    @JsonProperty("max_latency_ns") long maxLatencyNanos,
+    @JsonProperty("not_visible") int notVisible,
+    @JsonProperty("ipis") long ipis,
+    @JsonProperty("lost_cycles") long lostCycles,
+    @JsonProperty("max_interrupts_off_ns") long maxInterruptsOffNanos) {
 
   public static CostReport of(Protocol protocol, List<PokeCost> costs) {
     int pokes = 0;

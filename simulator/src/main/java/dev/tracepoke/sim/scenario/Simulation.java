@@ -1,5 +1,9 @@
 package dev.tracepoke.sim.scenario;
 
+import dev.tracepoke.recording.RecordingWriter;
+import dev.tracepoke.sim.etm.EtmConfig;
+import dev.tracepoke.sim.etm.OverflowWindow;
+import dev.tracepoke.sim.etm.TimeConv;
 import dev.tracepoke.sim.machine.Core;
 import dev.tracepoke.sim.machine.CoreObserver;
 import dev.tracepoke.sim.machine.Machine;
@@ -14,6 +18,14 @@ import dev.tracepoke.sim.workload.PatchSite;
 import dev.tracepoke.sim.workload.WorkloadGenerator;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import dev.tracepoke.truth.TruthWriter;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 
 /**
@@ -99,6 +111,61 @@ public final class Simulation {
       throw new IllegalStateException("run ended early: " + result);
     }
     return new SimulationRun(s, image, schedule, m, host, taps);
+  }
+
+  /** How the trace unit of {@code cpu} is programmed for this scenario. */
+  public EtmConfig etmConfig(int cpu) {
+    Scenario s = scenario;
+    List<OverflowWindow> overflows = new ArrayList<>();
+    if (s.overflowEveryNanos() > 0) {
+      // a 2 us FIFO-full stretch every overflow_every_nanos, staggered per cpu
+      long phase = s.overflowEveryNanos() / (s.cores() + 1) * (cpu + 1);
+      for (long t = START_TIME + phase; t + 2_000 < START_TIME + s.runNanos(); t += s.overflowEveryNanos()) {
+        overflows.add(new OverflowWindow(t, t + 2_000));
+      }
+    }
+    return EtmConfig.forCpu(cpu)
+        .withSyncPeriodLog2(Integer.numberOfTrailingZeros(s.etmSyncPeriodBytes()))
+        .withTimestamps(true, s.etmTimestampPeriodCycles())
+        .withTimeConv(TimeConv.defaults())
+        .withOverflows(overflows);
+  }
+
+  /**
+   * Runs the scenario and writes the recording to {@code out} (absent or empty): {@code data},
+   * {@code kcore_dir/}, {@code truth/}. {@code units} makes the trace unit of each core from
+   * {@link #etmConfig}.
+   */
+  public RunSummary record(Path out, Function<EtmConfig, TraceUnit> units) throws IOException {
+    Scenario s = scenario;
+    TraceUnit[] trace = new TraceUnit[s.cores()];
+    for (int c = 0; c < s.cores(); c++) {
+      trace[c] = units.apply(etmConfig(c));
+    }
+    Map<String, String> meta = new TreeMap<>();
+    meta.put("scenario", s.name());
+    meta.put("seed", Long.toString(s.seed()));
+    meta.put("protocol", s.protocol().id());
+    meta.put("events", s.events().id());
+    meta.put("run_nanos", Long.toString(s.runNanos()));
+    try (RecordingWriter w = RecordingWriter.create(out, b -> RecordingAssembly.describe(b, s.cores()))) {
+      SimulationRun run;
+      try (TruthWriter truth = TruthWriter.create(w.truthDir(), s.cores(), meta)) {
+        run = run(c -> trace[c], c -> new TruthObserver(truth.core(c)));
+      }
+      long end = START_TIME + s.runNanos();
+      List<CoreTrace> traces = new ArrayList<>();
+      long[] bytes = new long[s.cores()];
+      for (int c = 0; c < s.cores(); c++) {
+        trace[c].finish(end);
+        byte[] stream = trace[c].stream();
+        bytes[c] = stream.length;
+        traces.add(new CoreTrace(trace[c].config(), stream));
+      }
+      RecordingAssembly.write(w, run.image(), run.events(), traces, traces.get(0).config().timeConv(), START_TIME,
+          end, s.seed());
+      return run.summary(bytes);
+    }
   }
 
   /** Timer ticks on every core with the scenario's period, each core at its own seeded phase. */

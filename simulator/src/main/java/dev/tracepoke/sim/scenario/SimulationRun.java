@@ -3,6 +3,7 @@ package dev.tracepoke.sim.scenario;
 import dev.tracepoke.sim.machine.CmodxViolation;
 import dev.tracepoke.sim.machine.CoreObserver;
 import dev.tracepoke.sim.machine.Machine;
+import dev.tracepoke.sim.patching.CostReport;
 import dev.tracepoke.sim.patching.PatchHost;
 import dev.tracepoke.sim.patching.PatchSchedule;
 import dev.tracepoke.sim.patching.PokeCost;
@@ -124,7 +125,33 @@ public final class SimulationRun {
     void execution(long pc, int word, long time);
   }
 
-  static int exceptionTypes() {
-    return CoreObserver.EXCEPTION_IRQ + 1;
+  /** The run summary; {@code traceBytes[cpu]} is the size of each core's raw ETMv4 stream. */
+  public RunSummary summary(long[] traceBytes) {
+    List<RunSummary.CoreSummary> cores = new java.util.ArrayList<>();
+    long instructions = 0;
+    long bytes = 0;
+    for (int c = 0; c < taps.length; c++) {
+      RunSummary.Exceptions e = new RunSummary.Exceptions(exceptions(c, CoreObserver.EXCEPTION_SVC),
+          exceptions(c, CoreObserver.EXCEPTION_BRK), exceptions(c, CoreObserver.EXCEPTION_UNDEF),
+          exceptions(c, CoreObserver.EXCEPTION_IRQ));
+      cores.add(new RunSummary.CoreSummary(c, instructions(c), e, staleSiteExecutions(c), newestSiteExecutions(c),
+          traceBytes[c]));
+      instructions += instructions(c);
+      bytes += traceBytes[c];
+    }
+    List<PokeCost> costs = costs();
+    int completed = 0;
+    int sites = 0;
+    for (PokeCost c : costs) {
+      if (c.end() >= 0) {
+        completed++;
+        sites += c.sites();
+      }
+    }
+    RunSummary.Pokes pokes = new RunSummary.Pokes(schedule.ops().size(), completed, sites, host.events().size());
+    return new RunSummary(scenario.name(), scenario.seed(), scenario.protocol(), scenario.events(),
+        scenario.runNanos(), cores, pokes, CostReport.of(scenario.protocol(), costs),
+        machine.cmodxViolationCount(), oldWordAfterRecord(), instructions, bytes,
+        instructions == 0 ? 0 : (double) bytes / instructions);
   }
 }
