@@ -65,10 +65,11 @@ public final class PerfFeatures {
   private final List<EventDesc> eventDesc;
   private final SortedMap<Integer, String> pmuMappings;
   private final List<AuxtraceIndexEntry> auxtraceIndex;
+  private final long dirFormat;
 
   PerfFeatures(SortedMap<Integer, Section> sections, Map<Integer, String> strings, NrCpus nrCpus,
       List<String> cmdline, List<EventDesc> eventDesc, SortedMap<Integer, String> pmuMappings,
-      List<AuxtraceIndexEntry> auxtraceIndex) {
+      List<AuxtraceIndexEntry> auxtraceIndex, long dirFormat) {
     this.sections = Collections.unmodifiableSortedMap(new TreeMap<>(sections));
     this.strings = Map.copyOf(strings);
     this.nrCpus = nrCpus;
@@ -76,10 +77,11 @@ public final class PerfFeatures {
     this.eventDesc = List.copyOf(eventDesc);
     this.pmuMappings = Collections.unmodifiableSortedMap(new TreeMap<>(pmuMappings));
     this.auxtraceIndex = List.copyOf(auxtraceIndex);
+    this.dirFormat = dirFormat;
   }
 
   static PerfFeatures none() {
-    return new PerfFeatures(new TreeMap<>(), Map.of(), null, List.of(), List.of(), new TreeMap<>(), List.of());
+    return new PerfFeatures(new TreeMap<>(), Map.of(), null, List.of(), List.of(), new TreeMap<>(), List.of(), -1);
   }
 
   /** The feature's name as perf spells it (HEADER_ prefix dropped), or {@code "feature N"}. */
@@ -107,6 +109,8 @@ public final class PerfFeatures {
   public List<EventDesc> eventDesc() { return eventDesc; }
   public SortedMap<Integer, String> pmuMappings() { return pmuMappings; }
   public List<AuxtraceIndexEntry> auxtraceIndex() { return auxtraceIndex; }
+  /** HEADER_DIR_FORMAT's version (present in perf directories), or -1. */
+  public long dirFormat() { return dirFormat; }
 
   // ---- reading -------------------------------------------------------------------------------
 
@@ -122,12 +126,13 @@ public final class PerfFeatures {
     List<EventDesc> desc = List.of();
     SortedMap<Integer, String> pmus = new TreeMap<>();
     List<AuxtraceIndexEntry> index = List.of();
+    long dir = -1;
     for (Map.Entry<Integer, Section> e : sections.entrySet()) {
       int bit = e.getKey();
       Section s = e.getValue();
       boolean typed = switch (bit) {
         case HOSTNAME, OSRELEASE, VERSION, ARCH, CPUDESC, CPUID, NRCPUS, CMDLINE, EVENT_DESC,
-            PMU_MAPPINGS, AUXTRACE -> true;
+            PMU_MAPPINGS, AUXTRACE, DIR_FORMAT -> true;
         default -> false;
       };
       if (!typed) {
@@ -141,6 +146,7 @@ public final class PerfFeatures {
         Body body = new Body(b, file, s.offset(), name(bit));
         switch (bit) {
           case NRCPUS -> nr = new NrCpus(body.u32(), body.u32());
+          case DIR_FORMAT -> dir = body.u64();
           case CMDLINE -> cmd = body.stringList();
           case EVENT_DESC -> desc = body.eventDesc();
           case PMU_MAPPINGS -> {
@@ -167,7 +173,7 @@ public final class PerfFeatures {
         warnings.add("feature " + name(bit) + " ignored: " + ex.getMessage());
       }
     }
-    return new PerfFeatures(sections, strings, nr, cmd, desc, pmus, index);
+    return new PerfFeatures(sections, strings, nr, cmd, desc, pmus, index, dir);
   }
 
   /** Reads feature bodies from the file. */

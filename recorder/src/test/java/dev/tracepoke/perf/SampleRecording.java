@@ -18,33 +18,29 @@ import java.util.List;
  * A small recording with every record type tracepoke types, laid out the way perf record lays out
  * a CPU-wide cs_etm session (two ETMv4 CPUs, cs_etm + tracking dummy event, 32-byte trailers).
  */
-final class SampleRecording {
+public final class SampleRecording {
   private SampleRecording() {}
 
-  static final int PMU_TYPE = 10;
+  public static final int PMU_TYPE = 10;
   /** IP|TID|TIME|CPU|IDENTIFIER, what perf record uses for CPU-wide cs_etm. */
-  static final long SAMPLE_TYPE = 0x10087;
-  static final long KERNEL_TEXT = 0xffff800008010000L;
-  static final int PID = 4242;
+  public static final long SAMPLE_TYPE = 0x10087;
+  public static final long KERNEL_TEXT = 0xffff800008010000L;
+  public static final int PID = 4242;
 
-  static PerfEventAttr csEtmAttr() {
-    return PerfEventAttr.builder(PMU_TYPE, (1L << 14) | (1L << 28))
-        .sampleType(SAMPLE_TYPE)
-        .flags(PerfEventAttr.FLAG_DISABLED | PerfEventAttr.FLAG_EXCLUDE_HV | PerfEventAttr.FLAG_SAMPLE_ID_ALL)
-        .build();
+  public static PerfEventAttr csEtmAttr() {
+    return PerfEventAttr.csEtm(PMU_TYPE, PerfEventAttr.CS_ETM_CONTEXTID | PerfEventAttr.CS_ETM_TIMESTAMP, SAMPLE_TYPE);
   }
 
-  static PerfEventAttr dummyAttr() {
-    return PerfEventAttr.builder(PerfEventAttr.TYPE_SOFTWARE, PerfEventAttr.SOFTWARE_DUMMY)
-        .sampleType(SAMPLE_TYPE)
-        .flags(PerfEventAttr.FLAG_DISABLED | PerfEventAttr.FLAG_EXCLUDE_HV | PerfEventAttr.FLAG_MMAP
-            | PerfEventAttr.FLAG_COMM | PerfEventAttr.FLAG_TASK | PerfEventAttr.FLAG_SAMPLE_ID_ALL
-            | PerfEventAttr.FLAG_MMAP2 | PerfEventAttr.FLAG_COMM_EXEC | PerfEventAttr.FLAG_TEXT_POKE)
-        .build();
+  public static PerfEventAttr dummyAttr() {
+    return PerfEventAttr.trackingDummy(SAMPLE_TYPE);
   }
 
-  static PerfDataWriter.Builder builder(Path target) {
-    return PerfDataWriter.builder(target)
+  public static PerfDataWriter.Builder builder(Path target) {
+    return configure(PerfDataWriter.builder(target));
+  }
+
+  public static PerfDataWriter.Builder configure(PerfDataWriter.Builder b) {
+    return b
         .event("cs_etm//", csEtmAttr(), 101, 102)
         .event("dummy:u", dummyAttr(), 201, 202)
         .nrCpus(2, 2)
@@ -55,14 +51,16 @@ final class SampleRecording {
         .pmuMapping(PMU_TYPE, "cs_etm");
   }
 
-  static SampleId sid(int cpu, long time, long id) {
+  public static SampleId sid(int cpu, long time, long id) {
     return SampleId.of(SAMPLE_TYPE, PID, PID, time, 0, 0, cpu, id);
   }
 
-  static CsEtmInfo csEtm() {
+  public static CsEtmInfo csEtm() {
     return CsEtmInfo.v1(PMU_TYPE, List.of(
-        EtmV4Params.etmV4(0, 0x840, 0x10, 0x28000ea1, 0x4100f403, 0x488, 0, 0xcc),
-        EtmV4Params.etmV4(1, 0x840, 0x12, 0x28000ea1, 0x4100f403, 0x488, 0, 0xcc)));
+        EtmV4Params.etmV4(0, CsEtmInfo.trcconfigr(csEtmAttr().config()), CsEtmInfo.legacyTraceId(0),
+            0x28000ea1, 0x4100f403, 0x488, 0, 0xcc),
+        EtmV4Params.etmV4(1, CsEtmInfo.trcconfigr(csEtmAttr().config()), CsEtmInfo.legacyTraceId(1),
+            0x28000ea1, 0x4100f403, 0x488, 0, 0xcc)));
   }
 
   /**
@@ -70,7 +68,7 @@ final class SampleRecording {
    * with bit 0 clear) for trace ID {@code id}, padded with the null ID: ID byte in slot 0, data
    * in slots 1..n, and a null-ID switch right after.
    */
-  static byte[] frame(int id, byte[] data) {
+  public static byte[] frame(int id, byte[] data) {
     byte[] f = new byte[16];
     f[0] = (byte) ((id << 1) | 1);
     int slot = 1;
@@ -97,7 +95,7 @@ final class SampleRecording {
   }
 
   /** A-sync, Trace Info, Trace On for trace ID {@code id}, then a null-ID padding frame. */
-  static byte[] etmStream(int id) {
+  public static byte[] etmStream(int id) {
     byte[] sync = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0x80, 0x01, 0x00};
     byte[] f1 = frame(id, sync);
     byte[] f2 = frame(id, new byte[] {0x04});
@@ -111,9 +109,16 @@ final class SampleRecording {
    * Writes the recording and returns what a reader must see in file order (AUXTRACE records as
    * {@link PerfDataWriter#writeAuxtrace} returned them).
    */
-  static List<FileRecord> write(Path target) throws IOException {
-    List<FileRecord> out = new ArrayList<>();
+  public static List<FileRecord> write(Path target) throws IOException {
     try (PerfDataWriter w = builder(target).open()) {
+      return write(w);
+    }
+  }
+
+  /** Writes the records into an open writer (which the caller closes). */
+  public static List<FileRecord> write(PerfDataWriter w) throws IOException {
+    List<FileRecord> out = new ArrayList<>();
+    {
       add(out, w, new AuxtraceInfo(AuxtraceInfo.TYPE_CS_ETM, csEtm()));
       add(out, w, new TimeConv(10, 40960, 123456789L, 1000, -1L, true, true, true));
       add(out, w, new Comm(0, PID, PID, "etm-probe", sid(0, 1000, 201)));

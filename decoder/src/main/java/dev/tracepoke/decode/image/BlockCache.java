@@ -157,6 +157,21 @@ public final class BlockCache {
     touchesPoke = Arrays.copyOf(touchesPoke, n);
   }
 
+  /** The code this cache decodes. */
+  public ImageTimeline image() {
+    return image;
+  }
+
+  /** Whether PAuth branches end blocks. */
+  public boolean pauthBranches() {
+    return pauthBranches;
+  }
+
+  /** Whether WFI/WFE/WFIT/WFET end blocks. */
+  public boolean wfxWaypoints() {
+    return wfxWaypoints;
+  }
+
   /** Drops every block (slots handed out before become invalid). */
   public void clear() {
     head.clear();

@@ -291,8 +291,13 @@ public final class ImageTimeline {
   /**
    * Every word {@code pc} may hold for this core at some time in {@code [t0, t1]}, oldest first,
    * without repeats; empty when {@code pc} is not mapped.
+   *
+   * @throws IllegalArgumentException if {@code t1 < t0}
    */
   public IntList candidates(long pc, long t0, long t1, CseTimes cse) {
+    if (t1 < t0) {
+      throw new IllegalArgumentException("time interval [" + t0 + ", " + t1 + "] is empty");
+    }
     IntArrayList out = new IntArrayList(2);
     Site s = (pc & 3) == 0 ? sites.get(pc) : null;
     if (s == null) {

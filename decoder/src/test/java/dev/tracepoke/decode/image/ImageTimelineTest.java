@@ -76,6 +76,7 @@ class ImageTimelineTest {
     assertEquals(IntList.of(NOP, B), tl.candidates(SITE, 150, 200, b));
     assertEquals(IntList.of(ADD), tl.candidates(TEXT, 0, 1000, a));
     assertEquals(IntList.of(), tl.candidates(TEXT + 0x40, 0, 1000, a));
+    assertThrows(IllegalArgumentException.class, () -> tl.candidates(SITE, 10, 9, a));
   }
 
   @Test
