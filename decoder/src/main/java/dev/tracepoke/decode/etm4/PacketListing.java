@@ -8,6 +8,7 @@ import dev.tracepoke.perf.FileRecord;
 import dev.tracepoke.perf.PerfDataReader;
 import dev.tracepoke.perf.PerfRecord;
 import dev.tracepoke.perf.RecordCursor;
+import dev.tracepoke.recording.Recording;
 import dev.tracepoke.snapshot.Snapshot;
 import dev.tracepoke.snapshot.SnapshotReader;
 import java.io.IOException;
@@ -45,7 +46,7 @@ public final class PacketListing {
       if (SnapshotReader.isSnapshot(rec)) {
         return listSnapshot(SnapshotReader.read(rec), out);
       }
-      Path data = rec.resolve("data");
+      Path data = rec.resolve(Recording.DATA);
       if (Files.isRegularFile(data)) {
         return listPerf(data, out);
       }
