@@ -8,6 +8,7 @@ import dev.tracepoke.perf.FileRecord;
 import dev.tracepoke.perf.PerfDataReader;
 import dev.tracepoke.perf.PerfRecord;
 import dev.tracepoke.perf.RecordCursor;
+import dev.tracepoke.recording.Recording;
 import dev.tracepoke.snapshot.Snapshot;
 import dev.tracepoke.snapshot.SnapshotReader;
 import java.io.IOException;
@@ -45,7 +46,7 @@ public final class PacketListing {
       if (SnapshotReader.isSnapshot(rec)) {
         return listSnapshot(SnapshotReader.read(rec), out);
       }
-      Path data = rec.resolve("data");
+      Path data = rec.resolve(Recording.DATA);
       if (Files.isRegularFile(data)) {
         return listPerf(data, out);
       }
@@ -113,7 +114,7 @@ public final class PacketListing {
             line(out, "# skipped " + line);
             continue;
           }
-          Etm4Config config = config(p);
+          Etm4Config config = Etm4Config.of(p);
           String label =
               "queue " + q.idx() + " cpu " + q.cpu() + " trace-id 0x" + Integer.toHexString(config.traceId())
                   + " (etm of cpu " + p.cpu() + ")";
@@ -154,22 +155,6 @@ public final class PacketListing {
       }
     }
     return new Summary(streams, skipped);
-  }
-
-  /** The reader configuration of a CS_ETM per-CPU block (TRCIDR9-13 are not recorded: 0). */
-  public static Etm4Config config(EtmV4Params p) {
-    return new Etm4Config(
-        (int) p.trcconfigr(),
-        (int) p.trctraceidr(),
-        (int) p.trcidr0(),
-        (int) p.trcidr1(),
-        (int) p.trcidr2(),
-        (int) p.trcidr8(),
-        0,
-        0,
-        0,
-        0,
-        0);
   }
 
   private static void line(Appendable out, String s) throws IOException {

@@ -1,5 +1,6 @@
 package dev.tracepoke.decode.etm4;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -79,6 +80,9 @@ public final class PacketReader {
   private long streamOffset;
   /** Packets delivered so far. */
   private long index;
+
+  /** Copy buffer for direct ByteBuffers, allocated on first use. */
+  private byte[] scratch;
 
   // A packet cut by a chunk boundary: its bytes so far and the stream offset of its header.
   private byte[] carry = new byte[64];
@@ -311,6 +315,27 @@ public final class PacketReader {
   /** Consumes all remaining bytes of {@code buf}. */
   public void push(byte[] buf) {
     push(buf, 0, buf.length);
+  }
+
+  /**
+   * Consumes the remaining bytes of {@code buf} (position to limit) and advances its position. A
+   * heap buffer is read in place; a direct one is copied through a scratch array in 64 KiB steps.
+   */
+  public void push(ByteBuffer buf) {
+    int n = buf.remaining();
+    if (buf.hasArray()) {
+      push(buf.array(), buf.arrayOffset() + buf.position(), n);
+      buf.position(buf.limit());
+      return;
+    }
+    if (scratch == null) {
+      scratch = new byte[1 << 16];
+    }
+    while (buf.hasRemaining()) {
+      int k = Math.min(scratch.length, buf.remaining());
+      buf.get(scratch, 0, k);
+      push(scratch, 0, k);
+    }
   }
 
   /**
