@@ -841,8 +841,8 @@ public final class FlowDecoder implements PacketSink {
     long start = w.pc;
     int n = 0;
     int lastCls = A64.OTHER;
-    long waypointAt = -1;
-    long trapAt = -1;
+    long waypointAt = NONE; // kernel addresses are negative as longs: compare with an odd value
+    long trapAt = NONE;
     boolean windows = config.mode() == ImageMode.WINDOWS;
     for (long at = start; at != ret; at += 4) {
       long word = windows ? wordAt(w, at) : timeline.read32(at, version);
@@ -858,27 +858,29 @@ public final class FlowDecoder implements PacketSink {
         return OK;
       }
       lastCls = A64.classify((int) word);
-      if (waypointAt < 0 && at + 4 != ret
+      if (waypointAt == NONE && at + 4 != ret
           && A64.isWaypoint(lastCls, blocks.pauthBranches(), blocks.wfxWaypoints())) {
         waypointAt = at;
       }
-      if (trapAt < 0 && BlockCache.traps(lastCls) && !(at + 4 == ret && returnsPast(lastCls))) {
+      if (trapAt == NONE && BlockCache.traps(lastCls) && !(at + 4 == ret && returnsPast(lastCls))) {
         trapAt = at;
       }
       n++;
     }
     emitEquals(w, w.exceptionOffset);
     range(w, start, ret, n, lastKind(lastCls & A64.KIND_MASK), true, w.exceptionOffset);
-    if (waypointAt >= 0) {
+    if (waypointAt != NONE) {
       contradiction(w, w.exceptionOffset, w.exceptionIndex,
           "exception return address 0x%x lies past the waypoint at 0x%x that had no atom", ret,
           waypointAt);
-    } else if (trapAt >= 0) {
+    } else if (trapAt != NONE) {
       contradiction(w, w.exceptionOffset, w.exceptionIndex, "exception return address 0x%x lies"
           + " past the exception-generating instruction at 0x%x", ret, trapAt);
     }
     return OK;
   }
+
+  private static final long NONE = -1L;
 
   private static boolean returnsPast(int cls) {
     int k = cls & A64.KIND_MASK;

@@ -84,7 +84,8 @@ final class Walker {
 
   /** Same position and state: from here on both walkers would do exactly the same. */
   boolean sameState(Walker o) {
-    return pc == o.pc
+    // a walk waiting for an address has no pc yet: the address will set both alike
+    return (needAddress || pc == o.pc)
         && needAddress == o.needAddress
         && needContext == o.needContext
         && el == o.el
