@@ -12,6 +12,9 @@ import picocli.CommandLine.Command;
     subcommands = {
       DemoCommand.class,
       DumpCommand.class,
+      DecodeCommand.class,
+      DiffCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Tracepoke {

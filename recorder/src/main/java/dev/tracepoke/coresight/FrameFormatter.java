@@ -28,6 +28,8 @@ public final class FrameFormatter {
   private final int fsyncEveryFrames;
   private final int hsyncEveryFrames;
   private final byte[] frame = new byte[FrameFormat.FRAME_SIZE];
+  /** FF FF FF 7F: an FSYNC word; its last two bytes are an HSYNC (FF 7F). */
+  private final byte[] sync = {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x7F};
   private int aux;
   /** Next slot to fill, 0..14; always even when a source change is due. */
   private int slot;
@@ -178,11 +180,11 @@ public final class FrameFormatter {
   private void completeFrame() {
     frame[15] = (byte) aux;
     if (fsyncEveryFrames != 0 && frames % fsyncEveryFrames == 0) {
-      emit(FSYNC, 0, 4);
+      emit(sync, 0, 4);
     }
     if (hsyncEveryFrames != 0 && frames % hsyncEveryFrames == hsyncEveryFrames - 1) {
       emit(frame, 0, 8);
-      emit(HSYNC, 0, 2);
+      emit(sync, 2, 2);
       emit(frame, 8, 8);
     } else {
       emit(frame, 0, FrameFormat.FRAME_SIZE);
@@ -191,9 +193,6 @@ public final class FrameFormatter {
     aux = 0;
     slot = 0;
   }
-
-  private static final byte[] FSYNC = {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x7F};
-  private static final byte[] HSYNC = {(byte) 0xFF, 0x7F};
 
   private void emit(byte[] b, int off, int len) {
     try {

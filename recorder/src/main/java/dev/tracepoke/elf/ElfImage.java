@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
@@ -179,7 +180,7 @@ public final class ElfImage implements Closeable {
         }
       }
     }
-    java.util.Arrays.fill(dst, off + fromFile, off + len, (byte) 0);
+    Arrays.fill(dst, off + fromFile, off + len, (byte) 0);
   }
 
   /** All bytes of a segment (memSize, at most 2 GiB). */

@@ -25,7 +25,9 @@ import java.util.TreeMap;
  * Reads a PERFILE2 perf.data file (little endian, as arm64 and x86 write it) by positioned reads:
  * the header, attrs and features at open, records on demand through {@link #fileOrder()} or
  * {@link #timeOrder()}; AUXTRACE payloads are never read unless asked for through
- * {@link #payload}.
+ * {@link #payload}. PERF_RECORD_COMPRESSED ({@code perf record -z}) is expanded: the records inside
+ * come back in its place, carrying its file offset (as perf lists them); it is never returned
+ * itself. Pipe-mode and big-endian files are refused.
  *
  * <p>Damage: open fails with a {@link PerfDataException} when the header or attrs are unusable.
  * A feature body that does not parse is listed in {@link #warnings()}. A data section that runs
@@ -174,7 +176,8 @@ public final class PerfDataReader implements AutoCloseable {
    * at once; other kernel records are queued and leave the queue sorted by (time, file offset):
    * on each FINISHED_ROUND, after that record itself, every queued record with time &le; the
    * largest time queued before the previous FINISHED_ROUND (nothing at the first round); at the
-   * end of the data (or before a damage exception), all of them. perf's extra flush when its
+   * end of the data (or before a damage exception), all of them. Records expanded from a
+   * COMPRESSED record carry that record's offset, as in perf's listing. perf's extra flush when its
    * queue exceeds its memory limit is not modelled.
    */
   public RecordCursor timeOrder() {
@@ -232,15 +235,23 @@ public final class PerfDataReader implements AutoCloseable {
   // ---- header, attrs, features ---------------------------------------------------------------
 
   private ByteBuffer readAt(long pos, int len, String what) throws PerfDataException {
+    ByteBuffer b = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
+    readFully(b, pos, what);
+    return b.flip();
+  }
+
+  /** Fills {@code dst} from its position to its limit with the bytes at file offset {@code pos}. */
+  private void readFully(ByteBuffer dst, long pos, String what) throws PerfDataException {
+    int len = dst.remaining();
     if (pos < 0 || pos + len > fileSize) {
       throw new PerfDataException(file, Math.max(0, Math.min(pos, fileSize)),
           "expected " + what + " (" + len + " bytes at " + pos + "), but the file ends at byte " + fileSize);
     }
-    ByteBuffer b = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
+    int start = dst.position();
     try {
-      while (b.hasRemaining()) {
-        if (channel.read(b, pos + b.position()) < 0) {
-          throw new PerfDataException(file, pos + b.position(), "expected " + what + ", found end of file");
+      while (dst.hasRemaining()) {
+        if (channel.read(dst, pos + dst.position() - start) < 0) {
+          throw new PerfDataException(file, pos + dst.position() - start, "expected " + what + ", found end of file");
         }
       }
     } catch (PerfDataException e) {
@@ -250,7 +261,6 @@ public final class PerfDataReader implements AutoCloseable {
       p.initCause(e);
       throw p;
     }
-    return b.flip();
   }
 
   private PerfFileHeader readHeader() throws PerfDataException {
@@ -420,6 +430,9 @@ public final class PerfDataReader implements AutoCloseable {
     private long windowPos = -1;
     private int windowLen;
     private long pos = dataStart;
+    /** Records decompressed from a COMPRESSED record, still to be returned. */
+    private final ArrayDeque<FileRecord> expanded = new ArrayDeque<>();
+    private ZstdRecords zstd;
     private PerfDataException failure;
     private boolean done;
 
@@ -446,9 +459,9 @@ public final class PerfDataReader implements AutoCloseable {
     private ByteBuffer view(long at, int len) throws PerfDataException {
       if (at < windowPos || at + len > windowPos + windowLen) {
         int n = (int) Math.min(WINDOW, dataEnd - at);
-        ByteBuffer b = readAt(at, n, "record bytes");
-        window.clear();
-        window.put(b);
+        window.clear().limit(n);
+        windowPos = -1;
+        readFully(window, at, "record bytes");
         windowPos = at;
         windowLen = n;
       }
@@ -456,31 +469,70 @@ public final class PerfDataReader implements AutoCloseable {
     }
 
     private FileRecord read() throws PerfDataException {
-      if (pos == dataEnd) {
-        if (cutShortAt >= 0 && header.dataSize() != 0) {
-          throw new PerfDataException(file, pos, "the file ends here but the header says the data section runs to byte "
-              + (header.dataOffset() + header.dataSize()) + " (recording cut short)");
+      while (true) {
+        if (!expanded.isEmpty()) {
+          return expanded.poll();
         }
-        return null;
+        if (pos == dataEnd) {
+          if (zstd != null) {
+            zstd.end(pos);
+            zstd = null;
+          }
+          if (cutShortAt >= 0 && header.dataSize() != 0) {
+            throw new PerfDataException(file, pos, "the file ends here but the header says the data section runs to byte "
+                + (header.dataOffset() + header.dataSize()) + " (recording cut short)");
+          }
+          return null;
+        }
+        long left = dataEnd - pos;
+        if (left < 8) {
+          throw new PerfDataException(file, pos, "expected an 8-byte record header, only " + left
+              + " bytes remain before " + endWhat());
+        }
+        ByteBuffer h = view(pos, 8);
+        int type = h.getInt(0);
+        int misc = Short.toUnsignedInt(h.getShort(4));
+        int size = Short.toUnsignedInt(h.getShort(6));
+        if (size < 8) {
+          throw new PerfDataException(file, pos, "record size " + size + " is smaller than the 8-byte header");
+        }
+        if (size > left) {
+          throw new PerfDataException(file, pos, "PERF_RECORD_" + RecordCatalogue.name(type) + " of " + size
+              + " bytes runs past " + endWhat() + " at byte " + dataEnd + " (" + left + " bytes left)");
+        }
+        ByteBuffer rec = view(pos, size);
+        if (type == PerfRecord.COMPRESSED) {
+          if (zstd == null) {
+            zstd = new ZstdRecords(file);
+          }
+          for (ByteBuffer inner : zstd.expand(rec.slice(8, size - 8), pos)) {
+            int t = inner.getInt(0);
+            if (t == PerfRecord.AUXTRACE || t == PerfRecord.COMPRESSED) {
+              throw new PerfDataException(file, pos, "COMPRESSED record holds a PERF_RECORD_"
+                  + RecordCatalogue.name(t) + ", which perf never compresses");
+            }
+            expanded.add(decode(inner, t, Short.toUnsignedInt(inner.getShort(4)), inner.limit(), pos));
+          }
+          pos += size;
+          continue;
+        }
+        FileRecord out = decode(rec, type, misc, size, pos);
+        long next = pos + size;
+        if (out.record() instanceof Auxtrace a) {
+          if (a.size() < 0 || a.size() > dataEnd - next) {
+            throw new PerfDataException(file, pos + 8, "AUXTRACE data of " + Long.toUnsignedString(a.size())
+                + " bytes at byte " + next + " runs past " + endWhat() + " at byte " + dataEnd);
+          }
+          next += a.size();
+        }
+        pos = next;
+        return out;
       }
-      long left = dataEnd - pos;
-      if (left < 8) {
-        throw new PerfDataException(file, pos, "expected an 8-byte record header, only " + left
-            + " bytes remain before " + endWhat());
-      }
-      ByteBuffer h = view(pos, 8);
-      int type = h.getInt(0);
-      int misc = Short.toUnsignedInt(h.getShort(4));
-      int size = Short.toUnsignedInt(h.getShort(6));
-      if (size < 8) {
-        throw new PerfDataException(file, pos, "record size " + size + " is smaller than the 8-byte header");
-      }
+    }
+
+    /** Decodes one whole record ({@code rec}: position 0, limit size) found at file offset {@code pos}. */
+    private FileRecord decode(ByteBuffer rec, int type, int misc, int size, long pos) throws PerfDataException {
       String name = RecordCatalogue.name(type);
-      if (size > left) {
-        throw new PerfDataException(file, pos, "PERF_RECORD_" + name + " of " + size + " bytes runs past "
-            + endWhat() + " at byte " + dataEnd + " (" + left + " bytes left)");
-      }
-      ByteBuffer rec = view(pos, size);
       long fields = 0;
       long time = -1;
       int cpu = -1;
@@ -514,17 +566,7 @@ public final class PerfDataReader implements AutoCloseable {
       } else {
         r = codec.decode(misc, body, sid, file, pos + 8);
       }
-      long next = pos + size;
-      if (r instanceof Auxtrace a) {
-        if (a.size() < 0 || a.size() > dataEnd - next) {
-          throw new PerfDataException(file, pos + 8, "AUXTRACE data of " + Long.toUnsignedString(a.size())
-              + " bytes at byte " + next + " runs past " + endWhat() + " at byte " + dataEnd);
-        }
-        next += a.size();
-      }
-      FileRecord out = new FileRecord(pos, size, time, cpu, r);
-      pos = next;
-      return out;
+      return new FileRecord(pos, size, time, cpu, r);
     }
 
     private String endWhat() {
@@ -551,13 +593,17 @@ public final class PerfDataReader implements AutoCloseable {
     }
   }
 
-  private static final Comparator<FileRecord> BY_TIME =
-      Comparator.<FileRecord>comparingLong(r -> r.time() ^ Long.MIN_VALUE).thenComparingLong(FileRecord::offset);
+  /** A queued record and its arrival number (records expanded from one COMPRESSED share an offset). */
+  private record Queued(long seq, FileRecord record) {}
+
+  private static final Comparator<Queued> BY_TIME =
+      Comparator.<Queued>comparingLong(q -> q.record().time() ^ Long.MIN_VALUE).thenComparingLong(Queued::seq);
 
   private static final class TimeOrderCursor implements RecordCursor {
     private final RecordCursor in;
     private final ArrayDeque<FileRecord> ready = new ArrayDeque<>();
-    private final PriorityQueue<FileRecord> queued = new PriorityQueue<>(BY_TIME);
+    private final PriorityQueue<Queued> queued = new PriorityQueue<>(BY_TIME);
+    private long seq;
     private long nextFlush;
     private long maxTime;
     private boolean end;
@@ -601,7 +647,7 @@ public final class PerfDataReader implements AutoCloseable {
         } else if (r.time() == -1 || r.time() == 0) {
           ready.add(r);
         } else {
-          queued.add(r);
+          queued.add(new Queued(seq++, r));
           if (Long.compareUnsigned(r.time(), maxTime) > 0) {
             maxTime = r.time();
           }
@@ -612,8 +658,8 @@ public final class PerfDataReader implements AutoCloseable {
 
     /** Moves queued records with time &le; limit (unsigned; -1 = all) to the ready list. */
     private void flush(long limit) {
-      while (!queued.isEmpty() && Long.compareUnsigned(queued.peek().time(), limit) <= 0) {
-        ready.add(queued.poll());
+      while (!queued.isEmpty() && Long.compareUnsigned(queued.peek().record().time(), limit) <= 0) {
+        ready.add(queued.poll().record());
       }
     }
   }

@@ -20,8 +20,10 @@ import java.util.TreeMap;
 
 /**
  * Writes a PERFILE2 perf.data file that perf 6.1 reads: header, ids, attrs (size 128 unless told
- * otherwise), the data section, then the feature table and bodies (ARCH, NRCPUS, EVENT_DESC,
- * PMU_MAPPINGS, HOSTNAME/OSRELEASE/VERSION when given, and the AUXTRACE index).
+ * otherwise), the data section, then the feature table and bodies: ARCH ({@code aarch64} unless
+ * told otherwise), NRCPUS (as given, else the highest cpu the records name + 1), EVENT_DESC,
+ * PMU_MAPPINGS and HOSTNAME/OSRELEASE/VERSION when given, and the AUXTRACE index when the file
+ * has an AUXTRACE_INFO.
  *
  * <p>Crash safety: everything goes to {@code NAME.tmp}; {@link #close()} writes the features,
  * then the header last, forces the file to disk and renames it to {@code NAME}. A writer that is
@@ -48,6 +50,8 @@ public final class PerfDataWriter implements AutoCloseable {
   /** File position of the next byte written. */
   private long pos;
   private boolean auxtraceInfoSeen;
+  /** Highest cpu number met in trailers, CS_ETM blocks and AUXTRACE records, for NRCPUS. */
+  private int maxCpu;
   private boolean closed;
 
   private PerfDataWriter(Builder b) throws IOException {
@@ -73,7 +77,7 @@ public final class PerfDataWriter implements AutoCloseable {
     }
     this.uniformTrailer = trailer;
     this.channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.READ);
+        StandardOpenOption.TRUNCATE_EXISTING);
     // The header stays zero until close(): a reader of a crashed .tmp sees no valid magic.
     buf.put(new byte[PerfFileHeader.SIZE]);
     pos = PerfFileHeader.SIZE;
@@ -120,8 +124,16 @@ public final class PerfDataWriter implements AutoCloseable {
     if (r instanceof Auxtrace) {
       throw new IllegalArgumentException("AUXTRACE records carry data: use writeAuxtrace");
     }
-    if (r instanceof AuxtraceInfo) {
+    if (r instanceof AuxtraceInfo info) {
       auxtraceInfoSeen = true;
+      if (info.priv() instanceof CsEtmInfo cs) {
+        for (EtmV4Params p : cs.cpus()) {
+          maxCpu = Math.max(maxCpu, p.cpu());
+        }
+      }
+    }
+    if (r.sampleId().has(SampleId.CPU)) {
+      maxCpu = Math.max(maxCpu, r.sampleId().cpu());
     }
     if (r instanceof TextPoke t && (t.misc() & PerfRecord.MISC_CPUMODE_MASK) != PerfRecord.MISC_KERNEL) {
       throw new IllegalArgumentException("TEXT_POKE cpumode must be KERNEL: " + t);
@@ -185,6 +197,7 @@ public final class PerfDataWriter implements AutoCloseable {
     if (!auxtraceInfoSeen) {
       throw new IllegalStateException("write the AUXTRACE_INFO record before any AUXTRACE");
     }
+    maxCpu = Math.max(maxCpu, cpu);
     long padded = (length + 7) & ~7L;
     long at = pos;
     Auxtrace a = new Auxtrace(padded, offset, reference, idx, tid, cpu, at + 48);
@@ -231,6 +244,8 @@ public final class PerfDataWriter implements AutoCloseable {
     if (meta.arch != null) bodies.put(PerfFeatures.ARCH, PerfFeatures.encodeString(meta.arch));
     if (meta.nrCpusAvailable > 0) {
       bodies.put(PerfFeatures.NRCPUS, PerfFeatures.encodeNrCpus(meta.nrCpusAvailable, meta.nrCpusOnline));
+    } else {
+      bodies.put(PerfFeatures.NRCPUS, PerfFeatures.encodeNrCpus(maxCpu + 1, maxCpu + 1));
     }
     bodies.put(PerfFeatures.EVENT_DESC, PerfFeatures.encodeEventDesc(attrs));
     if (!meta.pmuMappings.isEmpty()) {

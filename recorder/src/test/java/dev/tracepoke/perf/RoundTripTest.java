@@ -53,6 +53,7 @@ class RoundTripTest {
       assertEquals(10, cs.pmuType());
       assertEquals(0x12, cs.cpus().get(1).traceId());
       assertEquals(0x4100f403L, cs.cpus().get(1).trcidr1());
+      assertEquals(0x840, cs.cpus().get(0).trcconfigr()); // CTXTID + TS, as perf's probe CPU-wide file
       assertEquals(56, read.get(1).size()); // TIME_CONV extended
       assertEquals(8 + 8 + 16 + 32, read.get(2).size()); // COMM "etm-probe"
       assertEquals(96 + 32, read.get(4).size()); // MMAP2 /usr/bin/etm-probe: 72 + 24-byte name + trailer
@@ -125,7 +126,10 @@ class RoundTripTest {
         new Raw(4, 0, new byte[] {1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0,
             1, 0, 0, 0, 2, 0, 0, 0, 99, 0, 0, 0, 0, 0, 0, 0}),
         new AuxtraceInfo(4, new OpaquePriv(new long[] {1, 2, 3})),
-        new Raw(82, 0, new byte[0]));
+        new Raw(82, 0, new byte[0]),
+        new PerfRecord.Mmap(PerfRecord.MISC_KERNEL, -1, 0, 0xffff800008000000L, 0x200000, 0xffff800008000000L,
+            "[kernel.kallsyms]_text", SampleId.of(attr.sampleType(), -1, 0, 79, 0, 0, 0, 0)),
+        new PerfRecord.AuxOutputHwId(0, 0x0100000012L, SampleId.of(attr.sampleType(), 0, 0, 80, 0, 0, 0, 0)));
     try (PerfDataWriter w = PerfDataWriter.builder(f).arch(null).event("x", attr, 5).open()) {
       for (PerfRecord r : recs) {
         w.write(r);
@@ -137,10 +141,13 @@ class RoundTripTest {
         assertEquals(recs.get(i), read.get(i).record(), "record " + i);
       }
       assertEquals(32, read.get(0).size());
+      assertEquals(8 + 32 + 24 + 16, read.get(6).size()); // MMAP [kernel.kallsyms]_text + 16-byte trailer
+      assertEquals(0x12, ((PerfRecord.AuxOutputHwId) read.get(7).record()).traceId());
       assertEquals(99, read.get(3).time()); // EXIT's trailer time, read although EXIT is raw
       assertEquals(-1, read.get(3).cpu());
       assertTrue(((Comm) read.get(2).record()).exec());
       assertTrue(r.features().arch().isEmpty());
+      assertEquals(new PerfFeatures.NrCpus(1, 1), r.features().nrCpus().orElseThrow());
     }
   }
 
@@ -163,6 +170,7 @@ class RoundTripTest {
       assertEquals(v2, back);
       assertTrue(back.cpus().get(0).isEte());
       assertEquals(0x10, back.cpus().get(0).traceId());
+      assertEquals(new PerfFeatures.NrCpus(4, 4), r.features().nrCpus().orElseThrow()); // v0 block of cpu 3
       assertEquals(9, back.cpus().get(0).nrTrcParams());
     }
   }
@@ -236,5 +244,76 @@ class RoundTripTest {
     }
     ByteBuffer h = ByteBuffer.wrap(Files.readAllBytes(f)).order(ByteOrder.LITTLE_ENDIAN);
     assertEquals(PerfFileHeader.MAGIC, h.getLong(0));
+  }
+
+  @Test
+  void eventsWithDifferentTrailersAreRoutedByIdentifier() throws IOException {
+    long cpuWide = SampleId.TID | SampleId.TIME | SampleId.CPU | SampleId.IDENTIFIER;
+    long perThread = SampleId.TID | SampleId.TIME | SampleId.IDENTIFIER;
+    Path f = dir.resolve("routed.data");
+    List<PerfRecord> recs = List.of(
+        new PerfRecord.ItraceStart(0, 1, 2, SampleId.of(cpuWide, 1, 2, 10, 0, 0, 1, 101)),
+        new Comm(0, 1, 2, "x", SampleId.of(perThread, 1, 2, 11, 0, 0, 0, 201)));
+    try (PerfDataWriter w = PerfDataWriter.builder(f)
+        .event("a", PerfEventAttr.builder(10, 0).sampleType(cpuWide).build(), 101)
+        .event("b", PerfEventAttr.builder(1, 9).sampleType(perThread).build(), 201).open()) {
+      for (PerfRecord r : recs) {
+        w.write(r);
+      }
+      IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+          () -> w.write(new Comm(0, 1, 2, "x", SampleId.of(perThread, 1, 2, 11, 0, 0, 0, 101))));
+      assertTrue(e.getMessage().startsWith("record's sample id has fields 0x10006 but its event lays out 0x10086"),
+          e.getMessage());
+    }
+    try (PerfDataReader r = PerfDataReader.open(f)) {
+      List<FileRecord> read = r.readAll();
+      assertEquals(recs, read.stream().map(FileRecord::record).toList());
+      assertEquals(1, read.get(0).cpu());
+      assertEquals(-1, read.get(1).cpu());
+      assertEquals(48, read.get(0).size());
+      assertEquals(48, read.get(1).size());
+    }
+    // damage: the comm's IDENTIFIER names no event
+    byte[] b = Files.readAllBytes(f);
+    long at;
+    try (PerfDataReader r = PerfDataReader.open(f)) {
+      at = r.readAll().get(1).offset() + 40;
+    }
+    ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putLong((int) at, 999);
+    Path bad = dir.resolve("routed-bad.data");
+    Files.write(bad, b);
+    try (PerfDataReader r = PerfDataReader.open(bad)) {
+      RecordCursor c = r.fileOrder();
+      assertEquals(recs.get(0), c.next().record());
+      PerfDataException e = org.junit.jupiter.api.Assertions.assertThrows(PerfDataException.class, c::next);
+      assertEquals(at, e.offset());
+      assertEquals("trailer IDENTIFIER 999 names no event of the file", e.expected());
+    }
+  }
+
+  @Test
+  void differentTrailersWithoutIdentifierCannotBeRead() throws IOException {
+    Path f = dir.resolve("ambiguous.data");
+    try (PerfDataWriter w = PerfDataWriter.builder(f)
+        .event("a", PerfEventAttr.builder(10, 0).sampleType(SampleId.TIME | SampleId.ID).build(), 1)
+        .event("b", PerfEventAttr.builder(1, 9).sampleType(SampleId.TIME | SampleId.CPU | SampleId.ID).build(), 2)
+        .open()) {
+      w.write(new PerfRecord.FinishedRound());
+    }
+    PerfDataException e = org.junit.jupiter.api.Assertions.assertThrows(PerfDataException.class,
+        () -> PerfDataReader.open(f).close());
+    assertEquals("events with different sample_id layouts must all carry IDENTIFIER (non matching sample_type)",
+        e.expected());
+    assertEquals(104 + 16, e.offset());
+  }
+
+  @Test
+  void trcconfigrIsSynthesizedFromTheAttrConfigAsPerfDoes() {
+    assertEquals(0x0, CsEtmInfo.trcconfigr(0));
+    assertEquals(0x840, CsEtmInfo.trcconfigr(PerfEventAttr.CS_ETM_CONTEXTID | PerfEventAttr.CS_ETM_TIMESTAMP));
+    assertEquals(0x8 | 0x10 | 0x40 | 0x80 | 0x8000 | 0x800 | 0x1000, CsEtmInfo.trcconfigr(
+        PerfEventAttr.CS_ETM_BRANCH_BROADCAST | PerfEventAttr.CS_ETM_CYCLE_ACC | PerfEventAttr.CS_ETM_CONTEXTID
+            | PerfEventAttr.CS_ETM_CONTEXTID2 | PerfEventAttr.CS_ETM_TIMESTAMP | PerfEventAttr.CS_ETM_RETSTACK));
+    assertEquals(0x14, CsEtmInfo.legacyTraceId(2));
   }
 }

@@ -47,6 +47,12 @@ public final class Diff {
     return DiffReport.of(out);
   }
 
+  /** Diffs one core's decoded flow (held in {@code decoded}) against its truth. */
+  public static CoreDiff diffCore(int cpu, FlowBuffer decoded, TruthCursor truth,
+      LongFunction<String> symbolizer) throws IOException {
+    return diffCore(cpu, decoded.core(cpu), truth, symbolizer);
+  }
+
   static CoreDiff diffCore(int cpu, LongArrayList e, TruthCursor cursor, LongFunction<String> symbolizer)
       throws IOException {
     TruthWindow w = new TruthWindow(cursor);

@@ -5,7 +5,8 @@ import java.util.List;
 /** The diff of a whole recording: totals over all cores, then each core. */
 public record DiffReport(CoreDiff total, List<CoreDiff> cores) {
 
-  static DiffReport of(List<CoreDiff> cores) {
+  /** Totals {@code cores} (summed; the earliest first divergence). */
+  public static DiffReport of(List<CoreDiff> cores) {
     long t = 0, d = 0, m = 0, s = 0, a = 0, rr = 0, rw = 0, u = 0;
     CoreDiff.Divergence first = null;
     for (CoreDiff c : cores) {

@@ -3,6 +3,8 @@ package dev.tracepoke.decode.diff;
 import dev.tracepoke.decode.flow.FlowSink;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Keeps what a flow decoder reported, per core, in primitive arrays so a whole decode can be diffed
@@ -19,6 +21,8 @@ public final class FlowBuffer implements FlowSink {
   static final long CONTEXT = 6;
 
   private final Int2ObjectOpenHashMap<LongArrayList> cores = new Int2ObjectOpenHashMap<>();
+  /** Rare payloads that do not fit in longs: candidate words, error messages. */
+  private final List<Object> extras = new ArrayList<>();
 
   LongArrayList core(int cpu) {
     LongArrayList l = cores.get(cpu);
@@ -66,7 +70,7 @@ public final class FlowBuffer implements FlowSink {
 
   @Override
   public void context(int cpu, int el, boolean sf, boolean ns, long contextId, int vmid, long offset) {
-    add(core(cpu), CONTEXT, el, contextId, vmid, 0, 0, offset, 0);
+    add(core(cpu), CONTEXT, el, contextId, vmid, 0, 0, offset, (sf ? 1 : 0) | (ns ? 2 : 0));
   }
 
   @Override
@@ -77,12 +81,62 @@ public final class FlowBuffer implements FlowSink {
   @Override
   public void ambiguity(int cpu, long pc, int[] candidates, boolean resolved, int resolvedWord,
       long timeFrom, long timeTo, long resolvedAt) {
+    extras.add(candidates.clone());
     add(core(cpu), AMBIGUITY, pc, resolved ? 1 : 0, resolvedWord & 0xffffffffL, timeFrom, timeTo, resolvedAt,
-        candidates.length);
+        extras.size() - 1);
   }
 
   @Override
   public void error(int cpu, long offset, long packetIndex, String message) {
-    add(core(cpu), ERROR, packetIndex, 0, 0, 0, 0, offset, 0);
+    extras.add(message);
+    add(core(cpu), ERROR, packetIndex, 0, 0, 0, 0, offset, extras.size() - 1);
+  }
+
+  /** Number of elements held for {@code cpu}. */
+  public int size(int cpu) {
+    LongArrayList l = cores.get(cpu);
+    return l == null ? 0 : l.size() / STRIDE;
+  }
+
+  /**
+   * The time that orders element {@code i} of {@code cpu} among all cores' elements: its start
+   * time where it has one, else {@link FlowSink#NO_TIME}.
+   */
+  public long time(int cpu, int i) {
+    LongArrayList l = cores.get(cpu);
+    int b = i * STRIDE;
+    long kind = l.getLong(b);
+    if (kind == RANGE || kind == EXCEPTION_RETURN || kind == AMBIGUITY) {
+      return l.getLong(b + 4);
+    }
+    if (kind == EXCEPTION) {
+      return l.getLong(b + 4);
+    }
+    return FlowSink.NO_TIME;
+  }
+
+  /** Calls {@code target} with element {@code i} of {@code cpu}, exactly as it was reported. */
+  public void replay(int cpu, int i, FlowSink target) {
+    LongArrayList l = cores.get(cpu);
+    int b = i * STRIDE;
+    long kind = l.getLong(b);
+    long a = l.getLong(b + 1), c = l.getLong(b + 2), d = l.getLong(b + 3), e = l.getLong(b + 4),
+        f = l.getLong(b + 5), g = l.getLong(b + 6), h = l.getLong(b + 7);
+    if (kind == RANGE) {
+      target.range(cpu, a, c, (int) (d >>> 16), (int) (d >>> 8) & 0xff, ((d >>> 4) & 1) != 0, e, f,
+          (int) (d & 0xf), g);
+    } else if (kind == EXCEPTION) {
+      target.exception(cpu, (int) a, c, e, f, g);
+    } else if (kind == EXCEPTION_RETURN) {
+      target.exceptionReturn(cpu, e, f, g);
+    } else if (kind == CONTEXT) {
+      target.context(cpu, (int) a, (h & 1) != 0, (h & 2) != 0, c, (int) d, g);
+    } else if (kind == GAP) {
+      target.gap(cpu, (int) a, c, g);
+    } else if (kind == AMBIGUITY) {
+      target.ambiguity(cpu, a, ((int[]) extras.get((int) h)).clone(), c != 0, (int) d, e, f, g);
+    } else if (kind == ERROR) {
+      target.error(cpu, g, a, (String) extras.get((int) h));
+    }
   }
 }

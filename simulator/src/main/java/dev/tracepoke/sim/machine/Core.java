@@ -38,6 +38,10 @@ public final class Core {
   long pendingIrqs;
   final PriorityQueue<long[]> scheduledIrqs = new PriorityQueue<>((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[2], b[2]));
 
+  long timerPeriod;
+  long timerJitter;
+  private long timerRng;
+
   // CMODX bookkeeping
   long lastCseTime = Long.MIN_VALUE;
   boolean maintenancePending;
@@ -52,12 +56,21 @@ public final class Core {
     this.id = id;
     this.machine = machine;
     this.rng = seed ^ (0x9E3779B97F4A7C15L * (id + 1));
+    this.timerRng = ~seed ^ (0xC2B2AE3D27D4EB4FL * (id + 1));
     this.observer = NullObserver.INSTANCE;
   }
 
   /** SplitMix64: per-core, so a run is a function of the seed and the deterministic schedule. */
   long nextRandom() {
     long z = (rng += 0x9E3779B97F4A7C15L);
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+
+  /** A separate stream for timer jitter, so timers do not shift the fetch choices. */
+  long nextTimerRandom() {
+    long z = (timerRng += 0x9E3779B97F4A7C15L);
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
     return z ^ (z >>> 31);

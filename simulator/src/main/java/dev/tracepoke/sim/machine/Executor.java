@@ -138,7 +138,7 @@ final class Executor {
     return v;
   }
 
-  /** Stores; returns true when the store changed text (the caller refreshes its code view). */
+  /** Stores; a store into text goes through the machine's cross-modification bookkeeping. */
   private void store(Core c, long addr, int size, long value, long pc) {
     Region r = dataRegion(c, addr, 1 << size, pc);
     if (r.executable) {

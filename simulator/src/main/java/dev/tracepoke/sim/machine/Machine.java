@@ -164,7 +164,21 @@ public final class Machine {
       throw new IllegalArgumentException("INTID " + intid + " outside 0..63");
     }
     Core c = cores[cpu];
-    c.scheduledIrqs.add(new long[] {time, intid, irqSequence++});
+    c.scheduledIrqs.add(new long[] {time, intid, irqSequence++, 0});
+  }
+
+  /**
+   * Starts a periodic timer on {@code cpu}: the timer interrupt arrives at {@code first}, then
+   * each {@code period} ns later plus a seeded jitter in [0, {@code jitter}) ns.
+   */
+  public void startTimer(int cpu, long first, long period, long jitter) {
+    if (period <= 0 || jitter < 0) {
+      throw new IllegalArgumentException("timer period " + period + " / jitter " + jitter);
+    }
+    Core c = cores[cpu];
+    c.timerPeriod = period;
+    c.timerJitter = jitter;
+    c.scheduledIrqs.add(new long[] {first, TIMER_INTID, irqSequence++, 1});
   }
 
   private void deliverArrived(Core c) {
@@ -173,6 +187,10 @@ public final class Machine {
     while ((head = c.scheduledIrqs.peek()) != null && head[0] <= now) {
       c.scheduledIrqs.poll();
       c.pendingIrqs |= 1L << head[1];
+      if (head[3] == 1) {
+        long jitter = c.timerJitter == 0 ? 0 : Long.remainderUnsigned(c.nextTimerRandom(), c.timerJitter);
+        c.scheduledIrqs.add(new long[] {head[0] + c.timerPeriod + jitter, TIMER_INTID, irqSequence++, 1});
+      }
     }
   }
 
@@ -406,12 +424,13 @@ public final class Machine {
     }
   }
 
-  private PatchSite site(Region r, long pc) {
+  /** The site at {@code pc}, created with {@code word} as its original word if it is new. */
+  private PatchSite site(Region r, long pc, int word) {
     int id = siteIndex.get(pc);
     if (id >= 0) {
       return sites.get(id);
     }
-    PatchSite s = new PatchSite(sites.size(), pc, r.word(pc), cores.length);
+    PatchSite s = new PatchSite(sites.size(), pc, word, cores.length);
     sites.add(s);
     siteIndex.put(pc, s.id);
     int i = (int) ((pc - r.base) >>> 2);
@@ -430,7 +449,7 @@ public final class Machine {
     if (r == null || !r.executable || (pc & 3) != 0) {
       throw new IllegalArgumentException(String.format("0x%x is not an aligned word of a text region", pc));
     }
-    site(r, pc).registered = true;
+    site(r, pc, r.word(pc)).registered = true;
   }
 
   /** A guest store of {@code 1 << log2size} bytes into text. */
@@ -448,7 +467,7 @@ public final class Machine {
       long a = first + 4L * k;
       int now = r.word(a);
       if (now != old[k]) {
-        PatchSite s = site(r, a);
+        PatchSite s = site(r, a, old[k]);
         if (s.words[s.count - 1] != old[k]) {
           throw new IllegalStateException(String.format("text word 0x%x changed outside the machine", a));
         }

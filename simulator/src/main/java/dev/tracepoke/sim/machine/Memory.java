@@ -44,7 +44,11 @@ public final class Memory {
     return r;
   }
 
-  /** Host-side load (no text-write tracking): for setting up images before a run. */
+  /**
+   * Host-side load (no text-write tracking): for setting up images before a run.
+   *
+   * @throws IllegalStateException when it overlaps a registered or already patched text word
+   */
   public void load(long addr, byte[] bytes) {
     Region r = need(addr, bytes.length);
     System.arraycopy(bytes, 0, r.data, (int) (addr - r.base), bytes.length);
@@ -52,10 +56,13 @@ public final class Memory {
       int first = (int) ((addr - r.base) >>> 2);
       int last = (int) ((addr + bytes.length - 1 - r.base) >>> 2);
       for (int i = first; i <= last; i++) {
-        if (r.ops[i] != Op.WATCHED) {
-          r.ops[i] = Op.UNDECODED;
+        if (r.ops[i] == Op.WATCHED) {
+          // a watched word's history starts from the word it held when it was registered
+          throw new IllegalStateException(String.format(
+              "host load over patch site 0x%x in %s: load images before registering sites", r.base + 4L * i, r));
         }
       }
+      java.util.Arrays.fill(r.ops, first, last + 1, Op.UNDECODED);
     }
   }
 

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A test observer that writes every call as one line of text. */
-final class Recorder implements CoreObserver {
+class Recorder implements CoreObserver {
   final List<String> lines = new ArrayList<>();
 
   @Override

@@ -1,0 +1,19 @@
+package dev.tracepoke.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code tracepoke bench}: throughput measurements, one subcommand per component. */
+@Command(
+    name = "bench",
+    description = "Measure the throughput of a component.",
+    subcommands = {BenchSimulateCommand.class})
+final class BenchCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+}

@@ -1,0 +1,181 @@
+package dev.tracepoke.cli;
+
+import dev.tracepoke.decode.flow.FlowSink;
+import dev.tracepoke.decode.pipeline.CoreDecoderFactory;
+import dev.tracepoke.decode.pipeline.Decoding;
+import dev.tracepoke.decode.pipeline.TraceInput;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code tracepoke decode REC}: every core's instruction flow, merged by time. */
+@Command(name = "decode", description = "Decode each core's ETMv4 trace to instruction flow.")
+final class DecodeCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "REC", description = "A perf directory or a perf.data file.")
+  Path recording;
+
+  @Option(names = "--image", paramLabel = "ELF", description = "Kernel image for a plain perf.data file.")
+  Path image;
+
+  @Option(names = "--cpu", paramLabel = "N", split = ",", description = "Only these cores (repeat or comma-separate).")
+  int[] cpus;
+
+  @Option(names = "--time", paramLabel = "FROM,TO",
+      description = "Only elements in this perf-time window (ns, or seconds with a '.'; either side may be empty).")
+  String time;
+
+  @Option(names = "--format", paramLabel = "FMT", defaultValue = "text", description = "text or jsonl (default ${DEFAULT-VALUE}).")
+  String format;
+
+  @Option(names = "--ranges", description = "Text output: one line per range instead of per instruction.")
+  boolean ranges;
+
+  @Option(names = "--threads", paramLabel = "N", description = "Decode threads (default: one per available processor).")
+  int threads = Runtime.getRuntime().availableProcessors();
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter err = spec.commandLine().getErr();
+    long[] window = parseTime(time);
+    if (!format.equals("text") && !format.equals("jsonl")) {
+      err.println("tracepoke decode: --format must be text or jsonl, not '" + format + "'");
+      return 2;
+    }
+    TraceInput in = Inputs.open(recording, image);
+    List<Decoding.CoreResult> cores = Decoding.run(in, CoreDecoderFactory.STATIC, cpus, threads);
+    int[] errors = new int[1];
+    if (format.equals("jsonl")) {
+      OutputStream os = new BufferedOutputStream(new FileDescriptorOut(spec), 1 << 16);
+      try (FlowJson json = new FlowJson(os)) {
+        json.header(in.source(), cores.stream().map(Decoding.CoreResult::cpu).toList());
+        Decoding.replayByTime(cores, new ErrorsToStderr(json, err, recording, errors), window[0], window[1]);
+      }
+      os.flush();
+    } else {
+      // picocli's writer flushes on every println; buffer so a large decode is not a syscall per line
+      PrintWriter out = new PrintWriter(new java.io.BufferedWriter(spec.commandLine().getOut(), 1 << 16), false);
+      FlowText text = new FlowText(out, in.symbols(), ranges);
+      Decoding.replayByTime(cores, new ErrorsToStderr(text, err, recording, errors), window[0], window[1]);
+      out.flush();
+    }
+    err.flush();
+    return 0;
+  }
+
+  /** Parses {@code FROM,TO}: integers are ns, numbers with a '.' are seconds. */
+  static long[] parseTime(String s) {
+    long[] w = {Long.MIN_VALUE, Long.MAX_VALUE};
+    if (s == null) {
+      return w;
+    }
+    String[] p = s.split(",", -1);
+    if (p.length != 2) {
+      throw new picocli.CommandLine.ParameterException(
+          new picocli.CommandLine(new DecodeCommand()), "--time takes FROM,TO, got '" + s + "'");
+    }
+    if (!p[0].isBlank()) {
+      w[0] = parseNanos(p[0].trim());
+    }
+    if (!p[1].isBlank()) {
+      w[1] = parseNanos(p[1].trim());
+    }
+    return w;
+  }
+
+  private static long parseNanos(String v) {
+    if (v.contains(".")) {
+      return new java.math.BigDecimal(v).movePointRight(9).longValueExact();
+    }
+    return Long.parseLong(v);
+  }
+
+  /** Errors go to stderr with the file, byte offset and packet index; everything else passes. */
+  static final class ErrorsToStderr implements FlowSink {
+    private final FlowSink next;
+    private final PrintWriter err;
+    private final Path file;
+    private final int[] count;
+
+    ErrorsToStderr(FlowSink next, PrintWriter err, Path file, int[] count) {
+      this.next = next;
+      this.err = err;
+      this.file = file;
+      this.count = count;
+    }
+
+    @Override
+    public void range(int cpu, long start, long end, int instructions, int lastKind, boolean taken,
+        long timeFrom, long timeTo, int flag, long offset) {
+      next.range(cpu, start, end, instructions, lastKind, taken, timeFrom, timeTo, flag, offset);
+    }
+
+    @Override
+    public void exception(int cpu, int number, long returnAddress, long timeFrom, long timeTo, long offset) {
+      next.exception(cpu, number, returnAddress, timeFrom, timeTo, offset);
+    }
+
+    @Override
+    public void exceptionReturn(int cpu, long timeFrom, long timeTo, long offset) {
+      next.exceptionReturn(cpu, timeFrom, timeTo, offset);
+    }
+
+    @Override
+    public void context(int cpu, int el, boolean sf, boolean ns, long contextId, int vmid, long offset) {
+      next.context(cpu, el, sf, ns, contextId, vmid, offset);
+    }
+
+    @Override
+    public void gap(int cpu, int reason, long address, long offset) {
+      next.gap(cpu, reason, address, offset);
+    }
+
+    @Override
+    public void ambiguity(int cpu, long pc, int[] candidates, boolean resolved, int resolvedWord,
+        long timeFrom, long timeTo, long resolvedAt) {
+      next.ambiguity(cpu, pc, candidates, resolved, resolvedWord, timeFrom, timeTo, resolvedAt);
+    }
+
+    @Override
+    public void error(int cpu, long offset, long packetIndex, String message) {
+      count[0]++;
+      err.printf("tracepoke decode: %s: cpu %d trace byte %d (packet %d): %s%n",
+          file, cpu, offset, packetIndex, message);
+    }
+  }
+
+  /** Standard output as a byte stream that shares picocli's writer when tests redirect it. */
+  private static final class FileDescriptorOut extends OutputStream {
+    private final PrintWriter w;
+
+    FileDescriptorOut(CommandSpec spec) {
+      this.w = spec.commandLine().getOut();
+    }
+
+    @Override
+    public void write(int b) {
+      w.write(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      // JSON output is ASCII except inside strings (symbols); decode as UTF-8 for the writer
+      w.write(new String(b, off, len, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void flush() {
+      w.flush();
+    }
+  }
+}

@@ -1,0 +1,200 @@
+package dev.tracepoke.cli;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.tracepoke.decode.flow.FlowSink;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/**
+ * The stable machine-readable output of {@code decode --format jsonl} (DESIGN.md, schema 1): a
+ * header line, then one JSON object per element. Addresses are hex strings.
+ */
+final class FlowJson implements FlowSink, AutoCloseable {
+  static final int SCHEMA = 1;
+  private final JsonGenerator g;
+
+  FlowJson(OutputStream out) throws IOException {
+    g = new JsonFactory().createGenerator(out);
+    g.setRootValueSeparator(new com.fasterxml.jackson.core.io.SerializedString("\n"));
+    g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+  }
+
+  void header(String source, List<Integer> cores) {
+    try {
+      g.writeStartObject();
+      g.writeStringField("type", "header");
+      g.writeNumberField("schema", SCHEMA);
+      g.writeStringField("source", source);
+      g.writeArrayFieldStart("cores");
+      for (int c : cores) {
+        g.writeNumber(c);
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String hex(long a) {
+    return "0x" + Long.toHexString(a);
+  }
+
+  private void time(long from, long to) throws IOException {
+    if (from == NO_TIME && to == NO_TIME) {
+      g.writeNullField("time");
+      return;
+    }
+    g.writeArrayFieldStart("time");
+    if (from == NO_TIME) {
+      g.writeNull();
+    } else {
+      g.writeNumber(from);
+    }
+    if (to == NO_TIME) {
+      g.writeNull();
+    } else {
+      g.writeNumber(to);
+    }
+    g.writeEndArray();
+  }
+
+  @Override
+  public void range(int cpu, long start, long end, int instructions, int lastKind, boolean taken,
+      long timeFrom, long timeTo, int flag, long offset) {
+    try {
+      g.writeStartObject();
+      g.writeStringField("type", "range");
+      g.writeNumberField("cpu", cpu);
+      g.writeStringField("start", hex(start));
+      g.writeStringField("end", hex(end));
+      g.writeNumberField("instructions", instructions);
+      g.writeStringField("last", FlowText.lastKind(lastKind));
+      g.writeBooleanField("taken", taken);
+      time(timeFrom, timeTo);
+      if (flag == FLAG_NONE) {
+        g.writeNullField("flag");
+      } else {
+        g.writeStringField("flag", FlowText.flag(flag));
+      }
+      g.writeNumberField("offset", offset);
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void exception(int cpu, int number, long returnAddress, long timeFrom, long timeTo, long offset) {
+    try {
+      g.writeStartObject();
+      g.writeStringField("type", "exception");
+      g.writeNumberField("cpu", cpu);
+      g.writeNumberField("number", number);
+      g.writeStringField("kind", FlowText.exceptionKind(number));
+      g.writeStringField("return", hex(returnAddress));
+      time(timeFrom, timeTo);
+      g.writeNumberField("offset", offset);
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void exceptionReturn(int cpu, long timeFrom, long timeTo, long offset) {
+    try {
+      g.writeStartObject();
+      g.writeStringField("type", "exception_return");
+      g.writeNumberField("cpu", cpu);
+      time(timeFrom, timeTo);
+      g.writeNumberField("offset", offset);
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void context(int cpu, int el, boolean sf, boolean ns, long contextId, int vmid, long offset) {
+    try {
+      g.writeStartObject();
+      g.writeStringField("type", "context");
+      g.writeNumberField("cpu", cpu);
+      g.writeNumberField("el", el);
+      g.writeBooleanField("sf", sf);
+      g.writeBooleanField("ns", ns);
+      g.writeStringField("context_id", hex(contextId));
+      g.writeNumberField("vmid", vmid);
+      g.writeNumberField("offset", offset);
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void gap(int cpu, int reason, long address, long offset) {
+    try {
+      g.writeStartObject();
+      g.writeStringField("type", "gap");
+      g.writeNumberField("cpu", cpu);
+      g.writeStringField("reason", FlowText.gapReason(reason));
+      g.writeStringField("address", hex(address));
+      g.writeNumberField("offset", offset);
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void ambiguity(int cpu, long pc, int[] candidates, boolean resolved, int resolvedWord,
+      long timeFrom, long timeTo, long resolvedAt) {
+    try {
+      g.writeStartObject();
+      g.writeStringField("type", "ambiguity");
+      g.writeNumberField("cpu", cpu);
+      g.writeStringField("pc", hex(pc));
+      g.writeArrayFieldStart("candidates");
+      for (int w : candidates) {
+        g.writeString(String.format("0x%08x", w));
+      }
+      g.writeEndArray();
+      if (resolved) {
+        g.writeStringField("resolved", String.format("0x%08x", resolvedWord));
+      } else {
+        g.writeNullField("resolved");
+      }
+      time(timeFrom, timeTo);
+      g.writeNumberField("at_offset", resolvedAt);
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void error(int cpu, long offset, long packetIndex, String message) {
+    try {
+      g.writeStartObject();
+      g.writeStringField("type", "error");
+      g.writeNumberField("cpu", cpu);
+      g.writeNumberField("offset", offset);
+      g.writeNumberField("packet", packetIndex);
+      g.writeStringField("message", message);
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    g.writeRaw('\n');
+    g.close();
+  }
+}

@@ -1,0 +1,22 @@
+package dev.tracepoke.cli;
+
+import dev.tracepoke.decode.pipeline.RecordingInput;
+import dev.tracepoke.decode.pipeline.SnapshotInput;
+import dev.tracepoke.decode.pipeline.TraceInput;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Opens what the user named: a perf recording directory, a perf.data file with --image, or an
+ * OpenCSD snapshot directory (recognised by its snapshot.ini).
+ */
+final class Inputs {
+  private Inputs() {}
+
+  static TraceInput open(Path path, Path image) throws IOException {
+    if (SnapshotInput.isSnapshot(path)) {
+      return SnapshotInput.open(path);
+    }
+    return RecordingInput.open(path, image);
+  }
+}

@@ -1,0 +1,181 @@
+package dev.tracepoke.decode.etm4;
+
+import dev.tracepoke.coresight.FrameDeformatter;
+import dev.tracepoke.snapshot.Device;
+import dev.tracepoke.snapshot.EtmRegisters;
+import dev.tracepoke.snapshot.Snapshot;
+import dev.tracepoke.snapshot.TraceBuffer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The ETMv4 trace streams of an OpenCSD snapshot: which sources each buffer holds, their
+ * configurations, and reading a buffer into one {@link PacketReader} per source (through the
+ * CoreSight frame deformatter for formatted buffers). Sources that are not ETMv4 are listed as
+ * skipped with the reason.
+ */
+public final class SnapshotStreams {
+
+  /**
+   * One ETMv4 source of a buffer.
+   *
+   * @param source the trace source device name
+   * @param traceId its CoreSight trace ID (for a {@code source_data} buffer it is only a label)
+   * @param config its registers
+   * @param core the core it traces, if the snapshot says
+   */
+  public record Source(String source, int traceId, Etm4Config config, Optional<Device.Core> core) {}
+
+  /** A trace source of a buffer that is not decoded, and why. */
+  public record Skipped(String source, String reason) {}
+
+  /** The sources of one buffer. */
+  public record BufferPlan(TraceBuffer buffer, List<Source> sources, List<Skipped> skipped) {}
+
+  /** Per-buffer outcome of {@link #read}. */
+  public record ReadStats(long bytes, long bytesWithoutReader, Optional<FrameDeformatter.Stats> frames) {}
+
+  private SnapshotStreams() {}
+
+  /** Converts snapshot registers to a reader configuration. */
+  public static Etm4Config config(EtmRegisters r) {
+    return new Etm4Config(
+        (int) r.configr(),
+        (int) r.traceIdr(),
+        (int) r.idr0(),
+        (int) r.idr1(),
+        (int) r.idr2(),
+        (int) r.idr8(),
+        (int) r.idr9(),
+        (int) r.idr10(),
+        (int) r.idr11(),
+        (int) r.idr12(),
+        (int) r.idr13());
+  }
+
+  /** Plans every buffer of the snapshot. */
+  public static List<BufferPlan> plan(Snapshot snapshot) {
+    List<BufferPlan> plans = new ArrayList<>();
+    for (TraceBuffer b : snapshot.buffers()) {
+      plans.add(plan(snapshot, b));
+    }
+    return plans;
+  }
+
+  /**
+   * The ETMv4 sources of {@code buffer}. A {@code source_data} buffer holds one stream: like
+   * OpenCSD, the alphabetically first source mapped to it is decoded and any others are skipped.
+   */
+  public static BufferPlan plan(Snapshot snapshot, TraceBuffer buffer) {
+    List<Source> sources = new ArrayList<>();
+    List<Skipped> skipped = new ArrayList<>();
+    Map<Integer, String> ids = new LinkedHashMap<>();
+    for (Device.TraceSource t : snapshot.sourcesIn(buffer)) {
+      if (!t.isEtm4()) {
+        skipped.add(new Skipped(t.name(), "type " + t.type() + " is not an ETMv4 instruction trace source"));
+        continue;
+      }
+      if (buffer.format() == TraceBuffer.Format.SOURCE_DATA && !sources.isEmpty()) {
+        skipped.add(
+            new Skipped(t.name(), "a source_data buffer holds one stream; it is " + sources.get(0).source() + "'s"));
+        continue;
+      }
+      Etm4Config config = config(snapshot.etm4Registers(t));
+      String other = ids.putIfAbsent(config.traceId(), t.name());
+      if (other != null && buffer.format() != TraceBuffer.Format.SOURCE_DATA) {
+        skipped.add(new Skipped(t.name(), "trace ID 0x" + Integer.toHexString(config.traceId()) + " already used by " + other));
+        continue;
+      }
+      sources.add(new Source(t.name(), config.traceId(), config, snapshot.coreOf(t)));
+    }
+    for (Map.Entry<String, String> e : snapshot.sourceBuffers().entrySet()) {
+      if (e.getValue().equals(buffer.name()) && snapshot.device(e.getKey()).isEmpty()) {
+        skipped.add(new Skipped(e.getKey(), "no device file describes it"));
+      }
+    }
+    return new BufferPlan(buffer, sources, skipped);
+  }
+
+  /**
+   * Reads {@code plan}'s buffer and pushes each source's bytes into the reader {@code readerFor}
+   * gives it (created once per source, before any data), then finishes every reader. For formatted
+   * buffers, {@code indexFor} (may return null) receives the OpenCSD index of every run.
+   */
+  public static ReadStats read(
+      Snapshot snapshot,
+      BufferPlan plan,
+      Function<Source, PacketReader> readerFor,
+      Function<Source, OpenCsdIndex> indexFor)
+      throws IOException {
+    TraceBuffer buffer = plan.buffer();
+    if (plan.sources().isEmpty()) {
+      return new ReadStats(Files.size(snapshot.path(buffer)), Files.size(snapshot.path(buffer)), Optional.empty());
+    }
+    byte[] chunk = new byte[1 << 16];
+    try (InputStream in = Files.newInputStream(snapshot.path(buffer))) {
+      if (buffer.format() == TraceBuffer.Format.SOURCE_DATA) {
+        PacketReader r = readerFor.apply(plan.sources().get(0));
+        long total = 0;
+        for (int n; (n = in.read(chunk)) > 0; ) {
+          r.push(chunk, 0, n);
+          total += n;
+        }
+        r.finish();
+        return new ReadStats(total, 0, Optional.empty());
+      }
+      PacketReader[] readers = new PacketReader[128];
+      OpenCsdIndex[] indices = new OpenCsdIndex[128];
+      for (Source s : plan.sources()) {
+        readers[s.traceId()] = readerFor.apply(s);
+        indices[s.traceId()] = indexFor.apply(s);
+      }
+      long[] orphan = new long[1];
+      FrameDeformatter.Sink sink =
+          new FrameDeformatter.Sink() {
+            @Override
+            public void data(int traceId, byte[] buf, int off, int len, long frameOffset, long index) {
+              PacketReader r = readers[traceId];
+              if (r == null) {
+                orphan[0] += len;
+                return;
+              }
+              OpenCsdIndex ix = indices[traceId];
+              if (ix != null) {
+                ix.run(r.offset(), index);
+              }
+              r.push(buf, off, len);
+            }
+
+            @Override
+            public void reset(long offset) {
+              for (PacketReader r : readers) {
+                if (r != null) {
+                  r.reset();
+                }
+              }
+            }
+          };
+      EnumSet<FrameDeformatter.Option> options =
+          buffer.format() == TraceBuffer.Format.DSTREAM_CORESIGHT
+              ? EnumSet.of(FrameDeformatter.Option.FSYNCS)
+              : EnumSet.noneOf(FrameDeformatter.Option.class);
+      FrameDeformatter.Stats stats =
+          FrameDeformatter.deformat(in, options, sink, snapshot.path(buffer).toString());
+      for (PacketReader r : readers) {
+        if (r != null) {
+          r.finish();
+        }
+      }
+      long total = Files.size(snapshot.path(buffer));
+      return new ReadStats(total, orphan[0], Optional.of(stats));
+    }
+  }
+}

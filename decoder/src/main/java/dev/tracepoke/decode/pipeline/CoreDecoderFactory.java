@@ -1,0 +1,25 @@
+package dev.tracepoke.decode.pipeline;
+
+import dev.tracepoke.decode.etm4.PacketSink;
+import dev.tracepoke.decode.flow.FlowDecoder;
+import dev.tracepoke.decode.flow.FlowSink;
+import dev.tracepoke.decode.image.BlockCache;
+import dev.tracepoke.decode.image.ImageTimeline;
+
+/** Makes the per-core decoder that turns one core's packets into flow elements. */
+@FunctionalInterface
+public interface CoreDecoderFactory {
+
+  /**
+   * @param core the core being decoded
+   * @param timeline the image over time, shared by all cores (immutable)
+   * @param input the whole input (time conversion, options)
+   * @param sink where this core's elements go
+   */
+  PacketSink create(CoreTrace core, ImageTimeline timeline, TraceInput input, FlowSink sink);
+
+  /** Decodes against the image as it was at the start of the trace (what OpenCSD does). */
+  CoreDecoderFactory STATIC = (core, timeline, input, sink) ->
+      new FlowDecoder(core.cpu(), new BlockCache(timeline, input.pauthBranches(),
+          core.config().wfxWaypoints()), 0, sink);
+}

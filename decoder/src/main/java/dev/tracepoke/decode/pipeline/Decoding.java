@@ -1,0 +1,145 @@
+package dev.tracepoke.decode.pipeline;
+
+import dev.tracepoke.decode.diff.FlowBuffer;
+import dev.tracepoke.decode.etm4.PacketReader;
+import dev.tracepoke.decode.etm4.PacketSink;
+import dev.tracepoke.decode.flow.FlowSink;
+import dev.tracepoke.decode.image.ImageTimeline;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Decodes every core of a {@link TraceInput}: per core, bytes → {@link PacketReader} → the core
+ * decoder → a {@link FlowBuffer}. Cores are independent (each has its own stream, block cache
+ * and decoder; the image timeline is shared and immutable), so they run in parallel.
+ */
+public final class Decoding {
+  private Decoding() {}
+
+  /** What decoding one core produced, with its byte and packet counts. */
+  public record CoreResult(int cpu, FlowBuffer flow, long bytes, long packets, long nanos) {}
+
+  /**
+   * @param cpus the cores to decode (null: all)
+   * @param threads worker threads (1: decode in the calling thread)
+   */
+  public static List<CoreResult> run(TraceInput input, CoreDecoderFactory factory, int[] cpus, int threads)
+      throws IOException {
+    ImageTimeline timeline = ImageTimeline.of(input.image(), input.pokes());
+    List<CoreTrace> selected = new ArrayList<>();
+    for (CoreTrace c : input.cores()) {
+      if (cpus == null || contains(cpus, c.cpu())) {
+        selected.add(c);
+      }
+    }
+    if (threads <= 1 || selected.size() <= 1) {
+      List<CoreResult> out = new ArrayList<>();
+      for (CoreTrace c : selected) {
+        out.add(decodeCore(c, timeline, input, factory));
+      }
+      return out;
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, selected.size()), r -> {
+      Thread t = new Thread(r, "tracepoke-decode");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<CoreResult>> futures = new ArrayList<>();
+      for (CoreTrace c : selected) {
+        futures.add(pool.submit(() -> decodeCore(c, timeline, input, factory)));
+      }
+      List<CoreResult> out = new ArrayList<>();
+      for (Future<CoreResult> f : futures) {
+        out.add(f.get());
+      }
+      return out;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("decode interrupted", e);
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof IOException io) {
+        throw io;
+      }
+      if (c instanceof UncheckedIOException u) {
+        throw u.getCause();
+      }
+      if (c instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IOException(c);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Decodes one core in the calling thread. */
+  public static CoreResult decodeCore(CoreTrace core, ImageTimeline timeline, TraceInput input,
+      CoreDecoderFactory factory) throws IOException {
+    long t0 = System.nanoTime();
+    FlowBuffer flow = new FlowBuffer();
+    PacketSink decoder = factory.create(core, timeline, input, flow);
+    PacketReader reader = new PacketReader(core.config(), decoder);
+    long[] bytes = new long[1];
+    core.bytes().pushTo((buf, off, len) -> {
+      bytes[0] += len;
+      reader.push(buf, off, len);
+    });
+    reader.finish();
+    return new CoreResult(core.cpu(), flow, bytes[0], reader.packets(), System.nanoTime() - t0);
+  }
+
+  private static boolean contains(int[] a, int v) {
+    for (int x : a) {
+      if (x == v) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Replays every core's elements into {@code sink} merged by time (each core's own order kept;
+   * an element without a time sorts with the element before it on its core), keeping only those
+   * whose time falls in {@code [from, to]} (elements without a time follow their core's last one).
+   */
+  public static void replayByTime(List<CoreResult> cores, FlowSink sink, long from, long to) {
+    int n = cores.size();
+    int[] next = new int[n];
+    long[] last = new long[n];
+    java.util.Arrays.fill(last, Long.MIN_VALUE);
+    while (true) {
+      int best = -1;
+      long bestKey = 0;
+      for (int c = 0; c < n; c++) {
+        CoreResult r = cores.get(c);
+        if (next[c] >= r.flow().size(r.cpu())) {
+          continue;
+        }
+        long t = r.flow().time(r.cpu(), next[c]);
+        long key = t == FlowSink.NO_TIME ? last[c] : Math.max(t, last[c]);
+        if (best < 0 || key < bestKey) {
+          best = c;
+          bestKey = key;
+        }
+      }
+      if (best < 0) {
+        return;
+      }
+      CoreResult r = cores.get(best);
+      last[best] = bestKey;
+      boolean inside = bestKey == Long.MIN_VALUE || (bestKey >= from && bestKey <= to);
+      if (inside) {
+        r.flow().replay(r.cpu(), next[best], sink);
+      }
+      next[best]++;
+    }
+  }
+}

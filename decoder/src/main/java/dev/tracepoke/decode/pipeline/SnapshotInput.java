@@ -1,0 +1,113 @@
+package dev.tracepoke.decode.pipeline;
+
+import dev.tracepoke.coresight.FrameDeformatter;
+import dev.tracepoke.decode.etm4.SnapshotStreams;
+import dev.tracepoke.decode.image.MemoryImage;
+import dev.tracepoke.snapshot.Device;
+import dev.tracepoke.snapshot.MemoryDump;
+import dev.tracepoke.snapshot.Snapshot;
+import dev.tracepoke.snapshot.SnapshotReader;
+import dev.tracepoke.snapshot.TraceBuffer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads an OpenCSD snapshot directory into a {@link TraceInput}: the ETMv4 sources of every buffer
+ * become cores (numbered by their core's position in the snapshot, else in source order), the
+ * cores' {@code [dump]} sections the static image.
+ */
+public final class SnapshotInput {
+  private SnapshotInput() {}
+
+  public static boolean isSnapshot(Path dir) {
+    return SnapshotReader.isSnapshot(dir);
+  }
+
+  public static TraceInput open(Path dir) throws IOException {
+    Snapshot snap = SnapshotReader.read(dir);
+    List<Device.Core> coreDevices = snap.cores();
+    MemoryImage image = image(snap, coreDevices);
+    boolean pauth = !coreDevices.isEmpty() && coreDevices.get(0).coreType() != null
+        && coreDevices.get(0).coreType().hasPointerAuthBranches();
+    List<CoreTrace> cores = new ArrayList<>();
+    Set<Integer> used = new HashSet<>();
+    int next = 0;
+    for (SnapshotStreams.BufferPlan plan : SnapshotStreams.plan(snap)) {
+      TraceBuffer buffer = plan.buffer();
+      Path file = snap.path(buffer);
+      for (SnapshotStreams.Source s : plan.sources()) {
+        int cpu = s.core().map(coreDevices::indexOf).orElse(-1);
+        if (cpu < 0 || !used.add(cpu)) {
+          while (used.contains(next)) {
+            next++;
+          }
+          cpu = next;
+          used.add(cpu);
+        }
+        int traceId = s.traceId();
+        CoreTrace.ByteSource bytes = buffer.format() == TraceBuffer.Format.SOURCE_DATA
+            ? sink -> {
+              byte[] chunk = new byte[1 << 16];
+              try (InputStream in = Files.newInputStream(file)) {
+                for (int n; (n = in.read(chunk)) > 0; ) {
+                  sink.accept(chunk, 0, n);
+                }
+              }
+            }
+            : sink -> {
+              EnumSet<FrameDeformatter.Option> options =
+                  buffer.format() == TraceBuffer.Format.DSTREAM_CORESIGHT
+                      ? EnumSet.of(FrameDeformatter.Option.FSYNCS)
+                      : EnumSet.noneOf(FrameDeformatter.Option.class);
+              try (InputStream in = Files.newInputStream(file)) {
+                FrameDeformatter.deformat(in, options, (id, buf, off, len, frameOffset, index) -> {
+                  if (id == traceId) {
+                    sink.accept(buf, off, len);
+                  }
+                }, file.toString());
+              }
+            };
+        cores.add(new CoreTrace(cpu, s.config(), bytes));
+      }
+    }
+    cores.sort((a, b) -> Integer.compare(a.cpu(), b.cpu()));
+    return new TraceInput(dir.toString(), image, List.of(), TimeConversion.IDENTITY, pc -> null, cores,
+        Optional.empty(), pauth);
+  }
+
+  /**
+   * The union of every core's dumps; the same dump listed for several cores is taken once, and
+   * where dumps overlap the first core's wins (the snapshot image is the same memory seen by all).
+   */
+  private static MemoryImage image(Snapshot snap, List<Device.Core> cores) throws IOException {
+    List<MemoryImage.Segment> segs = new ArrayList<>();
+    List<long[]> spans = new ArrayList<>();
+    for (Device.Core c : cores) {
+      for (MemoryDump d : c.dumps()) {
+        byte[] b = d.read(snap.dir());
+        long start = d.address();
+        long end = start + b.length;
+        boolean overlaps = false;
+        for (long[] s : spans) {
+          if (Long.compareUnsigned(start, s[1]) < 0 && Long.compareUnsigned(s[0], end) < 0) {
+            overlaps = true;
+            break;
+          }
+        }
+        if (!overlaps && b.length > 0) {
+          spans.add(new long[] {start, end});
+          segs.add(new MemoryImage.Segment(start, b));
+        }
+      }
+    }
+    return MemoryImage.of(segs);
+  }
+}

@@ -1,0 +1,37 @@
+package dev.tracepoke.decode.pipeline;
+
+import dev.tracepoke.decode.image.MemoryImage;
+import dev.tracepoke.decode.image.TextPoke;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.LongFunction;
+
+/**
+ * Everything a decode needs, whatever it was read from (a perf recording directory, a perf.data
+ * with a separate image, an OpenCSD snapshot).
+ *
+ * @param source what was opened, for messages
+ * @param image the code image at the start of the trace
+ * @param pokes text-poke records in file order (empty for static images)
+ * @param time converts trace timestamps to perf time
+ * @param symbols names an address as {@code symbol+0xoff}, or returns null
+ * @param cores the cores with trace, ascending cpu
+ * @param truthDir ground truth, for simulated recordings
+ * @param pauthBranches whether PAuth branches are waypoints (architecture v8.3 or later)
+ */
+public record TraceInput(
+    String source,
+    MemoryImage image,
+    List<TextPoke> pokes,
+    TimeConversion time,
+    LongFunction<String> symbols,
+    List<CoreTrace> cores,
+    Optional<Path> truthDir,
+    boolean pauthBranches) {
+
+  public TraceInput {
+    pokes = List.copyOf(pokes);
+    cores = List.copyOf(cores);
+  }
+}

@@ -1,0 +1,107 @@
+package dev.tracepoke.sim.machine;
+
+import static dev.tracepoke.sim.asm.A64.*;
+
+import dev.tracepoke.sim.asm.Assembler;
+import dev.tracepoke.sim.asm.Cond;
+import dev.tracepoke.sim.asm.Shift;
+
+/**
+ * Throughput of the interpreter: a loop-heavy EL1 workload (nested loops, calls, loads and stores,
+ * data-dependent branches) on one core with an observer that counts what it is told, as a ground-
+ * truth writer would be attached. Used by {@code tracepoke bench simulate}.
+ */
+public final class SimulateBench {
+  private SimulateBench() {}
+
+  /** Instructions retired, wall-clock nanoseconds, and what the observer counted. */
+  public record Result(long instructions, long nanos, long observedInstructions, long waypoints) {
+    public double instructionsPerSecond() {
+      return instructions * 1e9 / nanos;
+    }
+  }
+
+  private static final long TEXT = 0xFFFF800008000000L;
+  private static final long DATA = 0xFFFF000000000000L;
+
+  /** Counts instructions and waypoints: the cheapest observer that still sees every call. */
+  static final class Counting implements CoreObserver {
+    long instructions;
+    long waypoints;
+
+    @Override
+    public void instructions(long startPc, int count, long time) {
+      instructions += count;
+    }
+
+    @Override
+    public void waypoint(long pc, int kind, boolean taken, boolean link, long nextPc, long time) {
+      waypoints++;
+    }
+
+    @Override
+    public void exception(int type, long preferredReturn, long vector, int fromEl, int toEl, long time) {}
+
+    @Override
+    public void exceptionReturn(long pc, long target, int toEl, long time) {}
+
+    @Override
+    public void patchSiteExecuted(long pc, int word, boolean newest, long time) {}
+  }
+
+  static int[] workload() {
+    Assembler a = new Assembler(TEXT);
+    Assembler.Label mix = a.newLabel("mix");
+    a.movImm64(x(19), 0x2545F4914F6CDD1DL);
+    a.movImm64(x(22), DATA);
+    Assembler.Label outer = a.here();
+    a.emit(movz(x(20), 64, 0));
+    Assembler.Label inner = a.here();
+    a.emit(eor(x(19), x(19), x(19), Shift.LSL, 13));
+    a.emit(eor(x(19), x(19), x(19), Shift.LSR, 7));
+    a.emit(eor(x(19), x(19), x(19), Shift.LSL, 17));
+    a.emit(and(x(0), x(19), 0x1F8));
+    a.emit(ldr(x(1), x(22), x(0), dev.tracepoke.sim.asm.Extend.LSL, false));
+    a.emit(add(x(1), x(1), x(19), Shift.LSR, 3));
+    a.emit(str(x(1), x(22), x(0), dev.tracepoke.sim.asm.Extend.LSL, false));
+    Assembler.Label skip = a.newLabel("skip");
+    a.tbz(x(19), 5, skip);
+    a.bl(mix);
+    a.bind(skip);
+    a.emit(cmp(x(1), 0x800));
+    a.emit(csinc(x(2), x(2), x(3), Cond.HI));
+    a.emit(subs(x(20), x(20), 1));
+    a.bcond(Cond.NE, inner);
+    a.b(outer);
+    a.bind(mix);
+    a.emit(stpPre(x(29), x(30), SP, -16));
+    a.emit(madd(x(3), x(1), x(19), x(3)));
+    a.emit(ubfx(x(4), x(3), 7, 9));
+    a.emit(ldpPost(x(29), x(30), SP, 16));
+    a.emit(ret());
+    return a.words();
+  }
+
+  /** Runs {@code warmup} then {@code instructions} instructions of the workload and times the latter. */
+  public static Result run(long warmup, long instructions) {
+    Machine m = new Machine(MachineConfig.defaults().withCores(1));
+    m.memory().map("text", TEXT, 0x1000, true);
+    m.memory().map("data", DATA, 0x1000, false);
+    m.memory().map("stack", DATA + 0x10000, 0x1000, false);
+    m.memory().loadWords(TEXT, workload());
+    Core c = m.core(0);
+    c.setPc(TEXT);
+    c.setSp(DATA + 0x11000);
+    Counting counting = new Counting();
+    c.setObserver(counting);
+    m.run(Long.MAX_VALUE, warmup);
+    long before = c.instructions();
+    long observedBefore = counting.instructions;
+    long waypointsBefore = counting.waypoints;
+    long t0 = System.nanoTime();
+    m.run(Long.MAX_VALUE, instructions);
+    long nanos = System.nanoTime() - t0;
+    return new Result(c.instructions() - before, nanos, counting.instructions - observedBefore,
+        counting.waypoints - waypointsBefore);
+  }
+}
