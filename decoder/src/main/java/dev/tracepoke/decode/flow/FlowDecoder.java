@@ -11,6 +11,7 @@ import it.unimi.dsi.fastutil.ints.IntArrayList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.LongUnaryOperator;
 
 /**
  * Reconstructs one core's instruction flow from its ETMv4 packets, walking A64 code the way
@@ -30,7 +31,7 @@ import java.util.List;
  *
  * <p>Time: packets are kept (in a primitive array) until the next timestamp, so every element is
  * judged and delivered knowing the interval {@code [previous, next]} it lies in, converted to perf
- * time with a {@link TimeConv}. At the end of the trace, or when {@value #MAX_HELD} packets wait,
+ * time by the configured conversion (PERF_RECORD_TIME_CONV for recordings, identity for snapshots). At the end of the trace, or when {@value #MAX_HELD} packets wait,
  * they are decoded with no known upper bound ({@code timeTo = NO_TIME}).
  *
  * <p>Image ({@link ImageMode}): a fixed version; {@code NAIVE}, the version of the record times
@@ -82,25 +83,30 @@ public final class FlowDecoder implements PacketSink {
    *
    * @param mode which image the walk reads
    * @param version the version for {@link ImageMode#FIXED}
-   * @param time converts timestamp values to perf time
+   * @param time converts timestamp values (trace-unit counter) to perf time (ns)
    * @param maxWalkers bound on candidate walks alive at once (WINDOWS)
    */
-  public record Config(ImageMode mode, int version, TimeConv time, int maxWalkers) {
+  public record Config(ImageMode mode, int version, LongUnaryOperator time, int maxWalkers) {
     public Config {
       if (maxWalkers < 1) {
         throw new IllegalArgumentException("maxWalkers must be >= 1, got " + maxWalkers);
       }
     }
 
+    /** One image version, timestamps taken as perf time. */
     public static Config fixed(int version) {
-      return new Config(ImageMode.FIXED, version, TimeConv.IDENTITY, 1);
+      return new Config(ImageMode.FIXED, version, LongUnaryOperator.identity(), 1);
     }
 
-    public static Config naive(TimeConv time) {
+    public static Config fixed(int version, LongUnaryOperator time) {
+      return new Config(ImageMode.FIXED, version, time, 1);
+    }
+
+    public static Config naive(LongUnaryOperator time) {
       return new Config(ImageMode.NAIVE, 0, time, 1);
     }
 
-    public static Config windows(TimeConv time) {
+    public static Config windows(LongUnaryOperator time) {
       return new Config(ImageMode.WINDOWS, 0, time, DEFAULT_MAX_WALKERS);
     }
 
@@ -267,7 +273,7 @@ public final class FlowDecoder implements PacketSink {
   @Override
   public void timestamp(
       long offset, long index, long value, int updatedBits, boolean hasCycleCount, int cycleCount) {
-    long t = config.time().toPerf(value);
+    long t = config.time().applyAsLong(value);
     decodeSegment(t);
     tPrev = t;
   }

@@ -8,10 +8,12 @@ import dev.tracepoke.decode.image.ImageTimeline;
 import dev.tracepoke.decode.image.MemoryImage;
 import dev.tracepoke.decode.image.PokeKind;
 import dev.tracepoke.decode.image.TextPoke;
+import dev.tracepoke.decode.pipeline.TimeConversion;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.LongUnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -97,7 +99,7 @@ class FlowWindowsTest {
   }
 
   static List<String> windows(Consumer<FlowDecoder> packets) {
-    return run(timeline(), FlowDecoder.Config.windows(TimeConv.IDENTITY), packets);
+    return run(timeline(), FlowDecoder.Config.windows(LongUnaryOperator.identity()), packets);
   }
 
   static void start(FlowDecoder d, long pc, long time) {
@@ -320,7 +322,7 @@ class FlowWindowsTest {
         List.of(CTX,
             "0 range F+40..F+50 n=4 return E [900,1600] flag=0 @30",
             "0 error @30 #3 2 atom(s) dropped: no address or context known yet"),
-        run(timeline(), FlowDecoder.Config.naive(TimeConv.IDENTITY), d -> s1TakenB(d, 900, 1600)));
+        run(timeline(), FlowDecoder.Config.naive(LongUnaryOperator.identity()), d -> s1TakenB(d, 900, 1600)));
     // the windows decoder on the same packets
     assertEquals(
         List.of(CTX,
@@ -338,7 +340,7 @@ class FlowWindowsTest {
         List.of(CTX,
             "0 range F+40..F+50 n=4 return E [1500,1600] flag=0 @30",
             "0 error @30 #3 2 atom(s) dropped: no address or context known yet"),
-        run(ImageTimeline.of(image()), FlowDecoder.Config.windows(TimeConv.IDENTITY),
+        run(ImageTimeline.of(image()), FlowDecoder.Config.windows(LongUnaryOperator.identity()),
             d -> s1TakenB(d, 1500, 1600)));
     // the CPU ran NOP while the base image has B: the address contradicts the walk
     ImageTimeline bImage = ImageTimeline.of(ImageTimeline.of(image(),
@@ -362,7 +364,7 @@ class FlowWindowsTest {
             "0 ambiguity F+44 [d503201f,1400003f,9400004f] unresolved [1500,1600] @30",
             "0 gap error F+44 @30",
             "0 range F+3f8..F+408 n=4 eret E [1500,1600] flag=0 @32"),
-        run(three, FlowDecoder.Config.windows(TimeConv.IDENTITY).withMaxWalkers(2), d -> {
+        run(three, FlowDecoder.Config.windows(LongUnaryOperator.identity()).withMaxWalkers(2), d -> {
           start(d, F + 0x40, 1500);
           d.atoms(30, 3, 3, 0b111, 3);
           addr(d, 31, X);
@@ -379,16 +381,16 @@ class FlowWindowsTest {
         List.of(CTX,
             "0 ambiguity F+44 [d503201f,d503233f] unresolved [1500,1600] @30",
             "0 range F+40..F+50 n=4 return E [1500,1600] flag=0 @30"),
-        run(hint, FlowDecoder.Config.windows(TimeConv.IDENTITY), d -> s1Nop(d, 1500, 1600)));
+        run(hint, FlowDecoder.Config.windows(LongUnaryOperator.identity()), d -> s1Nop(d, 1500, 1600)));
   }
 
   @Test
   void timestampsConvertWithTimeConv() {
     // perf's formula: shift 4, mult 48 (3 ns per tick), zero 100
-    TimeConv conv = new TimeConv(4, 48, 100);
-    assertEquals(100 + 500 * 3, conv.toPerf(500));
-    assertEquals(100 + 3 * ((1L << 40) + 7), conv.toPerf((1L << 40) + 7));
+    TimeConversion conv = new TimeConversion(4, 48, 100);
+    assertEquals(100 + 500 * 3, conv.toPerfTime(500));
+    assertEquals(100 + 3 * ((1L << 40) + 7), conv.toPerfTime((1L << 40) + 7));
     assertEquals(List.of(CTX, "0 range F+40..F+50 n=4 return E [400,700] flag=0 @30"),
-        run(timeline(), FlowDecoder.Config.windows(conv), d -> s1Nop(d, 100, 200)));
+        run(timeline(), FlowDecoder.Config.windows(conv::toPerfTime), d -> s1Nop(d, 100, 200)));
   }
 }
