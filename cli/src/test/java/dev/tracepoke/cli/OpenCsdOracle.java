@@ -145,6 +145,37 @@ final class OpenCsdOracle {
     return out;
   }
 
+  /**
+   * Per trace ID, stream offsets → Idx in that cpu's AUX data as recorded ({@code perf report -D}
+   * and a snapshot made by {@link #export} both count Idx there).
+   */
+  static Map<Integer, LongUnaryOperator> indices(Path rec) throws IOException {
+    Map<Integer, LongUnaryOperator> out = new TreeMap<>();
+    try (Recording r = Recording.open(rec)) {
+      PerfDataReader data = r.data();
+      for (AuxtraceQueue q : data.auxtraceQueues()) {
+        OpenCsdIndex ix = new OpenCsdIndex();
+        long[] at = new long[1];
+        int[] id = {-1};
+        try (InputStream in = data.queueStream(q)) {
+          FrameDeformatter.deformat(in, EnumSet.of(FrameDeformatter.Option.RESET_ON_4X_FSYNC),
+              (traceId, buf, off, len, frameOffset, index) -> {
+                if (id[0] >= 0 && traceId != id[0]) {
+                  throw new IllegalStateException("AUX queue " + q.idx() + " holds trace IDs " + id[0] + " and " + traceId);
+                }
+                id[0] = traceId;
+                ix.run(at[0], index);
+                at[0] += len;
+              }, data.file() + " queue " + q.idx());
+        }
+        if (id[0] >= 0) {
+          out.put(id[0], ix);
+        }
+      }
+    }
+    return out;
+  }
+
   /** What the lister printed for one buffer, split by trace ID (hex as printed). */
   record Listing(Map<String, List<String>> packets, Map<String, List<String>> elements, List<String> errors,
       boolean finished) {
