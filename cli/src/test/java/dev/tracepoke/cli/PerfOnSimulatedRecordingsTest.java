@@ -10,7 +10,12 @@ import dev.tracepoke.decode.image.MemoryImage;
 import dev.tracepoke.decode.pipeline.CoreTrace;
 import dev.tracepoke.decode.pipeline.RecordingInput;
 import dev.tracepoke.decode.pipeline.TraceInput;
+import dev.tracepoke.elf.Elf;
+import dev.tracepoke.elf.ElfImage;
+import dev.tracepoke.elf.ElfWriter;
+import dev.tracepoke.elf.Segment;
 import dev.tracepoke.kallsyms.Kallsyms;
+import dev.tracepoke.recording.Recording;
 import dev.tracepoke.perf.FileRecord;
 import dev.tracepoke.perf.PerfDataReader;
 import dev.tracepoke.perf.RecordCatalogue;
@@ -168,6 +173,35 @@ class PerfOnSimulatedRecordingsTest {
     System.out.println("perf report -D: same records, and per cpu the same packets: " + packets);
   }
 
+  /** Per cpu, the samples at kernel addresses, as perf printed them. */
+  static Map<String, List<String>> kernelSamples(List<String> lines) {
+    Map<String, List<String>> out = new TreeMap<>();
+    for (String line : lines) {
+      Matcher m = SAMPLE.matcher(line);
+      assertTrue(m.matches(), "unexpected perf script line: " + line);
+      if (Long.parseUnsignedLong(m.group(2), 16) < 0) {
+        out.computeIfAbsent(m.group(1), c -> new ArrayList<>()).add(m.group(2) + " " + m.group(3));
+      }
+    }
+    return out;
+  }
+
+  /** An ET_EXEC image of the recording's kernel text with a .text section and kallsyms' symbols. */
+  static void writeVmlinux(Path rec, Path out) throws IOException {
+    try (Recording r = Recording.open(rec); ElfImage kcore = r.image().orElseThrow()) {
+      Kallsyms ks = r.kallsyms().orElseThrow();
+      Segment text = kcore.segmentAt(ks.addressOf("_text").orElseThrow()).orElseThrow();
+      ElfWriter w = ElfWriter.executable(text.vaddr()).load(".text", text.vaddr(), kcore.bytes(text),
+          Elf.PF_R | Elf.PF_X);
+      for (int i = 0; i < ks.size(); i++) {
+        if (text.contains(ks.address(i))) {
+          w.symbol(ks.name(i), ks.address(i), 0, Elf.STT_FUNC, Elf.STB_GLOBAL);
+        }
+      }
+      w.write(out);
+    }
+  }
+
   private static final Pattern SAMPLE = Pattern.compile("^\\s*\\[(\\d+)\\]\\s+([0-9a-f]+)\\s+(\\S+)$");
 
   /**
@@ -175,7 +209,7 @@ class PerfOnSimulatedRecordingsTest {
    * option: one sample per instruction, per cpu in program order. Per cpu the sequence is the
    * ground truth's, kernel (EL1) and user (EL0) code alike, up to the core's last P0 element (the
    * same invisible tails as OpenCSD's, which perf drives). Every kernel sample carries the symbol
-   * and offset our kallsyms gives.
+   * and offset our kallsyms gives. Then the bare {@code data} file with {@code -k vmlinux}.
    */
   @Test
   void perfScriptDecodesTheStaticRecordingToTheGroundTruth() throws IOException {
@@ -222,6 +256,17 @@ class PerfOnSimulatedRecordingsTest {
         r.summary().instructions(), tails);
     assertEquals(r.summary().instructions(), matched + tails.stream().mapToLong(Long::longValue).sum());
     assertEquals(List.of(2L, 1L, 0L, 0L), tails);
+
+    // The same trace from the bare perf.data with -k and a vmlinux ELF of the kernel text (what a
+    // recording without kcore_dir needs): EL0 code is unreadable, so only kernel samples come out,
+    // and per cpu they are exactly the kernel samples of the kcore_dir decode above.
+    Path vmlinux = tmp.resolve("vmlinux");
+    writeVmlinux(rec, vmlinux);
+    Run k = perf(tmp, "script", "-i", rec.resolve("data").toString(), "-k", vmlinux.toString(), "--itrace=i1i", "-F",
+        "cpu,ip,sym,symoff");
+    assertEquals(0, k.exit(), "perf script -k failed:\n" + k.err());
+    assertEquals("", k.err().strip(), "perf script -k stderr");
+    assertEquals(kernelSamples(run.out()), kernelSamples(k.out()));
     assertEquals(797_757L, matched);
     assertEquals(58_154L, kernel);
   }
