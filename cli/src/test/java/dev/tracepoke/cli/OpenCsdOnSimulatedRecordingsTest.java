@@ -141,7 +141,8 @@ class OpenCsdOnSimulatedRecordingsTest {
    * only report them with the next waypoint): the test checks that the uncovered tail is one
    * sequential stretch without a waypoint or exception-generating instruction (classified from the
    * kcore image), and asserts its exact length per core. The exceptions OpenCSD reports (ETMv4 number and
-   * preferred return address) are the truth's too, in order.
+   * preferred return address) are the truth's too, in order, and the lister counts per packet
+   * kind exactly what the trace unit says it emitted.
    */
   @Test
   void openCsdDecodesExactlyTheGroundTruth() throws IOException {
@@ -170,6 +171,8 @@ class OpenCsdOnSimulatedRecordingsTest {
             exceptions.add(new long[] {Long.decode(f[1]), Long.parseUnsignedLong(f[2].substring(6), 16)});
           }
         }
+        assertEquals(expectedPacketCounts(c.rec().stats().get(cpu)), packetCounts(l.packets(c.traceId(cpu))),
+            "seed " + seed + " cpu " + cpu + ": packets by kind, trace unit vs trc_pkt_lister");
         Comparison k = compare(truth, image, cpu, decoded, exceptions, "seed " + seed + " cpu " + cpu);
         tail.add(k.tail);
         total += k.matched;
@@ -181,6 +184,41 @@ class OpenCsdOnSimulatedRecordingsTest {
     assertEquals(Map.of(1L, 798_104L, 2L, 797_952L, 3L, 797_933L), instructions);
     assertEquals(Map.of(1L, List.of(0L, 11L, 3L, 2L), 2L, List.of(2L, 0L, 6L, 0L), 3L, List.of(1L, 0L, 3L, 3L)),
         tails);
+  }
+
+  /** Packets per lister name (I_ATOM_F1, I_ADDR_S_IS0, ...) in a normalised listing. */
+  static Map<String, Long> packetCounts(List<String> packets) {
+    Map<String, Long> n = new TreeMap<>();
+    for (String p : packets) {
+      String text = p.substring(p.indexOf('\t') + 1);
+      n.merge(text.substring(0, text.indexOf(' ')), 1L, Long::sum);
+    }
+    return n;
+  }
+
+  /** What the trace unit says it emitted, under the lister's packet names (zeros left out). */
+  static Map<String, Long> expectedPacketCounts(TraceUnitStats s) {
+    Map<String, Long> n = new TreeMap<>();
+    long[] atoms = s.atomPacketsByFormat();
+    for (int f = 0; f < 6; f++) {
+      n.put("I_ATOM_F" + (f + 1), atoms[f]);
+    }
+    n.put("I_ASYNC", s.asyncs());
+    n.put("I_TRACE_INFO", s.traceInfos());
+    n.put("I_TRACE_ON", s.traceOns());
+    n.put("I_TIMESTAMP", s.timestamps());
+    n.put("I_CTXT", s.contexts());
+    n.put("I_ADDR_MATCH", s.exactMatch());
+    n.put("I_ADDR_S_IS0", s.short1() + s.short2());
+    n.put("I_ADDR_L_32IS0", s.long32());
+    n.put("I_ADDR_L_64IS0", s.long64());
+    n.put("I_ADDR_CTXT_L_32IS0", s.addressWithContext32());
+    n.put("I_ADDR_CTXT_L_64IS0", s.addressWithContext64());
+    n.put("I_EXCEPT", s.exceptions());
+    n.put("I_EXCEPT_RTN", s.exceptionReturns());
+    n.put("I_OVERFLOW", s.overflows());
+    n.values().removeIf(v -> v == 0);
+    return n;
   }
 
   /** What one core's comparison found: instructions matched, and the invisible tail's length. */
