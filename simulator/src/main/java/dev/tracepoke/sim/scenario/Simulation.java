@@ -4,6 +4,7 @@ import dev.tracepoke.recording.RecordingWriter;
 import dev.tracepoke.sim.etm.EtmConfig;
 import dev.tracepoke.sim.etm.OverflowWindow;
 import dev.tracepoke.sim.etm.TimeConv;
+import dev.tracepoke.sim.etm.UntracedStretch;
 import dev.tracepoke.sim.machine.Core;
 import dev.tracepoke.sim.machine.CoreObserver;
 import dev.tracepoke.sim.machine.Machine;
@@ -155,17 +156,21 @@ public final class Simulation {
     meta.put("run_nanos", Long.toString(s.runNanos()));
     try (RecordingWriter w = RecordingWriter.create(out, b -> RecordingAssembly.describe(b, s.cores()))) {
       SimulationRun run;
-      try (TruthWriter truth = TruthWriter.create(w.truthDir(), s.cores(), meta)) {
-        run = run(c -> trace[c], c -> new TruthObserver(truth.core(c)));
-      }
       long end = START_TIME + s.runNanos();
       List<CoreTrace> traces = new ArrayList<>();
       long[] bytes = new long[s.cores()];
-      for (int c = 0; c < s.cores(); c++) {
-        trace[c].finish(end);
-        byte[] stream = trace[c].stream();
-        bytes[c] = stream.length;
-        traces.add(new CoreTrace(trace[c].config(), stream));
+      try (TruthWriter truth = TruthWriter.create(w.truthDir(), s.cores(), meta)) {
+        run = run(c -> trace[c], c -> new TruthObserver(truth.core(c)));
+        for (int c = 0; c < s.cores(); c++) {
+          trace[c].finish(end);
+          // what the trace lost is part of the truth: the diff must not count it as decoded
+          for (UntracedStretch u : trace[c].untracedStretches()) {
+            truth.core(c).untraced(u.overflowTime(), u.resumeTime());
+          }
+          byte[] stream = trace[c].stream();
+          bytes[c] = stream.length;
+          traces.add(new CoreTrace(trace[c].config(), stream));
+        }
       }
       RecordingAssembly.write(w, run.image(), run.events(), traces, traces.get(0).config().timeConv(), START_TIME,
           end, s.seed());
