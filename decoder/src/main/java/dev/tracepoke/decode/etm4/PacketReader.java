@@ -59,8 +59,8 @@ public final class PacketReader {
   private static final byte K_ATOM_F5 = 33;
   private static final byte K_ATOM_F6 = 34;
 
-  /** Format 4 atom patterns, oldest atom in bit 0: NEEE, NNNN, NENE, ENEN. */
-  private static final int[] F4_PATTERNS = {0xE, 0x0, 0xA, 0x5};
+  /** Format 4 atom patterns by header bits [1:0], a nibble each, oldest atom in bit 0: NEEE, NNNN, NENE, ENEN. */
+  private static final int F4_PATTERNS = 0x5A0E;
 
   // Sub-states while not synchronised, mirroring OpenCSD's so unsynced data ends where it does.
   private static final int US_GARBAGE = 0;
@@ -480,7 +480,7 @@ public final class PacketReader {
         return 1;
       }
       case K_ATOM_F4 -> {
-        sink.atoms(off, index++, 4, F4_PATTERNS[h & 3], 4);
+        sink.atoms(off, index++, 4, (F4_PATTERNS >>> ((h & 3) << 2)) & 0xF, 4);
         return 1;
       }
       case K_ATOM_F5 -> {
