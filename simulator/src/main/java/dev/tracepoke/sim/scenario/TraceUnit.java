@@ -15,6 +15,8 @@ public interface TraceUnit extends CoreObserver {
   /** The raw ETMv4 bytes produced. */
   byte[] stream();
 
-  /** Stretches whose trace was lost to overflows, in order. */
-  List<UntracedStretch> untracedStretches();
+  /** Stretches whose trace was lost to overflows, in order (none for a unit that never overflows). */
+  default List<UntracedStretch> untracedStretches() {
+    return List.of();
+  }
 }
