@@ -131,6 +131,11 @@ public final class Simulation {
         .withOverflows(overflows);
   }
 
+  /** {@link #record(Path, Function)} with an ETMv4 trace unit per core. */
+  public RunSummary record(Path out) throws IOException {
+    return record(out, EtmUnit::new);
+  }
+
   /**
    * Runs the scenario and writes the recording to {@code out} (absent or empty): {@code data},
    * {@code kcore_dir/}, {@code truth/}. {@code units} makes the trace unit of each core from
