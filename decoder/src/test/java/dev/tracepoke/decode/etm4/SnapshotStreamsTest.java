@@ -43,6 +43,41 @@ class SnapshotStreamsTest {
   }
 
   @Test
+  void aRealStreamListsTheSameInAnyChunking() throws IOException {
+    Path dir = shared().resolve("bugfix-exact-match");
+    java.io.ByteArrayOutputStream s12 = new java.io.ByteArrayOutputStream();
+    try (java.io.InputStream in = Files.newInputStream(dir.resolve("cstrace.bin"))) {
+      dev.tracepoke.coresight.FrameDeformatter.deformat(
+          in, java.util.EnumSet.noneOf(dev.tracepoke.coresight.FrameDeformatter.Option.class),
+          (id, b, o, l, f, i) -> {
+            if (id == 0x12) {
+              s12.write(b, o, l);
+            }
+          },
+          "cstrace.bin");
+    }
+    byte[] data = s12.toByteArray();
+    Etm4Config cfg = Etm4Config.of(SnapshotReader.read(dir).etm4Registers(
+        (dev.tracepoke.snapshot.Device.TraceSource) SnapshotReader.read(dir).device("etm_1").orElseThrow()));
+    StringBuilder whole = new StringBuilder();
+    PacketReader one = new PacketReader(cfg, new PacketPrinter(whole));
+    one.push(data);
+    one.finish();
+    java.util.Random rnd = new java.util.Random(1);
+    StringBuilder chunked = new StringBuilder();
+    PacketReader r = new PacketReader(cfg, new PacketPrinter(chunked));
+    for (int off = 0; off < data.length; ) {
+      int n = Math.min(data.length - off, 1 + rnd.nextInt(rnd.nextBoolean() ? 16 : 4096));
+      r.push(data, off, n);
+      off += n;
+    }
+    r.finish();
+    assertEquals(687_741, one.packets());
+    assertEquals(one.packets(), r.packets());
+    assertEquals(whole.toString(), chunked.toString());
+  }
+
+  @Test
   void directAndHeapByteBuffersReadLikeArrays() {
     byte[] data = PacketReaderTest.bytes(PacketReaderTest.ASYNC, PacketReaderTest.b(0x01, 0x00, 0xF7, 0x95, 0x05));
     List<String> expected = PacketReaderTest.list(PacketReaderTest.V44, data);
