@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       DumpCommand.class,
       DecodeCommand.class,
       DiffCommand.class,
+      GoldenCommand.class,
       BenchCommand.class,
       ExportCommand.class,
       CommandLine.HelpCommand.class,
