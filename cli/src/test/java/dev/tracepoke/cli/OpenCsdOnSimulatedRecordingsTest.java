@@ -37,9 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * OpenCSD 1.3.3 ({@code trc_pkt_lister}) as the oracle for whole simulated recordings: the
- * simulator's 4-core runs are written as perf directories, exported as OpenCSD snapshots (one
- * CoreSight buffer per cpu, holding that cpu's AUX data as recorded; the kcore segments as memory
- * dumps), listed and decoded by the lister, and compared with the ground truth (issue 4) and with
+ * simulator's 4-core runs are written as perf directories, exported as OpenCSD snapshots with
+ * {@code tracepoke export opencsd} (one CoreSight buffer holding every cpu's stream; the kcore
+ * image as memory dumps), listed and decoded by the lister, and compared with the ground truth (issue 4) and with
  * our packet reader and flow decoder (issue 5).
  *
  * <p>Static-image recordings use the {@code static} scenario (no patching; timer IRQs, syscalls,
@@ -57,7 +57,7 @@ class OpenCsdOnSimulatedRecordingsTest {
   @TempDir static Path tmp;
 
   /** A recording, its snapshot, and the lister's output per cpu (made once per class). */
-  record Case(SimRecordings.Recorded rec, OpenCsdOracle.Export export, Map<Integer, OpenCsdOracle.Listing> listings) {
+  record Case(SimRecordings.Recorded rec, OpenCsdOracle.Export export, OpenCsdOracle.Listing listing) {
     int traceId(int cpu) {
       return export.traceIdOfCpu().get(cpu);
     }
@@ -76,7 +76,7 @@ class OpenCsdOnSimulatedRecordingsTest {
     }
     SimRecordings.Recorded r = SimRecordings.record(s, tmp.resolve(key(s)).resolve("rec"),
         cfg -> cfg.withLongAddressAfterContext(cfg.cpu() % 2 == 1));
-    cases.put(key(s), new Case(r, null, Map.of()));
+    cases.put(key(s), new Case(r, null, null));
     return r;
   }
 
@@ -91,11 +91,7 @@ class OpenCsdOnSimulatedRecordingsTest {
     Case c = cases.get(key(s));
     if (c.export() == null) {
       OpenCsdOracle.Export e = OpenCsdOracle.export(r.dir(), tmp.resolve(key(s)).resolve("snapshot"));
-      Map<Integer, OpenCsdOracle.Listing> l = new TreeMap<>();
-      for (Map.Entry<Integer, String> b : e.bufferOfCpu().entrySet()) {
-        l.put(b.getKey(), OpenCsdOracle.list(lister.get(), e.dir(), b.getValue(), decode));
-      }
-      c = new Case(r, e, l);
+      c = new Case(r, e, OpenCsdOracle.list(lister.get(), e.dir(), e.buffer(), decode));
       cases.put(key(s), c);
     }
     return c;
@@ -155,9 +151,9 @@ class OpenCsdOnSimulatedRecordingsTest {
       List<Long> tail = new ArrayList<>();
       long total = 0;
       for (int cpu = 0; cpu < 4; cpu++) {
-        OpenCsdOracle.Listing l = c.listings().get(cpu);
-        assertTrue(l.finished(), "lister did not finish cpu " + cpu);
-        assertEquals(List.of(), l.errors(), "seed " + seed + " cpu " + cpu);
+        OpenCsdOracle.Listing l = c.listing();
+        assertTrue(l.finished(), "lister did not finish the buffer");
+        assertEquals(List.of(), l.errors(), "seed " + seed);
         List<String> elements = l.elements(c.traceId(cpu));
         LongArrayList decoded = new LongArrayList();
         OpenCsdOracle.ranges(elements, r -> {
@@ -297,8 +293,8 @@ class OpenCsdOnSimulatedRecordingsTest {
 
   /**
    * Our packet reader over each core's stream as {@link RecordingInput} delivers it (AUX frames
-   * deformatted) lists exactly the packets trc_pkt_lister lists, with the same Idx (offsets in the
-   * cpu's formatted buffer) and payloads (addresses, atoms, exception types, timestamps, contexts).
+   * deformatted) lists exactly the packets trc_pkt_lister lists from the exported snapshot, with
+   * the same Idx (our stream offsets mapped to positions in the snapshot's formatted buffer) and payloads (addresses, atoms, exception types, timestamps, contexts).
    */
   @Test
   void ourPacketsEqualTheListersPackets() throws IOException {
@@ -314,7 +310,7 @@ class OpenCsdOnSimulatedRecordingsTest {
             new OpenCsdPacketText(index.get(core.traceId()), ours::add));
         core.bytes().pushTo(reader::push);
         reader.finish();
-        List<String> theirs = c.listings().get(core.cpu()).packets(core.traceId());
+        List<String> theirs = c.listing().packets(core.traceId());
         String what = s + " cpu " + core.cpu();
         for (int i = 0; i < Math.min(ours.size(), theirs.size()); i++) {
           if (!ours.get(i).equals(theirs.get(i))) {
@@ -348,7 +344,7 @@ class OpenCsdOnSimulatedRecordingsTest {
       for (CoreTrace core : in.cores()) {
         OpenCsdOracle.ElementLines ours = new OpenCsdOracle.ElementLines(index.get(core.traceId()));
         Decoding.decodeCore(core, timeline, in, CoreDecoderFactory.STATIC, ours);
-        List<String> theirs = c.listings().get(core.cpu()).elements(core.traceId());
+        List<String> theirs = c.listing().elements(core.traceId());
         String what = "seed " + seed + " cpu " + core.cpu();
         assertEquals(List.of(), ours.errors, what);
         for (int i = 0; i < Math.min(ours.lines.size(), theirs.size()); i++) {
