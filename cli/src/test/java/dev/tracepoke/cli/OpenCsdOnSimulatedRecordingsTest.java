@@ -149,6 +149,7 @@ class OpenCsdOnSimulatedRecordingsTest {
       TruthReader truth = TruthReader.open(c.rec().dir().resolve("truth"));
       MemoryImage image = RecordingInput.open(c.rec().dir(), null).image();
       List<Long> tail = new ArrayList<>();
+      Map<String, Long> kinds = new TreeMap<>();
       long total = 0;
       for (int cpu = 0; cpu < 4; cpu++) {
         OpenCsdOracle.Listing l = c.listing();
@@ -169,11 +170,21 @@ class OpenCsdOnSimulatedRecordingsTest {
         }
         assertEquals(expectedPacketCounts(c.rec().stats().get(cpu)), packetCounts(l.packets(c.traceId(cpu))),
             "seed " + seed + " cpu " + cpu + ": packets by kind, trace unit vs trc_pkt_lister");
+        for (String e : elements) {
+          String[] f = e.split(" ");
+          kinds.merge(f[0].equals("range") ? f[3] : f[0].equals("exception") ? "exception " + f[1] : f[0], 1L,
+              Long::sum);
+        }
         Comparison k = compare(truth, image, cpu, decoded, exceptions, "seed " + seed + " cpu " + cpu);
         tail.add(k.tail);
         total += k.matched;
       }
       tails.put(seed, tail);
+      // the decoded flow holds every kind of branch, SVCs (Call, 0x2) and IRQs (0xe), and ERETs
+      for (String kind : List.of("direct", "cond", "indirect", "return", "eret", "exception 0x2", "exception 0xe")) {
+        assertTrue(kinds.getOrDefault(kind, 0L) > 0, "seed " + seed + ": no " + kind + " in " + kinds);
+      }
+      System.out.println("seed " + seed + " OpenCSD elements by kind: " + kinds);
       instructions.put(seed, total);
     }
     System.out.println("OpenCSD vs truth: instructions matched per seed " + instructions + ", invisible tails " + tails);
