@@ -7,14 +7,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tracepoke.decode.a64.A64;
 import dev.tracepoke.decode.etm4.OpenCsdPacketText;
-import dev.tracepoke.decode.image.MemoryImage;
 import dev.tracepoke.decode.etm4.PacketReader;
+import dev.tracepoke.decode.image.ImageTimeline;
+import dev.tracepoke.decode.image.MemoryImage;
 import dev.tracepoke.decode.pipeline.CoreDecoderFactory;
 import dev.tracepoke.decode.pipeline.CoreTrace;
 import dev.tracepoke.decode.pipeline.Decoding;
 import dev.tracepoke.decode.pipeline.RecordingInput;
 import dev.tracepoke.decode.pipeline.TraceInput;
-import dev.tracepoke.decode.image.ImageTimeline;
 import dev.tracepoke.sim.etm.Etm4TraceUnit;
 import dev.tracepoke.sim.etm.TraceUnitStats;
 import dev.tracepoke.sim.scenario.Scenario;
@@ -39,14 +39,14 @@ import org.junit.jupiter.api.io.TempDir;
  * OpenCSD 1.3.3 ({@code trc_pkt_lister}) as the oracle for whole simulated recordings: the
  * simulator's 4-core runs are written as perf directories, exported as OpenCSD snapshots with
  * {@code tracepoke export opencsd} (one CoreSight buffer holding every cpu's stream; the kcore
- * image as memory dumps), listed and decoded by the lister, and compared with the ground truth (issue 4) and with
- * our packet reader and flow decoder (issue 5).
+ * image as memory dumps), listed and decoded by the lister, and compared with the ground truth
+ * (issue 4) and with our packet reader and flow decoder (issue 5).
  *
  * <p>Static-image recordings use the {@code static} scenario (no patching; timer IRQs, syscalls,
  * indirect calls through function tables) with 2000 kernel functions, so that branch targets are
- * far enough apart for 32-bit long address packets, and with the trace units of odd cpus sending
- * the first address after an address-with-context as a 64-bit long address (as the Cortex-A72 of
- * OpenCSD's bugfix-exact-match snapshot does), so both long forms occur.
+ * far enough apart for 32-bit long address packets. In every recording here the trace units of
+ * odd cpus send the first address after an address-with-context as a 64-bit long address (as the
+ * Cortex-A72 of OpenCSD's bugfix-exact-match snapshot does), so both long forms occur.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OpenCsdOnSimulatedRecordingsTest {
@@ -56,7 +56,7 @@ class OpenCsdOnSimulatedRecordingsTest {
   // one directory for the whole class: the recordings are shared by its tests
   @TempDir static Path tmp;
 
-  /** A recording, its snapshot, and the lister's output per cpu (made once per class). */
+  /** A recording, its snapshot, and the lister's output for it (made once per class). */
   record Case(SimRecordings.Recorded rec, OpenCsdOracle.Export export, OpenCsdOracle.Listing listing) {
     int traceId(int cpu) {
       return export.traceIdOfCpu().get(cpu);
@@ -136,9 +136,9 @@ class OpenCsdOnSimulatedRecordingsTest {
    * last branch, exception or ERET) are in no packet (no decoder can see them; a real unit would
    * only report them with the next waypoint): the test checks that the uncovered tail is one
    * sequential stretch without a waypoint or exception-generating instruction (classified from the
-   * kcore image), and asserts its exact length per core. The exceptions OpenCSD reports (ETMv4 number and
-   * preferred return address) are the truth's too, in order, and the lister counts per packet
-   * kind exactly what the trace unit says it emitted.
+   * kcore image), and asserts its exact length per core. The exceptions OpenCSD reports (ETMv4
+   * number and preferred return address) are the truth's too, in order, and the lister counts per
+   * packet kind exactly what the trace unit says it emitted.
    */
   @Test
   void openCsdDecodesExactlyTheGroundTruth() throws IOException {
