@@ -162,10 +162,13 @@ class OpenCsdOnSimulatedRecordingsTest {
           decoded.add(r[1]);
         });
         List<long[]> exceptions = new ArrayList<>();
+        long before = 0; // instructions in the ranges listed before an exception
         for (String e : elements) {
-          if (e.startsWith("exception ")) {
-            String[] f = e.split(" ");
-            exceptions.add(new long[] {Long.decode(f[1]), Long.parseUnsignedLong(f[2].substring(6), 16)});
+          String[] f = e.split(" ");
+          if (f[0].equals("range")) {
+            before += Long.parseLong(f[2].substring(2));
+          } else if (f[0].equals("exception")) {
+            exceptions.add(new long[] {Long.decode(f[1]), Long.parseUnsignedLong(f[2].substring(6), 16), before});
           }
         }
         assertEquals(expectedPacketCounts(c.rec().stats().get(cpu)), packetCounts(l.packets(c.traceId(cpu))),
@@ -234,7 +237,8 @@ class OpenCsdOnSimulatedRecordingsTest {
   /**
    * Walks the truth of {@code cpu} and the decoded ranges {@code [start0, end0, start1, end1, ...]}
    * instruction by instruction; every decoded instruction must be the truth's next one. With
-   * {@code exceptions} ({ETMv4 number, return address} each), those must be the truth's too.
+   * {@code exceptions} ({ETMv4 number, return address, instructions decoded before it} each), those
+   * must be the truth's too, at the same places.
    */
   static Comparison compare(TruthReader truth, MemoryImage image, int cpu, LongArrayList ranges, List<long[]> exceptions, String what)
       throws IOException {
@@ -252,6 +256,7 @@ class OpenCsdOnSimulatedRecordingsTest {
           long[] e = exceptions.get(exc++);
           assertEquals(Etm4TraceUnit.etmExceptionType(t.type()), e[0], what + ": exception number " + exc);
           assertEquals(t.preferredReturn(), e[1], what + ": return address of exception " + exc);
+          assertEquals(matched + tail, e[2], what + ": instructions before exception " + exc);
           continue;
         }
         if (k != TruthEvent.RUN) {
