@@ -15,7 +15,9 @@ import picocli.CommandLine.Command;
       DumpCommand.class,
       DecodeCommand.class,
       DiffCommand.class,
+      GoldenCommand.class,
       BenchCommand.class,
+      ExportCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Tracepoke {
