@@ -16,8 +16,27 @@ class BenchCommandTest {
     cl.setOut(new PrintWriter(out, true));
     assertEquals(0, cl.execute("bench", "simulate", "--warmup", "0", "--instructions", "1000000"));
     // one core runs slices of 2^20 cycles, so the budget is met after the first slice
-    assertTrue(out.toString().matches("simulate: 1048576 instructions in \\d+\\.\\d{3} s = \\d+\\.\\d M instructions/s\n"),
+    assertTrue(out.toString().matches("simulate: 1048576 instructions in \\d+\\.\\d{3} s = \\d+\\.\\d M instructions/s"
+        + " \\(thread CPU \\d+\\.\\d{3} s = \\d+\\.\\d M/s\\)\n"),
         out.toString());
+  }
+
+  @Test
+  void decodeCountsWhatItDecodedOnASnapshot() {
+    java.nio.file.Path bugfix = BenchDecodeCommand.defaultSnapshot();
+    org.junit.jupiter.api.Assumptions.assumeTrue(bugfix != null, "no shared/conformance snapshots");
+    java.nio.file.Path a57 = bugfix.resolveSibling("a57_single_step");
+    StringWriter out = new StringWriter();
+    CommandLine cl = Tracepoke.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    assertEquals(0, cl.execute("bench", "decode", a57.toString(), "--seconds", "0", "--no-oracles"));
+    String text = out.toString();
+    // at least 3 runs (steadiness needs 3), each decoding the one range of one instruction
+    assertTrue(text.startsWith("input: " + a57 + " (OpenCSD snapshot, 1 cores)\nrun 1: "), text);
+    assertTrue(text.contains("\nrun 3: "), text);
+    assertTrue(text.matches("(?s).*\ndecode: \\d+\\.\\d\\d MB/s of trace, \\d+\\.\\d M instructions/s \\(\\d+\\.\\d M ranges/s\\)"
+        + "(  \\[not steady[^\n]*)?\n  median of the last 3 of \\d+ runs: \\d+\\.\\d ms; 128 trace bytes, 63 stream bytes,"
+        + " 9 packets, 1 ranges, 1 instructions, 1 exceptions, 0 errors\n"), text);
   }
 
   @Test
@@ -27,5 +46,6 @@ class BenchCommandTest {
     cl.setOut(new PrintWriter(out, true));
     assertEquals(0, cl.execute("bench"));
     assertTrue(out.toString().contains("simulate"), out.toString());
+    assertTrue(out.toString().contains("decode"), out.toString());
   }
 }

@@ -1,6 +1,7 @@
 package dev.tracepoke.decode.pipeline;
 
 import dev.tracepoke.decode.etm4.Etm4Config;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 
 /**
@@ -24,4 +25,19 @@ public record CoreTrace(int cpu, Etm4Config config, ByteSource bytes) {
   public int traceId() {
     return config.traceId();
   }
+
+  /** Reads the bytes once; the returned trace replays them from memory in 64 KiB pushes. */
+  public CoreTrace inMemory() throws IOException {
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    bytes.pushTo(all::write);
+    byte[] held = all.toByteArray();
+    return new CoreTrace(cpu, config, sink -> {
+      for (int at = 0; at < held.length; at += CHUNK) {
+        sink.accept(held, at, Math.min(CHUNK, held.length - at));
+      }
+    });
+  }
+
+  /** Bytes per push when replaying from memory (the size the file readers use). */
+  private static final int CHUNK = 1 << 16;
 }

@@ -85,7 +85,18 @@ public final class Decoding {
       CoreDecoderFactory factory) throws IOException {
     long t0 = System.nanoTime();
     FlowBuffer flow = new FlowBuffer();
-    PacketSink decoder = factory.create(core, timeline, input, flow);
+    long[] counts = decodeCore(core, timeline, input, factory, flow);
+    return new CoreResult(core.cpu(), flow, counts[0], counts[1], System.nanoTime() - t0);
+  }
+
+  /**
+   * Decodes one core in the calling thread into {@code sink}.
+   *
+   * @return {bytes read, packets}
+   */
+  public static long[] decodeCore(CoreTrace core, ImageTimeline timeline, TraceInput input,
+      CoreDecoderFactory factory, FlowSink sink) throws IOException {
+    PacketSink decoder = factory.create(core, timeline, input, sink);
     PacketReader reader = new PacketReader(core.config(), decoder);
     long[] bytes = new long[1];
     core.bytes().pushTo((buf, off, len) -> {
@@ -93,7 +104,7 @@ public final class Decoding {
       reader.push(buf, off, len);
     });
     reader.finish();
-    return new CoreResult(core.cpu(), flow, bytes[0], reader.packets(), System.nanoTime() - t0);
+    return new long[] {bytes[0], reader.packets()};
   }
 
   private static boolean contains(int[] a, int v) {

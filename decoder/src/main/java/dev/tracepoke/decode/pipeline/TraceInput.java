@@ -2,7 +2,9 @@ package dev.tracepoke.decode.pipeline;
 
 import dev.tracepoke.decode.image.MemoryImage;
 import dev.tracepoke.decode.image.TextPoke;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.LongFunction;
@@ -33,5 +35,17 @@ public record TraceInput(
   public TraceInput {
     pokes = List.copyOf(pokes);
     cores = List.copyOf(cores);
+  }
+
+  /**
+   * The same input with every core's trace bytes read once and held in memory (deformatted), so
+   * repeated decodes (benchmarks) measure decoding, not the disk or the frame deformatter.
+   */
+  public TraceInput inMemory() throws IOException {
+    List<CoreTrace> held = new ArrayList<>();
+    for (CoreTrace c : cores) {
+      held.add(c.inMemory());
+    }
+    return new TraceInput(source, image, pokes, time, symbols, held, truthDir, pauthBranches);
   }
 }

@@ -123,32 +123,61 @@ final class OpenCsdListing {
     return String.format("nacc 0x%x @%d", address, offset);
   }
 
+  static String exceptionReturn(long offset) {
+    return String.format("eret @%d", offset);
+  }
+
+  /** A PE context: EL, security state, 64-bit state, and the IDs (0 where the trace gave none). */
+  static String context(int el, boolean ns, boolean sf, long contextId, int vmid, long offset) {
+    return String.format("context EL%d%s %s cid=0x%x vmid=0x%x @%d", el, ns ? "N" : "S",
+        sf ? "64" : "32", contextId, vmid & 0xFFFFFFFFL, offset);
+  }
+
   /** Our decoder's output in the comparison form (contexts, errors and other gaps left out). */
   static FlowSink sink(Consumer<String> out) {
+    return sink(out, false, java.util.function.LongUnaryOperator.identity());
+  }
+
+  /**
+   * Our decoder's output in the comparison form; with {@code full}, PE contexts and exception
+   * returns too. {@code index} maps our stream offsets to the lister's {@code Idx} (framed buffers).
+   */
+  static FlowSink sink(Consumer<String> out, boolean full,
+      java.util.function.LongUnaryOperator index) {
     return new FlowSink() {
       @Override
       public void range(int cpu, long start, long end, int instructions, int lastKind,
           boolean taken, long timeFrom, long timeTo, int flag, long offset) {
-        out.accept(OpenCsdListing.range(start, end, instructions, KINDS[lastKind], taken, offset));
+        out.accept(OpenCsdListing.range(start, end, instructions, KINDS[lastKind], taken,
+            index.applyAsLong(offset)));
       }
 
       @Override
       public void exception(int cpu, int number, long returnAddress, long timeFrom, long timeTo,
           long offset) {
-        out.accept(OpenCsdListing.exception(number, returnAddress, offset));
+        out.accept(OpenCsdListing.exception(number, returnAddress, index.applyAsLong(offset)));
       }
 
       @Override
-      public void exceptionReturn(int cpu, long timeFrom, long timeTo, long offset) {}
+      public void exceptionReturn(int cpu, long timeFrom, long timeTo, long offset) {
+        if (full) {
+          out.accept(OpenCsdListing.exceptionReturn(index.applyAsLong(offset)));
+        }
+      }
 
       @Override
       public void context(int cpu, int el, boolean sf, boolean ns, long contextId, int vmid,
-          long offset) {}
+          long offset) {
+        if (full) {
+          out.accept(OpenCsdListing.context(el, ns, sf, contextId, vmid,
+              index.applyAsLong(offset)));
+        }
+      }
 
       @Override
       public void gap(int cpu, int reason, long address, long offset) {
         if (reason == GAP_NACC) {
-          out.accept(nacc(address, offset));
+          out.accept(nacc(address, index.applyAsLong(offset)));
         }
       }
 
@@ -210,7 +239,7 @@ final class OpenCsdListing {
         }
         Matcher e = ELEMENT.matcher(line);
         if (e.matches() && e.group(2).equals(id)) {
-          String s = element(Long.parseLong(e.group(1)), e.group(3), e.group(4), line);
+          String s = element(Long.parseLong(e.group(1)), e.group(3), e.group(4), line, false);
           if (s != null) {
             stats.elements++;
             expected.accept(s);
@@ -305,9 +334,44 @@ final class OpenCsdListing {
     return c;
   }
 
-  private static String element(long idx, String type, String body, String line)
+  private static final Pattern PE_CONTEXT =
+      Pattern.compile("^\\(ISA=A64\\) EL(\\d)([NS]); (64|32)-bit; (?:VMID=0x([0-9a-f]+); )?"
+          + "(?:CTXTID=0x([0-9a-f]+); )?$");
+
+  /**
+   * The compared element (range, exception, exception return, PE context, inaccessible memory) of
+   * one listing line, handed to {@code out} with the trace ID as the lister prints it; other lines
+   * are ignored.
+   */
+  static void element(String line, java.util.function.BiConsumer<String, String> out)
+      throws IOException {
+    Matcher e = ELEMENT.matcher(line);
+    if (e.matches()) {
+      String s = element(Long.parseLong(e.group(1)), e.group(3), e.group(4), line, true);
+      if (s != null) {
+        out.accept(e.group(2), s);
+      }
+    }
+  }
+
+  private static String element(long idx, String type, String body, String line, boolean full)
       throws IOException {
     switch (type) {
+      case "PE_CONTEXT" -> {
+        if (!full) {
+          return null;
+        }
+        Matcher m = PE_CONTEXT.matcher(body);
+        if (!m.matches()) {
+          throw new IOException("unexpected context: " + line);
+        }
+        return context(Integer.parseInt(m.group(1)), m.group(2).equals("N"),
+            m.group(3).equals("64"), m.group(5) == null ? 0 : Long.parseLong(m.group(5), 16),
+            m.group(4) == null ? 0 : (int) Long.parseLong(m.group(4), 16), idx);
+      }
+      case "EXCEPTION_RET" -> {
+        return full ? exceptionReturn(idx) : null;
+      }
       case "INSTR_RANGE" -> {
         Matcher m = RANGE.matcher(body);
         if (!m.find()) {

@@ -1,0 +1,179 @@
+package dev.tracepoke.cli;
+
+import dev.tracepoke.decode.pipeline.DecodeBench;
+import dev.tracepoke.decode.pipeline.FlowCounts;
+import dev.tracepoke.decode.pipeline.SnapshotInput;
+import dev.tracepoke.decode.pipeline.TraceInput;
+import dev.tracepoke.snapshot.Snapshot;
+import dev.tracepoke.snapshot.SnapshotReader;
+import dev.tracepoke.snapshot.TraceBuffer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tracepoke bench decode}: our decode throughput on a recording or snapshot held in memory,
+ * and, on a snapshot, OpenCSD's on the same input with the ratios.
+ */
+@Command(name = "decode", description = {
+    "Decode throughput (packets + flow, counted, not printed) with the trace in memory, repeated until",
+    "steady; on an OpenCSD snapshot also times trc_pkt_lister and the OpenCSD library (C API) and",
+    "prints the ratios. MB = 2^20 bytes of trace as stored (the formatted buffer for snapshots).",
+    "Rates are per CPU second of the decoding threads (the machine may be shared)."})
+final class BenchDecodeCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "REC",
+      description = "A perf directory or an OpenCSD snapshot directory (default: the conformance snapshot bugfix-exact-match under ../shared).")
+  Path recording;
+
+  @Option(names = "--image", paramLabel = "ELF", description = "Kernel image for a plain perf.data file.")
+  Path image;
+
+  @Option(names = "--seconds", paramLabel = "N", description = "Decode for at least this long (default: ${DEFAULT-VALUE}).")
+  double seconds = 10;
+
+  @Option(names = "--threads", paramLabel = "N", description = "Decode threads, one core each (default: ${DEFAULT-VALUE}).")
+  int threads = 1;
+
+  @Option(names = "--oracle-runs", paramLabel = "N", description = "Runs of each OpenCSD oracle; the median counts (default: ${DEFAULT-VALUE}).")
+  int oracleRuns = 3;
+
+  @Option(names = "--no-oracles", description = "Do not time OpenCSD.")
+  boolean noOracles;
+
+  private static final double MB = 1 << 20;
+  private static final int WINDOW = 3;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Path rec = recording != null ? recording : defaultSnapshot();
+    if (rec == null) {
+      err.println("tracepoke bench decode: give REC (no shared/conformance/opencsd-snapshots/bugfix-exact-match found above "
+          + Path.of("").toAbsolutePath() + ")");
+      return 2;
+    }
+    boolean snapshot = SnapshotInput.isSnapshot(rec);
+    TraceInput in = Inputs.open(rec, image).inMemory();
+    long traceBytes = snapshot ? bufferBytes(SnapshotReader.read(rec)) : -1;
+    out.printf(Locale.ROOT, "input: %s (%s, %d cores)%n", rec, snapshot ? "OpenCSD snapshot" : "perf recording",
+        in.cores().size());
+    long[] perRunBytes = {traceBytes};
+    DecodeBench.Result result = DecodeBench.untilSteady(in, threads, (long) (seconds * 1e9),
+        (long) (Math.max(60, 6 * seconds) * 1e9), WINDOW, 0.05, r -> {
+          if (perRunBytes[0] < 0) {
+            perRunBytes[0] = r.bytes();
+          }
+          out.printf(Locale.ROOT, "run %d: %.1f ms wall, %s: %.2f MB/s, %.1f M instructions/s%n", r.number() + 1,
+              r.nanos() / 1e6, r.cpuNanos() >= 0 ? String.format(Locale.ROOT, "%.1f ms cpu", r.cpuNanos() / 1e6) : "no cpu time",
+              perRunBytes[0] / MB / (r.judgedNanos() / 1e9), r.counts().instructions() / 1e6 / (r.judgedNanos() / 1e9));
+          out.flush();
+        });
+    DecodeBench.Run rep = result.representative(WINDOW);
+    double ours = rep.judgedNanos() / 1e9;
+    FlowCounts c = rep.counts();
+    out.printf(Locale.ROOT, "decode: %.2f MB/s of trace, %.1f M instructions/s (%.1f M ranges/s)%s%n",
+        perRunBytes[0] / MB / ours, c.instructions() / 1e6 / ours, c.ranges() / 1e6 / ours,
+        result.steady() ? "" : "  [not steady: the last " + WINDOW + " runs differ by more than 5 %]");
+    out.printf(Locale.ROOT, "  median of the last %d of %d runs: %.1f ms; %d trace bytes, %d stream bytes, %d packets,"
+        + " %d ranges, %d instructions, %d exceptions, %d errors%n", WINDOW, result.runs().size(), ours * 1e3,
+        perRunBytes[0], rep.bytes(), rep.packets(), c.ranges(), c.instructions(), c.exceptions(), c.errors());
+    out.flush();
+    if (noOracles) {
+      return 0;
+    }
+    if (!snapshot) {
+      out.println("OpenCSD: not timed (it reads snapshot directories; write one with tracepoke export opencsd)");
+      return 0;
+    }
+    Snapshot snap = SnapshotReader.read(rec);
+    if (snap.buffers().size() > 1) {
+      out.println("note: OpenCSD decodes only the first of the " + snap.buffers().size()
+          + " buffers; the ratios compare different amounts of work");
+    }
+    Path work = Files.createTempDirectory("tracepoke-bench");
+    try {
+      String lister = OpenCsdTimings.onPath("trc_pkt_lister");
+      double listerCpu = -1;
+      if (lister == null) {
+        out.println("trc_pkt_lister: not timed (not on PATH; package libopencsd-bin)");
+      } else {
+        double[] cpu = new double[oracleRuns];
+        double[] wall = new double[oracleRuns];
+        for (int i = 0; i < oracleRuns; i++) {
+          OpenCsdTimings.Timing t = OpenCsdTimings.lister(lister, rec, work);
+          cpu[i] = t.cpuSeconds();
+          wall[i] = t.wallSeconds();
+        }
+        listerCpu = median(cpu);
+        out.printf(Locale.ROOT, "trc_pkt_lister -decode: %.3f s cpu (%.3f s wall): %.3f MB/s, %.2f M instructions/s%n",
+            listerCpu, median(wall), perRunBytes[0] / MB / listerCpu, c.instructions() / 1e6 / listerCpu);
+      }
+      double libCpu = -1;
+      String missing = OpenCsdTimings.harnessMissing();
+      if (missing != null) {
+        out.println("libopencsd: not timed (" + missing + ")");
+      } else {
+        Path exe = OpenCsdTimings.compileHarness(work);
+        List<OpenCsdTimings.Timing> runs = OpenCsdTimings.harness(exe, snap, oracleRuns);
+        libCpu = median(runs.stream().mapToDouble(OpenCsdTimings.Timing::cpuSeconds).toArray());
+        double libWall = median(runs.stream().mapToDouble(OpenCsdTimings.Timing::wallSeconds).toArray());
+        OpenCsdTimings.Timing first = runs.get(0);
+        out.printf(Locale.ROOT, "libopencsd (C API, counting callback): %.3f s cpu (%.3f s wall): %.2f MB/s,"
+            + " %.1f M instructions/s; it counted %d ranges, %d instructions%s%n", libCpu, libWall,
+            perRunBytes[0] / MB / libCpu, first.instructions() / 1e6 / libCpu, first.ranges(), first.instructions(),
+            first.ranges() == c.ranges() && first.instructions() == c.instructions() ? " (same as ours)" : " (ours differ!)");
+      }
+      out.printf(Locale.ROOT, "ratio tracepoke/lister: %s, tracepoke/libopencsd: %s (CPU time)%n",
+          listerCpu > 0 ? String.format(Locale.ROOT, "%.1fx", listerCpu / ours) : "n/a",
+          libCpu > 0 ? String.format(Locale.ROOT, "%.1fx", libCpu / ours) : "n/a");
+    } finally {
+      try (Stream<Path> s = Files.walk(work)) {
+        for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+    return 0;
+  }
+
+  private static double median(double[] v) {
+    double[] s = v.clone();
+    java.util.Arrays.sort(s);
+    return s[s.length / 2];
+  }
+
+  private static long bufferBytes(Snapshot snap) throws IOException {
+    long n = 0;
+    for (TraceBuffer b : snap.buffers()) {
+      n += Files.size(snap.path(b));
+    }
+    return n;
+  }
+
+  /** The conformance snapshot bugfix-exact-match in the nearest {@code shared/} above the working directory. */
+  static Path defaultSnapshot() {
+    String root = System.getProperty("tracepoke.root");
+    Path start = (root != null && !root.isBlank() ? Path.of(root) : Path.of("")).toAbsolutePath();
+    for (Path d = start; d != null; d = d.getParent()) {
+      Path s = d.resolve("shared/conformance/opencsd-snapshots/bugfix-exact-match");
+      if (SnapshotInput.isSnapshot(s)) {
+        return s;
+      }
+    }
+    return null;
+  }
+}

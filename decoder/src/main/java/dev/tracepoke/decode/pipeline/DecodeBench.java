@@ -1,0 +1,163 @@
+package dev.tracepoke.decode.pipeline;
+
+import dev.tracepoke.decode.image.ImageTimeline;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+
+/**
+ * Decodes the same input again and again (packets and flow into {@link FlowCounts}, nothing
+ * kept) until the time per decode is steady, for {@code tracepoke bench decode}. Give it an input
+ * whose bytes are in memory ({@link TraceInput#inMemory}) so the disk is not measured. Every run
+ * starts from nothing (new block caches), as a fresh decode of the input would.
+ */
+public final class DecodeBench {
+  private DecodeBench() {}
+
+  /**
+   * One decode of every core.
+   *
+   * @param number 0 for the first run
+   * @param nanos wall time of the run
+   * @param cpuNanos CPU time of the decoding threads (-1 where the JVM cannot measure it)
+   * @param bytes trace bytes decoded (all cores, deformatted)
+   * @param packets packets read
+   * @param counts what the decoders output
+   */
+  public record Run(int number, long nanos, long cpuNanos, long bytes, long packets, FlowCounts counts) {
+    /** The time steadiness and rates are judged on: CPU time where known, else wall time. */
+    public long judgedNanos() {
+      return cpuNanos >= 0 ? cpuNanos : nanos;
+    }
+  }
+
+  /** What a benchmark measured. */
+  public record Result(List<Run> runs, boolean steady) {
+    /** The median of the last {@code window} runs by {@link Run#judgedNanos}. */
+    public Run representative(int window) {
+      List<Run> last = new ArrayList<>(runs.subList(Math.max(0, runs.size() - window), runs.size()));
+      last.sort((a, b) -> Long.compare(a.judgedNanos(), b.judgedNanos()));
+      return last.get(last.size() / 2);
+    }
+  }
+
+  /**
+   * Runs decodes until at least {@code minNanos} have passed and the last {@code window} runs
+   * agree within {@code tolerance} (0.05 = 5 %), or until {@code maxNanos} have passed.
+   *
+   * @param threads decode threads (cores are independent; 1 decodes in the calling thread)
+   * @param each called after every run
+   */
+  public static Result untilSteady(TraceInput input, int threads, long minNanos, long maxNanos,
+      int window, double tolerance, Consumer<Run> each) throws IOException {
+    ImageTimeline timeline = ImageTimeline.of(input.image(), input.pokes());
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    boolean cpu = mx.isCurrentThreadCpuTimeSupported();
+    if (cpu && !mx.isThreadCpuTimeEnabled()) {
+      mx.setThreadCpuTimeEnabled(true);
+    }
+    ExecutorService pool = threads > 1 && input.cores().size() > 1
+        ? Executors.newFixedThreadPool(Math.min(threads, input.cores().size()), r -> {
+          Thread t = new Thread(r, "tracepoke-bench");
+          t.setDaemon(true);
+          return t;
+        })
+        : null;
+    List<Run> runs = new ArrayList<>();
+    long start = System.nanoTime();
+    try {
+      while (true) {
+        Run r = once(runs.size(), input, timeline, pool, cpu ? mx : null);
+        runs.add(r);
+        each.accept(r);
+        long elapsed = System.nanoTime() - start;
+        boolean steady = steady(runs, window, tolerance);
+        if ((elapsed >= minNanos && steady) || elapsed >= maxNanos) {
+          return new Result(List.copyOf(runs), steady);
+        }
+      }
+    } finally {
+      if (pool != null) {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  static boolean steady(List<Run> runs, int window, double tolerance) {
+    if (runs.size() < window) {
+      return false;
+    }
+    long[] t = new long[window];
+    for (int i = 0; i < window; i++) {
+      t[i] = runs.get(runs.size() - window + i).judgedNanos();
+    }
+    Arrays.sort(t);
+    return t[window - 1] <= t[0] * (1 + tolerance);
+  }
+
+  private record Part(long cpuNanos, long bytes, long packets, FlowCounts counts) {}
+
+  private static Run once(int number, TraceInput input, ImageTimeline timeline, ExecutorService pool,
+      ThreadMXBean mx) throws IOException {
+    long t0 = System.nanoTime();
+    List<Part> parts = new ArrayList<>();
+    if (pool == null) {
+      for (CoreTrace c : input.cores()) {
+        parts.add(core(c, input, timeline, mx));
+      }
+    } else {
+      List<Future<Part>> futures = new ArrayList<>();
+      for (CoreTrace c : input.cores()) {
+        futures.add(pool.submit(() -> core(c, input, timeline, mx)));
+      }
+      try {
+        for (Future<Part> f : futures) {
+          parts.add(f.get());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("benchmark interrupted", e);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof UncheckedIOException u) {
+          throw u.getCause();
+        }
+        throw new IOException(e.getCause());
+      }
+    }
+    long nanos = System.nanoTime() - t0;
+    long cpuNanos = mx == null ? -1 : 0;
+    long bytes = 0;
+    long packets = 0;
+    FlowCounts counts = new FlowCounts();
+    for (Part p : parts) {
+      if (mx != null) {
+        cpuNanos += p.cpuNanos();
+      }
+      bytes += p.bytes();
+      packets += p.packets();
+      counts.add(p.counts());
+    }
+    return new Run(number, nanos, cpuNanos, bytes, packets, counts);
+  }
+
+  private static Part core(CoreTrace c, TraceInput input, ImageTimeline timeline, ThreadMXBean mx) {
+    try {
+      long c0 = mx == null ? 0 : mx.getCurrentThreadCpuTime();
+      FlowCounts counts = new FlowCounts();
+      long[] bp = Decoding.decodeCore(c, timeline, input, CoreDecoderFactory.STATIC, counts);
+      long cpuNanos = mx == null ? 0 : mx.getCurrentThreadCpuTime() - c0;
+      return new Part(cpuNanos, bp[0], bp[1], counts);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

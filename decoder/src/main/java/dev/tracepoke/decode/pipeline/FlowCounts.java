@@ -1,0 +1,102 @@
+package dev.tracepoke.decode.pipeline;
+
+import dev.tracepoke.decode.flow.FlowSink;
+
+/**
+ * A {@link FlowSink} that only counts what it is given (benchmarks, quick summaries). One per
+ * core or per thread: not thread-safe.
+ */
+public final class FlowCounts implements FlowSink {
+  private long ranges;
+  private long instructions;
+  private long exceptions;
+  private long exceptionReturns;
+  private long contexts;
+  private long gaps;
+  private long ambiguities;
+  private long errors;
+
+  @Override
+  public void range(int cpu, long start, long end, int instructions, int lastKind, boolean taken,
+      long timeFrom, long timeTo, int flag, long offset) {
+    ranges++;
+    this.instructions += instructions;
+  }
+
+  @Override
+  public void exception(int cpu, int number, long returnAddress, long timeFrom, long timeTo,
+      long offset) {
+    exceptions++;
+  }
+
+  @Override
+  public void exceptionReturn(int cpu, long timeFrom, long timeTo, long offset) {
+    exceptionReturns++;
+  }
+
+  @Override
+  public void context(int cpu, int el, boolean sf, boolean ns, long contextId, int vmid,
+      long offset) {
+    contexts++;
+  }
+
+  @Override
+  public void gap(int cpu, int reason, long address, long offset) {
+    gaps++;
+  }
+
+  @Override
+  public void ambiguity(int cpu, long pc, int[] candidates, boolean resolved, int resolvedWord,
+      long timeFrom, long timeTo, long resolvedAt) {
+    ambiguities++;
+  }
+
+  @Override
+  public void error(int cpu, long offset, long packetIndex, String message) {
+    errors++;
+  }
+
+  /** Adds another counter's totals to this one. */
+  public void add(FlowCounts o) {
+    ranges += o.ranges;
+    instructions += o.instructions;
+    exceptions += o.exceptions;
+    exceptionReturns += o.exceptionReturns;
+    contexts += o.contexts;
+    gaps += o.gaps;
+    ambiguities += o.ambiguities;
+    errors += o.errors;
+  }
+
+  public long ranges() {
+    return ranges;
+  }
+
+  public long instructions() {
+    return instructions;
+  }
+
+  public long exceptions() {
+    return exceptions;
+  }
+
+  public long exceptionReturns() {
+    return exceptionReturns;
+  }
+
+  public long contexts() {
+    return contexts;
+  }
+
+  public long gaps() {
+    return gaps;
+  }
+
+  public long ambiguities() {
+    return ambiguities;
+  }
+
+  public long errors() {
+    return errors;
+  }
+}
