@@ -79,6 +79,10 @@ final class DumpCommand implements Callable<Integer> {
     if (packets) {
       return packets(out, err);
     }
+    if (dev.tracepoke.snapshot.SnapshotReader.isSnapshot(recording)) {
+      err.println("tracepoke dump: " + recording + " is an OpenCSD snapshot: it has no perf records; use --packets");
+      return 2;
+    }
     try (Recording rec = Recording.open(recording, image)) {
       PerfDataReader r = rec.data();
       for (String w : r.warnings()) {
