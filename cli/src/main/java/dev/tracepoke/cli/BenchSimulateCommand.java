@@ -19,11 +19,16 @@ final class BenchSimulateCommand implements Callable<Integer> {
   @Option(names = "--warmup", description = "Instructions run first, untimed (default: ${DEFAULT-VALUE}).")
   long warmup = 100_000_000L;
 
+  @Option(names = "--cores", description = "Cores running the workload, scheduled in slices (default: ${DEFAULT-VALUE}).")
+  int cores = 1;
+
   @Override
   public Integer call() {
-    SimulateBench.Result r = SimulateBench.run(warmup, instructions);
-    spec.commandLine().getOut().println(String.format(Locale.ROOT, "simulate: %d instructions in %.3f s = %.1f M instructions/s",
-        r.instructions(), r.nanos() / 1e9, r.instructionsPerSecond() / 1e6));
+    SimulateBench.Result r = SimulateBench.run(cores, warmup, instructions);
+    spec.commandLine().getOut().println(String.format(Locale.ROOT,
+        "simulate: %d instructions in %.3f s = %.1f M instructions/s (thread CPU %.3f s = %.1f M/s%s)",
+        r.instructions(), r.nanos() / 1e9, r.instructionsPerSecond() / 1e6, r.cpuNanos() / 1e9,
+        r.instructionsPerCpuSecond() / 1e6, cores == 1 ? "" : ", " + cores + " cores"));
     return 0;
   }
 }

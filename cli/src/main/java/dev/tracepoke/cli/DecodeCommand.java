@@ -42,6 +42,10 @@ final class DecodeCommand implements Callable<Integer> {
   @Option(names = "--ranges", description = "Text output: one line per range instead of per instruction.")
   boolean ranges;
 
+  @Option(names = "--naive",
+      description = "Switch the image at each text-poke record's time and never flag: what a decoder without window analysis reports.")
+  boolean naive;
+
   @Option(names = "--threads", paramLabel = "N", description = "Decode threads (default: one per available processor).")
   int threads = Runtime.getRuntime().availableProcessors();
 
@@ -54,7 +58,7 @@ final class DecodeCommand implements Callable<Integer> {
       return 2;
     }
     TraceInput in = Inputs.open(recording, image);
-    List<Decoding.CoreResult> cores = Decoding.run(in, CoreDecoderFactory.STATIC, cpus, threads);
+    List<Decoding.CoreResult> cores = Decoding.run(in, naive ? CoreDecoderFactory.NAIVE : CoreDecoderFactory.WINDOWS, cpus, threads);
     int[] errors = new int[1];
     if (format.equals("jsonl")) {
       OutputStream os = new BufferedOutputStream(new FileDescriptorOut(spec), 1 << 16);

@@ -31,13 +31,17 @@ final class DiffCommand implements Callable<Integer> {
   @Option(names = "--json", description = "One JSON object: totals plus a cores array.")
   boolean json;
 
+  @Option(names = "--naive",
+      description = "Switch the image at each text-poke record's time and never flag: what a decoder without window analysis reports.")
+  boolean naive;
+
   @Option(names = "--threads", paramLabel = "N", description = "Decode threads (default: one per available processor).")
   int threads = Runtime.getRuntime().availableProcessors();
 
   @Override
   public Integer call() throws IOException {
     TraceInput in = Inputs.open(recording, null);
-    List<Decoding.CoreResult> decoded = Decoding.run(in, CoreDecoderFactory.STATIC, null, threads);
+    List<Decoding.CoreResult> decoded = Decoding.run(in, naive ? CoreDecoderFactory.NAIVE : CoreDecoderFactory.WINDOWS, null, threads);
     DiffReport report = TruthCheck.diff(in, decoded);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {

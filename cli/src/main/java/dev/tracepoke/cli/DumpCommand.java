@@ -13,6 +13,8 @@ import dev.tracepoke.perf.PerfDataReader;
 import dev.tracepoke.perf.PerfFeatures;
 import dev.tracepoke.perf.PerfRecord;
 import dev.tracepoke.perf.PerfRecord.Aux;
+import dev.tracepoke.perf.PerfRecord.AuxOutputHwId;
+import dev.tracepoke.perf.PerfRecord.Mmap;
 import dev.tracepoke.perf.PerfRecord.Auxtrace;
 import dev.tracepoke.perf.PerfRecord.AuxtraceInfo;
 import dev.tracepoke.perf.PerfRecord.Comm;
@@ -188,6 +190,11 @@ final class DumpCommand implements Callable<Integer> {
       }
       s.append(String.format(" prot=%d flags=%d cpumode=%d file=%s", m.prot(), m.flags(),
           m.misc() & PerfRecord.MISC_CPUMODE_MASK, m.filename()));
+    } else if (rec instanceof Mmap m) {
+      s.append(String.format(" pid=%d tid=%d start=0x%x len=0x%x pgoff=0x%x cpumode=%d file=%s", m.pid(), m.tid(),
+          m.start(), m.len(), m.pgoff(), m.misc() & PerfRecord.MISC_CPUMODE_MASK, m.filename()));
+    } else if (rec instanceof AuxOutputHwId h) {
+      s.append(String.format(" hw_id=0x%x", h.hwId()));
     } else if (rec instanceof ItraceStart i) {
       s.append(String.format(" pid=%d tid=%d", i.pid(), i.tid()));
     } else if (rec instanceof Aux a) {
@@ -265,6 +272,11 @@ final class DumpCommand implements Callable<Integer> {
         f.put("maj", m.maj()).put("min", m.min()).put("ino", m.ino()).put("ino_generation", m.inoGeneration());
       }
       f.put("prot", m.prot()).put("flags", m.flags()).put("filename", m.filename());
+    } else if (rec instanceof Mmap m) {
+      f.put("pid", m.pid()).put("tid", m.tid()).put("start", hex(m.start())).put("len", hex(m.len()))
+          .put("pgoff", hex(m.pgoff())).put("filename", m.filename());
+    } else if (rec instanceof AuxOutputHwId h) {
+      f.put("hw_id", hex(h.hwId()));
     } else if (rec instanceof ItraceStart i) {
       f.put("pid", i.pid()).put("tid", i.tid());
     } else if (rec instanceof Aux a) {

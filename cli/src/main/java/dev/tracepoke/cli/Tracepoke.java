@@ -11,9 +11,11 @@ import picocli.CommandLine.Command;
     description = "Decode CoreSight ETMv4 branch traces of a live kernel across text that changes while it is traced.",
     subcommands = {
       DemoCommand.class,
+      SimulateCommand.class,
       DumpCommand.class,
       DecodeCommand.class,
       DiffCommand.class,
+      GoldenCommand.class,
       BenchCommand.class,
       ExportCommand.class,
       CommandLine.HelpCommand.class,

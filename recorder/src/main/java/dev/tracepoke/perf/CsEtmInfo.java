@@ -28,6 +28,27 @@ public record CsEtmInfo(int version, int pmuType, boolean snapshot, List<EtmV4Pa
     cpus = List.copyOf(cpus);
   }
 
+  /**
+   * TRCCONFIGR as perf record stores it: synthesized from the cs_etm attr.config bits, not read
+   * from the hardware (branch broadcast → 3, cycle accurate → 4, context ID → 6, context ID 2 →
+   * 7 and 15, timestamp → 11, return stack → 12).
+   */
+  public static long trcconfigr(long attrConfig) {
+    long r = 0;
+    if ((attrConfig & PerfEventAttr.CS_ETM_BRANCH_BROADCAST) != 0) r |= 1L << 3;
+    if ((attrConfig & PerfEventAttr.CS_ETM_CYCLE_ACC) != 0) r |= 1L << 4;
+    if ((attrConfig & PerfEventAttr.CS_ETM_CONTEXTID) != 0) r |= 1L << 6;
+    if ((attrConfig & PerfEventAttr.CS_ETM_CONTEXTID2) != 0) r |= (1L << 7) | (1L << 15);
+    if ((attrConfig & PerfEventAttr.CS_ETM_TIMESTAMP) != 0) r |= 1L << 11;
+    if ((attrConfig & PerfEventAttr.CS_ETM_RETSTACK) != 0) r |= 1L << 12;
+    return r;
+  }
+
+  /** perf 6.1's static trace ID of a cpu: 0x10 + 2 * cpu. */
+  public static int legacyTraceId(int cpu) {
+    return 0x10 + 2 * cpu;
+  }
+
   /** Header v1 (what perf 6.1 writes), not snapshot. */
   public static CsEtmInfo v1(int pmuType, List<EtmV4Params> cpus) {
     return new CsEtmInfo(1, pmuType, false, cpus);

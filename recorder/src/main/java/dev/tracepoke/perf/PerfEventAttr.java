@@ -114,6 +114,39 @@ public record PerfEventAttr(
         Short.toUnsignedInt(b.getShort(108)), b.getInt(112), b.getLong(120), b.getLong(128));
   }
 
+  // cs_etm attr.config option bits (ETMv3-style numbering, as perf's cs_etm PMU format)
+  public static final long CS_ETM_BRANCH_BROADCAST = 1L << 8;
+  public static final long CS_ETM_CYCLE_ACC = 1L << 12;
+  public static final long CS_ETM_CONTEXTID = 1L << 14;
+  public static final long CS_ETM_CONTEXTID2 = 1L << 15;
+  public static final long CS_ETM_TIMESTAMP = 1L << 28;
+  public static final long CS_ETM_RETSTACK = 1L << 29;
+  /** IP|TID|TIME|CPU|IDENTIFIER: what perf record gives a CPU-wide cs_etm session (32-byte trailer). */
+  public static final long SAMPLE_TYPE_CPU_WIDE = 0x10087;
+  /** IP|TID|TIME|IDENTIFIER: per-thread style; no CPU bit, which AUXTRACE cpu -1 requires. */
+  public static final long SAMPLE_TYPE_PER_THREAD = 0x10007;
+
+  /**
+   * The cs_etm event of a recording: the dynamic PMU type (it must equal the PMU type in
+   * AUXTRACE_INFO), the option bits, period 1, disabled|exclude_hv|sample_id_all.
+   */
+  public static PerfEventAttr csEtm(int pmuType, long config, long sampleType) {
+    return builder(pmuType, config).sampleType(sampleType)
+        .flags(FLAG_DISABLED | FLAG_EXCLUDE_HV | FLAG_SAMPLE_ID_ALL).build();
+  }
+
+  /**
+   * The tracking dummy event perf record adds to an AUX session: software/dummy carrying the
+   * side-band records (mmap, mmap2, comm, comm_exec, task) and {@code text_poke}. Its sample_type
+   * must lay out the trailer like the cs_etm event's.
+   */
+  public static PerfEventAttr trackingDummy(long sampleType) {
+    return builder(TYPE_SOFTWARE, SOFTWARE_DUMMY).sampleType(sampleType)
+        .flags(FLAG_DISABLED | FLAG_EXCLUDE_HV | FLAG_MMAP | FLAG_COMM | FLAG_TASK | FLAG_SAMPLE_ID_ALL
+            | FLAG_MMAP2 | FLAG_COMM_EXEC | FLAG_TEXT_POKE)
+        .build();
+  }
+
   public static Builder builder(int type, long config) {
     return new Builder(type, config);
   }

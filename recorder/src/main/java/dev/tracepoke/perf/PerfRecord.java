@@ -10,12 +10,14 @@ import java.util.HexFormat;
  */
 public sealed interface PerfRecord {
 
+  int MMAP = 1;
   int COMM = 3;
   int SAMPLE = 9;
   int MMAP2 = 10;
   int AUX = 11;
   int ITRACE_START = 12;
   int TEXT_POKE = 20;
+  int AUX_OUTPUT_HW_ID = 21;
   int FINISHED_ROUND = 68;
   int AUXTRACE_INFO = 70;
   int AUXTRACE = 71;
@@ -106,6 +108,33 @@ public sealed interface PerfRecord {
           + ", inoGeneration=" + inoGeneration + ", buildId="
           + (buildId == null ? "null" : HexFormat.of().formatHex(buildId)) + ", prot=" + prot
           + ", flags=" + flags + ", filename=" + filename + ", sampleId=" + sampleId + "]";
+    }
+  }
+
+  /**
+   * PERF_RECORD_MMAP (1): a mapping without device/inode or protection; perf record writes the
+   * kernel map this way ({@code [kernel.kallsyms]_text}, pid -1, pgoff = the reference symbol's
+   * address).
+   */
+  record Mmap(int misc, int pid, int tid, long start, long len, long pgoff, String filename,
+      SampleId sampleId) implements PerfRecord {
+    public int type() {
+      return MMAP;
+    }
+  }
+
+  /**
+   * PERF_RECORD_AUX_OUTPUT_HW_ID (21): the hardware ID of the AUX output of the cpu in the
+   * trailer; for CoreSight (header v2 recordings) bits 7:0 are the trace ID.
+   */
+  record AuxOutputHwId(int misc, long hwId, SampleId sampleId) implements PerfRecord {
+    public int type() {
+      return AUX_OUTPUT_HW_ID;
+    }
+
+    /** CoreSight: the trace ID (bits 7:0). */
+    public int traceId() {
+      return (int) (hwId & 0xff);
     }
   }
 

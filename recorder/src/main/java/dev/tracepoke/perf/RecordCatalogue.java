@@ -1,6 +1,8 @@
 package dev.tracepoke.perf;
 
 import dev.tracepoke.perf.PerfRecord.Aux;
+import dev.tracepoke.perf.PerfRecord.AuxOutputHwId;
+import dev.tracepoke.perf.PerfRecord.Mmap;
 import dev.tracepoke.perf.PerfRecord.Auxtrace;
 import dev.tracepoke.perf.PerfRecord.AuxtraceInfo;
 import dev.tracepoke.perf.PerfRecord.Comm;
@@ -42,16 +44,18 @@ public final class RecordCatalogue {
     return n != null ? n : "UNKNOWN(" + type + ")";
   }
 
-  private static final Map<Integer, RecordCodec<?>> CODECS = Map.of(
-      PerfRecord.COMM, new CommCodec(),
-      PerfRecord.MMAP2, new Mmap2Codec(),
-      PerfRecord.ITRACE_START, new ItraceStartCodec(),
-      PerfRecord.AUX, new AuxCodec(),
-      PerfRecord.TEXT_POKE, new TextPokeCodec(),
-      PerfRecord.AUXTRACE_INFO, new AuxtraceInfoCodec(),
-      PerfRecord.AUXTRACE, new AuxtraceCodec(),
-      PerfRecord.TIME_CONV, new TimeConvCodec(),
-      PerfRecord.FINISHED_ROUND, new FinishedRoundCodec());
+  private static final Map<Integer, RecordCodec<?>> CODECS = Map.ofEntries(
+      Map.entry(PerfRecord.MMAP, new MmapCodec()),
+      Map.entry(PerfRecord.AUX_OUTPUT_HW_ID, new AuxOutputHwIdCodec()),
+      Map.entry(PerfRecord.COMM, new CommCodec()),
+      Map.entry(PerfRecord.MMAP2, new Mmap2Codec()),
+      Map.entry(PerfRecord.ITRACE_START, new ItraceStartCodec()),
+      Map.entry(PerfRecord.AUX, new AuxCodec()),
+      Map.entry(PerfRecord.TEXT_POKE, new TextPokeCodec()),
+      Map.entry(PerfRecord.AUXTRACE_INFO, new AuxtraceInfoCodec()),
+      Map.entry(PerfRecord.AUXTRACE, new AuxtraceCodec()),
+      Map.entry(PerfRecord.TIME_CONV, new TimeConvCodec()),
+      Map.entry(PerfRecord.FINISHED_ROUND, new FinishedRoundCodec()));
 
   /** The codec for a type, or null when the type is delivered raw. */
   static RecordCodec<?> codec(int type) {
@@ -111,6 +115,46 @@ public final class RecordCatalogue {
 
   static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static final class MmapCodec implements RecordCodec<Mmap> {
+    public int bodySize(Mmap r) {
+      return 32 + align8(utf8(r.filename()).length + 1);
+    }
+
+    public void encode(Mmap r, ByteBuffer b) {
+      b.putInt(r.pid()).putInt(r.tid()).putLong(r.start()).putLong(r.len()).putLong(r.pgoff());
+      putCString(b, utf8(r.filename()));
+    }
+
+    public Mmap decode(int misc, ByteBuffer b, SampleId sid, Path file, long pos) throws PerfDataException {
+      if (b.remaining() < 33) {
+        throw tooShort(file, pos, "MMAP", 33, b.remaining());
+      }
+      int pid = b.getInt();
+      int tid = b.getInt();
+      long start = b.getLong();
+      long len = b.getLong();
+      long pgoff = b.getLong();
+      return new Mmap(misc, pid, tid, start, len, pgoff, cString(b, file, pos, "MMAP filename"), sid);
+    }
+  }
+
+  static final class AuxOutputHwIdCodec implements RecordCodec<AuxOutputHwId> {
+    public int bodySize(AuxOutputHwId r) {
+      return 8;
+    }
+
+    public void encode(AuxOutputHwId r, ByteBuffer b) {
+      b.putLong(r.hwId());
+    }
+
+    public AuxOutputHwId decode(int misc, ByteBuffer b, SampleId sid, Path file, long pos) throws PerfDataException {
+      if (b.remaining() < 8) {
+        throw tooShort(file, pos, "AUX_OUTPUT_HW_ID", 8, b.remaining());
+      }
+      return new AuxOutputHwId(misc, b.getLong(), sid);
+    }
   }
 
   static final class CommCodec implements RecordCodec<Comm> {

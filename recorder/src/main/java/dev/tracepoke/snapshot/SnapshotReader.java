@@ -61,6 +61,10 @@ public final class SnapshotReader {
     var trace = ini.section("trace");
     if (trace.isPresent()) {
       Path meta = dir.resolve(ini.require(trace.get(), "metadata"));
+      if (!Files.isRegularFile(meta)) {
+        throw new SnapshotFormatException(
+            snapshotIni, trace.get().line(), "trace metadata file " + dir.relativize(meta) + " does not exist");
+      }
       Ini t = Ini.read(meta);
       Ini.Section list = t.require("trace_buffers");
       for (String section : t.require(list, "buffers").split(",")) {

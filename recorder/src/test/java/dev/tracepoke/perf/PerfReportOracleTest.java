@@ -97,4 +97,36 @@ class PerfReportOracleTest {
     assertEquals(ours(rec.resolve("data")), perfs(lines));
     assertEquals(14, lines.size());
   }
+
+  @Test
+  void perfReadsOurFeatureSections() throws IOException {
+    PerfTool.assumePerf();
+    Path rec = dir.resolve("features");
+    dev.tracepoke.recording.RecordingTest.writeDirectory(rec);
+    PerfTool.Run run = PerfTool.run(dir, PerfTool.PERF, "report", "--header-only", "-I", "-i", rec.toString());
+    assertEquals(0, run.exit(), run.err());
+    List<String> lines = run.out().lines().filter(l -> !l.startsWith("# captured on")).toList();
+    assertEquals(List.of(
+        "# ========",
+        "# header version : 1",
+        "# data offset    : 424",
+        "# data size      : 1200",
+        "# feat offset    : 1624",
+        "# hostname : sim",
+        "# os release : 6.1.0-tracepoke",
+        "# perf version : 6.1.tracepoke",
+        "# arch : aarch64",
+        "# nrcpus online : 2",
+        "# nrcpus avail : 2",
+        "# event : name = cs_etm//, , id = { 101, 102 }, type = 10, size = 128, config = 0x10004000,"
+            + " { sample_period, sample_freq } = 1, sample_type = IP|TID|TIME|CPU|IDENTIFIER,"
+            + " read_format = ID|LOST, disabled = 1, exclude_hv = 1, sample_id_all = 1",
+        "# event : name = dummy:u, , id = { 201, 202 }, type = 1, size = 128, config = 0x9,"
+            + " { sample_period, sample_freq } = 1, sample_type = IP|TID|TIME|CPU|IDENTIFIER,"
+            + " read_format = ID|LOST, disabled = 1, exclude_hv = 1, mmap = 1, comm = 1, task = 1,"
+            + " sample_id_all = 1, mmap2 = 1, comm_exec = 1, text_poke = 1",
+        "# pmu mappings: software = 1, cs_etm = 10",
+        "# contains AUX area data (e.g. instruction trace)"), lines.subList(0, 15));
+    assertEquals("", run.err());
+  }
 }

@@ -77,9 +77,16 @@ class RealPerfFilesTest {
       assertEquals(260958, m.ino());
       assertEquals(m.pid(), m.sampleId().pid());
       assertEquals(SampleId.TID | SampleId.TIME, m.sampleId().fields());
-      Raw mmap = (Raw) all.get(1).record();
-      assertEquals(1, mmap.type());
-      assertEquals(PerfRecord.MISC_KERNEL, mmap.misc());
+      PerfRecord.Mmap kernel = (PerfRecord.Mmap) all.get(1).record();
+      assertEquals(PerfRecord.MISC_KERNEL, kernel.misc());
+      assertEquals(-1, kernel.pid());
+      assertEquals(0xffffffff81000000L, kernel.start());
+      assertEquals(0x120bb08, kernel.len());
+      assertEquals(0xffffffff81000000L, kernel.pgoff());
+      assertEquals("[kernel.kallsyms]_text", kernel.filename());
+      Raw idIndex = (Raw) all.get(0).record();
+      assertEquals(69, idIndex.type());
+      assertEquals(72, idIndex.body().length);
     }
   }
 

@@ -53,6 +53,7 @@ class RoundTripTest {
       assertEquals(10, cs.pmuType());
       assertEquals(0x12, cs.cpus().get(1).traceId());
       assertEquals(0x4100f403L, cs.cpus().get(1).trcidr1());
+      assertEquals(0x840, cs.cpus().get(0).trcconfigr()); // CTXTID + TS, as perf's probe CPU-wide file
       assertEquals(56, read.get(1).size()); // TIME_CONV extended
       assertEquals(8 + 8 + 16 + 32, read.get(2).size()); // COMM "etm-probe"
       assertEquals(96 + 32, read.get(4).size()); // MMAP2 /usr/bin/etm-probe: 72 + 24-byte name + trailer
@@ -125,7 +126,10 @@ class RoundTripTest {
         new Raw(4, 0, new byte[] {1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0,
             1, 0, 0, 0, 2, 0, 0, 0, 99, 0, 0, 0, 0, 0, 0, 0}),
         new AuxtraceInfo(4, new OpaquePriv(new long[] {1, 2, 3})),
-        new Raw(82, 0, new byte[0]));
+        new Raw(82, 0, new byte[0]),
+        new PerfRecord.Mmap(PerfRecord.MISC_KERNEL, -1, 0, 0xffff800008000000L, 0x200000, 0xffff800008000000L,
+            "[kernel.kallsyms]_text", SampleId.of(attr.sampleType(), -1, 0, 79, 0, 0, 0, 0)),
+        new PerfRecord.AuxOutputHwId(0, 0x0100000012L, SampleId.of(attr.sampleType(), 0, 0, 80, 0, 0, 0, 0)));
     try (PerfDataWriter w = PerfDataWriter.builder(f).arch(null).event("x", attr, 5).open()) {
       for (PerfRecord r : recs) {
         w.write(r);
@@ -137,6 +141,8 @@ class RoundTripTest {
         assertEquals(recs.get(i), read.get(i).record(), "record " + i);
       }
       assertEquals(32, read.get(0).size());
+      assertEquals(8 + 32 + 24 + 16, read.get(6).size()); // MMAP [kernel.kallsyms]_text + 16-byte trailer
+      assertEquals(0x12, ((PerfRecord.AuxOutputHwId) read.get(7).record()).traceId());
       assertEquals(99, read.get(3).time()); // EXIT's trailer time, read although EXIT is raw
       assertEquals(-1, read.get(3).cpu());
       assertTrue(((Comm) read.get(2).record()).exec());
@@ -299,5 +305,15 @@ class RoundTripTest {
     assertEquals("events with different sample_id layouts must all carry IDENTIFIER (non matching sample_type)",
         e.expected());
     assertEquals(104 + 16, e.offset());
+  }
+
+  @Test
+  void trcconfigrIsSynthesizedFromTheAttrConfigAsPerfDoes() {
+    assertEquals(0x0, CsEtmInfo.trcconfigr(0));
+    assertEquals(0x840, CsEtmInfo.trcconfigr(PerfEventAttr.CS_ETM_CONTEXTID | PerfEventAttr.CS_ETM_TIMESTAMP));
+    assertEquals(0x8 | 0x10 | 0x40 | 0x80 | 0x8000 | 0x800 | 0x1000, CsEtmInfo.trcconfigr(
+        PerfEventAttr.CS_ETM_BRANCH_BROADCAST | PerfEventAttr.CS_ETM_CYCLE_ACC | PerfEventAttr.CS_ETM_CONTEXTID
+            | PerfEventAttr.CS_ETM_CONTEXTID2 | PerfEventAttr.CS_ETM_TIMESTAMP | PerfEventAttr.CS_ETM_RETSTACK));
+    assertEquals(0x14, CsEtmInfo.legacyTraceId(2));
   }
 }

@@ -28,19 +28,11 @@ public final class SampleRecording {
   public static final int PID = 4242;
 
   public static PerfEventAttr csEtmAttr() {
-    return PerfEventAttr.builder(PMU_TYPE, (1L << 14) | (1L << 28))
-        .sampleType(SAMPLE_TYPE)
-        .flags(PerfEventAttr.FLAG_DISABLED | PerfEventAttr.FLAG_EXCLUDE_HV | PerfEventAttr.FLAG_SAMPLE_ID_ALL)
-        .build();
+    return PerfEventAttr.csEtm(PMU_TYPE, PerfEventAttr.CS_ETM_CONTEXTID | PerfEventAttr.CS_ETM_TIMESTAMP, SAMPLE_TYPE);
   }
 
   public static PerfEventAttr dummyAttr() {
-    return PerfEventAttr.builder(PerfEventAttr.TYPE_SOFTWARE, PerfEventAttr.SOFTWARE_DUMMY)
-        .sampleType(SAMPLE_TYPE)
-        .flags(PerfEventAttr.FLAG_DISABLED | PerfEventAttr.FLAG_EXCLUDE_HV | PerfEventAttr.FLAG_MMAP
-            | PerfEventAttr.FLAG_COMM | PerfEventAttr.FLAG_TASK | PerfEventAttr.FLAG_SAMPLE_ID_ALL
-            | PerfEventAttr.FLAG_MMAP2 | PerfEventAttr.FLAG_COMM_EXEC | PerfEventAttr.FLAG_TEXT_POKE)
-        .build();
+    return PerfEventAttr.trackingDummy(SAMPLE_TYPE);
   }
 
   public static PerfDataWriter.Builder builder(Path target) {
@@ -65,8 +57,10 @@ public final class SampleRecording {
 
   public static CsEtmInfo csEtm() {
     return CsEtmInfo.v1(PMU_TYPE, List.of(
-        EtmV4Params.etmV4(0, 0x840, 0x10, 0x28000ea1, 0x4100f403, 0x488, 0, 0xcc),
-        EtmV4Params.etmV4(1, 0x840, 0x12, 0x28000ea1, 0x4100f403, 0x488, 0, 0xcc)));
+        EtmV4Params.etmV4(0, CsEtmInfo.trcconfigr(csEtmAttr().config()), CsEtmInfo.legacyTraceId(0),
+            0x28000ea1, 0x4100f403, 0x488, 0, 0xcc),
+        EtmV4Params.etmV4(1, CsEtmInfo.trcconfigr(csEtmAttr().config()), CsEtmInfo.legacyTraceId(1),
+            0x28000ea1, 0x4100f403, 0x488, 0, 0xcc)));
   }
 
   /**

@@ -120,6 +120,20 @@ class SnapshotTest {
   }
 
   @Test
+  void missingFilesAreNamedWithTheLineThatNamesThem() throws IOException {
+    Files.writeString(tmp.resolve("snapshot.ini"), "[snapshot]\nversion=1.0\n[device_list]\n[trace]\nmetadata=trace.ini\n");
+    SnapshotFormatException e = assertThrows(SnapshotFormatException.class, () -> SnapshotReader.read(tmp));
+    assertEquals(tmp.resolve("snapshot.ini") + ":4: trace metadata file trace.ini does not exist", e.getMessage());
+    Files.writeString(tmp.resolve("snapshot.ini"), "[snapshot]\nversion=2.0\n");
+    e = assertThrows(SnapshotFormatException.class, () -> SnapshotReader.read(tmp));
+    assertEquals(tmp.resolve("snapshot.ini") + ":1: version=2.0; expected 1.0", e.getMessage());
+    Files.writeString(tmp.resolve("snapshot.ini"), "[snapshot]\nversion=1\n[device_list]\nd=cpu.ini\n");
+    Files.writeString(tmp.resolve("cpu.ini"), "[device]\nname=cpu_0\nclass=core\ntype=Cortex-X9\n");
+    e = assertThrows(SnapshotFormatException.class, () -> SnapshotReader.read(tmp));
+    assertEquals(tmp.resolve("cpu.ini") + ":1: unrecognised core type 'Cortex-X9' (OpenCSD rejects it)", e.getMessage());
+  }
+
+  @Test
   void coreNamesMapToArchitectureVersionsAsOpenCsdDoes() {
     assertEquals(CoreType.Arch.V8, CoreType.of("Cortex-A53").orElseThrow().arch());
     assertEquals(CoreType.Arch.V8R3, CoreType.of("Cortex-A76").orElseThrow().arch());

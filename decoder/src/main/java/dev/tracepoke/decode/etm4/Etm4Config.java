@@ -1,5 +1,8 @@
 package dev.tracepoke.decode.etm4;
 
+import dev.tracepoke.perf.EtmV4Params;
+import dev.tracepoke.snapshot.EtmRegisters;
+
 /**
  * The programming and identification registers of one ETMv4 trace unit, as an OpenCSD snapshot's
  * ETM device or perf's AUXTRACE_INFO (CS_ETM v1 private area) gives them. The packet reader builds
@@ -36,6 +39,41 @@ public record Etm4Config(
   /** Configuration with the optional registers at their defaults (TRCIDR1 v4.0, TRCIDR8-13 0). */
   public static Etm4Config of(int configr, int traceIdr, int idr0, int idr2) {
     return new Etm4Config(configr, traceIdr, idr0, DEFAULT_IDR1, idr2, 0, 0, 0, 0, 0, 0);
+  }
+
+  /** The configuration an OpenCSD snapshot's ETM device gives (optional registers defaulted). */
+  public static Etm4Config of(EtmRegisters r) {
+    return new Etm4Config(
+        (int) r.configr(),
+        (int) r.traceIdr(),
+        (int) r.idr0(),
+        (int) r.idr1(),
+        (int) r.idr2(),
+        (int) r.idr8(),
+        (int) r.idr9(),
+        (int) r.idr10(),
+        (int) r.idr11(),
+        (int) r.idr12(),
+        (int) r.idr13());
+  }
+
+  /**
+   * The configuration of one CPU's block of perf's CS_ETM AUXTRACE_INFO (perf records TRCIDR8 but
+   * not TRCIDR9-13, which only matter for data and conditional trace: 0).
+   */
+  public static Etm4Config of(EtmV4Params p) {
+    return new Etm4Config(
+        (int) p.trcconfigr(),
+        (int) p.trctraceidr(),
+        (int) p.trcidr0(),
+        (int) p.trcidr1(),
+        (int) p.trcidr2(),
+        (int) p.trcidr8(),
+        0,
+        0,
+        0,
+        0,
+        0);
   }
 
   /** The CoreSight trace ID (TRCTRACEIDR[6:0]). */

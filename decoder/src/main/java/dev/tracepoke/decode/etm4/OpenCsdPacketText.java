@@ -1,5 +1,6 @@
 package dev.tracepoke.decode.etm4;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -24,11 +25,11 @@ import java.util.regex.Pattern;
  */
 public final class OpenCsdPacketText implements PacketSink {
 
-  private static final String[] EXCEPTIONS = {
-    "PE Reset", "Debug Halt", "Call", "Trap", "System Error", "Reserved", "Inst Debug",
-    "Data Debug", "Reserved", "Reserved", "Alignment", "Inst Fault", "Data Fault", "Reserved",
-    "IRQ", "FIQ"
-  };
+  private static final List<String> EXCEPTIONS =
+      List.of(
+          "PE Reset", "Debug Halt", "Call", "Trap", "System Error", "Reserved", "Inst Debug",
+          "Data Debug", "Reserved", "Reserved", "Alignment", "Inst Fault", "Data Fault", "Reserved",
+          "IRQ", "FIQ");
 
   private static final Pattern ADDRESS =
       Pattern.compile("Addr=0x([?0-9A-Fa-f]+)(?: \\((\\d+):0\\))?");
@@ -275,7 +276,7 @@ public final class OpenCsdPacketText implements PacketSink {
   @Override
   public void exception(long offset, long index, int type, int addressInfo, boolean faultPending) {
     StringBuilder b = start(offset, "I_EXCEPT : Exception.;  ");
-    b.append(type < 16 ? EXCEPTIONS[type] : "Reserved").append(';');
+    b.append(type < 16 ? EXCEPTIONS.get(type) : "Reserved").append(';');
     if (addressInfo == 1) {
       b.append(" Ret Addr Follows;");
     } else if (addressInfo == 2) {

@@ -8,6 +8,7 @@ import dev.tracepoke.perf.FileRecord;
 import dev.tracepoke.perf.PerfDataReader;
 import dev.tracepoke.perf.PerfRecord;
 import dev.tracepoke.perf.RecordCursor;
+import dev.tracepoke.recording.Recording;
 import dev.tracepoke.snapshot.Snapshot;
 import dev.tracepoke.snapshot.SnapshotReader;
 import java.io.IOException;
@@ -18,6 +19,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The packet listing behind {@code tracepoke dump --packets REC}: every ETMv4 packet of a recording,
@@ -45,7 +48,7 @@ public final class PacketListing {
       if (SnapshotReader.isSnapshot(rec)) {
         return listSnapshot(SnapshotReader.read(rec), out);
       }
-      Path data = rec.resolve("data");
+      Path data = rec.resolve(Recording.DATA);
       if (Files.isRegularFile(data)) {
         return listPerf(data, out);
       }
@@ -87,7 +90,8 @@ public final class PacketListing {
 
   /**
    * Lists the CoreSight ETM data of a perf.data file: per AUX queue (CPU) and per trace ID, with
-   * the configuration AUXTRACE_INFO gives for that trace ID. The AUX data is taken as CoreSight
+   * the configuration AUXTRACE_INFO gives for that trace ID (with a v2 CS_ETM header the trace ID
+   * of each CPU comes from its AUX_OUTPUT_HW_ID record instead). The AUX data is taken as CoreSight
    * frames as an ETR writes them (perf decodes it with 4×FSYNC resets, so do we).
    */
   public static Summary listPerf(Path perfData, Appendable out) throws IOException {
@@ -95,28 +99,43 @@ public final class PacketListing {
     List<String> skipped = new ArrayList<>();
     try (PerfDataReader reader = PerfDataReader.open(perfData)) {
       CsEtmInfo info = null;
+      // CS_ETM header v2: the trace IDs come from AUX_OUTPUT_HW_ID records, per CPU
+      Map<Integer, Integer> hwIds = new TreeMap<>();
       RecordCursor c = reader.fileOrder();
       for (FileRecord r = c.next(); r != null; r = c.next()) {
         if (r.record() instanceof PerfRecord.AuxtraceInfo ai && ai.priv() instanceof CsEtmInfo cs) {
           info = cs;
-          break;
+        } else if (r.record() instanceof PerfRecord.AuxOutputHwId hw && hw.sampleId().cpu() >= 0) {
+          hwIds.putIfAbsent(hw.sampleId().cpu(), hw.traceId());
         }
       }
       if (info == null) {
         throw new IOException(perfData + ": no CS_ETM AUXTRACE_INFO record; not a CoreSight recording");
       }
+      List<Etm4Config> configs = new ArrayList<>();
+      List<Integer> cpus = new ArrayList<>();
+      for (EtmV4Params p : info.cpus()) {
+        if (p.isEte()) {
+          String line = "cpu " + p.cpu() + ": ETE trace is not ETMv4";
+          skipped.add(line);
+          line(out, "# skipped " + line);
+          continue;
+        }
+        Etm4Config config = Etm4Config.of(p);
+        Integer hwId = info.version() >= 2 ? hwIds.get(p.cpu()) : null;
+        if (hwId != null) {
+          config = new Etm4Config(config.configr(), hwId, config.idr0(), config.idr1(), config.idr2(),
+              config.idr8(), 0, 0, 0, 0, 0);
+        }
+        configs.add(config);
+        cpus.add(p.cpu());
+      }
       for (AuxtraceQueue q : reader.auxtraceQueues()) {
-        for (EtmV4Params p : info.cpus()) {
-          if (p.isEte()) {
-            String line = "queue " + q.idx() + " cpu " + p.cpu() + ": ETE trace is not ETMv4";
-            skipped.add(line);
-            line(out, "# skipped " + line);
-            continue;
-          }
-          Etm4Config config = config(p);
+        for (int k = 0; k < configs.size(); k++) {
+          Etm4Config config = configs.get(k);
           String label =
               "queue " + q.idx() + " cpu " + q.cpu() + " trace-id 0x" + Integer.toHexString(config.traceId())
-                  + " (etm of cpu " + p.cpu() + ")";
+                  + " (etm of cpu " + cpus.get(k) + ")";
           PacketReader r = new PacketReader(config, new PacketPrinter(out));
           boolean[] any = new boolean[1];
           int id = config.traceId();
@@ -154,22 +173,6 @@ public final class PacketListing {
       }
     }
     return new Summary(streams, skipped);
-  }
-
-  /** The reader configuration of a CS_ETM per-CPU block (TRCIDR9-13 are not recorded: 0). */
-  public static Etm4Config config(EtmV4Params p) {
-    return new Etm4Config(
-        (int) p.trcconfigr(),
-        (int) p.trctraceidr(),
-        (int) p.trcidr0(),
-        (int) p.trcidr1(),
-        (int) p.trcidr2(),
-        (int) p.trcidr8(),
-        0,
-        0,
-        0,
-        0,
-        0);
   }
 
   private static void line(Appendable out, String s) throws IOException {

@@ -2,6 +2,7 @@ package dev.tracepoke.decode.etm4;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -24,11 +25,11 @@ import java.util.Objects;
  */
 public final class PacketPrinter implements PacketSink {
 
-  private static final String[] EXCEPTION_NAMES = {
-    "PE-reset", "debug-halt", "call", "trap", "system-error", "reserved-5", "inst-debug",
-    "data-debug", "reserved-8", "reserved-9", "alignment", "inst-fault", "data-fault",
-    "reserved-13", "IRQ", "FIQ"
-  };
+  private static final List<String> EXCEPTION_NAMES =
+      List.of(
+          "PE-reset", "debug-halt", "call", "trap", "system-error", "reserved-5", "inst-debug",
+          "data-debug", "reserved-8", "reserved-9", "alignment", "inst-fault", "data-fault",
+          "reserved-13", "IRQ", "FIQ");
 
   private final Appendable out;
   private final String prefix;
@@ -154,7 +155,7 @@ public final class PacketPrinter implements PacketSink {
   @Override
   public void exception(long offset, long index, int type, int addressInfo, boolean faultPending) {
     StringBuilder sb = start(offset, index, "EXCEPTION");
-    sb.append(' ').append(type < 16 ? EXCEPTION_NAMES[type] : "type");
+    sb.append(' ').append(type < 16 ? EXCEPTION_NAMES.get(type) : "type");
     hex(sb.append('('), type).append(')');
     sb.append(
         switch (addressInfo) {

@@ -1,5 +1,6 @@
 package dev.tracepoke.decode.etm4;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -58,8 +59,8 @@ public final class PacketReader {
   private static final byte K_ATOM_F5 = 33;
   private static final byte K_ATOM_F6 = 34;
 
-  /** Format 4 atom patterns, oldest atom in bit 0: NEEE, NNNN, NENE, ENEN. */
-  private static final int[] F4_PATTERNS = {0xE, 0x0, 0xA, 0x5};
+  /** Format 4 atom patterns by header bits [1:0], a nibble each, oldest atom in bit 0: NEEE, NNNN, NENE, ENEN. */
+  private static final int F4_PATTERNS = 0x5A0E;
 
   // Sub-states while not synchronised, mirroring OpenCSD's so unsynced data ends where it does.
   private static final int US_GARBAGE = 0;
@@ -79,6 +80,9 @@ public final class PacketReader {
   private long streamOffset;
   /** Packets delivered so far. */
   private long index;
+
+  /** Copy buffer for direct ByteBuffers, allocated on first use. */
+  private byte[] scratch;
 
   // A packet cut by a chunk boundary: its bytes so far and the stream offset of its header.
   private byte[] carry = new byte[64];
@@ -314,6 +318,27 @@ public final class PacketReader {
   }
 
   /**
+   * Consumes the remaining bytes of {@code buf} (position to limit) and advances its position. A
+   * heap buffer is read in place; a direct one is copied through a scratch array in 64 KiB steps.
+   */
+  public void push(ByteBuffer buf) {
+    int n = buf.remaining();
+    if (buf.hasArray()) {
+      push(buf.array(), buf.arrayOffset() + buf.position(), n);
+      buf.position(buf.limit());
+      return;
+    }
+    if (scratch == null) {
+      scratch = new byte[1 << 16];
+    }
+    while (buf.hasRemaining()) {
+      int k = Math.min(scratch.length, buf.remaining());
+      buf.get(scratch, 0, k);
+      push(scratch, 0, k);
+    }
+  }
+
+  /**
    * Declares the end of the stream: a packet still incomplete is reported as {@link
    * PacketError#INCOMPLETE_AT_END} (or {@link PacketError#UNSYNCED_AT_END}), then {@link
    * PacketSink#end} is called.
@@ -455,7 +480,7 @@ public final class PacketReader {
         return 1;
       }
       case K_ATOM_F4 -> {
-        sink.atoms(off, index++, 4, F4_PATTERNS[h & 3], 4);
+        sink.atoms(off, index++, 4, (F4_PATTERNS >>> ((h & 3) << 2)) & 0xF, 4);
         return 1;
       }
       case K_ATOM_F5 -> {

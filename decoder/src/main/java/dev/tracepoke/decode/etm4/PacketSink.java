@@ -254,7 +254,8 @@ public interface PacketSink {
    * A packet the reader rejected. Reading continues with the next byte as a header (see the class
    * comment for what a decoder should do).
    *
-   * @param header the packet's first byte
+   * @param header the packet's first byte; -1 for {@link PacketError#UNSYNCED_AT_END}, which
+   *     covers skipped bytes rather than a packet
    * @param length how many bytes the bad packet covers (the reader resumes at {@code offset +
    *     length})
    * @param reason what was wrong

@@ -1,9 +1,11 @@
 package dev.tracepoke.decode.etm4;
 
 import dev.tracepoke.coresight.FrameDeformatter;
+import dev.tracepoke.decode.image.MemoryImage;
 import dev.tracepoke.snapshot.Device;
-import dev.tracepoke.snapshot.EtmRegisters;
+import dev.tracepoke.snapshot.MemoryDump;
 import dev.tracepoke.snapshot.Snapshot;
+import dev.tracepoke.snapshot.SnapshotFormatException;
 import dev.tracepoke.snapshot.TraceBuffer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,20 +47,32 @@ public final class SnapshotStreams {
 
   private SnapshotStreams() {}
 
-  /** Converts snapshot registers to a reader configuration. */
-  public static Etm4Config config(EtmRegisters r) {
-    return new Etm4Config(
-        (int) r.configr(),
-        (int) r.traceIdr(),
-        (int) r.idr0(),
-        (int) r.idr1(),
-        (int) r.idr2(),
-        (int) r.idr8(),
-        (int) r.idr9(),
-        (int) r.idr10(),
-        (int) r.idr11(),
-        (int) r.idr12(),
-        (int) r.idr13());
+  /**
+   * The memory image a decoder of {@code plan}'s sources walks: the dumps of their cores, in one
+   * address space as OpenCSD 1.3.3 maps them (a dump listed by several cores — same file, address,
+   * offset and length — is mapped once; two different dumps over the same addresses are an error).
+   */
+  public static MemoryImage memoryImage(Snapshot snapshot, BufferPlan plan) throws IOException {
+    Map<MemoryDump, String> dumps = new LinkedHashMap<>();
+    for (Source s : plan.sources()) {
+      if (s.core().isPresent()) {
+        for (MemoryDump d : s.core().get().dumps()) {
+          // the section name does not matter for identity: key on where the bytes come from
+          dumps.putIfAbsent(new MemoryDump("", d.file(), d.address(), d.offset(), d.length(), ""), s.core().get().name());
+        }
+      }
+    }
+    List<MemoryImage.Segment> segments = new ArrayList<>();
+    for (MemoryDump d : dumps.keySet()) {
+      if (d.length() > 0) {
+        segments.add(new MemoryImage.Segment(d.address(), d.read(snapshot.dir())));
+      }
+    }
+    try {
+      return MemoryImage.of(segments);
+    } catch (IllegalArgumentException e) {
+      throw new SnapshotFormatException(snapshot.dir().resolve("snapshot.ini"), 0, "memory dumps overlap: " + e.getMessage());
+    }
   }
 
   /** Plans every buffer of the snapshot. */
@@ -88,7 +102,7 @@ public final class SnapshotStreams {
             new Skipped(t.name(), "a source_data buffer holds one stream; it is " + sources.get(0).source() + "'s"));
         continue;
       }
-      Etm4Config config = config(snapshot.etm4Registers(t));
+      Etm4Config config = Etm4Config.of(snapshot.etm4Registers(t));
       String other = ids.putIfAbsent(config.traceId(), t.name());
       if (other != null && buffer.format() != TraceBuffer.Format.SOURCE_DATA) {
         skipped.add(new Skipped(t.name(), "trace ID 0x" + Integer.toHexString(config.traceId()) + " already used by " + other));

@@ -18,6 +18,8 @@ public final class BlockCache {
   public static final int END_NOT_MAPPED = -1;
   /** {@link #endClass}: the walk stopped after {@code maxInstructions}; continue at nextPc. */
   public static final int END_LIMIT = -2;
+  /** {@link #trapPc}: the block holds no exception-generating instruction (never an A64 pc: odd). */
+  public static final long NO_TRAP = -1L;
 
   private final ImageTimeline image;
   private final boolean pauthBranches;
@@ -35,6 +37,7 @@ public final class BlockCache {
   private long[] start = new long[256];
   private long[] lastPc = new long[256];
   private long[] target = new long[256];
+  private long[] trap = new long[256];
   private int[] count = new int[256];
   private int[] endClass = new int[256];
   private int[] validFrom = new int[256];
@@ -142,6 +145,7 @@ public final class BlockCache {
     int n = 0;
     long at = pc;
     int end;
+    long trapAt = NO_TRAP;
     while (true) {
       long w = image.read32(at, version);
       if (w == MemoryImage.NOT_MAPPED) {
@@ -150,6 +154,9 @@ public final class BlockCache {
       }
       int cls = A64.classify((int) w);
       n++;
+      if (trapAt == NO_TRAP && traps(cls)) {
+        trapAt = at;
+      }
       if (A64.isWaypoint(cls, pauthBranches, wfxWaypoints)) {
         end = cls;
         target[s] = A64.hasDirectTarget(cls) ? A64.directTarget((int) w, at) : -1L;
@@ -162,6 +169,7 @@ public final class BlockCache {
       at += 4;
     }
     start[s] = pc;
+    trap[s] = trapAt;
     count[s] = n;
     endClass[s] = end;
     if (end == END_NOT_MAPPED) {
@@ -193,6 +201,7 @@ public final class BlockCache {
     start = Arrays.copyOf(start, n);
     lastPc = Arrays.copyOf(lastPc, n);
     target = Arrays.copyOf(target, n);
+    trap = Arrays.copyOf(trap, n);
     count = Arrays.copyOf(count, n);
     endClass = Arrays.copyOf(endClass, n);
     validFrom = Arrays.copyOf(validFrom, n);
@@ -249,6 +258,21 @@ public final class BlockCache {
   /** Where execution continues when the waypoint is not taken (or the unmapped word / split point). */
   public long nextPc(int slot) {
     return lastPc[slot] + 4;
+  }
+
+  /**
+   * The first instruction of the block that always takes an exception when it executes (SVC, HVC,
+   * SMC, BRK, UDF, DCPS; not HLT, which may halt instead), or {@link #NO_TRAP}. An atom cannot walk
+   * past such an instruction: the trace would show an Exception packet there.
+   */
+  public long trapPc(int slot) {
+    return trap[slot];
+  }
+
+  /** True for the instructions {@link #trapPc} reports. */
+  public static boolean traps(int cls) {
+    int k = cls & A64.KIND_MASK;
+    return A64.isExceptionGenerating(cls) && k != A64.HLT;
   }
 
   /** Target of a DIRECT or COND waypoint, else -1. */

@@ -59,6 +59,7 @@ public final class ImageTimeline {
   private final long[] byAddress; // window start addresses, sorted unsigned
   private final int[] byAddressIndex;
   private final int maxLength;
+  private int maxSiteWindows;
   private final List<ImageMismatch> mismatches = new ArrayList<>();
 
   private ImageTimeline(MemoryImage base, List<PokeWindow> windows) {
@@ -205,6 +206,7 @@ public final class ImageTimeline {
         contents[k + 1] = pack(bytes);
       }
       sites.put(wordAddr, new Site(idx, contents, windows));
+      maxSiteWindows = Math.max(maxSiteWindows, idx.length);
     }
   }
 
@@ -315,6 +317,46 @@ public final class ImageTimeline {
       }
     }
     return out;
+  }
+
+  /** Most windows any one word is touched by (sizes the buffer {@link #siteWords} fills). */
+  public int maxSiteWindows() {
+    return maxSiteWindows;
+  }
+
+  /**
+   * The words a core may fetch at {@code pc} in an execution that lies at or before {@code tNext},
+   * given that the core certainly passed a context-synchronization event after time {@code cse}
+   * (the earliest time of its latest CSE in trace order; {@link Long#MIN_VALUE} if none): a window
+   * whose POST is before {@code cse} is closed (its new bytes are certain), one that starts after
+   * {@code tNext} has not opened. Fills {@code out} (at least {@link #maxSiteWindows()} + 1 long)
+   * oldest first without repeats and returns how many; -1 when no write touches the word at {@code
+   * pc}. Allocation-free: the multi-candidate walk calls it for every poke-site instruction.
+   */
+  public int siteWords(long pc, long cse, long tNext, int[] out) {
+    Site s = (pc & 3) == 0 ? sites.get(pc) : null;
+    if (s == null) {
+      return -1;
+    }
+    int from = 0;
+    for (int k = 0; k < s.posts.length; k++) {
+      if (s.posts[k] != Long.MAX_VALUE && s.posts[k] < cse) {
+        from = k + 1; // a later write over the whole word supersedes every earlier one
+      }
+    }
+    int to = Math.max(from, countPrefix(s.starts, tNext));
+    int n = 0;
+    for (int k = from; k <= to; k++) {
+      int w = s.contents[k];
+      boolean seen = false;
+      for (int i = 0; i < n; i++) {
+        seen |= out[i] == w;
+      }
+      if (!seen) {
+        out[n++] = w;
+      }
+    }
+    return n;
   }
 
   /** Leading windows whose start is at or before t (the new bytes may be visible). */

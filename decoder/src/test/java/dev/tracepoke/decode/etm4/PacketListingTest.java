@@ -9,6 +9,7 @@ import dev.tracepoke.perf.EtmV4Params;
 import dev.tracepoke.perf.PerfDataWriter;
 import dev.tracepoke.perf.PerfEventAttr;
 import dev.tracepoke.perf.PerfRecord;
+import dev.tracepoke.perf.SampleId;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -106,6 +107,32 @@ class PacketListingTest {
         PacketReaderTest.lines(out));
     assertEquals(2, s.streams().size());
     assertEquals(new PacketListing.Stream("queue 0 cpu 0 trace-id 0x10 (etm of cpu 0)", 0x10, 27, 6), s.streams().get(0));
+  }
+
+  @Test
+  void csEtmHeaderV2TakesTraceIdsFromAuxOutputHwId() throws IOException {
+    byte[] stream = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0x80, 0x01, 0x00, (byte) 0xF7};
+    Path data = tmp.resolve("v2.data");
+    PerfEventAttr attr =
+        PerfEventAttr.builder(10, (1L << 14) | (1L << 28))
+            .sampleType(0x10087)
+            .flags(PerfEventAttr.FLAG_SAMPLE_ID_ALL)
+            .build();
+    try (PerfDataWriter w = PerfDataWriter.builder(data).event("cs_etm//", attr, 101).nrCpus(1, 1).open()) {
+      // TRCTRACEIDR is 0 in the v2 block; the HW_ID record says the trace ID is 0x2a
+      w.write(
+          new PerfRecord.AuxtraceInfo(
+              PerfRecord.AuxtraceInfo.TYPE_CS_ETM,
+              new CsEtmInfo(2, 10, false,
+                  List.of(EtmV4Params.etmV4(0, 0xC1, 0, 0x28000EA1, 0x4100F403, 0x488, 0, 0xCC)))));
+      w.write(new PerfRecord.AuxOutputHwId(0, 0x2a, SampleId.of(0x10087, 1, 1, 100, 0, 0, 0, 101)));
+      w.writeAuxtrace(0, 1, 0, -1, 0, ByteBuffer.wrap(frames(0x2a, stream)));
+    }
+    StringBuilder out = new StringBuilder();
+    PacketListing.list(data, out);
+    assertEquals(
+        List.of("# queue 0 cpu 0 trace-id 0x2a (etm of cpu 0)", "0 0 ASYNC", "12 1 TRACE_INFO info=0x0", "14 2 ATOM_F1 E"),
+        PacketReaderTest.lines(out));
   }
 
   static byte[] frames(int id, byte[] data) {

@@ -89,7 +89,13 @@ class FlowDecoderTest {
     @Override
     public void ambiguity(int cpu, long pc, int[] candidates, boolean resolved, int resolvedWord,
         long timeFrom, long timeTo, long resolvedAt) {
-      out.add("ambiguity");
+      StringBuilder c = new StringBuilder();
+      for (int w : candidates) {
+        c.append(c.length() == 0 ? "" : ",").append(String.format("%08x", w));
+      }
+      out.add(String.format("%d ambiguity %s [%s] %s [%s,%s] @%d", cpu, a(pc), c,
+          resolved ? String.format("resolved=%08x", resolvedWord) : "unresolved", t(timeFrom),
+          t(timeTo), resolvedAt));
     }
 
     @Override

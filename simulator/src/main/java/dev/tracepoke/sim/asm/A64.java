@@ -172,6 +172,68 @@ public final class A64 {
     return adds(is32(rn) ? WZR : XZR, rn, rm, shift, amount);
   }
 
+  private static int addSubExt(int op, int s, int rd, int rn, int rm, RegExtend ext, int amount) {
+    int sf = sf(rd, rn);
+    boolean wantX = sf == 1 && (ext.ordinal() & 3) == 3; // UXTX/SXTX on a 64-bit op take an X register
+    if (is32(rm) == wantX) {
+      throw new IllegalArgumentException(ext + " needs a" + (wantX ? "n X" : " W") + " index register");
+    }
+    if (amount < 0 || amount > 4) {
+      throw new IllegalArgumentException("extended-register shift " + amount + " outside 0..4");
+    }
+    return 0x0B200000 | sf << 31 | op << 30 | s << 29 | num(rm) << 16 | ext.ordinal() << 13 | amount << 10
+        | num(rn) << 5 | num(rd);
+  }
+
+  /** ADD Rd|SP, Rn|SP, Rm, extend {#amount} (extended register; amount 0..4). */
+  public static int add(int rd, int rn, int rm, RegExtend ext, int amount) {
+    return addSubExt(0, 0, rd, rn, rm, ext, amount);
+  }
+
+  public static int adds(int rd, int rn, int rm, RegExtend ext, int amount) {
+    return addSubExt(0, 1, rd, rn, rm, ext, amount);
+  }
+
+  public static int sub(int rd, int rn, int rm, RegExtend ext, int amount) {
+    return addSubExt(1, 0, rd, rn, rm, ext, amount);
+  }
+
+  public static int subs(int rd, int rn, int rm, RegExtend ext, int amount) {
+    return addSubExt(1, 1, rd, rn, rm, ext, amount);
+  }
+
+  /** CMP Rn|SP, Rm, extend {#amount} = SUBS ZR, Rn, Rm, extend. */
+  public static int cmp(int rn, int rm, RegExtend ext, int amount) {
+    return subs(is32(rn) ? WZR : XZR, rn, rm, ext, amount);
+  }
+
+  private static int condCompare(int op, int rn, int operand, boolean register, int nzcv, Cond cond) {
+    field(nzcv, 4, "nzcv");
+    int base = register ? 0x3A400000 | num(operand) << 16 : 0x3A400800 | field(operand, 5, "imm5") << 16;
+    return base | sf(rn) << 31 | op << 30 | cond.code() << 12 | num(rn) << 5 | nzcv;
+  }
+
+  /** CCMP Rn, #imm5, #nzcv, cond: flags of Rn - imm5 if cond holds, else nzcv. */
+  public static int ccmp(int rn, int imm5, int nzcv, Cond cond) {
+    return condCompare(1, rn, imm5, false, nzcv, cond);
+  }
+
+  /** CCMP Rn, Rm, #nzcv, cond. */
+  public static int ccmpReg(int rn, int rm, int nzcv, Cond cond) {
+    sf(rn, rm);
+    return condCompare(1, rn, rm, true, nzcv, cond);
+  }
+
+  /** CCMN Rn, #imm5, #nzcv, cond: flags of Rn + imm5 if cond holds, else nzcv. */
+  public static int ccmn(int rn, int imm5, int nzcv, Cond cond) {
+    return condCompare(0, rn, imm5, false, nzcv, cond);
+  }
+
+  public static int ccmnReg(int rn, int rm, int nzcv, Cond cond) {
+    sf(rn, rm);
+    return condCompare(0, rn, rm, true, nzcv, cond);
+  }
+
   /** MADD Rd, Rn, Rm, Ra: Rd = Ra + Rn * Rm. */
   public static int madd(int rd, int rn, int rm, int ra) {
     return 0x1B000000 | sf(rd, rn, rm, ra) << 31 | num(rm) << 16 | num(ra) << 10 | num(rn) << 5 | num(rd);
@@ -667,6 +729,98 @@ public final class A64 {
   /** LDR Rt, label (literal; offset from this instruction). */
   public static int ldrLiteral(int rt, long offset) {
     return (is32(rt) ? 0x18000000 : 0x58000000) | branchOffset(offset, 19, "LDR literal") << 5 | num(rt);
+  }
+
+  // ---- exclusives, acquire/release, LSE atomics ----------------------------------------------
+
+  private static int exclusive(int bits, int rs, int rt, int rn) {
+    return bits | (is32(rt) ? 2 : 3) << 30 | num(rs) << 16 | num(x(rn)) << 5 | num(rt);
+  }
+
+  /** LDXR Rt, [Xn|SP]: load and arm the exclusive monitor. */
+  public static int ldxr(int rt, int rn) {
+    return exclusive(0x085F7C00, 31, rt, rn);
+  }
+
+  /** LDAXR Rt, [Xn|SP]. */
+  public static int ldaxr(int rt, int rn) {
+    return exclusive(0x085FFC00, 31, rt, rn);
+  }
+
+  /** STXR Ws, Rt, [Xn|SP]: Ws = 0 when the store happened, 1 when the monitor was lost. */
+  public static int stxr(int ws, int rt, int rn) {
+    return exclusive(0x08007C00, w(num(ws)), rt, rn);
+  }
+
+  /** STLXR Ws, Rt, [Xn|SP]. */
+  public static int stlxr(int ws, int rt, int rn) {
+    return exclusive(0x0800FC00, w(num(ws)), rt, rn);
+  }
+
+  /** LDAR Rt, [Xn|SP] (load-acquire). */
+  public static int ldar(int rt, int rn) {
+    return exclusive(0x08DFFC00, 31, rt, rn);
+  }
+
+  /** STLR Rt, [Xn|SP] (store-release). */
+  public static int stlr(int rt, int rn) {
+    return exclusive(0x089FFC00, 31, rt, rn);
+  }
+
+  /** CAS Rs, Rt, [Xn|SP]: if [Xn] == Rs then [Xn] = Rt; Rs = old value. */
+  public static int cas(int rs, int rt, int rn) {
+    sf(rs, rt);
+    return exclusive(0x08A07C00, rs, rt, rn);
+  }
+
+  /** CASAL Rs, Rt, [Xn|SP] (acquire and release). */
+  public static int casal(int rs, int rt, int rn) {
+    sf(rs, rt);
+    return exclusive(0x08E0FC00, rs, rt, rn);
+  }
+
+  private static int atomic(int o3opc, boolean acquireRelease, int rs, int rt, int rn) {
+    sf(rs, rt);
+    return 0x38200000 | (is32(rt) ? 2 : 3) << 30 | (acquireRelease ? 3 << 22 : 0) | num(rs) << 16 | o3opc << 12
+        | num(x(rn)) << 5 | num(rt);
+  }
+
+  /** LDADD Rs, Rt, [Xn|SP]: Rt = [Xn]; [Xn] += Rs, atomically. */
+  public static int ldadd(int rs, int rt, int rn) {
+    return atomic(0b0000, false, rs, rt, rn);
+  }
+
+  public static int ldaddal(int rs, int rt, int rn) {
+    return atomic(0b0000, true, rs, rt, rn);
+  }
+
+  /** LDCLR: [Xn] &= ~Rs. */
+  public static int ldclral(int rs, int rt, int rn) {
+    return atomic(0b0001, true, rs, rt, rn);
+  }
+
+  /** LDEOR: [Xn] ^= Rs. */
+  public static int ldeoral(int rs, int rt, int rn) {
+    return atomic(0b0010, true, rs, rt, rn);
+  }
+
+  /** LDSET: [Xn] |= Rs. */
+  public static int ldsetal(int rs, int rt, int rn) {
+    return atomic(0b0011, true, rs, rt, rn);
+  }
+
+  /** SWP Rs, Rt, [Xn|SP]: Rt = [Xn]; [Xn] = Rs, atomically. */
+  public static int swp(int rs, int rt, int rn) {
+    return atomic(0b1000, false, rs, rt, rn);
+  }
+
+  public static int swpal(int rs, int rt, int rn) {
+    return atomic(0b1000, true, rs, rt, rn);
+  }
+
+  /** CLREX: clear the local exclusive monitor. */
+  public static int clrex() {
+    return 0xD5033F5F;
   }
 
   private static int pair(int l, int mode, int rt, int rt2, int rn, long offset) {

@@ -38,7 +38,7 @@ public final class Assembler {
     }
   }
 
-  private enum Kind { B, BL, BCOND, CBZ, CBNZ, TBZ, TBNZ, ADR, ADRP, LDR_LIT }
+  private enum Kind { B, BL, BCOND, CBZ, CBNZ, TBZ, TBNZ, ADR, ADRP, LDR_LIT, ABS64 }
 
   private record Fixup(int index, Kind kind, int reg, int extra, Label label) {}
 
@@ -161,6 +161,12 @@ public final class Assembler {
     return fixup(Kind.LDR_LIT, rt, 0, target);
   }
 
+  /** The label's absolute address as 64-bit little-endian data (two words): for pointer tables. */
+  public Assembler address(Label target) {
+    fixup(Kind.ABS64, 0, 0, target);
+    return emit(0);
+  }
+
   /** Loads a 64-bit constant with MOVZ and as many MOVKs as it needs (at least one word). */
   public Assembler movImm64(int xd, long value) {
     emit(A64.movz(xd, (int) (value & 0xffff), 0));
@@ -188,6 +194,7 @@ public final class Assembler {
       case ADR -> A64.adr(f.reg, off);
       case ADRP -> A64.adrp(f.reg, (target >> 12) - (at >> 12));
       case LDR_LIT -> A64.ldrLiteral(f.reg, off);
+      case ABS64 -> (int) target;
     };
   }
 
@@ -196,6 +203,9 @@ public final class Assembler {
     int[] out = Arrays.copyOf(words, size);
     for (Fixup f : fixups) {
       out[f.index] = resolve(f);
+      if (f.kind == Kind.ABS64) {
+        out[f.index + 1] = (int) (f.label.address() >>> 32);
+      }
     }
     return out;
   }

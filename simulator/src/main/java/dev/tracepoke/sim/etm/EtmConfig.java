@@ -1,5 +1,6 @@
 package dev.tracepoke.sim.etm;
 
+import dev.tracepoke.perf.EtmV4Params;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,9 @@ import java.util.Map;
  * @param initialContextId CONTEXTIDR_EL1 when tracing starts
  * @param timeConv the generic counter the timestamps come from
  * @param overflows stretches of time in which trace is lost (in time order, not overlapping)
+ * @param longAddressAfterContext send the first plain address after an address-with-context packet
+ *     as a 64-bit long address, as the Cortex-A72 in OpenCSD's {@code bugfix-exact-match} snapshot
+ *     does (260 of 260 times); off: always the shortest correct form
  */
 public record EtmConfig(
     int cpu,
@@ -35,7 +39,8 @@ public record EtmConfig(
     int initialEl,
     int initialContextId,
     TimeConv timeConv,
-    List<OverflowWindow> overflows) {
+    List<OverflowWindow> overflows,
+    boolean longAddressAfterContext) {
 
   /** TRCSYNCPR reset value on Linux's driver: every 4 KiB. */
   public static final int DEFAULT_SYNC_PERIOD_LOG2 = 12;
@@ -86,37 +91,50 @@ public record EtmConfig(
    */
   public static EtmConfig forCpu(int cpu) {
     return new EtmConfig(cpu, 0x10 + 2 * cpu, true, 0, true, DEFAULT_SYNC_PERIOD_LOG2, true, 1, 0,
-        TimeConv.defaults(), List.of());
+        TimeConv.defaults(), List.of(), false);
   }
 
   public EtmConfig withTimestamps(boolean on, long periodTicks) {
     return new EtmConfig(cpu, traceId, on, periodTicks, contextIdTracing, syncPeriodLog2, nonSecure,
-        initialEl, initialContextId, timeConv, overflows);
+        initialEl, initialContextId, timeConv, overflows, longAddressAfterContext);
   }
 
   public EtmConfig withContextIdTracing(boolean on, int initialId) {
     return new EtmConfig(cpu, traceId, timestamps, timestampPeriodTicks, on, syncPeriodLog2, nonSecure,
-        initialEl, initialId, timeConv, overflows);
+        initialEl, initialId, timeConv, overflows, longAddressAfterContext);
   }
 
   public EtmConfig withSyncPeriodLog2(int log2) {
     return new EtmConfig(cpu, traceId, timestamps, timestampPeriodTicks, contextIdTracing, log2, nonSecure,
-        initialEl, initialContextId, timeConv, overflows);
+        initialEl, initialContextId, timeConv, overflows, longAddressAfterContext);
   }
 
   public EtmConfig withInitialEl(int el) {
     return new EtmConfig(cpu, traceId, timestamps, timestampPeriodTicks, contextIdTracing, syncPeriodLog2,
-        nonSecure, el, initialContextId, timeConv, overflows);
+        nonSecure, el, initialContextId, timeConv, overflows, longAddressAfterContext);
   }
 
   public EtmConfig withTimeConv(TimeConv conv) {
     return new EtmConfig(cpu, traceId, timestamps, timestampPeriodTicks, contextIdTracing, syncPeriodLog2,
-        nonSecure, initialEl, initialContextId, conv, overflows);
+        nonSecure, initialEl, initialContextId, conv, overflows, longAddressAfterContext);
   }
 
   public EtmConfig withOverflows(List<OverflowWindow> windows) {
     return new EtmConfig(cpu, traceId, timestamps, timestampPeriodTicks, contextIdTracing, syncPeriodLog2,
-        nonSecure, initialEl, initialContextId, timeConv, windows);
+        nonSecure, initialEl, initialContextId, timeConv, windows, longAddressAfterContext);
+  }
+
+  public EtmConfig withLongAddressAfterContext(boolean on) {
+    return new EtmConfig(cpu, traceId, timestamps, timestampPeriodTicks, contextIdTracing, syncPeriodLog2,
+        nonSecure, initialEl, initialContextId, timeConv, overflows, on);
+  }
+
+  /** The sync period in bytes, as perf's scenario files give it: a power of two, 256..1 MiB. */
+  public EtmConfig withSyncPeriodBytes(int bytes) {
+    if (Integer.bitCount(bytes) != 1) {
+      throw new IllegalArgumentException("sync period " + bytes + " bytes is not a power of two");
+    }
+    return withSyncPeriodLog2(Integer.numberOfTrailingZeros(bytes));
   }
 
   /** TRCCONFIGR as perf synthesises it from the event config: only CID (bit 6) and TS (bit 11). */
@@ -139,6 +157,12 @@ public record EtmConfig(
       trcConfigR() & 0xFFFF_FFFFL, traceId, TRCIDR0 & 0xFFFF_FFFFL, TRCIDR1 & 0xFFFF_FFFFL,
       TRCIDR2 & 0xFFFF_FFFFL, TRCIDR8, TRCAUTHSTATUS
     };
+  }
+
+  /** This unit's per-CPU block of perf's CS_ETM AUXTRACE_INFO record. */
+  public EtmV4Params perfBlock() {
+    long[] p = perfParams();
+    return EtmV4Params.etmV4(cpu, p[0], p[1], p[2], p[3], p[4], p[5], p[6]);
   }
 
   /**

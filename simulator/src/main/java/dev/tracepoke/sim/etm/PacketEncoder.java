@@ -60,18 +60,30 @@ public final class PacketEncoder {
 
   private final TraceBuffer out;
   private final PacketListener listener;
+  private final boolean longAddressAfterContext;
+  /** The next plain address must be a 64-bit long address (see {@link EtmConfig#longAddressAfterContext}). */
+  private boolean longNext;
   private final long[] history = new long[3];
   private long lastTimestamp;
   private final long[] counts = new long[PacketKind.VALUES.length];
   private final long[] atomsByFormat = new long[6];
 
-  public PacketEncoder(TraceBuffer out, PacketListener listener) {
+  /**
+   * @param longAddressAfterContext {@link #address} sends the first address after an address with
+   *     context as a 64-bit long address, like Cortex-A72 hardware
+   */
+  public PacketEncoder(TraceBuffer out, PacketListener listener, boolean longAddressAfterContext) {
     this.out = out;
     this.listener = listener;
+    this.longAddressAfterContext = longAddressAfterContext;
+  }
+
+  public PacketEncoder(TraceBuffer out, PacketListener listener) {
+    this(out, listener, false);
   }
 
   public PacketEncoder(TraceBuffer out) {
-    this(out, null);
+    this(out, null, false);
   }
 
   /** Bytes written so far. */
@@ -184,6 +196,10 @@ public final class PacketEncoder {
 
   /** Writes the shortest address packet that gives {@code address}; returns the form used. */
   public PacketKind address(long address) {
+    if (longNext) {
+      longAddress64(address);
+      return PacketKind.LONG_ADDR_64;
+    }
     for (int i = 0; i < 3; i++) {
       if (history[i] == address) {
         exactMatch(i);
@@ -276,6 +292,7 @@ public final class PacketEncoder {
     putAddress32(address);
     putContextPayload(info, contextId);
     push(address);
+    longNext = longAddressAfterContext;
     done(PacketKind.ADDR_CTXT_32, start, address, ((long) (info & 0xFF) << 32) | (contextId & 0xFFFF_FFFFL));
   }
 
@@ -286,6 +303,7 @@ public final class PacketEncoder {
     putAddress64(address);
     putContextPayload(info, contextId);
     push(address);
+    longNext = longAddressAfterContext;
     done(PacketKind.ADDR_CTXT_64, start, address, ((long) (info & 0xFF) << 32) | (contextId & 0xFFFF_FFFFL));
   }
 
@@ -450,6 +468,7 @@ public final class PacketEncoder {
   }
 
   private void push(long address) {
+    longNext = false;
     history[2] = history[1];
     history[1] = history[0];
     history[0] = address;

@@ -1,5 +1,7 @@
 package dev.tracepoke.sim.etm;
 
+import dev.tracepoke.perf.PerfRecord;
+
 /**
  * The generic counter that ETM timestamps carry, and the {@code PERF_RECORD_TIME_CONV} fields that
  * turn a counter value back into perf time:
@@ -75,6 +77,12 @@ public record TimeConv(long counterHz, int timeShift, long timeMult, long timeZe
   /** TIME_CONV time_mask (unused without cap_user_time_short). */
   public long timeMask() {
     return 0;
+  }
+
+  /** The PERF_RECORD_TIME_CONV record (56-byte form) for this counter. */
+  public PerfRecord.TimeConv perfRecord() {
+    return new PerfRecord.TimeConv(timeShift, timeMult, timeZero, timeCycles(), timeMask(), capUserTimeZero(),
+        capUserTimeShort(), true);
   }
 
   public boolean capUserTimeZero() {

@@ -42,6 +42,11 @@ public final class Core {
   long timerJitter;
   private long timerRng;
 
+  // the local exclusive monitor: lost when another core ran since LDXR (see Machine.epoch)
+  boolean exclusiveArmed;
+  long exclusiveAddress;
+  long exclusiveEpoch;
+
   // CMODX bookkeeping
   long lastCseTime = Long.MIN_VALUE;
   boolean maintenancePending;

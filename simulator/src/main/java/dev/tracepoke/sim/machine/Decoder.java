@@ -198,6 +198,21 @@ final class Decoder {
         default -> Op.NOP; // PRFM literal: a hint
       };
     }
+    if ((w & 0x3F000000) == 0x08000000) { // exclusives, acquire/release, compare-and-swap
+      return decodeExclusive(w, rd, rn, rm, as, i);
+    }
+    if ((w & 0x3F200C00) == 0x38200000) { // LSE atomic memory operations
+      int o3opc = (w >>> 12) & 15;
+      int kind = switch (o3opc) {
+        case 0, 1, 2, 3 -> o3opc;
+        case 8 -> 4;
+        default -> -1;
+      };
+      if (kind < 0) {
+        return Op.UNDEF;
+      }
+      return pack(Op.ATOMIC, zw(rd), sp(rn), rm, (w >>> 30) | kind << 2);
+    }
     if ((w & 0x3F000000) == 0x39000000) { // unsigned offset
       int size = w >>> 30;
       int kind = loadStoreKind(size, (w >>> 22) & 3);
@@ -293,6 +308,24 @@ final class Decoder {
       }
       return pack(op, zw(rd), rn, rm, shift);
     }
+    if ((w & 0x1FE00000) == 0x0B200000) { // add/sub extended register
+      int imm3 = (w >>> 10) & 7;
+      if (imm3 > 4) {
+        return Op.UNDEF;
+      }
+      as[i] = imm3;
+      boolean sub = (w & (1 << 30)) != 0;
+      boolean s = (w & (1 << 29)) != 0;
+      int extra = ((w >>> 13) & 7) | (sub ? 8 : 0) | (s ? 16 : 0) | (sf ? 0 : 32);
+      return pack(Op.ADDSUBX, s ? zw(rd) : sp(rd), sp(rn), rm, extra);
+    }
+    if ((w & 0x3FE00410) == 0x3A400000) { // CCMP, CCMN (register and immediate)
+      boolean imm = (w & (1 << 11)) != 0;
+      boolean sub = (w & (1 << 30)) != 0;
+      as[i] = imm ? (w >>> 16) & 31 : 0;
+      bs[i] = (w & 15) | (imm ? 0 : 16);
+      return pack(Op.CCMP, 0, rn, imm ? 0 : rm, ((w >>> 12) & 15) | (sub ? 16 : 0) | (sf ? 0 : 32));
+    }
     if ((w & 0x7FE00000) == 0x1B000000) { // MADD, MSUB
       int ra = (w >>> 10) & 31;
       boolean sub = (w & (1 << 15)) != 0;
@@ -310,6 +343,35 @@ final class Decoder {
       int variant = ((w >>> 30) & 1) << 1 | ((w >>> 10) & 1);
       int cond = (w >>> 12) & 15;
       return pack(sf ? Op.CSEL : Op.CSEL_W, zw(rd), rn, rm, cond | variant << 4);
+    }
+    return Op.UNDEF;
+  }
+
+  private static int decodeExclusive(int w, int rt, int rn, int rs, long[] as, int i) {
+    int size = w >>> 30;
+    boolean o2 = (w & (1 << 23)) != 0;
+    boolean l = (w & (1 << 22)) != 0;
+    boolean o1 = (w & (1 << 21)) != 0;
+    int rt2 = (w >>> 10) & 31;
+    if (size < 2 || rt2 != 31) {
+      return Op.UNDEF; // byte/halfword forms and pairs are not modelled
+    }
+    if (!o2 && !o1) {
+      if (l) {
+        return rs == 31 ? pack(Op.LDXR, zw(rt), sp(rn), 0, size) : Op.UNDEF;
+      }
+      return pack(Op.STXR, rt, sp(rn), zw(rs), size);
+    }
+    if (o2 && !o1) {
+      if (rs != 31) {
+        return Op.UNDEF;
+      }
+      as[i] = 0;
+      return l ? pack(Op.LD_OFF, zw(rt), sp(rn), 0, size) : pack(Op.ST_OFF, rt, sp(rn), 0, size);
+    }
+    if (o2) {
+      as[i] = size;
+      return pack(Op.CAS, rt, sp(rn), rs, zw(rs));
     }
     return Op.UNDEF;
   }
@@ -348,7 +410,7 @@ final class Decoder {
       if (crn == 3 && op1 == 3) {
         switch (op2) {
           case 2:
-            return Op.NOP; // CLREX: no exclusive monitor is modelled
+            return Op.CLREX;
           case 4:
             as[i] = crm;
             return Op.DSB;

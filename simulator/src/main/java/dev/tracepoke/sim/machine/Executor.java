@@ -187,21 +187,22 @@ final class Executor {
       }
       int i = (int) ((pc - codeBase) >>> 2);
       int d = ops[i];
-      if (d == Op.UNDECODED) {
-        Decoder.decode(code.word(pc), pc, ops, as, bs, i);
-        d = ops[i];
-      }
-      long a;
-      long b;
-      if (d == Op.WATCHED) {
-        c.cycles = cyc;
-        m.fetchWatched(c, pc, (int) as[i]);
-        d = c.fetchOp[0];
-        a = c.fetchA[0];
-        b = c.fetchB[0];
-      } else {
-        a = as[i];
-        b = bs[i];
+      long a = as[i];
+      long b = bs[i];
+      if (Integer.compareUnsigned(d, Op.WATCHED) <= 0) { // one test: UNDECODED, UNDEF, WATCHED are 0..2
+        if (d == Op.UNDECODED) {
+          Decoder.decode(code.word(pc), pc, ops, as, bs, i);
+          d = ops[i];
+          a = as[i];
+          b = bs[i];
+        }
+        if (d == Op.WATCHED) {
+          c.cycles = cyc;
+          m.fetchWatched(c, pc, (int) a);
+          d = c.fetchOp[0];
+          a = c.fetchA[0];
+          b = c.fetchB[0];
+        }
       }
       cyc++;
       count++;
@@ -392,6 +393,54 @@ final class Executor {
           x[rd(d)] = (d & 0xFF) == Op.CSEL ? r : r & M32;
         }
 
+        case Op.ADDSUBX -> {
+          int e = extra(d);
+          long o = x[rm(d)];
+          o = switch (e & 7) {
+            case 0 -> o & 0xFF;
+            case 1 -> o & 0xFFFF;
+            case 2 -> o & M32;
+            case 4 -> (byte) o;
+            case 5 -> (short) o;
+            case 6 -> (int) o;
+            default -> o;
+          } << a;
+          boolean sub = (e & 8) != 0;
+          long n = x[rn(d)];
+          if ((e & 32) == 0) {
+            long r = sub ? n - o : n + o;
+            if ((e & 16) != 0) {
+              nzcv = sub ? subFlags64(n, o, r) : addFlags64(n, o, r);
+            }
+            x[rd(d)] = r;
+          } else {
+            int ni = (int) n;
+            int oi = (int) o;
+            int r = sub ? ni - oi : ni + oi;
+            if ((e & 16) != 0) {
+              nzcv = sub ? subFlags32(ni, oi, r) : addFlags32(ni, oi, r);
+            }
+            x[rd(d)] = r & M32;
+          }
+        }
+        case Op.CCMP -> {
+          int e = extra(d);
+          if (COND[(e & 15) << 4 | nzcv]) {
+            long o = (b & 16) != 0 ? x[rm(d)] : a;
+            boolean sub = (e & 16) != 0;
+            if ((e & 32) == 0) {
+              long n = x[rn(d)];
+              nzcv = sub ? subFlags64(n, o, n - o) : addFlags64(n, o, n + o);
+            } else {
+              int ni = (int) x[rn(d)];
+              int oi = (int) o;
+              nzcv = sub ? subFlags32(ni, oi, ni - oi) : addFlags32(ni, oi, ni + oi);
+            }
+          } else {
+            nzcv = (int) b & 15;
+          }
+        }
+
         // ---- loads and stores
         case Op.LD_OFF -> x[rd(d)] = load(c, x[rn(d)] + a, extra(d), pc);
         case Op.LD_PRE -> {
@@ -444,6 +493,54 @@ final class Executor {
           x[rd(d)] = v1;
           x[rm(d)] = v2;
         }
+
+        case Op.LDXR -> {
+          long addr = x[rn(d)];
+          x[rd(d)] = load(c, addr, extra(d), pc);
+          c.exclusiveAddress = addr;
+          c.exclusiveEpoch = m.epoch;
+          c.exclusiveArmed = true;
+        }
+        case Op.STXR -> {
+          long addr = x[rn(d)];
+          if (c.exclusiveArmed && c.exclusiveAddress == addr && c.exclusiveEpoch == m.epoch) {
+            c.cycles = cyc;
+            store(c, addr, extra(d), x[rd(d)], pc);
+            x[rm(d)] = 0;
+          } else {
+            x[rm(d)] = 1;
+          }
+          c.exclusiveArmed = false;
+        }
+        case Op.ATOMIC -> {
+          long addr = x[rn(d)];
+          int e = extra(d);
+          int size = e & 3;
+          long old = load(c, addr, size, pc);
+          long s = x[rm(d)];
+          long v = switch (e >>> 2) {
+            case 0 -> old + s;
+            case 1 -> old & ~s;
+            case 2 -> old ^ s;
+            case 3 -> old | s;
+            default -> s;
+          };
+          c.cycles = cyc;
+          store(c, addr, size, v, pc);
+          x[rd(d)] = old;
+        }
+        case Op.CAS -> {
+          long addr = x[rn(d)];
+          int size = (int) a;
+          long old = load(c, addr, size, pc);
+          long expected = size == 3 ? x[rm(d)] : x[rm(d)] & M32;
+          if (old == expected) {
+            c.cycles = cyc;
+            store(c, addr, size, x[rd(d)], pc);
+          }
+          x[extra(d)] = old;
+        }
+        case Op.CLREX -> c.exclusiveArmed = false;
 
         // ---- branches: each ends the run
         case Op.B, Op.BL -> {

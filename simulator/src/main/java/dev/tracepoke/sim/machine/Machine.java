@@ -35,7 +35,14 @@ public final class Machine {
   private final Core[] cores;
   private final Executor executor;
   private HostCall hostCall = (core, value) -> {};
+  private TextListener textListener;
   boolean stopRequested;
+  /**
+   * Counts switches between cores. Cores interleave only between slices, so an LDXR/STXR pair in
+   * one slice is atomic; a store-exclusive fails when another core ran since its load-exclusive.
+   */
+  long epoch;
+  private Core lastRun;
   private long irqSequence;
 
   // CMODX state: one PatchSite per registered or written text word
@@ -90,6 +97,11 @@ public final class Machine {
     this.hostCall = handler;
   }
 
+  /** Receives text writes and maintenance completions as they happen (null for none). */
+  public void setTextListener(TextListener listener) {
+    this.textListener = listener;
+  }
+
   /** Asks {@link #run} to return after the current instruction. */
   public void requestStop() {
     stopRequested = true;
@@ -141,6 +153,10 @@ public final class Machine {
   }
 
   private void slice(Core c, long end) {
+    if (lastRun != c) {
+      epoch++;
+      lastRun = c;
+    }
     while (c.cycles < end && !stopRequested) {
       deliverArrived(c);
       if (c.pendingIrqs != 0 && (c.daif & Core.DAIF_I) == 0) {
@@ -229,6 +245,7 @@ public final class Machine {
     }
     c.selectMode(1, 1);
     c.daif = 0xF;
+    c.exclusiveArmed = false;
     c.pc = c.vbar + offset;
     c.exceptionCounts[type]++;
     c.observer.exception(type, preferredReturn, c.pc, fromEl, 1, time);
@@ -246,6 +263,7 @@ public final class Machine {
     c.nzcv = (int) (c.spsr >>> 28) & 0xF;
     c.daif = (int) (c.spsr >>> 6) & 0xF;
     c.selectMode(m >> 2, m & 1);
+    c.exclusiveArmed = false;
     c.pc = c.elr;
     c.observer.exceptionReturn(eretPc, c.pc, c.el, time);
     contextSynchronize(c, time);
@@ -472,6 +490,9 @@ public final class Machine {
           throw new IllegalStateException(String.format("text word 0x%x changed outside the machine", a));
         }
         s.append(now, c.id(), time);
+        if (textListener != null) {
+          textListener.textWritten(c.id(), a, old[k], now, time);
+        }
         if (!s.isActive) {
           s.isActive = true;
           active.add(s);
@@ -506,6 +527,9 @@ public final class Machine {
           s.stage[k] = 2;
           s.completeTime[k] = time;
           checkCausality(s, k, time);
+          if (textListener != null) {
+            textListener.maintenanceCompleted(c.id(), s.pc, s.words[k], time);
+          }
         }
       }
     }
@@ -552,8 +576,8 @@ public final class Machine {
 
   /**
    * The fetch of watched word {@code siteId} by {@code c} at its current time: chooses the word
-   * the core sees, reports it, records a CMODX violation where due, and predecodes it into the
-   * core's fetch slot.
+   * the core sees (never one written after the fetch time), reports it, records a CMODX violation
+   * where due, and predecodes it into the core's fetch slot.
    */
   void fetchWatched(Core c, long pc, int siteId) {
     PatchSite s = sites.get(siteId);
@@ -586,7 +610,8 @@ public final class Machine {
     int word = s.words[chosen];
     c.fetchedWord = word;
     Decoder.decode(word, pc, c.fetchOp, c.fetchA, c.fetchB, 0);
-    c.observer.patchSiteExecuted(pc, word, chosen == hi, time);
+    // the observer contract stamps retirement: the fetch time plus the instruction's own cycle
+    c.observer.patchSiteExecuted(pc, word, chosen == hi, time + 1);
   }
 
   /** CMODX violations recorded so far (the first 100,000; {@link #cmodxViolationCount()} counts all). */

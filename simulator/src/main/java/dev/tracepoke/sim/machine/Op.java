@@ -103,6 +103,13 @@ final class Op {
   static final int DC_OTHER = 82;
   static final int IC_IVAU = 83;
   static final int IC_IALLU = 84;
+  static final int ADDSUBX = 85; // extra: option | sub << 3 | setFlags << 4 | w << 5; a: shift
+  static final int LDXR = 87; // extra: size
+  static final int STXR = 88; // rm: status register (write index); extra: size
+  static final int ATOMIC = 89; // rm: Rs; extra: size | (0 add, 1 clr, 2 eor, 3 set, 4 swp) << 2
+  static final int CAS = 90; // rm: Rs (read); extra: Rs (write index); a: size
+  static final int CLREX = 91;
+  static final int CCMP = 86; // extra: cond | sub << 4 | w << 5; a: imm5; b: nzcv | register << 4
 
   // load kinds (extra >> 2)
   static final int LD_ZERO = 0;

@@ -14,10 +14,17 @@ import dev.tracepoke.sim.asm.Shift;
 public final class SimulateBench {
   private SimulateBench() {}
 
-  /** Instructions retired, wall-clock nanoseconds, and what the observer counted. */
-  public record Result(long instructions, long nanos, long observedInstructions, long waypoints) {
+  /**
+   * Instructions retired, wall-clock and thread CPU nanoseconds, and what the observers counted.
+   * CPU time is the fairer figure on a shared machine: it leaves out time the thread waited.
+   */
+  public record Result(long instructions, long nanos, long cpuNanos, long observedInstructions, long waypoints) {
     public double instructionsPerSecond() {
       return instructions * 1e9 / nanos;
+    }
+
+    public double instructionsPerCpuSecond() {
+      return instructions * 1e9 / cpuNanos;
     }
   }
 
@@ -82,26 +89,57 @@ public final class SimulateBench {
     return a.words();
   }
 
-  /** Runs {@code warmup} then {@code instructions} instructions of the workload and times the latter. */
+  /** Runs {@code warmup} then {@code instructions} instructions of the workload on one core and times the latter. */
   public static Result run(long warmup, long instructions) {
-    Machine m = new Machine(MachineConfig.defaults().withCores(1));
+    return run(1, warmup, instructions);
+  }
+
+  /**
+   * The same on {@code cores} cores (each with its own observer and stack, sharing text and data),
+   * scheduled in slices as always: shows the cost of keeping cores in step.
+   */
+  public static Result run(int cores, long warmup, long instructions) {
+    Machine m = new Machine(MachineConfig.defaults().withCores(cores));
     m.memory().map("text", TEXT, 0x1000, true);
     m.memory().map("data", DATA, 0x1000, false);
-    m.memory().map("stack", DATA + 0x10000, 0x1000, false);
+    m.memory().map("stack", DATA + 0x10000, 0x1000 * cores, false);
     m.memory().loadWords(TEXT, workload());
-    Core c = m.core(0);
-    c.setPc(TEXT);
-    c.setSp(DATA + 0x11000);
-    Counting counting = new Counting();
-    c.setObserver(counting);
+    Counting[] counting = new Counting[cores];
+    for (int i = 0; i < cores; i++) {
+      Core c = m.core(i);
+      c.setPc(TEXT);
+      c.setSp(DATA + 0x10000 + 0x1000L * (i + 1));
+      counting[i] = new Counting();
+      c.setObserver(counting[i]);
+    }
     m.run(Long.MAX_VALUE, warmup);
-    long before = c.instructions();
-    long observedBefore = counting.instructions;
-    long waypointsBefore = counting.waypoints;
+    long before = retired(m);
+    long observedBefore = 0;
+    long waypointsBefore = 0;
+    for (Counting k : counting) {
+      observedBefore += k.instructions;
+      waypointsBefore += k.waypoints;
+    }
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long cpu0 = threads.getCurrentThreadCpuTime();
     long t0 = System.nanoTime();
     m.run(Long.MAX_VALUE, instructions);
     long nanos = System.nanoTime() - t0;
-    return new Result(c.instructions() - before, nanos, counting.instructions - observedBefore,
-        counting.waypoints - waypointsBefore);
+    long cpuNanos = threads.getCurrentThreadCpuTime() - cpu0;
+    long observed = -observedBefore;
+    long waypoints = -waypointsBefore;
+    for (Counting k : counting) {
+      observed += k.instructions;
+      waypoints += k.waypoints;
+    }
+    return new Result(retired(m) - before, nanos, cpuNanos, observed, waypoints);
+  }
+
+  private static long retired(Machine m) {
+    long n = 0;
+    for (int i = 0; i < m.coreCount(); i++) {
+      n += m.core(i).instructions();
+    }
+    return n;
   }
 }

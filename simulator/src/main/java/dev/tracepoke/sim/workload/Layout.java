@@ -70,6 +70,8 @@ public final class Layout {
   public static final int OP_PROTOCOL = 0x00;
   public static final int OP_STYLE = 0x08;
   public static final int OP_NSITES = 0x10;
+  /** Non-zero: run the next operation in the same interrupt (stop-machine patching a group site by site). */
+  public static final int OP_CHAIN = 0x18;
   public static final int OP_SITES = 0x20;
   public static final int OP_SITE_SIZE = 0x28;
   /** Sites one operation can carry. */

@@ -62,6 +62,18 @@ class A64ObjdumpTest {
     c(cmpReg(x(3), x(4), Shift.LSL, 0), "cmp x3, x4");
     c(cmnReg(x(3), x(4), Shift.LSL, 2), "cmn x3, x4, lsl #2");
     c(subReg(x(0), XZR, x(1)), "neg x0, x1");
+    // add/sub extended register, conditional compare
+    c(add(x(0), SP, x(1), RegExtend.UXTX, 0), "add x0, sp, x1");
+    c(add(x(0), x(1), w(2), RegExtend.UXTW, 0), "add x0, x1, w2, uxtw");
+    c(sub(x(0), x(1), w(2), RegExtend.SXTW, 2), "sub x0, x1, w2, sxtw #2");
+    c(adds(w(0), w(1), w(2), RegExtend.UXTB, 0), "adds w0, w1, w2, uxtb");
+    c(subs(x(3), x(4), w(5), RegExtend.SXTH, 4), "subs x3, x4, w5, sxth #4");
+    c(cmp(x(0), w(1), RegExtend.UXTW, 0), "cmp x0, w1, uxtw");
+    c(add(SP, SP, x(3), RegExtend.SXTX, 3), "add sp, sp, x3, sxtx #3");
+    c(ccmp(x(0), 5, 4, Cond.NE), "ccmp x0, #0x5, #0x4, ne");
+    c(ccmn(w(1), 31, 0xf, Cond.LT), "ccmn w1, #0x1f, #0xf, lt");
+    c(ccmpReg(x(2), x(3), 0, Cond.EQ), "ccmp x2, x3, #0x0, eq");
+    c(ccmnReg(w(4), w(5), 2, Cond.HS), "ccmn w4, w5, #0x2, cs");
     // multiply, divide, variable shifts
     c(madd(x(0), x(1), x(2), x(3)), "madd x0, x1, x2, x3");
     c(mul(x(0), x(1), x(2)), "mul x0, x1, x2");
@@ -208,6 +220,22 @@ class A64ObjdumpTest {
     c(ldr(w(0), x(1), x(2), Extend.SXTX, false), "ldr w0, [x1, x2, sxtx]");
     c(ldrLiteral(x(0), 32), "ldr x0, " + rel(32));
     c(ldrLiteral(w(1), -16), "ldr w1, " + rel(-16));
+    c(ldxr(x(0), x(1)), "ldxr x0, [x1]");
+    c(ldaxr(w(2), SP), "ldaxr w2, [sp]");
+    c(stxr(w(3), x(0), x(1)), "stxr w3, x0, [x1]");
+    c(stlxr(w(4), w(5), x(6)), "stlxr w4, w5, [x6]");
+    c(ldar(x(7), x(8)), "ldar x7, [x8]");
+    c(stlr(w(9), x(10)), "stlr w9, [x10]");
+    c(cas(x(1), x(2), x(3)), "cas x1, x2, [x3]");
+    c(casal(w(1), w(2), x(3)), "casal w1, w2, [x3]");
+    c(ldadd(x(1), x(2), x(3)), "ldadd x1, x2, [x3]");
+    c(ldaddal(w(4), w(5), SP), "ldaddal w4, w5, [sp]");
+    c(ldclral(x(1), x(2), x(3)), "ldclral x1, x2, [x3]");
+    c(ldeoral(x(1), x(2), x(3)), "ldeoral x1, x2, [x3]");
+    c(ldsetal(x(1), x(2), x(3)), "ldsetal x1, x2, [x3]");
+    c(swp(x(1), x(2), x(3)), "swp x1, x2, [x3]");
+    c(swpal(w(1), w(2), x(3)), "swpal w1, w2, [x3]");
+    c(clrex(), "clrex");
     c(ldp(x(29), x(30), SP, 16), "ldp x29, x30, [sp, #16]");
     c(stpPre(x(29), x(30), SP, -32), "stp x29, x30, [sp, #-32]!");
     c(ldpPost(x(29), x(30), SP, 32), "ldp x29, x30, [sp], #32");

@@ -168,6 +168,19 @@ class PacketEncoderTest {
     assertEquals(0xFFFF800008010000L, enc.historyEntry(2));
   }
 
+  @Test
+  void firstAddressAfterContextIsLongWhenConfiguredLikeCortexA72() {
+    PacketEncoder a72 = new PacketEncoder(buffer, null, true);
+    a72.addressWithContext64(0x4D2FF0L, PacketEncoder.contextInfo(0, true, false), 0);
+    assertEquals(PacketKind.LONG_ADDR_64, a72.address(0x4D33C4L)); // a short address would do
+    assertEquals(PacketKind.SHORT_ADDR_1, a72.address(0x4D33C8L));
+    assertEquals(PacketKind.EXACT_MATCH, a72.address(0x4D33C4L));
+    assertBytes(0x85, 0x7C, 0x17, 0x4D, 0x00, 0x00, 0x00, 0x00, 0x00, 0x30,
+        0x9D, 0x71, 0x19, 0x4D, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x95, 0x72,
+        0x91);
+  }
+
   @ParameterizedTest(name = "type {0} E1:E0 {1} -> 06 {2}")
   @CsvSource({
     "2, 1, 05",    // SVC: Call, return address follows (what Cortex-A53 emits)

@@ -3,6 +3,7 @@ package dev.tracepoke.sim.etm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.tracepoke.perf.PerfRecord;
 import org.junit.jupiter.api.Test;
 
 class TimeConvTest {
@@ -36,6 +37,12 @@ class TimeConvTest {
     for (long t = 3_600_000_000_000L; t < 3_600_000_000_000L + 1000; t += 7) {
       assertEquals(t - Math.floorMod(t + 5_000_000_000L, 40), c.perfTimeOf(c.counterAt(t)));
     }
+  }
+
+  @Test
+  void perfRecordCarriesTheSameFields() {
+    TimeConv c = TimeConv.of(50_000_000L, 77);
+    assertEquals(new PerfRecord.TimeConv(24, 20L << 24, 77, 0, 0, true, false, true), c.perfRecord());
   }
 
   @Test

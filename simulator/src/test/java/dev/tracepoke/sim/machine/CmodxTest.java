@@ -73,7 +73,8 @@ class CmodxTest {
       String[] f = l.split(" ");
       long t = Long.parseLong(l.substring(l.indexOf('@') + 1));
       if (l.startsWith("P ")) {
-        fetches.add(new long[] {t, Long.parseUnsignedLong(f[2], 16), f[3].equals("new") ? 1 : 0});
+        // reported at retirement; the fetch was one cycle earlier
+        fetches.add(new long[] {t - 1, Long.parseUnsignedLong(f[2], 16), f[3].equals("new") ? 1 : 0});
       } else if (l.startsWith("E ") && cse < 0) {
         cse = t;
       }

@@ -89,6 +89,20 @@ class MachineTest {
   }
 
   @Test
+  void patchSiteIsReportedAtRetirementBeforeItsRun() {
+    Rig r = new Rig();
+    r.m.memory().loadWords(Rig.TEXT, new int[] {movz(x(0), 1, 0), nop(), Rig.STOP});
+    r.m.registerPatchSite(Rig.TEXT + 4);
+    Recorder rec = new Recorder();
+    r.m.core(0).setObserver(rec);
+    r.m.core(0).setPc(Rig.TEXT);
+    r.m.run(Long.MAX_VALUE, 100);
+    assertEquals(List.of(
+        String.format("P %x d503201f new @%d", Rig.TEXT + 4, T0 + 2),
+        String.format("I %x 3 @%d", Rig.TEXT, T0 + 3)), rec.lines);
+  }
+
+  @Test
   void hostLoadOverAPatchSiteIsRefused() {
     Rig r = new Rig();
     r.m.memory().loadWords(Rig.TEXT, new int[] {nop(), nop()});
@@ -110,6 +124,18 @@ class MachineTest {
     Rig r = new Rig();
     long site = Rig.TEXT + 0x100;
     r.m.memory().loadWords(site, new int[] {nop()});
+    List<String> heard = new ArrayList<>();
+    r.m.setTextListener(new TextListener() {
+      @Override
+      public void textWritten(int cpu, long address, int oldWord, int newWord, long time) {
+        heard.add(String.format("W %d %x %08x %08x @%d", cpu, address, oldWord, newWord, time));
+      }
+
+      @Override
+      public void maintenanceCompleted(int cpu, long address, int word, long time) {
+        heard.add(String.format("M %d %x %08x @%d", cpu, address, word, time));
+      }
+    });
     Core c = r.run(cc -> {
       cc.setX(1, site);
       cc.setX(2, brk(1));
@@ -118,6 +144,9 @@ class MachineTest {
     // both DSBs wait for outstanding maintenance (the DC clean, then the IC invalidate)
     long complete = T0 + 5 + k.dcCvau() + k.dsbMaintenance() + k.icIvau() + k.dsbMaintenance();
     assertEquals(List.of(new TextWrite(0, site, nop(), brk(1), T0 + 1, complete)), r.m.textWrites());
+    assertEquals(List.of(
+        String.format("W 0 %x d503201f d4200020 @%d", site, T0 + 1),
+        String.format("M 0 %x d4200020 @%d", site, complete)), heard);
     assertEquals(0, r.m.cmodxViolationCount());
     assertEquals(7, c.instructions());
   }

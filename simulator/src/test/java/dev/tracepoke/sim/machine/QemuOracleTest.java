@@ -86,7 +86,13 @@ class QemuOracleTest {
     for (int b = 0; b < blocks; b++) {
       Assembler.Label skip = a.newLabel();
       int bit = rnd.nextInt(64);
-      switch (rnd.nextInt(4)) {
+      switch (rnd.nextInt(5)) {
+        case 4 -> { // a flag chain: CMP, CCMP, then a conditional branch on the combined flags
+          a.emit(and(x(9), x(19), 0xFF));
+          a.emit(cmp(x(9), rnd.nextInt(256)));
+          a.emit(ccmp(x(10), rnd.nextInt(32), rnd.nextInt(16), Cond.values()[rnd.nextInt(14)]));
+          a.bcond(Cond.values()[rnd.nextInt(14)], skip);
+        }
         case 0 -> a.tbz(x(19), bit, skip);
         case 1 -> a.tbnz(x(19), bit, skip);
         case 2 -> {
@@ -101,7 +107,9 @@ class QemuOracleTest {
       }
       int n = 1 + rnd.nextInt(5);
       for (int k = 0; k < n; k++) {
-        switch (rnd.nextInt(7)) {
+        switch (rnd.nextInt(9)) {
+          case 7 -> a.emit(add(x(10), x(10), w(19), dev.tracepoke.sim.asm.RegExtend.SXTW, rnd.nextInt(5)));
+          case 8 -> a.emit(subs(w(11), w(11), w(19), dev.tracepoke.sim.asm.RegExtend.UXTB, rnd.nextInt(5)));
           case 0 -> a.emit(add(x(10), x(10), x(19), Shift.LSR, rnd.nextInt(64)));
           case 1 -> a.emit(eor(x(11), x(11), 0xFF00FF00FF00FF00L));
           case 2 -> a.emit(str(x(10), x(22), 8 * rnd.nextInt(64)));
@@ -255,7 +263,7 @@ class QemuOracleTest {
       System.out.println("QemuOracleTest skipped: " + QEMU + " (package qemu-user) is not on PATH");
       return QEMU + " absent";
     });
-    Program p = generate(2024, 4000); // about 195,000 instructions
+    Program p = generate(2024, 4000); // 209,947 instructions
     long[] sim = simulate(p);
     long[] ref = qemu(dir, p);
     assertTrue(ref.length >= 100_000, "qemu executed only " + ref.length + " instructions");

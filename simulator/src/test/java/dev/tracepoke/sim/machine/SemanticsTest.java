@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.tracepoke.sim.asm.Assembler;
 import dev.tracepoke.sim.asm.Cond;
 import dev.tracepoke.sim.asm.Extend;
+import dev.tracepoke.sim.asm.RegExtend;
 import dev.tracepoke.sim.asm.Shift;
 import dev.tracepoke.sim.asm.SysReg;
 import org.junit.jupiter.api.Test;
@@ -106,6 +107,40 @@ class SemanticsTest {
     assertEquals(0xFFFFFFFFL, run(0, 1, sub(w(0), w(1), w(2), Shift.LSL, 0)).x(0));
     assertEquals(0x80000000L + 5, run(5, 1, add(w(0), w(1), w(2), Shift.LSL, 31)).x(0));
     assertEquals(-5L, run(5, 0, subReg(x(0), XZR, x(1))).x(0));
+  }
+
+  @Test
+  void addSubExtendedRegister() {
+    assertEquals(5 + 0x80000000L, run(5, 0xFFFFFFFF80000000L, add(x(0), x(1), w(2), RegExtend.UXTW, 0)).x(0));
+    assertEquals(5 + (1L << 33), run(5, 0x80000000L, sub(x(0), x(1), w(2), RegExtend.SXTW, 2)).x(0));
+    assertEquals(7 + 0xFF, run(7, 0x1FF, add(x(0), x(1), w(2), RegExtend.UXTB, 0)).x(0));
+    assertEquals(7 - 2, run(7, 0xFFFE, add(x(0), x(1), w(2), RegExtend.SXTH, 0)).x(0));
+    Core c = run(0xFFFFFFFFL, 0x101, adds(w(0), w(1), w(2), RegExtend.UXTB, 0));
+    assertEquals(0L, c.x(0));
+    assertEquals(ZF | CF, c.nzcv());
+    c = run(0, 0x8000, subs(x(0), x(1), w(2), RegExtend.SXTH, 4));
+    assertEquals(1L << 19, c.x(0));
+    assertEquals(0, c.nzcv());
+    c = run(0x1_00000000L, 0xFFFFFFFF00000000L, cmp(x(1), w(2), RegExtend.UXTW, 0));
+    assertEquals(CF, c.nzcv());
+    c = rig.run(cc -> cc.setX(1, 16), add(x(0), SP, x(1), RegExtend.UXTX, 0), add(SP, SP, x(1), RegExtend.SXTX, 1));
+    assertEquals(Rig.STACK + Rig.STACK_SIZE + 16, c.x(0));
+    assertEquals(Rig.STACK + Rig.STACK_SIZE + 32, c.sp());
+  }
+
+  @Test
+  void conditionalCompare() {
+    int cmp12 = cmpReg(x(1), x(2), Shift.LSL, 0); // 1 - 2: N
+    Core c = run(1, 2, cmp12, ccmp(x(1), 1, CF, Cond.LT)); // holds: flags of 1 - 1
+    assertEquals(ZF | CF, c.nzcv());
+    c = run(1, 2, cmp12, ccmp(x(1), 1, VF | CF, Cond.GE)); // fails: the immediate flags
+    assertEquals(VF | CF, c.nzcv());
+    c = run(0xFFFFFFFFL, 2, cmp(x(1), 0), ccmn(w(1), 1, 0, Cond.NE)); // 0xFFFFFFFF + 1 in 32 bits
+    assertEquals(ZF | CF, c.nzcv());
+    c = run(5, 7, cmp(x(1), 5), ccmpReg(x(1), x(2), ZF, Cond.EQ)); // 5 - 7
+    assertEquals(NF, c.nzcv());
+    c = run(0x7FFFFFFFFFFFFFFFL, 1, cmp(x(1), 0), ccmnReg(x(1), x(2), 0, Cond.NE));
+    assertEquals(NF | VF, c.nzcv());
   }
 
   @Test

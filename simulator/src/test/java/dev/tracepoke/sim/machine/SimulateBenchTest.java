@@ -13,6 +13,12 @@ class SimulateBenchTest {
   }
 
   @Test
+  void everyCoreIsObserved() {
+    SimulateBench.Result r = SimulateBench.run(4, 0, 100_000);
+    assertEquals(r.instructions(), r.observedInstructions());
+  }
+
+  @Test
   void workloadRunsWithoutUndefinedInstructions() {
     Machine m = new Machine(MachineConfig.defaults().withCores(1));
     m.memory().map("text", 0x1000, 0x1000, true);

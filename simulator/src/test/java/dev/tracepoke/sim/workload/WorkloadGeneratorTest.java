@@ -144,7 +144,7 @@ class WorkloadGeneratorTest {
         }
       }
     }
-    assertEquals(Map.of(PatchKind.STATIC_KEY, 93, PatchKind.FTRACE, 42, PatchKind.KPROBE, 10), count);
+    assertEquals(Map.of(PatchKind.STATIC_KEY, 93, PatchKind.FTRACE, 54, PatchKind.KPROBE, 8), count);
     assertTrue(groupSizes.values().stream().anyMatch(n -> n > 1), "some static key has several sites");
     assertTrue(groupSizes.values().stream().allMatch(n -> n <= 3));
   }

@@ -1,0 +1,132 @@
+package dev.tracepoke.decode.flow;
+
+import java.util.Arrays;
+
+/**
+ * One hypothesis about what a core executed: the small walk state the flow decoder advances over
+ * the packets, plus the elements it produced that are not delivered yet. While no patch site is in
+ * doubt the decoder has exactly one walker; at an ambiguous site it copies the walker once per
+ * candidate word and advances the copies in lockstep over the same packets.
+ */
+final class Walker {
+  static final int STRIDE = 8; // type, a, b, c, d, e, timeFrom, timeTo
+  static final int MAX_OVERRIDES = 4;
+
+  long pc;
+  boolean needAddress = true;
+  boolean needContext = true;
+  int el;
+  boolean sf;
+  boolean ns;
+  long contextId;
+  int vmid;
+
+  boolean exceptionPending;
+  int exceptionType;
+  int exceptionAddressInfo;
+  long exceptionOffset;
+  long exceptionIndex;
+
+  long droppedAtoms;
+  long droppedOffset;
+  long droppedIndex;
+
+  /** Earliest time of the latest context-synchronization event passed, in trace order. */
+  long lastCse = Long.MIN_VALUE;
+  /** The next address packet may move the pc (after Trace On or a periodic Trace Info). */
+  boolean addressFree;
+  /** Atoms up to the next address packet are part of a reported gap, not reported again. */
+  boolean resyncing;
+
+  /** Another walker with the same state was folded into this one: its history is not unique. */
+  boolean merged;
+  /** The trace contradicted this walker (lockstep only). */
+  boolean dropped;
+
+  /** The word this walker assumes at a site during its current walk (set by a fork). */
+  final long[] overridePc = new long[MAX_OVERRIDES];
+  final int[] overrideWord = new int[MAX_OVERRIDES];
+  int overrides;
+
+  long[] out = new long[STRIDE * 64];
+  int outCount;
+
+  Walker copy() {
+    Walker w = new Walker();
+    w.pc = pc;
+    w.needAddress = needAddress;
+    w.needContext = needContext;
+    w.el = el;
+    w.sf = sf;
+    w.ns = ns;
+    w.contextId = contextId;
+    w.vmid = vmid;
+    w.exceptionPending = exceptionPending;
+    w.exceptionType = exceptionType;
+    w.exceptionAddressInfo = exceptionAddressInfo;
+    w.exceptionOffset = exceptionOffset;
+    w.exceptionIndex = exceptionIndex;
+    w.droppedAtoms = droppedAtoms;
+    w.droppedOffset = droppedOffset;
+    w.droppedIndex = droppedIndex;
+    w.lastCse = lastCse;
+    w.addressFree = addressFree;
+    w.resyncing = resyncing;
+    w.merged = merged;
+    w.dropped = dropped;
+    System.arraycopy(overridePc, 0, w.overridePc, 0, overrides);
+    System.arraycopy(overrideWord, 0, w.overrideWord, 0, overrides);
+    w.overrides = overrides;
+    w.out = Arrays.copyOf(out, Math.max(out.length, STRIDE * 64));
+    w.outCount = outCount;
+    return w;
+  }
+
+  /** Same position and state: from here on both walkers would do exactly the same. */
+  boolean sameState(Walker o) {
+    // a walk waiting for an address has no pc yet: the address will set both alike
+    return (needAddress || pc == o.pc)
+        && needAddress == o.needAddress
+        && needContext == o.needContext
+        && el == o.el
+        && sf == o.sf
+        && ns == o.ns
+        && contextId == o.contextId
+        && vmid == o.vmid
+        && exceptionPending == o.exceptionPending
+        && exceptionType == o.exceptionType
+        && exceptionAddressInfo == o.exceptionAddressInfo
+        && droppedAtoms == o.droppedAtoms
+        && lastCse == o.lastCse
+        && addressFree == o.addressFree
+        && resyncing == o.resyncing
+        && overrides == 0
+        && o.overrides == 0;
+  }
+
+  /** The assumed word at {@code at} for the current walk, or -1 if none. */
+  long override(long at) {
+    for (int i = 0; i < overrides; i++) {
+      if (overridePc[i] == at) {
+        return overrideWord[i] & 0xFFFFFFFFL;
+      }
+    }
+    return -1;
+  }
+
+  void add(long type, long a, long b, long c, long d, long e, long timeFrom, long timeTo) {
+    int i = outCount * STRIDE;
+    if (i + STRIDE > out.length) {
+      out = Arrays.copyOf(out, out.length * 2);
+    }
+    out[i] = type;
+    out[i + 1] = a;
+    out[i + 2] = b;
+    out[i + 3] = c;
+    out[i + 4] = d;
+    out[i + 5] = e;
+    out[i + 6] = timeFrom;
+    out[i + 7] = timeTo;
+    outCount++;
+  }
+}
