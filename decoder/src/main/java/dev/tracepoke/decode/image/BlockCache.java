@@ -29,10 +29,10 @@ public final class BlockCache {
   /** False for an image without writes: one block per pc, valid in the only version. */
   private final boolean versioned;
 
-  // pc -> newest slot there, as (pc, slot + 1) pairs in one array (0: empty), open addressing:
-  // a lookup reads one cache line where a map with separate key and value arrays reads two.
-  private long[] head = new long[2 * 4096];
-  private int headMask = 4095;
+  // pc -> slot + 1 of the newest block there (0: empty), open addressing; the key is the slot's
+  // start, checked in the hot entry a walk reads next anyway, so the table costs 4 bytes a position.
+  private int[] head = new int[8192];
+  private int headMask = 8191;
   private int headUsed;
   // What a walk reads of a block sits together, 32 bytes a slot: start, target, trap pc, and
   // count (high int) with end class (low int); the last pc is start + 4 * count - 4 however the
@@ -87,7 +87,7 @@ public final class BlockCache {
   /** The slot of the block starting at {@code pc} in image {@code version}, decoding it on a miss. */
   public int lookup(long pc, int version) {
     int pos = position(pc);
-    int first = (int) head[2 * pos + 1] - 1;
+    int first = head[pos] - 1;
     if (first >= 0 && !versioned) {
       hits++; // the common case on a static image: no version check, one array touched
       return first;
@@ -116,26 +116,25 @@ public final class BlockCache {
     return (int) (h ^ (h >>> 32));
   }
 
-  /** Position of {@code pc}'s pair in {@link #head}, or of the empty pair where it would go. */
+  /** Position of {@code pc}'s slot in {@link #head}, or of the empty position where it would go. */
   private int position(long pc) {
-    long[] t = head;
+    int[] t = head;
+    long[] e = hot;
     int mask = headMask;
     int i = hash(pc) & mask;
-    while (t[2 * i + 1] != 0 && t[2 * i] != pc) {
+    for (int v; (v = t[i]) != 0 && e[(v - 1) * STRIDE + F_START] != pc; ) {
       i = (i + 1) & mask;
     }
     return i;
   }
 
   private void rehash() {
-    long[] old = head;
-    head = new long[old.length * 2];
-    headMask = old.length - 1;
-    for (int i = 0; i < old.length; i += 2) {
-      if (old[i + 1] != 0) {
-        int pos = position(old[i]);
-        head[2 * pos] = old[i];
-        head[2 * pos + 1] = old[i + 1];
+    int[] old = head;
+    head = new int[old.length * 2];
+    headMask = head.length - 1;
+    for (int v : old) {
+      if (v != 0) {
+        head[position(hot[(v - 1) * STRIDE + F_START])] = v;
       }
     }
   }
@@ -183,8 +182,7 @@ public final class BlockCache {
     validTo[s] = (int) validity;
     touchesPoke[s] = validFrom[s] != 0 || validTo[s] != image.versionCount();
     chain[s] = next;
-    head[2 * pos] = pc;
-    head[2 * pos + 1] = s + 1L;
+    head[pos] = s + 1;
     size++;
     if (next < 0 && ++headUsed * 2 > headMask) {
       rehash();
@@ -218,7 +216,7 @@ public final class BlockCache {
 
   /** Drops every block (slots handed out before become invalid). */
   public void clear() {
-    Arrays.fill(head, 0L);
+    Arrays.fill(head, 0);
     headUsed = 0;
     size = 0;
   }
