@@ -37,9 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * OpenCSD 1.3.3 ({@code trc_pkt_lister}) as the oracle for whole simulated recordings: the
- * simulator's 4-core runs are written as perf directories, exported as OpenCSD snapshots (one
- * CoreSight buffer per cpu, holding that cpu's AUX data as recorded; the kcore segments as memory
- * dumps), listed and decoded by the lister, and compared with the ground truth (issue 4) and with
+ * simulator's 4-core runs are written as perf directories, exported as OpenCSD snapshots with
+ * {@code tracepoke export opencsd} (one CoreSight buffer holding every cpu's stream; the kcore
+ * image as memory dumps), listed and decoded by the lister, and compared with the ground truth (issue 4) and with
  * our packet reader and flow decoder (issue 5).
  *
  * <p>Static-image recordings use the {@code static} scenario (no patching; timer IRQs, syscalls,
@@ -57,7 +57,7 @@ class OpenCsdOnSimulatedRecordingsTest {
   @TempDir static Path tmp;
 
   /** A recording, its snapshot, and the lister's output per cpu (made once per class). */
-  record Case(SimRecordings.Recorded rec, OpenCsdOracle.Export export, Map<Integer, OpenCsdOracle.Listing> listings) {
+  record Case(SimRecordings.Recorded rec, OpenCsdOracle.Export export, OpenCsdOracle.Listing listing) {
     int traceId(int cpu) {
       return export.traceIdOfCpu().get(cpu);
     }
@@ -76,7 +76,7 @@ class OpenCsdOnSimulatedRecordingsTest {
     }
     SimRecordings.Recorded r = SimRecordings.record(s, tmp.resolve(key(s)).resolve("rec"),
         cfg -> cfg.withLongAddressAfterContext(cfg.cpu() % 2 == 1));
-    cases.put(key(s), new Case(r, null, Map.of()));
+    cases.put(key(s), new Case(r, null, null));
     return r;
   }
 
@@ -91,11 +91,7 @@ class OpenCsdOnSimulatedRecordingsTest {
     Case c = cases.get(key(s));
     if (c.export() == null) {
       OpenCsdOracle.Export e = OpenCsdOracle.export(r.dir(), tmp.resolve(key(s)).resolve("snapshot"));
-      Map<Integer, OpenCsdOracle.Listing> l = new TreeMap<>();
-      for (Map.Entry<Integer, String> b : e.bufferOfCpu().entrySet()) {
-        l.put(b.getKey(), OpenCsdOracle.list(lister.get(), e.dir(), b.getValue(), decode));
-      }
-      c = new Case(r, e, l);
+      c = new Case(r, e, OpenCsdOracle.list(lister.get(), e.dir(), e.buffer(), decode));
       cases.put(key(s), c);
     }
     return c;
@@ -141,7 +137,8 @@ class OpenCsdOnSimulatedRecordingsTest {
    * only report them with the next waypoint): the test checks that the uncovered tail is one
    * sequential stretch without a waypoint or exception-generating instruction (classified from the
    * kcore image), and asserts its exact length per core. The exceptions OpenCSD reports (ETMv4 number and
-   * preferred return address) are the truth's too, in order.
+   * preferred return address) are the truth's too, in order, and the lister counts per packet
+   * kind exactly what the trace unit says it emitted.
    */
   @Test
   void openCsdDecodesExactlyTheGroundTruth() throws IOException {
@@ -152,11 +149,12 @@ class OpenCsdOnSimulatedRecordingsTest {
       TruthReader truth = TruthReader.open(c.rec().dir().resolve("truth"));
       MemoryImage image = RecordingInput.open(c.rec().dir(), null).image();
       List<Long> tail = new ArrayList<>();
+      Map<String, Long> kinds = new TreeMap<>();
       long total = 0;
       for (int cpu = 0; cpu < 4; cpu++) {
-        OpenCsdOracle.Listing l = c.listings().get(cpu);
-        assertTrue(l.finished(), "lister did not finish cpu " + cpu);
-        assertEquals(List.of(), l.errors(), "seed " + seed + " cpu " + cpu);
+        OpenCsdOracle.Listing l = c.listing();
+        assertTrue(l.finished(), "lister did not finish the buffer");
+        assertEquals(List.of(), l.errors(), "seed " + seed);
         List<String> elements = l.elements(c.traceId(cpu));
         LongArrayList decoded = new LongArrayList();
         OpenCsdOracle.ranges(elements, r -> {
@@ -170,17 +168,64 @@ class OpenCsdOnSimulatedRecordingsTest {
             exceptions.add(new long[] {Long.decode(f[1]), Long.parseUnsignedLong(f[2].substring(6), 16)});
           }
         }
+        assertEquals(expectedPacketCounts(c.rec().stats().get(cpu)), packetCounts(l.packets(c.traceId(cpu))),
+            "seed " + seed + " cpu " + cpu + ": packets by kind, trace unit vs trc_pkt_lister");
+        for (String e : elements) {
+          String[] f = e.split(" ");
+          kinds.merge(f[0].equals("range") ? f[3] : f[0].equals("exception") ? "exception " + f[1] : f[0], 1L,
+              Long::sum);
+        }
         Comparison k = compare(truth, image, cpu, decoded, exceptions, "seed " + seed + " cpu " + cpu);
         tail.add(k.tail);
         total += k.matched;
       }
       tails.put(seed, tail);
+      // the decoded flow holds every kind of branch, SVCs (Call, 0x2) and IRQs (0xe), and ERETs
+      for (String kind : List.of("direct", "cond", "indirect", "return", "eret", "exception 0x2", "exception 0xe")) {
+        assertTrue(kinds.getOrDefault(kind, 0L) > 0, "seed " + seed + ": no " + kind + " in " + kinds);
+      }
+      System.out.println("seed " + seed + " OpenCSD elements by kind: " + kinds);
       instructions.put(seed, total);
     }
     System.out.println("OpenCSD vs truth: instructions matched per seed " + instructions + ", invisible tails " + tails);
     assertEquals(Map.of(1L, 798_104L, 2L, 797_952L, 3L, 797_933L), instructions);
     assertEquals(Map.of(1L, List.of(0L, 11L, 3L, 2L), 2L, List.of(2L, 0L, 6L, 0L), 3L, List.of(1L, 0L, 3L, 3L)),
         tails);
+  }
+
+  /** Packets per lister name (I_ATOM_F1, I_ADDR_S_IS0, ...) in a normalised listing. */
+  static Map<String, Long> packetCounts(List<String> packets) {
+    Map<String, Long> n = new TreeMap<>();
+    for (String p : packets) {
+      String text = p.substring(p.indexOf('\t') + 1);
+      n.merge(text.substring(0, text.indexOf(' ')), 1L, Long::sum);
+    }
+    return n;
+  }
+
+  /** What the trace unit says it emitted, under the lister's packet names (zeros left out). */
+  static Map<String, Long> expectedPacketCounts(TraceUnitStats s) {
+    Map<String, Long> n = new TreeMap<>();
+    long[] atoms = s.atomPacketsByFormat();
+    for (int f = 0; f < 6; f++) {
+      n.put("I_ATOM_F" + (f + 1), atoms[f]);
+    }
+    n.put("I_ASYNC", s.asyncs());
+    n.put("I_TRACE_INFO", s.traceInfos());
+    n.put("I_TRACE_ON", s.traceOns());
+    n.put("I_TIMESTAMP", s.timestamps());
+    n.put("I_CTXT", s.contexts());
+    n.put("I_ADDR_MATCH", s.exactMatch());
+    n.put("I_ADDR_S_IS0", s.short1() + s.short2());
+    n.put("I_ADDR_L_32IS0", s.long32());
+    n.put("I_ADDR_L_64IS0", s.long64());
+    n.put("I_ADDR_CTXT_L_32IS0", s.addressWithContext32());
+    n.put("I_ADDR_CTXT_L_64IS0", s.addressWithContext64());
+    n.put("I_EXCEPT", s.exceptions());
+    n.put("I_EXCEPT_RTN", s.exceptionReturns());
+    n.put("I_OVERFLOW", s.overflows());
+    n.values().removeIf(v -> v == 0);
+    return n;
   }
 
   /** What one core's comparison found: instructions matched, and the invisible tail's length. */
@@ -259,8 +304,8 @@ class OpenCsdOnSimulatedRecordingsTest {
 
   /**
    * Our packet reader over each core's stream as {@link RecordingInput} delivers it (AUX frames
-   * deformatted) lists exactly the packets trc_pkt_lister lists, with the same Idx (offsets in the
-   * cpu's formatted buffer) and payloads (addresses, atoms, exception types, timestamps, contexts).
+   * deformatted) lists exactly the packets trc_pkt_lister lists from the exported snapshot, with
+   * the same Idx (our stream offsets mapped to positions in the snapshot's formatted buffer) and payloads (addresses, atoms, exception types, timestamps, contexts).
    */
   @Test
   void ourPacketsEqualTheListersPackets() throws IOException {
@@ -276,7 +321,7 @@ class OpenCsdOnSimulatedRecordingsTest {
             new OpenCsdPacketText(index.get(core.traceId()), ours::add));
         core.bytes().pushTo(reader::push);
         reader.finish();
-        List<String> theirs = c.listings().get(core.cpu()).packets(core.traceId());
+        List<String> theirs = c.listing().packets(core.traceId());
         String what = s + " cpu " + core.cpu();
         for (int i = 0; i < Math.min(ours.size(), theirs.size()); i++) {
           if (!ours.get(i).equals(theirs.get(i))) {
@@ -310,7 +355,7 @@ class OpenCsdOnSimulatedRecordingsTest {
       for (CoreTrace core : in.cores()) {
         OpenCsdOracle.ElementLines ours = new OpenCsdOracle.ElementLines(index.get(core.traceId()));
         Decoding.decodeCore(core, timeline, in, CoreDecoderFactory.STATIC, ours);
-        List<String> theirs = c.listings().get(core.cpu()).elements(core.traceId());
+        List<String> theirs = c.listing().elements(core.traceId());
         String what = "seed " + seed + " cpu " + core.cpu();
         assertEquals(List.of(), ours.errors, what);
         for (int i = 0; i < Math.min(ours.lines.size(), theirs.size()); i++) {
