@@ -89,8 +89,8 @@ final class DemoCommand implements Callable<Integer> {
     o.printf(Locale.ROOT, "patch windows: %d; patch-site executions of a stale word: %,d%n", windows,
         sim.cores().stream().mapToLong(RunSummary.CoreSummary::patchSitesOld).sum());
     o.println();
-    o.printf(Locale.ROOT, "tracepoke decode: %,d of %,d executed instructions decoded, %,d matched%n",
-        t.instructionsDecoded(), t.instructionsTruth(), t.matched());
+    o.printf(Locale.ROOT, "tracepoke decode: %,d instructions decoded (flagged ones included); %,d of the %,d executed matched%n",
+        t.instructionsDecoded(), t.matched(), t.instructionsTruth());
     o.printf(Locale.ROOT, "  ambiguous executions : %d%n", t.ambiguous());
     o.printf(Locale.ROOT, "  resolved             : %d (to a branch %d, to a non-branch %d; checked against truth: %d right, %d wrong)%n",
         resolved, toBranch, toOther, t.resolvedRight(), t.resolvedWrong());

@@ -3,6 +3,7 @@ package dev.tracepoke.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tracepoke.decode.etm4.PacketListing;
 import dev.tracepoke.perf.AttrEntry;
 import dev.tracepoke.perf.CsEtmInfo;
 import dev.tracepoke.perf.EtmV4Params;
@@ -49,8 +50,14 @@ import picocli.CommandLine.Spec;
 final class DumpCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "REC", description = "A perf directory or a perf.data file.")
+  @Parameters(index = "0", paramLabel = "REC",
+      description = "A perf directory, a perf.data file, or (with --packets) an OpenCSD snapshot directory.")
   Path recording;
+
+  @Option(names = "--packets", description = {
+      "List every core's ETMv4 packets instead of the records: per trace stream, one line per packet",
+      "with its byte offset in that stream, packet number, type and fields."})
+  boolean packets;
 
   @Option(names = "--image", paramLabel = "ELF", description = "Kernel image for a plain perf.data file.")
   Path image;
@@ -71,6 +78,9 @@ final class DumpCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (packets) {
+      return packets(out, err);
+    }
     try (Recording rec = Recording.open(recording, image)) {
       PerfDataReader r = rec.data();
       for (String w : r.warnings()) {
@@ -115,6 +125,23 @@ final class DumpCommand implements Callable<Integer> {
       return 0;
     } catch (IOException e) {
       err.println("tracepoke dump: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  /** {@code --packets}: the decoder's packet listing of every stream, then a summary line. */
+  private int packets(PrintWriter out, PrintWriter err) {
+    // picocli's writer flushes on every println; buffer so a large listing is not a syscall per line
+    PrintWriter buffered = new PrintWriter(new java.io.BufferedWriter(out, 1 << 16), false);
+    try {
+      PacketListing.Summary s = PacketListing.list(recording, buffered);
+      long total = s.streams().stream().mapToLong(PacketListing.Stream::packets).sum();
+      buffered.printf("# %d stream%s, %d packets%n", s.streams().size(), s.streams().size() == 1 ? "" : "s", total);
+      buffered.flush();
+      return 0;
+    } catch (IOException | RuntimeException e) {
+      buffered.flush();
+      err.println("tracepoke dump: " + recording + ": " + e.getMessage());
       return 1;
     }
   }

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       GoldenCommand.class,
       CompareProtocolsCommand.class,
       BenchCommand.class,
+      ExportCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Tracepoke {

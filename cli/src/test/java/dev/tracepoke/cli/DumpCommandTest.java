@@ -153,4 +153,27 @@ class DumpCommandTest {
     assertEquals(1, run("dump", tmp.resolve("nothing").toString()));
     assertEquals("tracepoke dump: " + tmp.resolve("nothing") + ": no such recording\n", err.toString());
   }
+
+  @Test
+  void packetsOfASnapshotDirectory() {
+    Path a57 = BenchDecodeCommand.defaultSnapshot();
+    org.junit.jupiter.api.Assumptions.assumeTrue(a57 != null, "no shared/conformance snapshots");
+    a57 = a57.resolveSibling("a57_single_step");
+    assertEquals(0, run("dump", "--packets", a57.toString()), err.toString());
+    // offsets are in trace ID 0x10's deformatted stream; the 9 packets trc_pkt_lister lists too
+    assertEquals(String.join("\n",
+        "# buffer CSTMC_TRACE_FIFO source CSETM_0 trace-id 0x10 core Cortex-A57_0 Cortex-A57 (v8)",
+        "0 0 ASYNC",
+        "12 1 TRACE_INFO info=0x0",
+        "14 2 TRACE_ON",
+        "15 3 CONTEXT EL2 AArch64 NS vmid=0x0 cid=0x0",
+        "25 4 ADDR_L64_IS0 0x00000000fffeb448",
+        "34 5 EXCEPTION debug-halt(0x1) ret-addr-follows",
+        "36 6 ADDR_L64_IS0 0x00000000fffeb44c",
+        "45 7 CONTEXT EL2 AArch64 NS vmid=0x0 cid=0x0",
+        "55 8 TIMESTAMP 0x2f150c0 bits=64",
+        "# 1 stream, 9 packets",
+        ""), out.toString());
+    assertEquals("", err.toString());
+  }
 }

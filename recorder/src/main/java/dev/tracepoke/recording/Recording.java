@@ -22,6 +22,8 @@ public final class Recording implements AutoCloseable {
   public static final String KCORE_DIR = "kcore_dir";
   public static final String KCORE = "kcore";
   public static final String KALLSYMS = "kallsyms";
+  /** The loaded-module list ({@code /proc/modules} format) perf copies beside kallsyms. */
+  public static final String MODULES = "modules";
   public static final String TRUTH = "truth";
 
   private final Path path;

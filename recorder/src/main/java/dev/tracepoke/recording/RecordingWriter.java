@@ -14,7 +14,7 @@ import java.util.function.Consumer;
  * Creates a perf directory as {@code perf record --kcore} does: {@code data} (a plain PERFILE2
  * file; like perf 6.1 without --threads, no HEADER_DIR_FORMAT, which would make perf look for
  * {@code data.N} files and fail without them), {@code kcore_dir/kcore}, {@code kcore_dir/kallsyms},
- * plus {@code truth/}.
+ * {@code kcore_dir/modules}, plus {@code truth/}.
  * Every file appears under its final name only when complete (written under a temporary name and
  * renamed); {@code data} on {@link #close()}.
  */
@@ -62,10 +62,16 @@ public final class RecordingWriter implements AutoCloseable {
     return f;
   }
 
-  /** Writes {@code kcore_dir/kallsyms}. */
+  /**
+   * Writes {@code kcore_dir/kallsyms}, and beside it an empty {@code kcore_dir/modules} (the image
+   * has no modules): perf 6.1 reads code from kcore_dir only when kallsyms, modules and kcore are
+   * all there, and otherwise finds no kernel code at all ("Missing DSO").
+   */
   public Path kallsyms(Kallsyms k) throws IOException {
-    Path f = dir.resolve(Recording.KCORE_DIR).resolve(Recording.KALLSYMS);
+    Path kd = dir.resolve(Recording.KCORE_DIR);
+    Path f = kd.resolve(Recording.KALLSYMS);
     k.write(f);
+    Files.write(kd.resolve(Recording.MODULES), new byte[0]);
     return f;
   }
 

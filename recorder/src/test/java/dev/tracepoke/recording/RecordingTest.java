@@ -54,6 +54,8 @@ public class RecordingTest {
       assertEquals(-1, r.data().features().dirFormat());
       assertEquals(dir.resolve("kcore_dir/kcore"), r.imageFile().orElseThrow());
       assertEquals(dir.resolve("kcore_dir/kallsyms"), r.kallsymsFile().orElseThrow());
+      // perf uses kcore_dir only with a modules list beside kallsyms (empty: no modules)
+      assertEquals(0, Files.size(dir.resolve("kcore_dir/modules")));
       assertEquals(dir.resolve("truth"), r.truthDir().orElseThrow());
       ElfImage img = r.image().orElseThrow();
       assertEquals(Elf.ET_CORE, img.type());

@@ -23,6 +23,11 @@ public final class Diff {
   private static final int LOCAL_LOOKAHEAD = 16;
   /** How far an anchor is searched when the decoded range has no end time to bound it. */
   private static final long ANCHOR_LIMIT = 1L << 24;
+  /** Places of an anchor pc tried before the best partial agreement is taken. */
+  private static final int ANCHOR_CANDIDATES = 64;
+  /** Decoded instructions an anchor candidate must agree with to be taken at once. */
+  private static final long VERIFY = 512;
+  private static final long AGREES = Long.MAX_VALUE;
   /** Timestamps convert to whole nanoseconds; allow for the rounding on both sides. */
   private static final long TIME_SLACK = 2;
 
@@ -77,14 +82,36 @@ public final class Diff {
         long tTo = e.getLong(i + 5);
         boolean claim = flag != FlowSink.FLAG_AMBIGUOUS;
         decodedCount += n;
+        if (!claim) {
+          // flagged: no claim to check, and how much truth it covers is unknown; the next
+          // claimed range is placed by its anchor search from here
+          anchor = true;
+          continue;
+        }
 
         if (anchor) {
-          if (!(w.ensure(p) && w.pc(p) == start)) {
+          if (!(w.ensure(p) && w.pc(p) == start && agreement(e, i, w, p) == AGREES)) {
             long notBefore = tFrom == FlowSink.NO_TIME ? Long.MIN_VALUE : tFrom - TIME_SLACK;
             long notAfter = tTo == FlowSink.NO_TIME ? Long.MAX_VALUE : tTo + TIME_SLACK;
+            // A pc recurs (loops), and after a flagged stretch nobody knows how much truth it
+            // covered: take the first place where the decoded flow up to its next break agrees.
             long q = w.find(p, start, notBefore, notAfter, ANCHOR_LIMIT);
-            if (q >= 0) {
-              p = q;
+            long best = q;
+            long bestAgreement = -1;
+            for (int tries = 0; q >= 0 && tries < ANCHOR_CANDIDATES; tries++) {
+              long a = agreement(e, i, w, q);
+              if (a == AGREES) {
+                best = q;
+                break;
+              }
+              if (a > bestAgreement) {
+                bestAgreement = a;
+                best = q;
+              }
+              q = w.find(q + 1, start, notBefore, notAfter, ANCHOR_LIMIT);
+            }
+            if (best >= 0) {
+              p = best;
             }
           }
           anchor = false;
@@ -163,6 +190,39 @@ public final class Diff {
     }
     long truthCount = w.drainTotal();
     return new CoreDiff(cpu, truthCount, decodedCount, matched, silent, ambiguous, right, wrong, unresolved, first);
+  }
+
+  /**
+   * How many decoded instructions from element {@code i} on agree with the truth from instruction
+   * {@code q}, following claimed ranges up to the next break (a flagged range, an exception, a gap,
+   * an error) or {@link #VERIFY} instructions: {@link #AGREES} when all of them do.
+   */
+  private static long agreement(LongArrayList e, int i, TruthWindow w, long q) throws IOException {
+    long k = 0;
+    for (int j = i; j < e.size(); j += FlowBuffer.STRIDE) {
+      long kind = e.getLong(j);
+      if (kind == FlowBuffer.AMBIGUITY || kind == FlowBuffer.CONTEXT) {
+        continue;
+      }
+      if (kind != FlowBuffer.RANGE) {
+        return AGREES;
+      }
+      long packed = e.getLong(j + 3);
+      if ((int) (packed & 0xf) == FlowSink.FLAG_AMBIGUOUS) {
+        return AGREES;
+      }
+      long pc = e.getLong(j + 1);
+      int n = (int) (packed >>> 16);
+      for (int x = 0; x < n; x++, pc += 4, k++) {
+        if (k == VERIFY) {
+          return AGREES;
+        }
+        if (!w.ensure(q + k) || w.pc(q + k) != pc) {
+          return k;
+        }
+      }
+    }
+    return AGREES;
   }
 
   private static CoreDiff.Divergence divergence(int cpu, long time, long pc, LongFunction<String> sym) {

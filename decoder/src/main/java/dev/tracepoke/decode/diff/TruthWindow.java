@@ -17,9 +17,10 @@ final class TruthWindow {
   private final LongArrayList times = new LongArrayList();
   private final LongArrayList counts = new LongArrayList();
   private final Long2IntOpenHashMap siteWords = new Long2IntOpenHashMap();
-  private boolean sitePending;
-  private long pendingSitePc;
-  private int pendingSiteWord;
+  // site events seen since the last run: a run may hold several sites, each announced before it
+  private final LongArrayList pendingSitePcs = new LongArrayList();
+  private final it.unimi.dsi.fastutil.ints.IntArrayList pendingSiteWords =
+      new it.unimi.dsi.fastutil.ints.IntArrayList();
   private long loadedEnd; // instruction numbers below this are loaded
   private long total;
   private boolean ended;
@@ -43,14 +44,16 @@ final class TruthWindow {
         case TruthCursor.RUN -> {
           long pc = cursor.pc();
           int c = cursor.count();
-          if (sitePending) {
+          for (int s = 0; s < pendingSitePcs.size(); s++) {
             // kernel addresses are negative as longs: compare as unsigned
-            long idx = (pendingSitePc - pc) >>> 2;
-            if (Long.compareUnsigned(pendingSitePc, pc) >= 0 && idx < c) {
-              siteWords.put(loadedEnd + idx, pendingSiteWord);
+            long sitePc = pendingSitePcs.getLong(s);
+            long idx = (sitePc - pc) >>> 2;
+            if (Long.compareUnsigned(sitePc, pc) >= 0 && idx < c) {
+              siteWords.put(loadedEnd + idx, pendingSiteWords.getInt(s));
             }
-            sitePending = false;
           }
+          pendingSitePcs.clear();
+          pendingSiteWords.clear();
           first.add(loadedEnd);
           pcs.add(pc);
           times.add(cursor.time());
@@ -59,9 +62,8 @@ final class TruthWindow {
           total += c;
         }
         case TruthCursor.PATCH_SITE -> {
-          sitePending = true;
-          pendingSitePc = cursor.pc();
-          pendingSiteWord = cursor.word();
+          pendingSitePcs.add(cursor.pc());
+          pendingSiteWords.add(cursor.word());
         }
         default -> {
           // exceptions and untraced stretches need no instruction slots

@@ -1,7 +1,6 @@
 package dev.tracepoke.decode.image;
 
 import dev.tracepoke.decode.a64.A64;
-import it.unimi.dsi.fastutil.longs.Long2IntOpenHashMap;
 import java.util.Arrays;
 
 /**
@@ -27,8 +26,14 @@ public final class BlockCache {
   private final boolean wfxWaypoints;
   private final int maxInstructions;
   private final int maxBlocks;
+  /** False for an image without writes: one block per pc, valid in the only version. */
+  private final boolean versioned;
 
-  private final Long2IntOpenHashMap head = new Long2IntOpenHashMap();
+  // pc -> newest slot there, as (pc, slot + 1) pairs in one array (0: empty), open addressing:
+  // a lookup reads one cache line where a map with separate key and value arrays reads two.
+  private long[] head = new long[2 * 4096];
+  private int headMask = 4095;
+  private int headUsed;
   private long[] start = new long[256];
   private long[] lastPc = new long[256];
   private long[] target = new long[256];
@@ -68,7 +73,7 @@ public final class BlockCache {
     this.wfxWaypoints = wfxWaypoints;
     this.maxInstructions = maxInstructions;
     this.maxBlocks = maxBlocks;
-    head.defaultReturnValue(-1);
+    this.versioned = image.versionCount() > 1;
   }
 
   /** A cache with blocks of at most 4096 instructions and at most 2^20 blocks. */
@@ -78,7 +83,12 @@ public final class BlockCache {
 
   /** The slot of the block starting at {@code pc} in image {@code version}, decoding it on a miss. */
   public int lookup(long pc, int version) {
-    int first = head.get(pc);
+    int pos = position(pc);
+    int first = (int) head[2 * pos + 1] - 1;
+    if (first >= 0 && !versioned) {
+      hits++; // the common case on a static image: no version check, one array touched
+      return first;
+    }
     for (int s = first; s >= 0; s = chain[s]) {
       if (validFrom[s] <= version && version < validTo[s]) {
         hits++;
@@ -93,11 +103,41 @@ public final class BlockCache {
       clear();
       clears++;
       first = -1;
+      pos = position(pc);
     }
-    return fill(pc, version, first);
+    return fill(pc, version, first, pos);
   }
 
-  private int fill(long pc, int version, int next) {
+  private static int hash(long pc) {
+    long h = pc * 0x9E3779B97F4A7C15L;
+    return (int) (h ^ (h >>> 32));
+  }
+
+  /** Position of {@code pc}'s pair in {@link #head}, or of the empty pair where it would go. */
+  private int position(long pc) {
+    long[] t = head;
+    int mask = headMask;
+    int i = hash(pc) & mask;
+    while (t[2 * i + 1] != 0 && t[2 * i] != pc) {
+      i = (i + 1) & mask;
+    }
+    return i;
+  }
+
+  private void rehash() {
+    long[] old = head;
+    head = new long[old.length * 2];
+    headMask = old.length - 1;
+    for (int i = 0; i < old.length; i += 2) {
+      if (old[i + 1] != 0) {
+        int pos = position(old[i]);
+        head[2 * pos] = old[i];
+        head[2 * pos + 1] = old[i + 1];
+      }
+    }
+  }
+
+  private int fill(long pc, int version, int next, int pos) {
     int s = size;
     if (s == start.length) {
       grow();
@@ -147,8 +187,12 @@ public final class BlockCache {
     validTo[s] = (int) validity;
     touchesPoke[s] = validFrom[s] != 0 || validTo[s] != image.versionCount();
     chain[s] = next;
-    head.put(pc, s);
+    head[2 * pos] = pc;
+    head[2 * pos + 1] = s + 1L;
     size++;
+    if (next < 0 && ++headUsed * 2 > headMask) {
+      rehash();
+    }
     return s;
   }
 
@@ -183,7 +227,8 @@ public final class BlockCache {
 
   /** Drops every block (slots handed out before become invalid). */
   public void clear() {
-    head.clear();
+    Arrays.fill(head, 0L);
+    headUsed = 0;
     size = 0;
   }
 

@@ -152,4 +152,33 @@ class DiffTest {
     assertEquals(0, d.silentErrors());
     assertNull(d.firstDivergence());
   }
+
+  @Test
+  void everySiteAnnouncedBeforeARunIsKnown() throws Exception {
+    // two sites in one straight run, both announced before it
+    ListTruth t = new ListTruth().site(F + 4, 0xd503201f, 100).site(F + 0x14, 0xd503201f, 101)
+        .run(F, 8, 100);
+    FlowBuffer b = new FlowBuffer();
+    b.ambiguity(0, F + 4, new int[] {0xd503201f, 0x14000010}, true, 0xd503201f, 100, 300, 9);
+    range(b, F, 8, FlowSink.LAST_DIRECT, true, 100, 300, FlowSink.FLAG_RESOLVED);
+    assertEquals(new CoreDiff(0, 8, 8, 8, 0, 1, 1, 0, 0, null), diff(b, t));
+  }
+
+  @Test
+  void aClaimAfterAFlaggedStretchInALoopIsPlacedWhereTheFlowAgrees() throws Exception {
+    // a loop of ten instructions ran five times, then the exit; the flagged walk covered an
+    // unknown number of turns, the claims after it are the last two turns and the exit
+    ListTruth t = new ListTruth();
+    for (int k = 0; k < 5; k++) {
+      t.run(F + 0x100, 10, 100 + 10 * k);
+    }
+    t.run(F + 0x200, 2, 150);
+    FlowBuffer b = new FlowBuffer();
+    b.ambiguity(0, F + 0x104, new int[] {0xd503201f, 0x14000080}, false, 0, 100, 200, 7);
+    range(b, F + 0x100, 10, FlowSink.LAST_COND, true, 100, 200, FlowSink.FLAG_AMBIGUOUS);
+    range(b, F + 0x100, 10, FlowSink.LAST_COND, true, 100, 200, FlowSink.FLAG_NONE);
+    range(b, F + 0x100, 10, FlowSink.LAST_COND, false, 100, 200, FlowSink.FLAG_NONE);
+    range(b, F + 0x200, 2, FlowSink.LAST_OTHER, false, 100, 200, FlowSink.FLAG_NONE);
+    assertEquals(new CoreDiff(0, 52, 32, 22, 0, 1, 0, 0, 1, null), diff(b, t));
+  }
 }

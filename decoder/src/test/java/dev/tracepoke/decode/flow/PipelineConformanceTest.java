@@ -85,7 +85,7 @@ class PipelineConformanceTest {
   }
 
   /** Per trace ID, our stream offset → the lister's Idx (identity for raw buffers). */
-  private static Map<Integer, LongUnaryOperator> indices(Path dir) throws IOException {
+  static Map<Integer, LongUnaryOperator> indices(Path dir) throws IOException {
     Snapshot snap = SnapshotReader.read(dir);
     Map<Integer, LongUnaryOperator> out = new TreeMap<>();
     for (TraceBuffer b : snap.buffers()) {

@@ -2,6 +2,8 @@ package dev.tracepoke.sim.scenario;
 
 import dev.tracepoke.sim.etm.Etm4TraceUnit;
 import dev.tracepoke.sim.etm.EtmConfig;
+import dev.tracepoke.sim.etm.UntracedStretch;
+import java.util.List;
 
 /** {@link Etm4TraceUnit} as the simulation's {@link TraceUnit}. */
 final class EtmUnit implements TraceUnit {
@@ -44,6 +46,11 @@ final class EtmUnit implements TraceUnit {
   @Override
   public EtmConfig config() {
     return unit.config();
+  }
+
+  @Override
+  public List<UntracedStretch> untracedStretches() {
+    return unit.untracedStretches();
   }
 
   @Override

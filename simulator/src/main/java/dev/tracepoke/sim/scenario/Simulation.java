@@ -4,6 +4,7 @@ import dev.tracepoke.recording.RecordingWriter;
 import dev.tracepoke.sim.etm.EtmConfig;
 import dev.tracepoke.sim.etm.OverflowWindow;
 import dev.tracepoke.sim.etm.TimeConv;
+import dev.tracepoke.sim.etm.UntracedStretch;
 import dev.tracepoke.sim.machine.Core;
 import dev.tracepoke.sim.machine.CoreObserver;
 import dev.tracepoke.sim.machine.Machine;
@@ -38,6 +39,7 @@ public final class Simulation {
   public static final long START_TIME = 1_000_000_000L;
   /** Average dynamic instructions of one EL0 loop turn (three EORs, TBZ, half an ADD, SUBS, B.NE). */
   private static final double USER_TURN_CYCLES = 6.5;
+  private static final int TRUTH_ZSTD_LEVEL = 9;
 
   private final Scenario scenario;
 
@@ -155,17 +157,23 @@ public final class Simulation {
     meta.put("run_nanos", Long.toString(s.runNanos()));
     try (RecordingWriter w = RecordingWriter.create(out, b -> RecordingAssembly.describe(b, s.cores()))) {
       SimulationRun run;
-      try (TruthWriter truth = TruthWriter.create(w.truthDir(), s.cores(), meta)) {
-        run = run(c -> trace[c], c -> new TruthObserver(truth.core(c)));
-      }
       long end = START_TIME + s.runNanos();
       List<CoreTrace> traces = new ArrayList<>();
       long[] bytes = new long[s.cores()];
-      for (int c = 0; c < s.cores(); c++) {
-        trace[c].finish(end);
-        byte[] stream = trace[c].stream();
-        bytes[c] = stream.length;
-        traces.add(new CoreTrace(trace[c].config(), stream));
+      // zstd 9, not the writer's default 15: on the default scenario (8 M instructions) 674 KB in
+      // about 1 s instead of 486 KB in about 5 s, still well under 1/8 byte per instruction
+      try (TruthWriter truth = TruthWriter.create(w.truthDir(), s.cores(), meta, TRUTH_ZSTD_LEVEL)) {
+        run = run(c -> trace[c], c -> new TruthObserver(truth.core(c)));
+        for (int c = 0; c < s.cores(); c++) {
+          trace[c].finish(end);
+          // what the trace lost is part of the truth: the diff must not count it as decoded
+          for (UntracedStretch u : trace[c].untracedStretches()) {
+            truth.core(c).untraced(u.overflowTime(), u.resumeTime());
+          }
+          byte[] stream = trace[c].stream();
+          bytes[c] = stream.length;
+          traces.add(new CoreTrace(trace[c].config(), stream));
+        }
       }
       RecordingAssembly.write(w, run.image(), run.events(), traces, traces.get(0).config().timeConv(), START_TIME,
           end, s.seed());

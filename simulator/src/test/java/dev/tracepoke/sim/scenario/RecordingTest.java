@@ -43,7 +43,8 @@ class RecordingTest {
     RunSummary sb = new Simulation(small()).record(b);
     assertEquals(sa, sb);
     List<Path> fa = files(a);
-    assertEquals(List.of(Path.of("data"), Path.of("kcore_dir/kallsyms"), Path.of("kcore_dir/kcore")),
+    assertEquals(List.of(Path.of("data"), Path.of("kcore_dir/kallsyms"), Path.of("kcore_dir/kcore"),
+            Path.of("kcore_dir/modules")),
         fa.stream().filter(p -> !p.startsWith("truth")).toList());
     assertTrue(fa.contains(Path.of("truth/truth.properties")), fa.toString());
     assertEquals(fa, files(b));

@@ -1,0 +1,273 @@
+package dev.tracepoke.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.tracepoke.decode.etm4.OpenCsdPacketText;
+import dev.tracepoke.decode.etm4.PacketReader;
+import dev.tracepoke.decode.image.MemoryImage;
+import dev.tracepoke.decode.pipeline.CoreTrace;
+import dev.tracepoke.decode.pipeline.RecordingInput;
+import dev.tracepoke.decode.pipeline.TraceInput;
+import dev.tracepoke.elf.Elf;
+import dev.tracepoke.elf.ElfImage;
+import dev.tracepoke.elf.ElfWriter;
+import dev.tracepoke.elf.Segment;
+import dev.tracepoke.kallsyms.Kallsyms;
+import dev.tracepoke.recording.Recording;
+import dev.tracepoke.perf.FileRecord;
+import dev.tracepoke.perf.PerfDataReader;
+import dev.tracepoke.perf.RecordCatalogue;
+import dev.tracepoke.perf.RecordCursor;
+import dev.tracepoke.sim.scenario.Scenario;
+import dev.tracepoke.truth.TruthReader;
+import it.unimi.dsi.fastutil.longs.LongArrayList;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongUnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * perf 6.1 as the oracle for simulated recordings (issue 4): {@code perf report -D} reads every
+ * record we write and lists the ETMv4 packets of every AUX buffer exactly as our packet reader
+ * does, without decode errors; {@code perf script --itrace=i1i} decodes a static-image recording,
+ * kernel and EL0 code alike, from the recording's {@code kcore_dir} with no options, and its
+ * per-cpu instruction sequence is the ground truth's.
+ *
+ * <p>What made perf decode (found here; see {@code RecordingWriter#kallsyms}): perf 6.1 takes code
+ * from a perf directory's {@code kcore_dir} only when {@code kallsyms}, {@code modules} and
+ * {@code kcore} are all present (it validates kcore against the module list); without {@code
+ * modules} it falls back to the host's kernel, prints "Missing DSO" and decodes nothing.
+ */
+class PerfOnSimulatedRecordingsTest {
+  static final long RUN_NANOS = 200_000;
+
+  @TempDir Path tmp;
+
+  static final String PERF = System.getProperty("tracepoke.perf", "perf");
+
+  /** What perf printed and how it ended. */
+  record Run(int exit, List<String> out, String err) {}
+
+  Run perf(Path cwd, String... args) throws IOException {
+    Optional<Path> perf = OpenCsdOracle.onPath(PERF);
+    if (perf.isEmpty() && !Files.isExecutable(Path.of(PERF))) {
+      System.out.println("SKIP: perf not installed (package linux-perf): perf oracle");
+    }
+    assumeTrue(perf.isPresent() || Files.isExecutable(Path.of(PERF)), "perf not installed");
+    List<String> cmd = new ArrayList<>();
+    cmd.add(perf.map(Path::toString).orElse(PERF));
+    cmd.addAll(List.of(args));
+    Path out = tmp.resolve("perf-out.txt");
+    Path err = tmp.resolve("perf-err.txt");
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectOutput(out.toFile())
+        .redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    pb.environment().put("PAGER", "cat");
+    Process p = pb.start();
+    try {
+      if (!p.waitFor(300, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IOException(cmd + " did not finish in 300 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
+    return new Run(p.exitValue(), Files.readAllLines(out, StandardCharsets.ISO_8859_1),
+        Files.readString(err, StandardCharsets.ISO_8859_1));
+  }
+
+  private static final Pattern RECORD =
+      Pattern.compile("^(?:(-?\\d+) )?(?:(\\d+) )?0x([0-9a-f]+) \\[0x([0-9a-f]+)\\]: PERF_RECORD_([A-Z0-9_]+)(.*)$");
+  private static final Pattern SYNTHESIZED_ATTR = Pattern.compile("^0 0 0 \\[0x[0-9a-f]+\\]: PERF_RECORD_ATTR$");
+  private static final Pattern AUXTRACE_CPU = Pattern.compile("PERF_RECORD_AUXTRACE size: .* cpu: (-?\\d+)$");
+
+  /** Our reader's records in perf's delivery order, as {@code offset [size] NAME}. */
+  static List<String> ourRecords(Path data) throws IOException {
+    List<String> out = new ArrayList<>();
+    try (PerfDataReader r = PerfDataReader.open(data)) {
+      RecordCursor c = r.timeOrder();
+      for (FileRecord x; (x = c.next()) != null; ) {
+        out.add(String.format("0x%x [0x%x] %s", x.offset(), x.size(), RecordCatalogue.name(x.record().type())));
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void perfReportListsOurRecordsAndTheSamePacketsWithoutDecodeErrors() throws IOException {
+    Map<String, List<Integer>> packets = new TreeMap<>();
+    for (Scenario s : List.of(SimRecordings.scenario("static", 1, RUN_NANOS),
+        SimRecordings.scenario("default", 1, RUN_NANOS))) {
+      Path rec = tmp.resolve(s.name());
+      SimRecordings.Recorded r = SimRecordings.record(s, rec);
+      Run run = perf(tmp, "report", "-D", "-i", rec.toString());
+      assertEquals(0, run.exit(), s + ": perf report -D failed:\n" + run.err());
+      assertEquals("", run.err().strip(), s + ": perf report -D stderr");
+
+      List<String> perfRecords = new ArrayList<>();
+      int synthesized = 0;
+      Map<Integer, List<String>> perfPackets = new TreeMap<>();
+      List<String> bad = new ArrayList<>();
+      int cpu = Integer.MIN_VALUE;
+      for (String line : run.out()) {
+        if (SYNTHESIZED_ATTR.matcher(line).matches()) {
+          synthesized++; // the instructions and branches events cs_etm adds; not in the file
+          continue;
+        }
+        Matcher m = RECORD.matcher(line);
+        if (m.matches()) {
+          perfRecords.add(String.format("0x%s [0x%s] %s", m.group(3), m.group(4), m.group(5)));
+          Matcher a = AUXTRACE_CPU.matcher(line);
+          cpu = a.find() ? Integer.parseInt(a.group(1)) : Integer.MIN_VALUE;
+          continue;
+        }
+        String[] p = OpenCsdPacketText.parseListerLine(line);
+        if (p != null) {
+          assertTrue(cpu != Integer.MIN_VALUE, "packet outside an AUXTRACE record: " + line);
+          perfPackets.computeIfAbsent(cpu, k -> new ArrayList<>()).add(p[1]);
+        }
+        if (line.contains("I_BAD") || line.contains("I_RESERVED") || line.contains("I_INCOMPLETE")
+            || line.contains("OCSD_ERR") || line.contains("failed to process") || line.contains("Error")) {
+          bad.add(line);
+        }
+      }
+      assertEquals(List.of(), bad, s + ": perf decode errors");
+      assertEquals(2, synthesized, s + ": synthesized instructions + branches attrs");
+      assertEquals(ourRecords(rec.resolve("data")), perfRecords, s + ": records");
+
+      TraceInput in = RecordingInput.open(rec, null);
+      Map<Integer, LongUnaryOperator> index = OpenCsdOracle.indices(rec);
+      List<Integer> n = new ArrayList<>();
+      for (CoreTrace core : in.cores()) {
+        List<String> ours = new ArrayList<>();
+        PacketReader reader = new PacketReader(core.config(),
+            new OpenCsdPacketText(index.get(core.traceId()), ours::add));
+        core.bytes().pushTo(reader::push);
+        reader.finish();
+        List<String> theirs = perfPackets.getOrDefault(core.cpu(), List.of());
+        for (int i = 0; i < Math.min(ours.size(), theirs.size()); i++) {
+          if (!ours.get(i).equals(theirs.get(i))) {
+            assertEquals(theirs.get(i), ours.get(i), s + " cpu " + core.cpu() + ": packet " + i);
+          }
+        }
+        assertEquals(theirs.size(), ours.size(), s + " cpu " + core.cpu() + ": packets");
+        n.add(ours.size());
+      }
+      assertEquals(r.summary().pokes().records(),
+          (int) perfRecords.stream().filter(x -> x.endsWith("TEXT_POKE")).count(), s + ": TEXT_POKE records");
+      packets.put(s.name(), n);
+    }
+    System.out.println("perf report -D: same records, and per cpu the same packets: " + packets);
+  }
+
+  /** Per cpu, the samples at kernel addresses, as perf printed them. */
+  static Map<String, List<String>> kernelSamples(List<String> lines) {
+    Map<String, List<String>> out = new TreeMap<>();
+    for (String line : lines) {
+      Matcher m = SAMPLE.matcher(line);
+      assertTrue(m.matches(), "unexpected perf script line: " + line);
+      if (Long.parseUnsignedLong(m.group(2), 16) < 0) {
+        out.computeIfAbsent(m.group(1), c -> new ArrayList<>()).add(m.group(2) + " " + m.group(3));
+      }
+    }
+    return out;
+  }
+
+  /** An ET_EXEC image of the recording's kernel text with a .text section and kallsyms' symbols. */
+  static void writeVmlinux(Path rec, Path out) throws IOException {
+    try (Recording r = Recording.open(rec); ElfImage kcore = r.image().orElseThrow()) {
+      Kallsyms ks = r.kallsyms().orElseThrow();
+      Segment text = kcore.segmentAt(ks.addressOf("_text").orElseThrow()).orElseThrow();
+      ElfWriter w = ElfWriter.executable(text.vaddr()).load(".text", text.vaddr(), kcore.bytes(text),
+          Elf.PF_R | Elf.PF_X);
+      for (int i = 0; i < ks.size(); i++) {
+        if (text.contains(ks.address(i))) {
+          w.symbol(ks.name(i), ks.address(i), 0, Elf.STT_FUNC, Elf.STB_GLOBAL);
+        }
+      }
+      w.write(out);
+    }
+  }
+
+  private static final Pattern SAMPLE = Pattern.compile("^\\s*\\[(\\d+)\\]\\s+([0-9a-f]+)\\s+(\\S+)$");
+
+  /**
+   * {@code perf script -i REC --itrace=i1i -F cpu,ip} on a static-image recording, no other
+   * option: one sample per instruction, per cpu in program order. Per cpu the sequence is the
+   * ground truth's, kernel (EL1) and user (EL0) code alike, up to the core's last P0 element (the
+   * same invisible tails as OpenCSD's, which perf drives). Every kernel sample carries the symbol
+   * and offset our kallsyms gives. Then the bare {@code data} file with {@code -k vmlinux}.
+   */
+  @Test
+  void perfScriptDecodesTheStaticRecordingToTheGroundTruth() throws IOException {
+    Scenario s = SimRecordings.scenario("static", 2, RUN_NANOS);
+    Path rec = tmp.resolve("static-script");
+    SimRecordings.Recorded r = SimRecordings.record(s, rec);
+    Run run = perf(tmp, "script", "-i", rec.toString(), "--itrace=i1i", "-F", "cpu,ip,sym,symoff");
+    assertEquals(0, run.exit(), "perf script failed:\n" + run.err());
+    assertEquals("", run.err().strip(), "perf script stderr");
+    Kallsyms symbols = Kallsyms.read(rec.resolve("kcore_dir/kallsyms"));
+    Map<Integer, LongArrayList> ranges = new TreeMap<>();
+    long kernel = 0; // samples at EL1 addresses (the top half); the rest ran at EL0
+    for (String line : run.out()) {
+      Matcher m = SAMPLE.matcher(line);
+      assertTrue(m.matches(), "unexpected perf script line: " + line);
+      int cpu = Integer.parseInt(m.group(1));
+      long pc = Long.parseUnsignedLong(m.group(2), 16);
+      if (pc < 0) {
+        kernel++;
+        String sym = symbols.lookup(pc).map(h -> h.name() + "+0x" + Long.toHexString(h.offset())).orElse("[unknown]");
+        assertEquals(sym, m.group(3), "perf's symbol of 0x" + Long.toHexString(pc));
+      } else {
+        assertEquals("[unknown]", m.group(3), "EL0 code has no symbols: " + line);
+      }
+      LongArrayList l = ranges.computeIfAbsent(cpu, k -> new LongArrayList());
+      if (!l.isEmpty() && l.getLong(l.size() - 1) == pc) {
+        l.set(l.size() - 1, pc + 4);
+      } else {
+        l.add(pc);
+        l.add(pc + 4);
+      }
+    }
+    TruthReader truth = TruthReader.open(rec.resolve("truth"));
+    MemoryImage image = RecordingInput.open(rec, null).image();
+    List<Long> tails = new ArrayList<>();
+    long matched = 0;
+    for (int cpu = 0; cpu < 4; cpu++) {
+      OpenCsdOnSimulatedRecordingsTest.Comparison c = OpenCsdOnSimulatedRecordingsTest.compare(truth, image, cpu,
+          ranges.getOrDefault(cpu, new LongArrayList()), null, "perf script cpu " + cpu);
+      tails.add(c.tail());
+      matched += c.matched();
+    }
+    System.out.printf("perf script: %d instructions (%d kernel), truth %d, invisible tails %s%n", matched, kernel,
+        r.summary().instructions(), tails);
+    assertEquals(r.summary().instructions(), matched + tails.stream().mapToLong(Long::longValue).sum());
+    assertEquals(List.of(2L, 1L, 0L, 0L), tails);
+
+    // The same trace from the bare perf.data with -k and a vmlinux ELF of the kernel text (what a
+    // recording without kcore_dir needs): EL0 code is unreadable, so only kernel samples come out,
+    // and per cpu they are exactly the kernel samples of the kcore_dir decode above.
+    Path vmlinux = tmp.resolve("vmlinux");
+    writeVmlinux(rec, vmlinux);
+    Run k = perf(tmp, "script", "-i", rec.resolve("data").toString(), "-k", vmlinux.toString(), "--itrace=i1i", "-F",
+        "cpu,ip,sym,symoff");
+    assertEquals(0, k.exit(), "perf script -k failed:\n" + k.err());
+    assertEquals("", k.err().strip(), "perf script -k stderr");
+    assertEquals(kernelSamples(run.out()), kernelSamples(k.out()));
+    assertEquals(797_757L, matched);
+    assertEquals(58_154L, kernel);
+  }
+}

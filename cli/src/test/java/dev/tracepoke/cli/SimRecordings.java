@@ -1,0 +1,109 @@
+package dev.tracepoke.cli;
+
+import dev.tracepoke.sim.etm.Etm4TraceUnit;
+import dev.tracepoke.sim.etm.EtmConfig;
+import dev.tracepoke.sim.etm.TraceUnitStats;
+import dev.tracepoke.sim.scenario.RunSummary;
+import dev.tracepoke.sim.scenario.Scenario;
+import dev.tracepoke.sim.scenario.Simulation;
+import dev.tracepoke.sim.scenario.TraceUnit;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/** Test support: simulated recordings written to disk, with what each core's trace unit emitted. */
+final class SimRecordings {
+  private SimRecordings() {}
+
+  /** A recorded scenario: its perf directory, the run summary and per-cpu trace-unit statistics. */
+  record Recorded(Path dir, Scenario scenario, RunSummary summary, List<TraceUnitStats> stats) {
+
+    /** Sum of one statistic over all cores. */
+    long total(java.util.function.ToLongFunction<TraceUnitStats> f) {
+      return stats.stream().mapToLong(f).sum();
+    }
+  }
+
+  /** Built-in scenario {@code name} with another seed and a shorter run (tests stay small). */
+  static Scenario scenario(String name, long seed, long runNanos) {
+    return scenario(name, seed, runNanos, Scenario.builtin(name).functions());
+  }
+
+  /** Built-in scenario {@code name} with another seed, run length and number of kernel functions. */
+  static Scenario scenario(String name, long seed, long runNanos, int functions) {
+    Scenario b = Scenario.builtin(name).withSeed(seed);
+    return new Scenario(b.name(), b.cores(), b.seed(), runNanos, functions, b.protocol(), b.events(),
+        b.pokesPerMilli(), b.timerPeriodNanos(), b.syscallsPerMilli(), b.fetchBias(), b.etmSyncPeriodBytes(),
+        b.etmTimestampPeriodCycles(), b.overflowEveryNanos());
+  }
+
+  /** Runs {@code s} and writes its recording to {@code dir} (absent or empty). */
+  static Recorded record(Scenario s, Path dir) throws IOException {
+    return record(s, dir, UnaryOperator.identity());
+  }
+
+  /** As {@link #record(Scenario, Path)}, each unit programmed as {@code program} changes the scenario's. */
+  static Recorded record(Scenario s, Path dir, UnaryOperator<EtmConfig> program) throws IOException {
+    List<Unit> units = new ArrayList<>();
+    RunSummary summary = new Simulation(s).record(dir, cfg -> {
+      Unit u = new Unit(program.apply(cfg));
+      units.add(u);
+      return u;
+    });
+    List<TraceUnitStats> stats = new ArrayList<>();
+    units.stream().sorted(Comparator.comparingInt(u -> u.config().cpu())).forEach(u -> stats.add(u.unit.stats()));
+    return new Recorded(dir, s, summary, List.copyOf(stats));
+  }
+
+  /** The simulator's ETMv4 unit as a scenario trace unit, kept so its statistics can be read. */
+  static final class Unit implements TraceUnit {
+    final Etm4TraceUnit unit;
+
+    Unit(EtmConfig config) {
+      this.unit = new Etm4TraceUnit(config);
+    }
+
+    @Override
+    public void instructions(long startPc, int count, long time) {
+      unit.instructions(startPc, count, time);
+    }
+
+    @Override
+    public void waypoint(long pc, int kind, boolean taken, boolean link, long nextPc, long time) {
+      unit.waypoint(pc, kind, taken, link, nextPc, time);
+    }
+
+    @Override
+    public void exception(int type, long preferredReturn, long vector, int fromEl, int toEl, long time) {
+      unit.exception(type, preferredReturn, vector, fromEl, toEl, time);
+    }
+
+    @Override
+    public void exceptionReturn(long pc, long target, int toEl, long time) {
+      unit.exceptionReturn(pc, target, toEl, time);
+    }
+
+    @Override
+    public void patchSiteExecuted(long pc, int word, boolean newest, long time) {
+      unit.patchSiteExecuted(pc, word, newest, time);
+    }
+
+    @Override
+    public void finish(long time) {
+      unit.finish(time);
+    }
+
+    @Override
+    public EtmConfig config() {
+      return unit.config();
+    }
+
+    @Override
+    public byte[] stream() {
+      return unit.buffer().toByteArray();
+    }
+  }
+}
