@@ -40,7 +40,7 @@ class RecordingArchiveTest {
     RecordingArchive.unpack(archive, back);
 
     RecordingArchive.Contents original = RecordingArchive.read(dir);
-    assertEquals(List.of("data", "kcore_dir/kallsyms", "kcore_dir/kcore", "truth/README"),
+    assertEquals(List.of("data", "kcore_dir/kallsyms", "kcore_dir/kcore", "kcore_dir/modules", "truth/README"),
         List.copyOf(original.files().keySet()));
     assertNull(original.firstDifference(RecordingArchive.read(back)));
     assertNull(original.firstDifference(RecordingArchive.contents(archive)));
@@ -76,6 +76,7 @@ class RecordingArchiveTest {
         "kcore_dir/ 40755 0 0 0 '' '' 0",
         "kcore_dir/kallsyms 100644 0 0 0 '' '' " + kallsyms,
         "kcore_dir/kcore 100644 0 0 0 '' '' " + kcore,
+        "kcore_dir/modules 100644 0 0 0 '' '' 0",
         "truth/ 40755 0 0 0 '' '' 0",
         "truth/README 100644 0 0 0 '' '' 16"), listing);
   }
