@@ -111,6 +111,7 @@ final class BenchDecodeCommand implements Callable<Integer> {
       if (lister == null) {
         out.println("trc_pkt_lister: not timed (not on PATH; package libopencsd-bin)");
       } else {
+        OpenCsdTimings.checkLister(lister, rec, work);
         double[] cpu = new double[oracleRuns];
         double[] wall = new double[oracleRuns];
         for (int i = 0; i < oracleRuns; i++) {
@@ -135,7 +136,8 @@ final class BenchDecodeCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "libopencsd (C API, counting callback): %.3f s cpu (%.3f s wall): %.2f MB/s,"
             + " %.1f M instructions/s; it counted %d ranges, %d instructions%s%n", libCpu, libWall,
             perRunBytes[0] / MB / libCpu, first.instructions() / 1e6 / libCpu, first.ranges(), first.instructions(),
-            first.ranges() == c.ranges() && first.instructions() == c.instructions() ? " (same as ours)" : " (ours differ!)");
+            first.ranges() == c.ranges() && first.instructions() == c.instructions() ? " (same as ours)"
+                : String.format(Locale.ROOT, " (ours: %d, %d)", c.ranges(), c.instructions()));
       }
       out.printf(Locale.ROOT, "ratio tracepoke/lister: %s, tracepoke/libopencsd: %s (CPU time)%n",
           listerCpu > 0 ? String.format(Locale.ROOT, "%.1fx", listerCpu / ours) : "n/a",
