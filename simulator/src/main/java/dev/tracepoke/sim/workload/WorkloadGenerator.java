@@ -1149,9 +1149,6 @@ public final class WorkloadGenerator {
       throw new IllegalStateException("too many function-pointer tables");
     }
     int k = 0;
-    if (p.sites.stream().filter(s -> s.kind == PatchKind.KPROBE).count() > Layout.MAX_KPROBES) {
-      throw new IllegalStateException("more than " + Layout.MAX_KPROBES + " kprobe sites");
-    }
     for (PatchSite s : sites) {
       if (s.kind() == PatchKind.KPROBE) {
         d.putLong(Layout.KPROBE_TABLE + 16 * k, s.address());
