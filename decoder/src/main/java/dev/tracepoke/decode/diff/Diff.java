@@ -1,6 +1,7 @@
 package dev.tracepoke.decode.diff;
 
 import dev.tracepoke.decode.flow.FlowSink;
+import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -65,9 +66,10 @@ public final class Diff {
     boolean anchor = true;
     long decodedCount = 0, matched = 0, silent = 0, ambiguous = 0, right = 0, wrong = 0, unresolved = 0;
     CoreDiff.Divergence first = null;
-    boolean pending = false;
-    long pendingPc = 0;
-    int pendingWord = 0;
+    // resolutions waiting for their site in the ranges after them (several sites can share a walk)
+    LongArrayList pendingPc = new LongArrayList();
+    IntArrayList pendingWord = new IntArrayList();
+    int pendingSeen = 0; // the first pendingSeen of them already had a range after them
 
     for (int i = 0; i < e.size(); i += FlowBuffer.STRIDE) {
       long kind = e.getLong(i);
@@ -131,14 +133,20 @@ public final class Diff {
           }
           if (w.pc(p) == pc) {
             long chunk = Math.min(left, w.runRemaining(p));
-            if (pending && Long.compareUnsigned(pendingPc - pc, chunk << 2) < 0) {
-              long at = p + ((pendingPc - pc) >>> 2);
-              if (w.isSite(at) && w.siteWord(at) == pendingWord) {
-                right++;
-              } else {
-                wrong++;
+            for (int k = 0; k < pendingPc.size(); k++) {
+              long sitePc = pendingPc.getLong(k);
+              if (Long.compareUnsigned(sitePc - pc, chunk << 2) < 0) {
+                long at = p + ((sitePc - pc) >>> 2);
+                if (w.isSite(at) && w.siteWord(at) == pendingWord.getInt(k)) {
+                  right++;
+                } else {
+                  wrong++;
+                }
+                pendingPc.removeLong(k);
+                pendingWord.removeInt(k);
+                pendingSeen = Math.min(pendingSeen, k);
+                k--;
               }
-              pending = false;
             }
             matched += chunk;
             p += chunk;
@@ -167,16 +175,19 @@ public final class Diff {
           anchor = true;
         }
         w.trimBefore(p);
+        pendingSeen = pendingPc.size();
       } else if (kind == FlowBuffer.AMBIGUITY) {
-        if (pending) {
-          wrong++; // a resolution whose site execution never lined up with the truth
-          pending = false;
+        if (pendingSeen > 0) {
+          // resolutions whose site execution never lined up with the truth
+          wrong += pendingSeen;
+          pendingPc.removeElements(0, pendingSeen);
+          pendingWord.removeElements(0, pendingSeen);
+          pendingSeen = 0;
         }
         ambiguous++;
         if (e.getLong(i + 2) != 0) {
-          pending = true;
-          pendingPc = e.getLong(i + 1);
-          pendingWord = (int) e.getLong(i + 3);
+          pendingPc.add(e.getLong(i + 1));
+          pendingWord.add((int) e.getLong(i + 3));
         } else {
           unresolved++;
         }
@@ -185,9 +196,7 @@ public final class Diff {
         anchor = true;
       }
     }
-    if (pending) {
-      wrong++;
-    }
+    wrong += pendingPc.size();
     long truthCount = w.drainTotal();
     return new CoreDiff(cpu, truthCount, decodedCount, matched, silent, ambiguous, right, wrong, unresolved, first);
   }

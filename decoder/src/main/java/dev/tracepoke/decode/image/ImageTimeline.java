@@ -36,14 +36,17 @@ public final class ImageTimeline {
     final long[] starts;
     final long[] posts;
     final long[] switches;
+    final long[] closes;
 
-    Site(int[] windows, int[] contents, List<PokeWindow> all) {
+    Site(int[] windows, int[] contents, List<PokeWindow> all, long[] closeOf) {
       this.windows = windows;
       this.contents = contents;
       starts = new long[windows.length];
       posts = new long[windows.length];
       switches = new long[windows.length];
+      closes = new long[windows.length];
       for (int i = 0; i < windows.length; i++) {
+        closes[i] = closeOf[windows[i]];
         PokeWindow w = all.get(windows[i]);
         starts[i] = w.start();
         posts[i] = w.post();
@@ -60,6 +63,7 @@ public final class ImageTimeline {
   private final int[] byAddressIndex;
   private final int maxLength;
   private int maxSiteWindows;
+  private final long[] closeOf;
   private final List<ImageMismatch> mismatches = new ArrayList<>();
 
   private ImageTimeline(MemoryImage base, List<PokeWindow> windows) {
@@ -75,6 +79,7 @@ public final class ImageTimeline {
       longest = Math.max(longest, windows.get(i).length());
     }
     maxLength = longest;
+    closeOf = closeTimes(windows);
     Arrays.sort(order, (a, b) -> Long.compareUnsigned(
         windows.get(a).address(), windows.get(b).address()));
     byAddress = new long[n];
@@ -152,6 +157,40 @@ public final class ImageTimeline {
         && Long.compareUnsigned(b.address(), a.address() + a.newBytes().length) < 0;
   }
 
+  /**
+   * Per window, the time after which a core's next CSE makes the new bytes certain (see {@link
+   * #siteWords}): the POST for PRE/POST windows; for a flagless record, which is written before the
+   * bytes and their cache maintenance, the time of the next record of any write ({@code
+   * Long.MAX_VALUE} if none), because text pokes are serialised (the kernel's text_mutex): the
+   * writer finishes one write's maintenance before it records the next.
+   */
+  private static long[] closeTimes(List<PokeWindow> windows) {
+    long[] records = new long[windows.size() * 2];
+    int n = 0;
+    for (PokeWindow w : windows) {
+      records[n++] = w.switchTime();
+      if (w.style() == PokeWindow.Style.PAIRED) {
+        records[n++] = w.post();
+      }
+    }
+    records = Arrays.copyOf(records, n);
+    Arrays.sort(records);
+    long[] out = new long[windows.size()];
+    for (int i = 0; i < out.length; i++) {
+      PokeWindow w = windows.get(i);
+      if (w.style() != PokeWindow.Style.LANDED) {
+        out[i] = w.post();
+        continue;
+      }
+      int k = Arrays.binarySearch(records, w.switchTime());
+      while (k + 1 < records.length && records[k + 1] == w.switchTime()) {
+        k++;
+      }
+      out[i] = k + 1 < records.length ? records[k + 1] : Long.MAX_VALUE;
+    }
+    return out;
+  }
+
   private void buildSites() {
     Long2ObjectOpenHashMap<IntArrayList> touching = new Long2ObjectOpenHashMap<>();
     Long2IntOpenHashMap current = new Long2IntOpenHashMap(); // byte address -> value after writes
@@ -205,7 +244,7 @@ public final class ImageTimeline {
         }
         contents[k + 1] = pack(bytes);
       }
-      sites.put(wordAddr, new Site(idx, contents, windows));
+      sites.put(wordAddr, new Site(idx, contents, windows, closeOf));
       maxSiteWindows = Math.max(maxSiteWindows, idx.length);
     }
   }
@@ -328,8 +367,11 @@ public final class ImageTimeline {
    * The words a core may fetch at {@code pc} in an execution that lies at or before {@code tNext},
    * given that the core certainly passed a context-synchronization event after time {@code cse}
    * (the earliest time of its latest CSE in trace order; {@link Long#MIN_VALUE} if none): a window
-   * whose POST is before {@code cse} is closed (its new bytes are certain), one that starts after
-   * {@code tNext} has not opened. Fills {@code out} (at least {@link #maxSiteWindows()} + 1 long)
+   * whose close time is before {@code cse} is closed (its new bytes are certain), one that starts
+   * after {@code tNext} has not opened. The close time is the POST; for a flagless record it is the
+   * next record's time (the record precedes the write and its cache maintenance, so a CSE right
+   * after it proves nothing; text pokes are serialised, so the next record follows that
+   * maintenance). Fills {@code out} (at least {@link #maxSiteWindows()} + 1 long)
    * oldest first without repeats and returns how many; -1 when no write touches the word at {@code
    * pc}. Allocation-free: the multi-candidate walk calls it for every poke-site instruction.
    */
@@ -340,7 +382,7 @@ public final class ImageTimeline {
     }
     int from = 0;
     for (int k = 0; k < s.posts.length; k++) {
-      if (s.posts[k] != Long.MAX_VALUE && s.posts[k] < cse) {
+      if (s.closes[k] != Long.MAX_VALUE && s.closes[k] < cse) {
         from = k + 1; // a later write over the whole word supersedes every earlier one
       }
     }

@@ -181,4 +181,15 @@ class DiffTest {
     range(b, F + 0x200, 2, FlowSink.LAST_OTHER, false, 100, 200, FlowSink.FLAG_NONE);
     assertEquals(new CoreDiff(0, 52, 32, 22, 0, 1, 0, 0, 1, null), diff(b, t));
   }
+
+  @Test
+  void resolutionsOfTwoSitesInOneWalkAreBothChecked() throws Exception {
+    ListTruth t = new ListTruth().site(F + 4, 0xd503201f, 100).site(F + 8, 0xd503201f, 101)
+        .run(F, 6, 100);
+    FlowBuffer b = new FlowBuffer();
+    b.ambiguity(0, F + 4, new int[] {0xd503201f, 0x14000010}, true, 0xd503201f, 100, 300, 9);
+    b.ambiguity(0, F + 8, new int[] {0xd503201f, 0x14000011}, true, 0x14000011, 100, 300, 9);
+    range(b, F, 6, FlowSink.LAST_DIRECT, true, 100, 300, FlowSink.FLAG_RESOLVED);
+    assertEquals(new CoreDiff(0, 6, 6, 6, 0, 2, 1, 1, 0, null), diff(b, t));
+  }
 }

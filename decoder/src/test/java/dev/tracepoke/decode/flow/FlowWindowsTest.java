@@ -393,4 +393,44 @@ class FlowWindowsTest {
     assertEquals(List.of(CTX, "0 range F+40..F+50 n=4 return E [400,700] flag=0 @30"),
         run(timeline(), FlowDecoder.Config.windows(conv::toPerfTime), d -> s1Nop(d, 100, 200)));
   }
+
+  @Test
+  void aFlaglessRecordClosesOnlyAfterTheNextRecord() {
+    // S1 lands at 1000, S0 at 3000: the write of S1 and its maintenance finished before 3000,
+    // but a CSE at 2500 may have come before that maintenance
+    ImageTimeline landed = ImageTimeline.of(image(), List.of(
+        new TextPoke(1000, S1, le(NOP), le(S1_B), PokeKind.LANDED),
+        new TextPoke(3000, S0, le(NOP), le(S0_B), PokeKind.LANDED)));
+    FlowDecoder.Config windows = FlowDecoder.Config.windows(LongUnaryOperator.identity());
+    assertEquals(
+        List.of(CTX,
+            "0 exception 0xe ret=F+40 [2500,2600] @22",
+            "0 context EL1 sf=true ns=true cid=0x1234 vmid=0 @25",
+            "0 range F+400..F+408 n=2 eret E [2500,2600] flag=0 @30",
+            "0 context EL1 sf=true ns=true cid=0x1234 vmid=0 @31",
+            "0 eret [2500,2600] @33",
+            "0 ambiguity F+44 [d503201f,1400003f] resolved=1400003f [2500,2600] @35",
+            "0 range F+40..F+48 n=2 direct E [2500,2600] flag=2 @35",
+            "0 range F+140..F+148 n=2 direct E [2500,2600] flag=2 @35",
+            "0 range F+48..F+50 n=2 return E [2500,2600] flag=0 @35"),
+        run(landed, windows, d -> cseAfterPost(d, true)));
+    List<String> later = run(landed, windows, d -> {
+      start(d, F + 0x40, 3500);
+      d.exception(22, 3, 0xE, 1, false);
+      addr(d, 23, F + 0x40);
+      FlowDecoderTest.ctx(d, 25, V, 1);
+      d.atoms(30, 5, 1, 0b1, 1);
+      FlowDecoderTest.ctx(d, 31, F + 0x40, 1);
+      d.exceptionReturn(33, 7);
+      d.atoms(35, 8, 3, 0b111, 3);
+      addr(d, 36, X);
+      ts(d, 40, 3600);
+      d.end(50, 9);
+    });
+    assertEquals(List.of(
+        "0 range F+40..F+48 n=2 direct E [3500,3600] flag=0 @35",
+        "0 range F+140..F+148 n=2 direct E [3500,3600] flag=0 @35",
+        "0 range F+48..F+50 n=2 return E [3500,3600] flag=0 @35"), later.subList(6, 9));
+    assertEquals(9, later.size());
+  }
 }
