@@ -52,19 +52,17 @@ public final class Layout {
   // ---- tables
   public static final int SYS_CALL_TABLE = 0x5000;
   /** Indirect-call tables, {@link #FPTR_TABLE_ENTRIES} function pointers each. */
-  public static final int FPTR_TABLES = 0x10000;
+  public static final int FPTR_TABLES = 0x6000;
   public static final int FPTR_TABLE_ENTRIES = 4;
   /** kprobe table: (site address, out-of-line slot address) per kprobe site. */
-  public static final int KPROBE_TABLE = 0x80000;
+  public static final int KPROBE_TABLE = 0x10000;
   /** brk-emulate table: (action, target) per patch site, indexed by BRK immediate - {@link #BRK_EMULATE_BASE}. */
-  public static final int EMULATE_TABLE = 0xC0000;
+  public static final int EMULATE_TABLE = 0x20000;
   public static final int EMULATE_ENTRY_SIZE = 16;
   /** Patch queue: {@link #OP_SIZE}-byte operations the patching core runs one per patch IRQ. */
-  public static final int PATCH_QUEUE = 0x400000;
+  public static final int PATCH_QUEUE = 0x100000;
   public static final int OP_SIZE = 0x100;
-  public static final int MAX_SITES = (PATCH_QUEUE - EMULATE_TABLE) / EMULATE_ENTRY_SIZE;
-  /** kprobe sites the kprobe table has room for. */
-  public static final int MAX_KPROBES = (EMULATE_TABLE - KPROBE_TABLE) / 16;
+  public static final int MAX_SITES = (EMULATE_TABLE - KPROBE_TABLE) / EMULATE_ENTRY_SIZE;
   /** Data bytes before the patch queue (the rest is sized by the schedule). */
   public static final int DATA_FIXED_SIZE = PATCH_QUEUE;
 
