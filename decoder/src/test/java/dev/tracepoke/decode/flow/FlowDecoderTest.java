@@ -149,7 +149,8 @@ class FlowDecoderTest {
   static final List<String> MAIN_EXPECTED =
       List.of(
           "3 context EL1 sf=true ns=true cid=0x1234 vmid=0 @15",
-          "3 range F+0..F+c n=3 cond E [1000,2000] flag=0 @40",
+          // the first range may have begun before the first timestamp
+          "3 range F+0..F+c n=3 cond E [-,2000] flag=0 @40",
           "3 range F+18..F+1c n=1 direct E [1000,2000] flag=0 @41",
           "3 range F+38..F+40 n=2 isb E [1000,2000] flag=0 @41",
           "3 range F+40..F+44 n=1 return E [1000,2000] flag=0 @42",
@@ -158,7 +159,8 @@ class FlowDecoderTest {
           "3 range F+c..F+14 n=2 other E [1000,2000] flag=0 @46",
           "3 exception 0x2 ret=F+14 [1000,2000] @46",
           "3 context EL1 sf=true ns=true cid=0x1234 vmid=0 @50",
-          "3 range F+400..F+408 n=2 eret E [2000,-] flag=0 @70",
+          // the handler ran from the exception on, which lies after 1000
+          "3 range F+400..F+408 n=2 eret E [1000,-] flag=0 @70",
           "3 context EL0 sf=true ns=true cid=0x1234 vmid=0 @71",
           "3 eret [2000,-] @85",
           "3 range F+14..F+1c n=2 direct E [2000,-] flag=0 @86");
