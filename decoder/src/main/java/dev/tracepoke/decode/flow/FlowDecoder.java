@@ -30,7 +30,9 @@ import java.util.function.LongUnaryOperator;
  * </ul>
  *
  * <p>Time: packets are kept (in a primitive array) until the next timestamp, so every element is
- * judged and delivered knowing the interval {@code [previous, next]} it lies in, converted to perf
+ * judged and delivered knowing the interval it lies in: from the timestamp before the previous P0
+ * element (a range's first instructions may precede the timestamp packet before its own atom) to
+ * the timestamp after it, converted to perf
  * time by the configured conversion (PERF_RECORD_TIME_CONV for recordings, identity for snapshots). At the end of the trace, or when {@value #MAX_HELD} packets wait,
  * they are decoded with no known upper bound ({@code timeTo = NO_TIME}).
  *
@@ -425,8 +427,14 @@ public final class FlowDecoder implements PacketSink {
       w.needAddress = true;
       w.needContext = true;
       w.exceptionPending = false;
+      w.walkFrom = FlowSink.NO_TIME;
     } else if (sync == Sync.SYNCED) {
       onTraceOn(); // a periodic sync point: the address after it restates the pc
+      for (int k = 0; k < live; k++) {
+        // what the address after a sync point continues may have begun before any timestamp
+        // seen since (the same bound whether or not the trace before it was readable)
+        walkers[k].walkFrom = FlowSink.NO_TIME;
+      }
     }
   }
 
@@ -531,7 +539,9 @@ public final class FlowDecoder implements PacketSink {
           if (w.exceptionPending) {
             // the exception itself is certain; only the walk to it was given up
             w.exceptionPending = false;
-            w.add(T_EXCEPTION, w.exceptionType, address, w.exceptionOffset, 0, 0, tPrev, tNext);
+            w.add(T_EXCEPTION, w.exceptionType, address, w.exceptionOffset, 0, 0, w.walkFrom,
+                tNext);
+            w.walkFrom = tPrev;
             w.pc = address;
             w.lastCse = tPrev;
           }
@@ -660,12 +670,14 @@ public final class FlowDecoder implements PacketSink {
     w.add(T_GAP, FlowSink.GAP_NACC, nacc, offset, 0, 0, 0, 0);
     w.needAddress = true;
     w.overrides = 0;
+    w.walkFrom = tPrev;
     return OK;
   }
 
   private int trapped(Walker w, long start, long trap, int n, long offset, long index) {
     emitEquals(w, offset);
     range(w, start, trap + 4, n, FlowSink.LAST_OTHER, true, offset);
+    w.walkFrom = tPrev;
     contradiction(w, offset, index, "atom walks past the exception-generating instruction at"
         + " 0x%x with no Exception packet: the image does not match the trace", trap);
     w.needAddress = true;
@@ -679,6 +691,7 @@ public final class FlowDecoder implements PacketSink {
     long next = last + 4;
     range(w, start, next, n, lastKind(kind), taken, offset);
     w.overrides = 0;
+    w.walkFrom = tPrev;
     if (!taken) {
       if (kind == A64.DIRECT) {
         contradiction(w, offset, index,
@@ -786,7 +799,7 @@ public final class FlowDecoder implements PacketSink {
   private void emitEquals(Walker w, long offset) {
     for (int i = 0; i < equals; i++) {
       w.add(T_DECISION, equalPc[i], (1L << 32) | (candidatePool.getInt(equalPool[i]) & 0xFFFFFFFFL),
-          equalPool[i], equalCount[i], offset, tPrev, tNext);
+          equalPool[i], equalCount[i], offset, w.walkFrom, tNext);
     }
     equals = 0;
   }
@@ -829,7 +842,8 @@ public final class FlowDecoder implements PacketSink {
     }
     w.exceptionPending = false;
     w.overrides = 0;
-    w.add(T_EXCEPTION, w.exceptionType, ret, w.exceptionOffset, 0, 0, tPrev, tNext);
+    w.add(T_EXCEPTION, w.exceptionType, ret, w.exceptionOffset, 0, 0, w.walkFrom, tNext);
+    w.walkFrom = tPrev;
     w.pc = ret;
     w.needAddress = true; // execution continues at the vector, given by the next address packet
     w.lastCse = tPrev;
@@ -950,7 +964,7 @@ public final class FlowDecoder implements PacketSink {
   }
 
   private void decision(Walker w, long pc, int word, int pool, int count) {
-    w.add(T_DECISION, pc, word & 0xFFFFFFFFL, pool, count, 0, tPrev, tNext);
+    w.add(T_DECISION, pc, word & 0xFFFFFFFFL, pool, count, 0, w.walkFrom, tNext);
   }
 
   /** After each atom or packet: drop contradicted walkers, merge equal ones, decide. */
@@ -979,6 +993,7 @@ public final class FlowDecoder implements PacketSink {
       for (int j = i + 1; j < live; j++) {
         if (walkers[i].sameState(walkers[j])) {
           walkers[i].merged = true;
+          walkers[i].walkFrom = Math.min(walkers[i].walkFrom, walkers[j].walkFrom);
           walkers[j] = walkers[--live];
           j--;
         }
@@ -1057,7 +1072,7 @@ public final class FlowDecoder implements PacketSink {
 
   private void range(Walker w, long start, long end, int n, int lastKind, boolean taken,
       long offset) {
-    w.add(T_RANGE, start, end, n, lastKind | (taken ? 1 << 8 : 0), offset, tPrev, tNext);
+    w.add(T_RANGE, start, end, n, lastKind | (taken ? 1 << 8 : 0), offset, w.walkFrom, tNext);
   }
 
   /** Delivers the single walker's elements when no fork is open. */

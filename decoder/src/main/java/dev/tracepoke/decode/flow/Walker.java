@@ -31,6 +31,11 @@ final class Walker {
   long droppedOffset;
   long droppedIndex;
 
+  /**
+   * Lower bound of the time of the instructions walked next: the segment start of the last P0
+   * element (a range's first instructions can precede the timestamp packet before its atom).
+   */
+  long walkFrom = Long.MIN_VALUE;
   /** Earliest time of the latest context-synchronization event passed, in trace order. */
   long lastCse = Long.MIN_VALUE;
   /** The next address packet may move the pc (after Trace On or a periodic Trace Info). */
@@ -70,6 +75,7 @@ final class Walker {
     w.droppedOffset = droppedOffset;
     w.droppedIndex = droppedIndex;
     w.lastCse = lastCse;
+    w.walkFrom = walkFrom;
     w.addressFree = addressFree;
     w.resyncing = resyncing;
     w.merged = merged;

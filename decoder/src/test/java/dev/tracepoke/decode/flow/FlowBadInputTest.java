@@ -131,13 +131,14 @@ class FlowBadInputTest {
     List<String> good = decode(clean);
     assertEquals(List.of(
         "0 context EL1 sf=true ns=true cid=0x1234 vmid=0 @14",
-        "0 range F+40..F+50 n=4 return E [500,900] flag=0 @32",
+        // no lower time bound before the first timestamp, nor right after a sync point
+        "0 range F+40..F+50 n=4 return E [-,900] flag=0 @32",
         "0 range F+40..F+50 n=4 return E [500,900] flag=0 @42",
         "0 range F+40..F+50 n=4 return E [500,900] flag=0 @52",
         "0 context EL1 sf=true ns=true cid=0x1234 vmid=0 @80",
         // the NOP walk is dropped by the second atom (a walk waiting for the ret target)
-        "0 ambiguity F+44 [d503201f,1400003f] resolved=1400003f [1500,1600] @99",
-        "0 range F+40..F+48 n=2 direct E [1500,1600] flag=2 @98",
+        "0 ambiguity F+44 [d503201f,1400003f] resolved=1400003f [-,1600] @99",
+        "0 range F+40..F+48 n=2 direct E [-,1600] flag=2 @98",
         "0 range F+140..F+148 n=2 direct E [1500,1600] flag=2 @99",
         "0 range F+48..F+50 n=2 return E [1500,1600] flag=0 @100",
         // the B walk is dropped by the address its pc does not wait for

@@ -149,7 +149,8 @@ class FlowDecoderTest {
   static final List<String> MAIN_EXPECTED =
       List.of(
           "3 context EL1 sf=true ns=true cid=0x1234 vmid=0 @15",
-          "3 range F+0..F+c n=3 cond E [1000,2000] flag=0 @40",
+          // the first range may have begun before the first timestamp
+          "3 range F+0..F+c n=3 cond E [-,2000] flag=0 @40",
           "3 range F+18..F+1c n=1 direct E [1000,2000] flag=0 @41",
           "3 range F+38..F+40 n=2 isb E [1000,2000] flag=0 @41",
           "3 range F+40..F+44 n=1 return E [1000,2000] flag=0 @42",
@@ -158,7 +159,8 @@ class FlowDecoderTest {
           "3 range F+c..F+14 n=2 other E [1000,2000] flag=0 @46",
           "3 exception 0x2 ret=F+14 [1000,2000] @46",
           "3 context EL1 sf=true ns=true cid=0x1234 vmid=0 @50",
-          "3 range F+400..F+408 n=2 eret E [2000,-] flag=0 @70",
+          // the handler ran from the exception on, which lies after 1000
+          "3 range F+400..F+408 n=2 eret E [1000,-] flag=0 @70",
           "3 context EL0 sf=true ns=true cid=0x1234 vmid=0 @71",
           "3 eret [2000,-] @85",
           "3 range F+14..F+1c n=2 direct E [2000,-] flag=0 @86");
@@ -328,6 +330,41 @@ class FlowDecoderTest {
             "3 context EL1 sf=true ns=true cid=0x1234 vmid=0 @45",
             "3 error @59 #7 mispredict packet (speculative trace is not supported)",
             "3 gap error F+0 @59"),
+        out);
+  }
+
+  @Test
+  void contradictionsTheTraceCannotProduceAreErrorsAndTheDecodeResumesAtTheNextAddress() {
+    List<String> out =
+        run(
+            cache(),
+            d -> {
+              sync(d);
+              ctx(d, 15, F + 0xc, 1);
+              d.atoms(29, 2, 1, 0b1, 1); // walks past the SVC at F+0x10 to the BL
+              d.atoms(30, 3, 1, 0b1, 1); // part of the resync
+              d.address(31, 4, F + 0x38, 0, AddressForm.SHORT_1, -1, 64);
+              d.atoms(33, 5, 1, 0b0, 1); // N on the ISB at F+0x3c
+              d.address(34, 6, F + 0x38, 0, AddressForm.SHORT_1, -1, 64);
+              d.atoms(36, 7, 1, 0b1, 1); // isb
+              d.exception(37, 8, 0xE, 2, false); // "at the previous branch target", but pc is F+0x40
+              d.address(39, 9, F + 0x100, 0, AddressForm.SHORT_1, -1, 64);
+              d.end(41, 10);
+            });
+    assertEquals(
+        List.of(
+            "3 context EL1 sf=true ns=true cid=0x1234 vmid=0 @15",
+            "3 range F+c..F+14 n=2 other E [-,-] flag=0 @29",
+            "3 error @29 #2 atom walks past the exception-generating instruction at"
+                + " 0xffff800008000010 with no Exception packet: the image does not match the trace",
+            "3 error @30 #3 1 atom(s) dropped: no address or context known yet",
+            "3 range F+38..F+40 n=2 isb N [-,-] flag=0 @33",
+            "3 error @33 #5 N atom on the ISB at 0xffff80000800003c, which always executes: the"
+                + " image does not match the trace",
+            "3 range F+38..F+40 n=2 isb E [-,-] flag=0 @36",
+            "3 error @37 #8 exception at the previous branch target 0xffff800008000100, but the"
+                + " walk is at 0xffff800008000040",
+            "3 exception 0xe ret=F+100 [-,-] @37"),
         out);
   }
 }

@@ -102,10 +102,11 @@ class FlowWindowsTest {
     return run(timeline(), FlowDecoder.Config.windows(LongUnaryOperator.identity()), packets);
   }
 
+  /** A timestamp, sync, and the first address (so the first range has a lower time bound). */
   static void start(FlowDecoder d, long pc, long time) {
+    d.timestamp(20, 2, time, 64, false, 0);
     FlowDecoderTest.sync(d);
     FlowDecoderTest.ctx(d, 15, pc, 1);
-    d.timestamp(20, 2, time, 64, false, 0);
   }
 
   static void addr(FlowDecoder d, long offset, long address) {
@@ -138,7 +139,7 @@ class FlowWindowsTest {
 
   @Test
   void beforeThePreTheOldWordIsCertain() {
-    assertEquals(List.of(CTX, "0 range F+40..F+50 n=4 return E [500,900] flag=0 @30"),
+    assertEquals(List.of(CTX, "0 range F+40..F+50 n=4 return E [-,900] flag=0 @30"),
         windows(d -> s1Nop(d, 500, 900)));
   }
 
@@ -146,8 +147,8 @@ class FlowWindowsTest {
   void insideTheWindowATraceOnlyBExplainsResolvesToB() {
     assertEquals(
         List.of(CTX,
-            "0 ambiguity F+44 [d503201f,1400003f] resolved=1400003f [1500,1600] @30",
-            "0 range F+40..F+48 n=2 direct E [1500,1600] flag=2 @30",
+            "0 ambiguity F+44 [d503201f,1400003f] resolved=1400003f [-,1600] @30",
+            "0 range F+40..F+48 n=2 direct E [-,1600] flag=2 @30",
             "0 range F+140..F+148 n=2 direct E [1500,1600] flag=2 @30",
             "0 range F+48..F+50 n=2 return E [1500,1600] flag=0 @30"),
         windows(d -> s1TakenB(d, 1500, 1600)));
@@ -157,8 +158,8 @@ class FlowWindowsTest {
   void insideTheWindowATraceOnlyNopExplainsResolvesToNopAtTheAddress() {
     assertEquals(
         List.of(CTX,
-            "0 ambiguity F+44 [d503201f,1400003f] resolved=d503201f [1500,1600] @31",
-            "0 range F+40..F+50 n=4 return E [1500,1600] flag=2 @30"),
+            "0 ambiguity F+44 [d503201f,1400003f] resolved=d503201f [-,1600] @31",
+            "0 range F+40..F+50 n=4 return E [-,1600] flag=2 @30"),
         windows(d -> s1Nop(d, 1500, 1600)));
   }
 
@@ -167,8 +168,8 @@ class FlowWindowsTest {
     // S0: NOP then "b F+0x10; ret", or B to "add; ret": two E atoms and an address either way
     assertEquals(
         List.of(CTX,
-            "0 ambiguity F+4 [d503201f,1400003f] unresolved [1500,1600] @30",
-            "0 range F+0..F+c n=3 direct E [1500,1600] flag=1 @30",
+            "0 ambiguity F+4 [d503201f,1400003f] unresolved [-,1600] @30",
+            "0 range F+0..F+c n=3 direct E [-,1600] flag=1 @30",
             "0 range F+10..F+14 n=1 return E [1500,1600] flag=1 @30"),
         windows(d -> {
           start(d, F, 1500);
@@ -200,7 +201,7 @@ class FlowWindowsTest {
   void afterThisCoresCseAfterThePostTheNewWordIsCertain() {
     assertEquals(
         List.of(CTX,
-            "0 exception 0xe ret=F+40 [2500,2600] @22",
+            "0 exception 0xe ret=F+40 [-,2600] @22",
             "0 context EL1 sf=true ns=true cid=0x1234 vmid=0 @25",
             "0 range F+400..F+408 n=2 eret E [2500,2600] flag=0 @30",
             "0 context EL1 sf=true ns=true cid=0x1234 vmid=0 @31",
@@ -215,8 +216,8 @@ class FlowWindowsTest {
   void aCoreWithoutACseAfterThePostStaysAmbiguous() {
     assertEquals(
         List.of(CTX,
-            "0 ambiguity F+44 [d503201f,1400003f] resolved=1400003f [2500,2600] @35",
-            "0 range F+40..F+48 n=2 direct E [2500,2600] flag=2 @35",
+            "0 ambiguity F+44 [d503201f,1400003f] resolved=1400003f [-,2600] @35",
+            "0 range F+40..F+48 n=2 direct E [-,2600] flag=2 @35",
             "0 range F+140..F+148 n=2 direct E [2500,2600] flag=2 @35",
             "0 range F+48..F+50 n=2 return E [2500,2600] flag=0 @35"),
         windows(d -> cseAfterPost(d, false)));
@@ -226,8 +227,8 @@ class FlowWindowsTest {
   void ftraceCallSiteResolvesToTheCall() {
     assertEquals(
         List.of(CTX,
-            "0 ambiguity F+84 [d503201f,9400003f] resolved=9400003f [1500,1600] @30",
-            "0 range F+80..F+88 n=2 direct E [1500,1600] flag=2 @30",
+            "0 ambiguity F+84 [d503201f,9400003f] resolved=9400003f [-,1600] @30",
+            "0 range F+80..F+88 n=2 direct E [-,1600] flag=2 @30",
             "0 range F+180..F+188 n=2 return E [1500,1600] flag=2 @30",
             "0 range F+88..F+90 n=2 return E [1500,1600] flag=0 @33"),
         windows(d -> {
@@ -245,8 +246,8 @@ class FlowWindowsTest {
   void ftraceCallSiteResolvesToTheNop() {
     assertEquals(
         List.of(CTX,
-            "0 ambiguity F+84 [d503201f,9400003f] resolved=d503201f [1500,1600] @31",
-            "0 range F+80..F+90 n=4 return E [1500,1600] flag=2 @30"),
+            "0 ambiguity F+84 [d503201f,9400003f] resolved=d503201f [-,1600] @31",
+            "0 range F+80..F+90 n=4 return E [-,1600] flag=2 @30"),
         windows(d -> {
           start(d, F + 0x80, 1500);
           d.atoms(30, 3, 1, 0b1, 1);
@@ -260,8 +261,8 @@ class FlowWindowsTest {
   void aRetargetedBranchIsNotDecidedByAtomsAlone() {
     assertEquals(
         List.of(CTX,
-            "0 ambiguity F+c4 [1400003f,14000047] unresolved [1500,1600] @30",
-            "0 range F+c0..F+c8 n=2 direct E [1500,1600] flag=1 @30",
+            "0 ambiguity F+c4 [1400003f,14000047] unresolved [-,1600] @30",
+            "0 range F+c0..F+c8 n=2 direct E [-,1600] flag=1 @30",
             "0 range F+1c0..F+1c8 n=2 return E [1500,1600] flag=1 @30"),
         windows(d -> {
           start(d, F + 0xc0, 1500);
@@ -277,8 +278,8 @@ class FlowWindowsTest {
     // an IRQ returns to F+0x1e4, which only the new target reaches without passing a waypoint
     assertEquals(
         List.of(CTX,
-            "0 ambiguity F+c4 [1400003f,14000047] resolved=14000047 [1500,1600] @33",
-            "0 range F+c0..F+c8 n=2 direct E [1500,1600] flag=2 @30",
+            "0 ambiguity F+c4 [1400003f,14000047] resolved=14000047 [-,1600] @33",
+            "0 range F+c0..F+c8 n=2 direct E [-,1600] flag=2 @30",
             "0 range F+1e0..F+1e4 n=1 other E [1500,1600] flag=2 @31",
             "0 exception 0xe ret=F+1e4 [1500,1600] @31",
             "0 context EL1 sf=true ns=true cid=0x1234 vmid=0 @35"),
@@ -297,7 +298,7 @@ class FlowWindowsTest {
   void whenEveryCandidateIsContradictedItIsAnErrorAndTheDecodeResyncs() {
     assertEquals(
         List.of(CTX,
-            "0 ambiguity F+44 [d503201f,1400003f] unresolved [1500,1600] @30",
+            "0 ambiguity F+44 [d503201f,1400003f] unresolved [-,1600] @30",
             "0 error @30 #3 every candidate word of the ambiguous site executions contradicts the"
                 + " trace here",
             "0 gap error 0x0 @30",
@@ -320,14 +321,14 @@ class FlowWindowsTest {
     // the CPU ran B (the trace of s1TakenB); the naive decoder still has NOP before 1000
     assertEquals(
         List.of(CTX,
-            "0 range F+40..F+50 n=4 return E [900,1600] flag=0 @30",
+            "0 range F+40..F+50 n=4 return E [-,1600] flag=0 @30",
             "0 error @30 #3 2 atom(s) dropped: no address or context known yet"),
         run(timeline(), FlowDecoder.Config.naive(LongUnaryOperator.identity()), d -> s1TakenB(d, 900, 1600)));
     // the windows decoder on the same packets
     assertEquals(
         List.of(CTX,
-            "0 ambiguity F+44 [d503201f,1400003f] resolved=1400003f [900,1600] @30",
-            "0 range F+40..F+48 n=2 direct E [900,1600] flag=2 @30",
+            "0 ambiguity F+44 [d503201f,1400003f] resolved=1400003f [-,1600] @30",
+            "0 range F+40..F+48 n=2 direct E [-,1600] flag=2 @30",
             "0 range F+140..F+148 n=2 direct E [900,1600] flag=2 @30",
             "0 range F+48..F+50 n=2 return E [900,1600] flag=0 @30"),
         windows(d -> s1TakenB(d, 900, 1600)));
@@ -338,7 +339,7 @@ class FlowWindowsTest {
     // event style none: the base image (NOP) while the CPU ran B
     assertEquals(
         List.of(CTX,
-            "0 range F+40..F+50 n=4 return E [1500,1600] flag=0 @30",
+            "0 range F+40..F+50 n=4 return E [-,1600] flag=0 @30",
             "0 error @30 #3 2 atom(s) dropped: no address or context known yet"),
         run(ImageTimeline.of(image()), FlowDecoder.Config.windows(LongUnaryOperator.identity()),
             d -> s1TakenB(d, 1500, 1600)));
@@ -348,7 +349,7 @@ class FlowWindowsTest {
             PokeKind.LANDED)));
     assertEquals(
         List.of(CTX,
-            "0 range F+40..F+48 n=2 direct E [1500,1600] flag=0 @30",
+            "0 range F+40..F+48 n=2 direct E [-,1600] flag=0 @30",
             "0 error @31 #31 address packet 0xffff8000080003f8 where the walk is at"
                 + " 0xffff800008000140 and waits for no target"),
         run(bImage, FlowDecoder.Config.fixed(1), d -> s1Nop(d, 1500, 1600)));
@@ -361,9 +362,9 @@ class FlowWindowsTest {
     ImageTimeline three = ImageTimeline.of(image(), p);
     assertEquals(
         List.of(CTX,
-            "0 ambiguity F+44 [d503201f,1400003f,9400004f] unresolved [1500,1600] @30",
+            "0 ambiguity F+44 [d503201f,1400003f,9400004f] unresolved [-,1600] @30",
             "0 gap error F+44 @30",
-            "0 range F+3f8..F+408 n=4 eret E [1500,1600] flag=0 @32"),
+            "0 range F+3f8..F+408 n=4 eret E [-,1600] flag=0 @32"),
         run(three, FlowDecoder.Config.windows(LongUnaryOperator.identity()).withMaxWalkers(2), d -> {
           start(d, F + 0x40, 1500);
           d.atoms(30, 3, 3, 0b111, 3);
@@ -379,8 +380,8 @@ class FlowWindowsTest {
     ImageTimeline hint = ImageTimeline.of(image(), window(S1, NOP, PACIASP, 1000, 2000));
     assertEquals(
         List.of(CTX,
-            "0 ambiguity F+44 [d503201f,d503233f] unresolved [1500,1600] @30",
-            "0 range F+40..F+50 n=4 return E [1500,1600] flag=0 @30"),
+            "0 ambiguity F+44 [d503201f,d503233f] unresolved [-,1600] @30",
+            "0 range F+40..F+50 n=4 return E [-,1600] flag=0 @30"),
         run(hint, FlowDecoder.Config.windows(LongUnaryOperator.identity()), d -> s1Nop(d, 1500, 1600)));
   }
 
@@ -390,7 +391,7 @@ class FlowWindowsTest {
     TimeConversion conv = new TimeConversion(4, 48, 100);
     assertEquals(100 + 500 * 3, conv.toPerfTime(500));
     assertEquals(100 + 3 * ((1L << 40) + 7), conv.toPerfTime((1L << 40) + 7));
-    assertEquals(List.of(CTX, "0 range F+40..F+50 n=4 return E [400,700] flag=0 @30"),
+    assertEquals(List.of(CTX, "0 range F+40..F+50 n=4 return E [-,700] flag=0 @30"),
         run(timeline(), FlowDecoder.Config.windows(conv::toPerfTime), d -> s1Nop(d, 100, 200)));
   }
 
@@ -404,7 +405,7 @@ class FlowWindowsTest {
     FlowDecoder.Config windows = FlowDecoder.Config.windows(LongUnaryOperator.identity());
     assertEquals(
         List.of(CTX,
-            "0 exception 0xe ret=F+40 [2500,2600] @22",
+            "0 exception 0xe ret=F+40 [-,2600] @22",
             "0 context EL1 sf=true ns=true cid=0x1234 vmid=0 @25",
             "0 range F+400..F+408 n=2 eret E [2500,2600] flag=0 @30",
             "0 context EL1 sf=true ns=true cid=0x1234 vmid=0 @31",

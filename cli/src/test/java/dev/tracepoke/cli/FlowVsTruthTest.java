@@ -1,0 +1,145 @@
+package dev.tracepoke.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tracepoke.decode.diff.CoreDiff;
+import dev.tracepoke.decode.pipeline.CoreDecoderFactory;
+import dev.tracepoke.decode.pipeline.Decoding;
+import dev.tracepoke.decode.pipeline.FlowCounts;
+import dev.tracepoke.decode.pipeline.RecordingInput;
+import dev.tracepoke.decode.pipeline.TraceInput;
+import dev.tracepoke.decode.pipeline.TruthCheck;
+import dev.tracepoke.sim.scenario.EventStyle;
+import dev.tracepoke.sim.scenario.Protocol;
+import dev.tracepoke.sim.scenario.Scenario;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The flow decoder over simulated recordings, diffed against what the simulated cores ran: with
+ * text-poke or PRE/POST records it never claims an instruction the core did not execute (silent
+ * errors 0) and never resolves an ambiguous execution to the wrong word, for every patching
+ * protocol; the naive decoder (image switched at record time) shows that the problem is real; and
+ * without records the decoder reports the contradictions it meets, while some silent errors
+ * remain (printed).
+ */
+class FlowVsTruthTest {
+  static final int SEEDS = 20;
+
+  /** Short runs with many pokes, so every seed has poke windows that cores run through. */
+  static Scenario scenario(Protocol protocol, EventStyle events, long seed) {
+    return new Scenario("flow-vs-truth", 4, seed, 500_000, 200, protocol, events, 100, 100_000, 20,
+        0.5, 4096, 4096, 0);
+  }
+
+  /** Totals over seeds of one decoder's diff, with the errors it reported. */
+  record Totals(long instructions, long silent, long ambiguous, long right, long wrong,
+      long unresolved, long errors) {
+    Totals plus(CoreDiff d, long errs) {
+      return new Totals(instructions + d.instructionsTruth(), silent + d.silentErrors(),
+          ambiguous + d.ambiguous(), right + d.resolvedRight(), wrong + d.resolvedWrong(),
+          unresolved + d.unresolved(), errors + errs);
+    }
+
+    Totals plus(Totals o) {
+      return new Totals(instructions + o.instructions, silent + o.silent, ambiguous + o.ambiguous,
+          right + o.right, wrong + o.wrong, unresolved + o.unresolved, errors + o.errors);
+    }
+
+    String line() {
+      return String.format("truth %d instructions, silent errors %d, ambiguous %d: resolved right"
+              + " %d (%.1f%%), resolved wrong %d, unresolved %d; errors reported %d",
+          instructions, silent, ambiguous, right, ambiguous == 0 ? 0.0 : 100.0 * right / ambiguous,
+          wrong, unresolved, errors);
+    }
+  }
+
+  static final Totals ZERO = new Totals(0, 0, 0, 0, 0, 0, 0);
+
+  /** Simulates, decodes with each factory, diffs, and deletes the recording. */
+  static Totals[] run(Scenario s, Path tmp, CoreDecoderFactory... decoders) throws IOException {
+    Path dir = tmp.resolve("seed-" + s.seed());
+    SimRecordings.record(s, dir);
+    try {
+      TraceInput in = RecordingInput.open(dir, null);
+      Totals[] out = new Totals[decoders.length];
+      for (int k = 0; k < decoders.length; k++) {
+        List<Decoding.CoreResult> decoded = Decoding.run(in, decoders[k], null, 1);
+        FlowCounts counts = new FlowCounts();
+        for (Decoding.CoreResult r : decoded) {
+          for (int i = 0; i < r.flow().size(r.cpu()); i++) {
+            r.flow().replay(r.cpu(), i, counts);
+          }
+        }
+        out[k] = ZERO.plus(TruthCheck.diff(in, decoded).total(), counts.errors());
+      }
+      return out;
+    } finally {
+      try (Stream<Path> walk = Files.walk(dir)) {
+        for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+  }
+
+  static Stream<Arguments> protocolsWithRecords() {
+    List<Arguments> out = new ArrayList<>();
+    for (Protocol p : Protocol.values()) {
+      out.add(Arguments.of(p, EventStyle.TEXT_POKE));
+      out.add(Arguments.of(p, EventStyle.PRE_POST));
+    }
+    return out.stream();
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("protocolsWithRecords")
+  void noSilentErrorsAndNoWrongResolutions(Protocol protocol, EventStyle events, @TempDir Path tmp)
+      throws IOException {
+    Totals windows = ZERO;
+    Totals naive = ZERO;
+    for (long seed = 1; seed <= SEEDS; seed++) {
+      Totals[] t = run(scenario(protocol, events, seed), tmp, CoreDecoderFactory.WINDOWS,
+          CoreDecoderFactory.NAIVE);
+      windows = windows.plus(t[0]);
+      naive = naive.plus(t[1]);
+    }
+    System.out.printf("flow vs truth %s %s, %d seeds: %s%n", protocol.id(), events.id(), SEEDS,
+        windows.line());
+    System.out.printf("  naive decoder on the same recordings: %s%n", naive.line());
+    assertEquals(0, windows.silent(), "silent errors");
+    assertEquals(0, windows.wrong(), "resolutions to the wrong word");
+    assertTrue(windows.ambiguous() > 0, "the recordings exercise no ambiguous execution");
+    if (protocol == Protocol.NOSYNC) {
+      assertTrue(naive.silent() > 0, "the naive decoder shows no silent error under nosync");
+    }
+  }
+
+  @Test
+  void withoutRecordsContradictionsAreReportedAndSomeSilentErrorsRemain(@TempDir Path tmp)
+      throws IOException {
+    for (Protocol protocol : Protocol.values()) {
+      Totals none = ZERO;
+      for (long seed = 1; seed <= SEEDS; seed++) {
+        none = none.plus(run(scenario(protocol, EventStyle.NONE, seed), tmp,
+            CoreDecoderFactory.WINDOWS)[0]);
+      }
+      System.out.printf("flow vs truth %s none, %d seeds: %s%n", protocol.id(), SEEDS, none.line());
+      assertEquals(0, none.ambiguous(), "no records, no windows");
+      if (none.silent() > 0) {
+        assertTrue(none.errors() > 0, "silent errors without a single reported contradiction");
+      }
+    }
+  }
+}
