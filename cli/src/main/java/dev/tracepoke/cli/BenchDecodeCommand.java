@@ -71,17 +71,31 @@ final class BenchDecodeCommand implements Callable<Integer> {
     long traceBytes = snapshot ? bufferBytes(SnapshotReader.read(rec)) : -1;
     out.printf(Locale.ROOT, "input: %s (%s, %d cores)%n", rec, snapshot ? "OpenCSD snapshot" : "perf recording",
         in.cores().size());
+    if (in.cores().isEmpty()) {
+      err.println("tracepoke bench decode: " + rec + " has no ETMv4 trace to decode");
+      return 1;
+    }
     long[] perRunBytes = {traceBytes};
+    // small inputs decode thousands of times a second: print the first runs, then about four a
+    // second, and at the end the runs the final figure comes from
+    long[] lastPrint = {0};
+    int[] lastPrinted = {-1};
     DecodeBench.Result result = DecodeBench.untilSteady(in, threads, (long) (seconds * 1e9),
         (long) (Math.max(60, 6 * seconds) * 1e9), WINDOW, 0.05, r -> {
           if (perRunBytes[0] < 0) {
             perRunBytes[0] = r.bytes();
           }
-          out.printf(Locale.ROOT, "run %d: %.1f ms wall, %s: %.2f MB/s, %.1f M instructions/s%n", r.number() + 1,
-              r.nanos() / 1e6, r.cpuNanos() >= 0 ? String.format(Locale.ROOT, "%.1f ms cpu", r.cpuNanos() / 1e6) : "no cpu time",
-              perRunBytes[0] / MB / (r.judgedNanos() / 1e9), r.counts().instructions() / 1e6 / (r.judgedNanos() / 1e9));
-          out.flush();
+          long now = System.nanoTime();
+          if (r.number() < WINDOW || now - lastPrint[0] >= 250_000_000L) {
+            printRun(out, r, perRunBytes[0]);
+            lastPrint[0] = now;
+            lastPrinted[0] = r.number();
+          }
         });
+    List<DecodeBench.Run> all = result.runs();
+    for (DecodeBench.Run r : all.subList(Math.max(lastPrinted[0] + 1, all.size() - WINDOW), all.size())) {
+      printRun(out, r, perRunBytes[0]);
+    }
     DecodeBench.Run rep = result.representative(WINDOW);
     double ours = rep.judgedNanos() / 1e9;
     FlowCounts c = rep.counts();
@@ -111,6 +125,7 @@ final class BenchDecodeCommand implements Callable<Integer> {
       if (lister == null) {
         out.println("trc_pkt_lister: not timed (not on PATH; package libopencsd-bin)");
       } else {
+        OpenCsdTimings.checkLister(lister, rec, work);
         double[] cpu = new double[oracleRuns];
         double[] wall = new double[oracleRuns];
         for (int i = 0; i < oracleRuns; i++) {
@@ -135,7 +150,8 @@ final class BenchDecodeCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "libopencsd (C API, counting callback): %.3f s cpu (%.3f s wall): %.2f MB/s,"
             + " %.1f M instructions/s; it counted %d ranges, %d instructions%s%n", libCpu, libWall,
             perRunBytes[0] / MB / libCpu, first.instructions() / 1e6 / libCpu, first.ranges(), first.instructions(),
-            first.ranges() == c.ranges() && first.instructions() == c.instructions() ? " (same as ours)" : " (ours differ!)");
+            first.ranges() == c.ranges() && first.instructions() == c.instructions() ? " (same as ours)"
+                : String.format(Locale.ROOT, " (ours: %d, %d)", c.ranges(), c.instructions()));
       }
       out.printf(Locale.ROOT, "ratio tracepoke/lister: %s, tracepoke/libopencsd: %s (CPU time)%n",
           listerCpu > 0 ? String.format(Locale.ROOT, "%.1fx", listerCpu / ours) : "n/a",
@@ -148,6 +164,13 @@ final class BenchDecodeCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  private static void printRun(PrintWriter out, DecodeBench.Run r, long bytes) {
+    out.printf(Locale.ROOT, "run %d: %.1f ms wall, %s: %.2f MB/s, %.1f M instructions/s%n", r.number() + 1,
+        r.nanos() / 1e6, r.cpuNanos() >= 0 ? String.format(Locale.ROOT, "%.1f ms cpu", r.cpuNanos() / 1e6) : "no cpu time",
+        bytes / MB / (r.judgedNanos() / 1e9), r.counts().instructions() / 1e6 / (r.judgedNanos() / 1e9));
+    out.flush();
   }
 
   private static double median(double[] v) {

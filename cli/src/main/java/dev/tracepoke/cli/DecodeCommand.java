@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
 final class DecodeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "REC", description = "A perf directory or a perf.data file.")
+  @Parameters(index = "0", paramLabel = "REC",
+      description = "A perf directory, a perf.data file (with --image), or an OpenCSD snapshot directory (has snapshot.ini).")
   Path recording;
 
   @Option(names = "--image", paramLabel = "ELF", description = "Kernel image for a plain perf.data file.")

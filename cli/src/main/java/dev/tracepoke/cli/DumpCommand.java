@@ -3,7 +3,6 @@ package dev.tracepoke.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tracepoke.decode.etm4.PacketListing;
 import dev.tracepoke.perf.AttrEntry;
 import dev.tracepoke.perf.CsEtmInfo;
 import dev.tracepoke.perf.EtmV4Params;
@@ -79,7 +78,11 @@ final class DumpCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (packets) {
-      return packets(out, err);
+      return DumpPacketsSupport.dumpPackets(recording, out, err);
+    }
+    if (dev.tracepoke.snapshot.SnapshotReader.isSnapshot(recording)) {
+      err.println("tracepoke dump: " + recording + " is an OpenCSD snapshot: it has no perf records; use --packets");
+      return 2;
     }
     try (Recording rec = Recording.open(recording, image)) {
       PerfDataReader r = rec.data();
@@ -125,23 +128,6 @@ final class DumpCommand implements Callable<Integer> {
       return 0;
     } catch (IOException e) {
       err.println("tracepoke dump: " + e.getMessage());
-      return 1;
-    }
-  }
-
-  /** {@code --packets}: the decoder's packet listing of every stream, then a summary line. */
-  private int packets(PrintWriter out, PrintWriter err) {
-    // picocli's writer flushes on every println; buffer so a large listing is not a syscall per line
-    PrintWriter buffered = new PrintWriter(new java.io.BufferedWriter(out, 1 << 16), false);
-    try {
-      PacketListing.Summary s = PacketListing.list(recording, buffered);
-      long total = s.streams().stream().mapToLong(PacketListing.Stream::packets).sum();
-      buffered.printf("# %d stream%s, %d packets%n", s.streams().size(), s.streams().size() == 1 ? "" : "s", total);
-      buffered.flush();
-      return 0;
-    } catch (IOException | RuntimeException e) {
-      buffered.flush();
-      err.println("tracepoke dump: " + recording + ": " + e.getMessage());
       return 1;
     }
   }

@@ -54,8 +54,8 @@ final class OpenCsdTimings {
   static Timing lister(String lister, Path dir, Path work) throws IOException, InterruptedException {
     long t0 = System.nanoTime();
     Process p = new ProcessBuilder("sh", "-c",
-        "\"$@\" >/dev/null 2>&1; s=$?; times; exit $s", "sh", lister, "-ss_dir", dir.toString(),
-        "-decode", "-logstdout", "-logfilename", "/dev/null")
+        "\"$@\" >/dev/null 2>&1; s=$?; times; exit $s", "sh", lister, "-ss_dir",
+        dir.toAbsolutePath().toString(), "-decode", "-logstdout", "-logfilename", "/dev/null")
         .directory(work.toFile())
         .redirectErrorStream(true)
         .start();
@@ -70,6 +70,32 @@ final class OpenCsdTimings {
     double cpu = Integer.parseInt(m.group(1)) * 60 + Double.parseDouble(m.group(2))
         + Integer.parseInt(m.group(3)) * 60 + Double.parseDouble(m.group(4));
     return new Timing(wall, cpu, -1, -1);
+  }
+
+  /**
+   * Checks, untimed, that the lister reads the snapshot and processes its buffer (it exits 0 even
+   * when it cannot): a packets-only run must end with its "Trace buffer done" line.
+   *
+   * @throws IOException with the lister's last lines if it did not
+   */
+  static void checkLister(String lister, Path dir, Path work) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(lister, "-ss_dir", dir.toAbsolutePath().toString(), "-logstdout",
+        "-logfilename", "/dev/null")
+        .directory(work.toFile())
+        .redirectErrorStream(true)
+        .start();
+    String last = "";
+    String previous = "";
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String l; (l = r.readLine()) != null; ) {
+        previous = last;
+        last = l;
+      }
+    }
+    waitFor(p, "trc_pkt_lister");
+    if (!last.contains("Trace buffer done")) {
+      throw new IOException("trc_pkt_lister did not process " + dir + ": " + previous + " / " + last);
+    }
   }
 
   /** Why the C harness cannot be built here, or null when gcc and the headers are present. */
@@ -113,7 +139,7 @@ final class OpenCsdTimings {
       throws IOException, InterruptedException {
     TraceBuffer buffer = snap.buffers().get(0);
     List<String> cmd = new ArrayList<>(List.of(exe.toString(), Integer.toString(runs),
-        snap.path(buffer).toString(), switch (buffer.format()) {
+        snap.path(buffer).toAbsolutePath().toString(), switch (buffer.format()) {
           case SOURCE_DATA -> "raw";
           case DSTREAM_CORESIGHT -> "dstream";
           default -> "coresight";
@@ -137,7 +163,7 @@ final class OpenCsdTimings {
         String key = d.file() + "@" + d.address() + "+" + d.offset() + ":" + d.length();
         if (seen.add(key) && d.length() > 0) {
           cmd.add(String.format(Locale.ROOT, "mem=0x%x,%d,%d,%s", d.address(), d.offset(),
-              d.length(), snap.dir().resolve(d.file())));
+              d.length(), snap.dir().resolve(d.file()).toAbsolutePath()));
         }
       }
     }

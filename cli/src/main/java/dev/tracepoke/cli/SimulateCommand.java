@@ -1,5 +1,6 @@
 package dev.tracepoke.cli;
 
+import dev.tracepoke.sim.patching.GuestPanic;
 import dev.tracepoke.sim.scenario.EventStyle;
 import dev.tracepoke.sim.scenario.Protocol;
 import dev.tracepoke.sim.scenario.RunSummary;
@@ -7,6 +8,7 @@ import dev.tracepoke.sim.scenario.Scenario;
 import dev.tracepoke.sim.scenario.Simulation;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -71,7 +73,16 @@ final class SimulateCommand implements Callable<Integer> {
       return 2;
     }
     long t0 = System.nanoTime();
-    RunSummary summary = new Simulation(s).record(out);
+    RunSummary summary;
+    try {
+      summary = new Simulation(s).record(out);
+    } catch (FileAlreadyExistsException e) {
+      stderr.println("tracepoke simulate: " + e.getFile() + ": " + e.getReason());
+      return 1;
+    } catch (GuestPanic e) {
+      stderr.println("tracepoke simulate: the simulated kernel panicked: " + e.getMessage());
+      return 1;
+    }
     double seconds = (System.nanoTime() - t0) / 1e9;
     if (json) {
       stdout.println(summary.toJson());

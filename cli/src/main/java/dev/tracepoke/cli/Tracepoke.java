@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       DecodeCommand.class,
       DiffCommand.class,
       GoldenCommand.class,
+      CompareProtocolsCommand.class,
       BenchCommand.class,
       ExportCommand.class,
       CommandLine.HelpCommand.class,

@@ -40,6 +40,29 @@ class BenchCommandTest {
   }
 
   @Test
+  void decodeTimesOpenCsdOnTheSameSnapshot() {
+    java.nio.file.Path bugfix = BenchDecodeCommand.defaultSnapshot();
+    org.junit.jupiter.api.Assumptions.assumeTrue(bugfix != null, "no shared/conformance snapshots");
+    boolean lister = OpenCsdTimings.onPath("trc_pkt_lister") != null;
+    String noHarness = OpenCsdTimings.harnessMissing();
+    if (!lister || noHarness != null) {
+      System.out.println("SKIP: OpenCSD oracles absent (trc_pkt_lister: " + lister + ", harness: " + noHarness + ")");
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(lister && noHarness == null, "OpenCSD oracles absent");
+    java.nio.file.Path a57 = bugfix.resolveSibling("a57_single_step");
+    StringWriter out = new StringWriter();
+    CommandLine cl = Tracepoke.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    assertEquals(0, cl.execute("bench", "decode", a57.toString(), "--seconds", "0", "--oracle-runs", "1"));
+    String text = out.toString();
+    // the harness decodes the same buffer with libopencsd and must count what we counted
+    assertTrue(text.matches("(?s).*\ntrc_pkt_lister -decode: \\d+\\.\\d{3} s cpu \\(\\d+\\.\\d{3} s wall\\)[^\n]*\n"
+        + "libopencsd \\(C API, counting callback\\): \\d+\\.\\d{3} s cpu [^\n]*; it counted 1 ranges, 1 instructions"
+        + " \\(same as ours\\)\n"
+        + "ratio tracepoke/lister: (\\d+\\.\\dx|n/a), tracepoke/libopencsd: \\d+\\.\\dx \\(CPU time\\)\n"), text);
+  }
+
+  @Test
   void benchAloneListsItsSubcommands() {
     StringWriter out = new StringWriter();
     CommandLine cl = Tracepoke.commandLine();

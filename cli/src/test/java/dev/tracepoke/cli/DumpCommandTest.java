@@ -172,8 +172,9 @@ class DumpCommandTest {
         "36 6 ADDR_L64_IS0 0x00000000fffeb44c",
         "45 7 CONTEXT EL2 AArch64 NS vmid=0x0 cid=0x0",
         "55 8 TIMESTAMP 0x2f150c0 bits=64",
-        "# 1 stream, 9 packets",
         ""), out.toString());
-    assertEquals("", err.toString());
+    assertEquals("tracepoke dump: buffer CSTMC_TRACE_FIFO source CSETM_0 trace-id 0x10 core Cortex-A57_0"
+        + " Cortex-A57 (v8): 9 packets in 63 bytes\n", err.toString());
+    assertEquals(2, run("dump", a57.toString()));
   }
 }

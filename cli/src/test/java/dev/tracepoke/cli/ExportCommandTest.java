@@ -43,7 +43,7 @@ class ExportCommandTest {
     assertEquals("# buffer etr_0 source etm_0 trace-id 0x10 core cpu_0 ARMv8-A (v8)", after.get(0));
     // same packets at the same stream offsets; only the names in the header line differ
     assertEquals(before.subList(1, before.size()), after.subList(1, after.size()));
-    assertEquals(11, after.size());
+    assertEquals(10, after.size());
 
     String[] again = run("export", "opencsd", a57.toString(), out.toString());
     assertEquals("2", again[0]);

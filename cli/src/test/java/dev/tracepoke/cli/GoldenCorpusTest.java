@@ -131,6 +131,19 @@ class GoldenCorpusTest {
   }
 
   @Test
+  void aBrokenScenarioFailsItsCaseOnly() throws IOException {
+    Path copy = copy(tmp.resolve("corpus"), "static-busy", "static-irq-syscall");
+    Path scenario = copy.resolve("static-busy").resolve(GoldenCase.SCENARIO);
+    Files.writeString(scenario, Files.readString(scenario).replace("\"cores\": 4", "\"cores\": 0"));
+    assertEquals(1, run("golden", "check", copy.toString()), out + "\n" + err);
+    List<String> lines = lines();
+    assertEquals(3, lines.size(), out.toString());
+    assertTrue(lines.get(0).startsWith("FAIL static-busy: " + scenario + ": not a valid scenario at line "), lines.get(0));
+    assertTrue(lines.get(0).contains("scenario: cores must be 1..64, got 0"), lines.get(0));
+    assertEquals(List.of("PASS static-irq-syscall", "1 passed, 1 failed"), lines.subList(1, 3));
+  }
+
+  @Test
   void updateRewritesWhatChangedAndSaysSo() throws IOException {
     Path copy = copy(tmp.resolve("corpus"), "static-irq-syscall");
     Path costs = copy.resolve("static-irq-syscall").resolve(GoldenCase.COSTS);

@@ -7,14 +7,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tracepoke.decode.a64.A64;
 import dev.tracepoke.decode.etm4.OpenCsdPacketText;
-import dev.tracepoke.decode.image.MemoryImage;
 import dev.tracepoke.decode.etm4.PacketReader;
+import dev.tracepoke.decode.image.ImageTimeline;
+import dev.tracepoke.decode.image.MemoryImage;
 import dev.tracepoke.decode.pipeline.CoreDecoderFactory;
 import dev.tracepoke.decode.pipeline.CoreTrace;
 import dev.tracepoke.decode.pipeline.Decoding;
 import dev.tracepoke.decode.pipeline.RecordingInput;
 import dev.tracepoke.decode.pipeline.TraceInput;
-import dev.tracepoke.decode.image.ImageTimeline;
 import dev.tracepoke.sim.etm.Etm4TraceUnit;
 import dev.tracepoke.sim.etm.TraceUnitStats;
 import dev.tracepoke.sim.scenario.Scenario;
@@ -37,16 +37,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * OpenCSD 1.3.3 ({@code trc_pkt_lister}) as the oracle for whole simulated recordings: the
- * simulator's 4-core runs are written as perf directories, exported as OpenCSD snapshots (one
- * CoreSight buffer per cpu, holding that cpu's AUX data as recorded; the kcore segments as memory
- * dumps), listed and decoded by the lister, and compared with the ground truth (issue 4) and with
- * our packet reader and flow decoder (issue 5).
+ * simulator's 4-core runs are written as perf directories, exported as OpenCSD snapshots with
+ * {@code tracepoke export opencsd} (one CoreSight buffer holding every cpu's stream; the kcore
+ * image as memory dumps), listed and decoded by the lister, and compared with the ground truth
+ * (issue 4) and with our packet reader and flow decoder (issue 5).
  *
  * <p>Static-image recordings use the {@code static} scenario (no patching; timer IRQs, syscalls,
  * indirect calls through function tables) with 2000 kernel functions, so that branch targets are
- * far enough apart for 32-bit long address packets, and with the trace units of odd cpus sending
- * the first address after an address-with-context as a 64-bit long address (as the Cortex-A72 of
- * OpenCSD's bugfix-exact-match snapshot does), so both long forms occur.
+ * far enough apart for 32-bit long address packets. In every recording here the trace units of
+ * odd cpus send the first address after an address-with-context as a 64-bit long address (as the
+ * Cortex-A72 of OpenCSD's bugfix-exact-match snapshot does), so both long forms occur.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OpenCsdOnSimulatedRecordingsTest {
@@ -56,8 +56,8 @@ class OpenCsdOnSimulatedRecordingsTest {
   // one directory for the whole class: the recordings are shared by its tests
   @TempDir static Path tmp;
 
-  /** A recording, its snapshot, and the lister's output per cpu (made once per class). */
-  record Case(SimRecordings.Recorded rec, OpenCsdOracle.Export export, Map<Integer, OpenCsdOracle.Listing> listings) {
+  /** A recording, its snapshot, and the lister's output for it (made once per class). */
+  record Case(SimRecordings.Recorded rec, OpenCsdOracle.Export export, OpenCsdOracle.Listing listing) {
     int traceId(int cpu) {
       return export.traceIdOfCpu().get(cpu);
     }
@@ -76,7 +76,7 @@ class OpenCsdOnSimulatedRecordingsTest {
     }
     SimRecordings.Recorded r = SimRecordings.record(s, tmp.resolve(key(s)).resolve("rec"),
         cfg -> cfg.withLongAddressAfterContext(cfg.cpu() % 2 == 1));
-    cases.put(key(s), new Case(r, null, Map.of()));
+    cases.put(key(s), new Case(r, null, null));
     return r;
   }
 
@@ -91,11 +91,7 @@ class OpenCsdOnSimulatedRecordingsTest {
     Case c = cases.get(key(s));
     if (c.export() == null) {
       OpenCsdOracle.Export e = OpenCsdOracle.export(r.dir(), tmp.resolve(key(s)).resolve("snapshot"));
-      Map<Integer, OpenCsdOracle.Listing> l = new TreeMap<>();
-      for (Map.Entry<Integer, String> b : e.bufferOfCpu().entrySet()) {
-        l.put(b.getKey(), OpenCsdOracle.list(lister.get(), e.dir(), b.getValue(), decode));
-      }
-      c = new Case(r, e, l);
+      c = new Case(r, e, OpenCsdOracle.list(lister.get(), e.dir(), e.buffer(), decode));
       cases.put(key(s), c);
     }
     return c;
@@ -140,8 +136,9 @@ class OpenCsdOnSimulatedRecordingsTest {
    * last branch, exception or ERET) are in no packet (no decoder can see them; a real unit would
    * only report them with the next waypoint): the test checks that the uncovered tail is one
    * sequential stretch without a waypoint or exception-generating instruction (classified from the
-   * kcore image), and asserts its exact length per core. The exceptions OpenCSD reports (ETMv4 number and
-   * preferred return address) are the truth's too, in order.
+   * kcore image), and asserts its exact length per core. The exceptions OpenCSD reports (ETMv4
+   * number and preferred return address) are the truth's too, in order, and the lister counts per
+   * packet kind exactly what the trace unit says it emitted.
    */
   @Test
   void openCsdDecodesExactlyTheGroundTruth() throws IOException {
@@ -152,11 +149,12 @@ class OpenCsdOnSimulatedRecordingsTest {
       TruthReader truth = TruthReader.open(c.rec().dir().resolve("truth"));
       MemoryImage image = RecordingInput.open(c.rec().dir(), null).image();
       List<Long> tail = new ArrayList<>();
+      Map<String, Long> kinds = new TreeMap<>();
       long total = 0;
       for (int cpu = 0; cpu < 4; cpu++) {
-        OpenCsdOracle.Listing l = c.listings().get(cpu);
-        assertTrue(l.finished(), "lister did not finish cpu " + cpu);
-        assertEquals(List.of(), l.errors(), "seed " + seed + " cpu " + cpu);
+        OpenCsdOracle.Listing l = c.listing();
+        assertTrue(l.finished(), "lister did not finish the buffer");
+        assertEquals(List.of(), l.errors(), "seed " + seed);
         List<String> elements = l.elements(c.traceId(cpu));
         LongArrayList decoded = new LongArrayList();
         OpenCsdOracle.ranges(elements, r -> {
@@ -164,17 +162,32 @@ class OpenCsdOnSimulatedRecordingsTest {
           decoded.add(r[1]);
         });
         List<long[]> exceptions = new ArrayList<>();
+        long before = 0; // instructions in the ranges listed before an exception
         for (String e : elements) {
-          if (e.startsWith("exception ")) {
-            String[] f = e.split(" ");
-            exceptions.add(new long[] {Long.decode(f[1]), Long.parseUnsignedLong(f[2].substring(6), 16)});
+          String[] f = e.split(" ");
+          if (f[0].equals("range")) {
+            before += Long.parseLong(f[2].substring(2));
+          } else if (f[0].equals("exception")) {
+            exceptions.add(new long[] {Long.decode(f[1]), Long.parseUnsignedLong(f[2].substring(6), 16), before});
           }
+        }
+        assertEquals(expectedPacketCounts(c.rec().stats().get(cpu)), packetCounts(l.packets(c.traceId(cpu))),
+            "seed " + seed + " cpu " + cpu + ": packets by kind, trace unit vs trc_pkt_lister");
+        for (String e : elements) {
+          String[] f = e.split(" ");
+          kinds.merge(f[0].equals("range") ? f[3] : f[0].equals("exception") ? "exception " + f[1] : f[0], 1L,
+              Long::sum);
         }
         Comparison k = compare(truth, image, cpu, decoded, exceptions, "seed " + seed + " cpu " + cpu);
         tail.add(k.tail);
         total += k.matched;
       }
       tails.put(seed, tail);
+      // the decoded flow holds every kind of branch, SVCs (Call, 0x2) and IRQs (0xe), and ERETs
+      for (String kind : List.of("direct", "cond", "indirect", "return", "eret", "exception 0x2", "exception 0xe")) {
+        assertTrue(kinds.getOrDefault(kind, 0L) > 0, "seed " + seed + ": no " + kind + " in " + kinds);
+      }
+      System.out.println("seed " + seed + " OpenCSD elements by kind: " + kinds);
       instructions.put(seed, total);
     }
     System.out.println("OpenCSD vs truth: instructions matched per seed " + instructions + ", invisible tails " + tails);
@@ -183,13 +196,49 @@ class OpenCsdOnSimulatedRecordingsTest {
         tails);
   }
 
+  /** Packets per lister name (I_ATOM_F1, I_ADDR_S_IS0, ...) in a normalised listing. */
+  static Map<String, Long> packetCounts(List<String> packets) {
+    Map<String, Long> n = new TreeMap<>();
+    for (String p : packets) {
+      String text = p.substring(p.indexOf('\t') + 1);
+      n.merge(text.substring(0, text.indexOf(' ')), 1L, Long::sum);
+    }
+    return n;
+  }
+
+  /** What the trace unit says it emitted, under the lister's packet names (zeros left out). */
+  static Map<String, Long> expectedPacketCounts(TraceUnitStats s) {
+    Map<String, Long> n = new TreeMap<>();
+    long[] atoms = s.atomPacketsByFormat();
+    for (int f = 0; f < 6; f++) {
+      n.put("I_ATOM_F" + (f + 1), atoms[f]);
+    }
+    n.put("I_ASYNC", s.asyncs());
+    n.put("I_TRACE_INFO", s.traceInfos());
+    n.put("I_TRACE_ON", s.traceOns());
+    n.put("I_TIMESTAMP", s.timestamps());
+    n.put("I_CTXT", s.contexts());
+    n.put("I_ADDR_MATCH", s.exactMatch());
+    n.put("I_ADDR_S_IS0", s.short1() + s.short2());
+    n.put("I_ADDR_L_32IS0", s.long32());
+    n.put("I_ADDR_L_64IS0", s.long64());
+    n.put("I_ADDR_CTXT_L_32IS0", s.addressWithContext32());
+    n.put("I_ADDR_CTXT_L_64IS0", s.addressWithContext64());
+    n.put("I_EXCEPT", s.exceptions());
+    n.put("I_EXCEPT_RTN", s.exceptionReturns());
+    n.put("I_OVERFLOW", s.overflows());
+    n.values().removeIf(v -> v == 0);
+    return n;
+  }
+
   /** What one core's comparison found: instructions matched, and the invisible tail's length. */
   record Comparison(long matched, long tail) {}
 
   /**
    * Walks the truth of {@code cpu} and the decoded ranges {@code [start0, end0, start1, end1, ...]}
    * instruction by instruction; every decoded instruction must be the truth's next one. With
-   * {@code exceptions} ({ETMv4 number, return address} each), those must be the truth's too.
+   * {@code exceptions} ({ETMv4 number, return address, instructions decoded before it} each), those
+   * must be the truth's too, at the same places.
    */
   static Comparison compare(TruthReader truth, MemoryImage image, int cpu, LongArrayList ranges, List<long[]> exceptions, String what)
       throws IOException {
@@ -207,6 +256,7 @@ class OpenCsdOnSimulatedRecordingsTest {
           long[] e = exceptions.get(exc++);
           assertEquals(Etm4TraceUnit.etmExceptionType(t.type()), e[0], what + ": exception number " + exc);
           assertEquals(t.preferredReturn(), e[1], what + ": return address of exception " + exc);
+          assertEquals(matched + tail, e[2], what + ": instructions before exception " + exc);
           continue;
         }
         if (k != TruthEvent.RUN) {
@@ -259,8 +309,8 @@ class OpenCsdOnSimulatedRecordingsTest {
 
   /**
    * Our packet reader over each core's stream as {@link RecordingInput} delivers it (AUX frames
-   * deformatted) lists exactly the packets trc_pkt_lister lists, with the same Idx (offsets in the
-   * cpu's formatted buffer) and payloads (addresses, atoms, exception types, timestamps, contexts).
+   * deformatted) lists exactly the packets trc_pkt_lister lists from the exported snapshot, with
+   * the same Idx (our stream offsets mapped to positions in the snapshot's formatted buffer) and payloads (addresses, atoms, exception types, timestamps, contexts).
    */
   @Test
   void ourPacketsEqualTheListersPackets() throws IOException {
@@ -276,7 +326,7 @@ class OpenCsdOnSimulatedRecordingsTest {
             new OpenCsdPacketText(index.get(core.traceId()), ours::add));
         core.bytes().pushTo(reader::push);
         reader.finish();
-        List<String> theirs = c.listings().get(core.cpu()).packets(core.traceId());
+        List<String> theirs = c.listing().packets(core.traceId());
         String what = s + " cpu " + core.cpu();
         for (int i = 0; i < Math.min(ours.size(), theirs.size()); i++) {
           if (!ours.get(i).equals(theirs.get(i))) {
@@ -310,7 +360,7 @@ class OpenCsdOnSimulatedRecordingsTest {
       for (CoreTrace core : in.cores()) {
         OpenCsdOracle.ElementLines ours = new OpenCsdOracle.ElementLines(index.get(core.traceId()));
         Decoding.decodeCore(core, timeline, in, CoreDecoderFactory.STATIC, ours);
-        List<String> theirs = c.listings().get(core.cpu()).elements(core.traceId());
+        List<String> theirs = c.listing().elements(core.traceId());
         String what = "seed " + seed + " cpu " + core.cpu();
         assertEquals(List.of(), ours.errors, what);
         for (int i = 0; i < Math.min(ours.lines.size(), theirs.size()); i++) {

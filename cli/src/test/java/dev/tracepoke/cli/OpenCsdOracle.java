@@ -4,18 +4,9 @@ import dev.tracepoke.coresight.FrameDeformatter;
 import dev.tracepoke.decode.etm4.OpenCsdIndex;
 import dev.tracepoke.decode.etm4.OpenCsdPacketText;
 import dev.tracepoke.decode.flow.FlowSink;
-import dev.tracepoke.elf.ElfImage;
-import dev.tracepoke.elf.Segment;
 import dev.tracepoke.perf.AuxtraceQueue;
-import dev.tracepoke.perf.CsEtmInfo;
-import dev.tracepoke.perf.EtmV4Params;
-import dev.tracepoke.perf.FileRecord;
 import dev.tracepoke.perf.PerfDataReader;
-import dev.tracepoke.perf.PerfRecord;
-import dev.tracepoke.perf.RecordCursor;
 import dev.tracepoke.recording.Recording;
-import dev.tracepoke.snapshot.EtmRegisters;
-import dev.tracepoke.snapshot.SnapshotWriter;
 import dev.tracepoke.snapshot.TraceBuffer;
 import java.io.BufferedReader;
 import java.io.File;
@@ -39,7 +30,7 @@ import java.util.regex.Pattern;
 
 /**
  * Test support for OpenCSD 1.3.3 as an oracle on our recordings: exports a perf recording as a
- * snapshot directory, runs {@code trc_pkt_lister} on it and parses its listing into packet lines
+ * snapshot directory ({@code tracepoke export opencsd}), runs {@code trc_pkt_lister} on it and parses its listing into packet lines
  * (the normal form of {@link OpenCsdPacketText}) and generic elements (one-line forms below, which
  * {@link #elementSink} also produces from our decoder's flow).
  */
@@ -61,88 +52,47 @@ final class OpenCsdOracle {
     return Optional.empty();
   }
 
-  /** A snapshot made from a recording: the buffer name and trace ID of each cpu. */
-  record Export(Path dir, Map<Integer, String> bufferOfCpu, Map<Integer, Integer> traceIdOfCpu) {}
+  /** A snapshot made from a recording: its one buffer and the trace ID of each cpu. */
+  record Export(Path dir, String buffer, Map<Integer, Integer> traceIdOfCpu) {}
 
   /**
-   * Writes {@code rec} as an OpenCSD snapshot in {@code out}: per cpu a core (type ARM-AA64) with
-   * every loaded kcore segment as a dump, an ETMv4 device with the registers of AUXTRACE_INFO, and
-   * a CoreSight buffer {@code ETB_<cpu>} holding that cpu's AUX data exactly as recorded (so the
-   * lister's Idx is the offset in the cpu's AUX data).
+   * Writes {@code rec} as an OpenCSD snapshot in {@code out} with {@code tracepoke export opencsd
+   * REC OUT}: one buffer of CoreSight frames holding every cpu's stream under its trace ID, a core
+   * and an ETMv4 device per cpu, the kcore image as memory dumps.
    */
   static Export export(Path rec, Path out) throws IOException {
-    SnapshotWriter w = new SnapshotWriter(out, "tracepoke simulated recording");
-    Map<Integer, String> buffers = new TreeMap<>();
-    Map<Integer, Integer> ids = new TreeMap<>();
-    try (Recording r = Recording.open(rec)) {
-      List<SnapshotWriter.Dump> dumps = new ArrayList<>();
-      try (ElfImage elf = r.image().orElseThrow(() -> new IOException(rec + ": no kcore"))) {
-        int k = 0;
-        for (Segment s : elf.loadSegments()) {
-          if (s.fileSize() > 0) {
-            dumps.add(new SnapshotWriter.Dump("mem_" + k++ + ".bin", s.vaddr(), elf.bytes(s)));
-          }
-        }
-      }
-      PerfDataReader data = r.data();
-      CsEtmInfo info = null;
-      RecordCursor c = data.fileOrder();
-      for (FileRecord f; (f = c.next()) != null; ) {
-        if (f.record() instanceof PerfRecord.AuxtraceInfo ai && ai.priv() instanceof CsEtmInfo cs) {
-          info = cs;
-        }
-      }
-      if (info == null) {
-        throw new IOException(rec + ": no CS_ETM AUXTRACE_INFO");
-      }
-      Map<Integer, EtmV4Params> params = new TreeMap<>();
-      for (EtmV4Params p : info.cpus()) {
-        params.put(p.cpu(), p);
-      }
-      for (AuxtraceQueue q : data.auxtraceQueues()) {
-        EtmV4Params p = params.get(q.cpu());
-        byte[] frames;
-        try (InputStream in = data.queueStream(q)) {
-          frames = in.readAllBytes();
-        }
-        String cpu = "cpu_" + q.cpu();
-        String etm = "ETM_" + q.cpu();
-        String buf = "ETB_" + q.cpu();
-        w.core(cpu, "ARM-AA64", dumps)
-            .etm4(etm, cpu, new EtmRegisters(p.trcconfigr(), p.trctraceidr(), p.trcidr0(), p.trcidr1(),
-                p.trcidr2(), p.trcidr8(), 0, 0, 0, 0, 0))
-            .buffer(buf, TraceBuffer.Format.CORESIGHT, frames, etm);
-        buffers.put(q.cpu(), buf);
-        ids.put(q.cpu(), p.traceId());
-      }
+    java.io.StringWriter text = new java.io.StringWriter();
+    picocli.CommandLine cl = Tracepoke.commandLine();
+    cl.setOut(new java.io.PrintWriter(text));
+    cl.setErr(new java.io.PrintWriter(text));
+    int rc = cl.execute("export", "opencsd", rec.toString(), out.toString());
+    if (rc != 0) {
+      throw new IOException("tracepoke export opencsd " + rec + " " + out + " exited " + rc + ": " + text);
     }
-    w.write();
-    return new Export(out, buffers, ids);
+    Map<Integer, Integer> ids = new TreeMap<>();
+    for (dev.tracepoke.decode.pipeline.CoreTrace c : dev.tracepoke.decode.pipeline.RecordingInput.open(rec, null)
+        .cores()) {
+      ids.put(c.cpu(), c.traceId());
+    }
+    return new Export(out, dev.tracepoke.decode.pipeline.SnapshotExport.BUFFER, ids);
   }
 
-  /**
-   * Per trace ID, our deformatted stream offsets → the lister's Idx in that cpu's buffer (the
-   * same frames the recording holds).
-   */
+  /** Per trace ID, stream offsets → the lister's Idx in the snapshot's buffer. */
   static Map<Integer, LongUnaryOperator> indices(Export e) throws IOException {
-    Map<Integer, LongUnaryOperator> out = new TreeMap<>();
-    for (Map.Entry<Integer, String> b : e.bufferOfCpu().entrySet()) {
-      int want = e.traceIdOfCpu().get(b.getKey());
-      OpenCsdIndex ix = new OpenCsdIndex();
-      long[] at = new long[1];
-      Path file = e.dir().resolve(b.getValue() + ".bin");
-      try (InputStream in = Files.newInputStream(file)) {
-        FrameDeformatter.deformat(in, EnumSet.of(FrameDeformatter.Option.RESET_ON_4X_FSYNC),
-            (id, buf, off, len, frameOffset, index) -> {
-              if (id == want) {
-                ix.run(at[0], index);
-                at[0] += len;
-              }
-            }, file.toString());
-      }
-      out.put(want, ix);
+    dev.tracepoke.snapshot.Snapshot snap = dev.tracepoke.snapshot.SnapshotReader.read(e.dir());
+    TraceBuffer b = snap.buffers().stream().filter(x -> x.name().equals(e.buffer())).findFirst()
+        .orElseThrow(() -> new IOException(e.dir() + ": no buffer " + e.buffer()));
+    Map<Integer, OpenCsdIndex> ix = new TreeMap<>();
+    Map<Integer, long[]> at = new TreeMap<>();
+    try (InputStream in = Files.newInputStream(snap.path(b))) {
+      FrameDeformatter.deformat(in, EnumSet.noneOf(FrameDeformatter.Option.class),
+          (id, buf, off, len, frameOffset, index) -> {
+            long[] a = at.computeIfAbsent(id, k -> new long[1]);
+            ix.computeIfAbsent(id, k -> new OpenCsdIndex()).run(a[0], index);
+            a[0] += len;
+          }, snap.path(b).toString());
     }
-    return out;
+    return new TreeMap<Integer, LongUnaryOperator>(ix);
   }
 
   /**
@@ -194,6 +144,7 @@ final class OpenCsdOracle {
    */
   static Listing list(Path lister, Path snapshot, String buffer, boolean decode) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(lister.toString(), "-ss_dir", snapshot.toString(), "-src_name", buffer));
+    // one buffer per run (the lister decodes only the selected one)
     if (decode) {
       cmd.add("-decode");
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.tracepoke.decode.a64.A64;
 import dev.tracepoke.decode.etm4.OpenCsdPacketText;
 import dev.tracepoke.decode.etm4.PacketReader;
 import dev.tracepoke.decode.image.MemoryImage;
@@ -21,6 +22,8 @@ import dev.tracepoke.perf.PerfDataReader;
 import dev.tracepoke.perf.RecordCatalogue;
 import dev.tracepoke.perf.RecordCursor;
 import dev.tracepoke.sim.scenario.Scenario;
+import dev.tracepoke.truth.TruthCursor;
+import dev.tracepoke.truth.TruthEvent;
 import dev.tracepoke.truth.TruthReader;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
 import java.io.IOException;
@@ -269,5 +272,98 @@ class PerfOnSimulatedRecordingsTest {
     assertEquals(kernelSamples(run.out()), kernelSamples(k.out()));
     assertEquals(797_757L, matched);
     assertEquals(58_154L, kernel);
+  }
+
+  /**
+   * perf 6.1 on a recording with text pokes (the default scenario: nosync jump-label flips with
+   * PRE/POST records): its generic TEXT_POKE handler writes each record's new bytes into the
+   * kernel image as the record is delivered, and cs-etm decodes only at the end, so the whole trace
+   * is decoded against the image after the last poke (reference perf-data-cs-etm.md 4.5). Per cpu,
+   * perf's instruction sequence is therefore the ground truth's exactly up to the core's first
+   * execution of a patch-site word that differs from that final image, and leaves the truth after
+   * it, at the latest right after the truth's next waypoint (an E atom sends the walk down the final
+   * word's branch at once; on an N atom OpenCSD 1.3.3 falls through the unconditional B and
+   * consumes the next atom one waypoint early). A core that never ran such a word is decoded
+   * exactly.
+   */
+  @Test
+  void perfScriptDecodesAPatchedRecordingAgainstTheImageAfterItsLastPoke() throws IOException {
+    Scenario s = SimRecordings.scenario("default", 1, RUN_NANOS);
+    Path rec = tmp.resolve("default-script");
+    SimRecordings.record(s, rec);
+    Run run = perf(tmp, "script", "-i", rec.toString(), "--itrace=i1i", "-F", "cpu,ip");
+    assertEquals(0, run.exit(), "perf script failed:\n" + run.err());
+    assertEquals("", run.err().strip(), "perf script stderr");
+    Map<Integer, LongArrayList> perfPcs = new TreeMap<>();
+    Pattern sample = Pattern.compile("^\\s*\\[(\\d+)\\]\\s+([0-9a-f]+)$");
+    for (String line : run.out()) {
+      Matcher m = sample.matcher(line);
+      assertTrue(m.matches(), "unexpected perf script line: " + line);
+      perfPcs.computeIfAbsent(Integer.parseInt(m.group(1)), k -> new LongArrayList())
+          .add(Long.parseUnsignedLong(m.group(2), 16));
+    }
+    TraceInput in = RecordingInput.open(rec, null);
+    Map<Long, byte[]> finalWords = new TreeMap<>();
+    for (dev.tracepoke.decode.image.TextPoke p : in.pokes()) {
+      finalWords.put(p.address(), p.newBytes());
+    }
+    TruthReader truth = TruthReader.open(rec.resolve("truth"));
+    MemoryImage base = in.image();
+    List<Long> divergences = new ArrayList<>();
+    for (int cpu = 0; cpu < 4; cpu++) {
+      LongArrayList truthPcs = new LongArrayList();
+      int stale = -1;
+      int nextWaypoint = -1;
+      try (TruthCursor t = truth.cursor(cpu)) {
+        long sitePc = -1;
+        int siteWord = 0;
+        for (int k; (k = t.next()) != TruthEvent.END; ) {
+          if (k == TruthEvent.PATCH_SITE) {
+            sitePc = t.pc();
+            siteWord = t.word();
+          } else if (k == TruthEvent.RUN) {
+            for (int i = 0; i < t.count(); i++) {
+              long pc = t.startPc() + 4L * i;
+              byte[] fin = finalWords.get(pc);
+              int word = pc == sitePc ? siteWord : (int) base.read32(pc);
+              if (stale < 0 && pc == sitePc && fin != null && siteWord != le32(fin)) {
+                stale = truthPcs.size();
+              } else if (stale >= 0 && nextWaypoint < 0 && A64.isWaypoint(A64.classify(word), true, false)) {
+                nextWaypoint = truthPcs.size();
+              }
+              truthPcs.add(pc);
+            }
+          }
+        }
+      }
+      LongArrayList p = perfPcs.getOrDefault(cpu, new LongArrayList());
+      int n = Math.min(p.size(), truthPcs.size());
+      long diverges = -1;
+      for (int i = 0; i < n; i++) {
+        if (p.getLong(i) != truthPcs.getLong(i)) {
+          diverges = i;
+          break;
+        }
+      }
+      String what = "cpu " + cpu;
+      System.out.printf("perf script, %s, cpu %d: %d samples, truth %d instructions; first stale site execution is"
+          + " instruction %d (next waypoint %d); perf leaves the truth at %d%n", s, cpu, p.size(), truthPcs.size(),
+          stale, nextWaypoint, diverges);
+      if (stale < 0) {
+        assertEquals(-1, diverges, what + ": ran no stale word, yet perf differs from the truth");
+      } else {
+        assertTrue(diverges > stale && diverges <= nextWaypoint + 1,
+            what + ": perf leaves the truth at " + diverges + ", not in (" + stale + ", " + (nextWaypoint + 1) + "]");
+      }
+      divergences.add(diverges);
+    }
+    assertTrue(in.pokes().size() > 0, "no text pokes in " + s);
+    // cpu 0 took the final word's branch at once (atom E); cpus 1-3 got an N atom there, on which
+    // OpenCSD 1.3.3 falls through an unconditional B, and left the truth at the next branch
+    assertEquals(List.of(3919L, 50345L, 25401L, 68141L), divergences);
+  }
+
+  private static int le32(byte[] b) {
+    return (b[0] & 0xFF) | (b[1] & 0xFF) << 8 | (b[2] & 0xFF) << 16 | (b[3] & 0xFF) << 24;
   }
 }

@@ -3,6 +3,7 @@ package dev.tracepoke.cli;
 import dev.tracepoke.sim.etm.Etm4TraceUnit;
 import dev.tracepoke.sim.etm.EtmConfig;
 import dev.tracepoke.sim.etm.TraceUnitStats;
+import dev.tracepoke.sim.etm.UntracedStretch;
 import dev.tracepoke.sim.scenario.RunSummary;
 import dev.tracepoke.sim.scenario.Scenario;
 import dev.tracepoke.sim.scenario.Simulation;
@@ -104,6 +105,11 @@ final class SimRecordings {
     @Override
     public byte[] stream() {
       return unit.buffer().toByteArray();
+    }
+
+    @Override
+    public List<UntracedStretch> untracedStretches() {
+      return unit.untracedStretches();
     }
   }
 }

@@ -84,6 +84,14 @@ class SimulateCommandTest {
   }
 
   @Test
+  void aNonEmptyOutputDirectoryIsRefused() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("busy"));
+    Files.writeString(dir.resolve("x"), "x");
+    assertEquals(1, run("simulate", "--scenario", "static", "--out", dir.toString()));
+    assertEquals("tracepoke simulate: " + dir + ": recording directory is not empty", err.toString().strip());
+  }
+
+  @Test
   void unknownProtocolIsAUsageError() {
     assertEquals(2, run("simulate", "--protocol", "yolo", "--out", tmp.resolve("x").toString()));
     assertTrue(err.toString().contains("unknown protocol 'yolo'"), err.toString());

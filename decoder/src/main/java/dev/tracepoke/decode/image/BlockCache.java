@@ -29,17 +29,20 @@ public final class BlockCache {
   /** False for an image without writes: one block per pc, valid in the only version. */
   private final boolean versioned;
 
-  // pc -> newest slot there, as (pc, slot + 1) pairs in one array (0: empty), open addressing:
-  // a lookup reads one cache line where a map with separate key and value arrays reads two.
-  private long[] head = new long[2 * 4096];
-  private int headMask = 4095;
+  // pc -> slot + 1 of the newest block there (0: empty), open addressing; the key is the slot's
+  // start, checked in the hot entry a walk reads next anyway, so the table costs 4 bytes a position.
+  private int[] head = new int[8192];
+  private int headMask = 8191;
   private int headUsed;
-  private long[] start = new long[256];
-  private long[] lastPc = new long[256];
-  private long[] target = new long[256];
-  private long[] trap = new long[256];
-  private int[] count = new int[256];
-  private int[] endClass = new int[256];
+  // What a walk reads of a block sits together, 32 bytes a slot: start, target, trap pc, and
+  // count (high int) with end class (low int); the last pc is start + 4 * count - 4 however the
+  // walk ended. Parallel arrays cost a cache line per field read (profiled on real trace).
+  private static final int STRIDE = 4;
+  private static final int F_START = 0;
+  private static final int F_TARGET = 1;
+  private static final int F_TRAP = 2;
+  private static final int F_COUNT_END = 3;
+  private long[] hot = new long[256 * STRIDE];
   private int[] validFrom = new int[256];
   private int[] validTo = new int[256];
   private int[] chain = new int[256];
@@ -84,7 +87,7 @@ public final class BlockCache {
   /** The slot of the block starting at {@code pc} in image {@code version}, decoding it on a miss. */
   public int lookup(long pc, int version) {
     int pos = position(pc);
-    int first = (int) head[2 * pos + 1] - 1;
+    int first = head[pos] - 1;
     if (first >= 0 && !versioned) {
       hits++; // the common case on a static image: no version check, one array touched
       return first;
@@ -113,39 +116,39 @@ public final class BlockCache {
     return (int) (h ^ (h >>> 32));
   }
 
-  /** Position of {@code pc}'s pair in {@link #head}, or of the empty pair where it would go. */
+  /** Position of {@code pc}'s slot in {@link #head}, or of the empty position where it would go. */
   private int position(long pc) {
-    long[] t = head;
+    int[] t = head;
+    long[] e = hot;
     int mask = headMask;
     int i = hash(pc) & mask;
-    while (t[2 * i + 1] != 0 && t[2 * i] != pc) {
+    for (int v; (v = t[i]) != 0 && e[(v - 1) * STRIDE + F_START] != pc; ) {
       i = (i + 1) & mask;
     }
     return i;
   }
 
   private void rehash() {
-    long[] old = head;
-    head = new long[old.length * 2];
-    headMask = old.length - 1;
-    for (int i = 0; i < old.length; i += 2) {
-      if (old[i + 1] != 0) {
-        int pos = position(old[i]);
-        head[2 * pos] = old[i];
-        head[2 * pos + 1] = old[i + 1];
+    int[] old = head;
+    head = new int[old.length * 2];
+    headMask = head.length - 1;
+    for (int v : old) {
+      if (v != 0) {
+        head[position(hot[(v - 1) * STRIDE + F_START])] = v;
       }
     }
   }
 
   private int fill(long pc, int version, int next, int pos) {
     int s = size;
-    if (s == start.length) {
+    if (s == chain.length) {
       grow();
     }
     int n = 0;
     long at = pc;
     int end;
     long trapAt = NO_TRAP;
+    long tgt = -1L;
     while (true) {
       long w = image.read32(at, version);
       if (w == MemoryImage.NOT_MAPPED) {
@@ -159,7 +162,7 @@ public final class BlockCache {
       }
       if (A64.isWaypoint(cls, pauthBranches, wfxWaypoints)) {
         end = cls;
-        target[s] = A64.hasDirectTarget(cls) ? A64.directTarget((int) w, at) : -1L;
+        tgt = A64.hasDirectTarget(cls) ? A64.directTarget((int) w, at) : -1L;
         break;
       }
       if (n == maxInstructions) {
@@ -168,27 +171,18 @@ public final class BlockCache {
       }
       at += 4;
     }
-    start[s] = pc;
-    trap[s] = trapAt;
-    count[s] = n;
-    endClass[s] = end;
-    if (end == END_NOT_MAPPED) {
-      lastPc[s] = at - 4; // nextPc = at, the unmapped word
-      target[s] = -1L;
-    } else {
-      lastPc[s] = at;
-      if (end == END_LIMIT) {
-        target[s] = -1L;
-      }
-    }
+    int b = s * STRIDE;
+    hot[b + F_START] = pc;
+    hot[b + F_TARGET] = tgt;
+    hot[b + F_TRAP] = trapAt;
+    hot[b + F_COUNT_END] = (long) n << 32 | (end & 0xFFFFFFFFL);
     // Bytes the block depends on: every word read, the unmapped one included.
     long validity = image.validity(pc, at + 4, version);
     validFrom[s] = (int) (validity >>> 32);
     validTo[s] = (int) validity;
     touchesPoke[s] = validFrom[s] != 0 || validTo[s] != image.versionCount();
     chain[s] = next;
-    head[2 * pos] = pc;
-    head[2 * pos + 1] = s + 1L;
+    head[pos] = s + 1;
     size++;
     if (next < 0 && ++headUsed * 2 > headMask) {
       rehash();
@@ -197,13 +191,8 @@ public final class BlockCache {
   }
 
   private void grow() {
-    int n = start.length * 2;
-    start = Arrays.copyOf(start, n);
-    lastPc = Arrays.copyOf(lastPc, n);
-    target = Arrays.copyOf(target, n);
-    trap = Arrays.copyOf(trap, n);
-    count = Arrays.copyOf(count, n);
-    endClass = Arrays.copyOf(endClass, n);
+    int n = chain.length * 2;
+    hot = Arrays.copyOf(hot, n * STRIDE);
     validFrom = Arrays.copyOf(validFrom, n);
     validTo = Arrays.copyOf(validTo, n);
     chain = Arrays.copyOf(chain, n);
@@ -227,19 +216,19 @@ public final class BlockCache {
 
   /** Drops every block (slots handed out before become invalid). */
   public void clear() {
-    Arrays.fill(head, 0L);
+    Arrays.fill(head, 0);
     headUsed = 0;
     size = 0;
   }
 
   /** First instruction of the block. */
   public long start(int slot) {
-    return start[slot];
+    return hot[slot * STRIDE + F_START];
   }
 
   /** Instructions in the block, the waypoint included (0: the start itself is not mapped). */
   public int count(int slot) {
-    return count[slot];
+    return (int) (hot[slot * STRIDE + F_COUNT_END] >>> 32);
   }
 
   /**
@@ -247,17 +236,18 @@ public final class BlockCache {
    * {@link #END_LIMIT}.
    */
   public int endClass(int slot) {
-    return endClass[slot];
+    return (int) hot[slot * STRIDE + F_COUNT_END];
   }
 
   /** Address of the last instruction in the block (start - 4 for an empty block). */
   public long lastPc(int slot) {
-    return lastPc[slot];
+    return nextPc(slot) - 4;
   }
 
   /** Where execution continues when the waypoint is not taken (or the unmapped word / split point). */
   public long nextPc(int slot) {
-    return lastPc[slot] + 4;
+    int b = slot * STRIDE;
+    return hot[b + F_START] + 4L * (int) (hot[b + F_COUNT_END] >>> 32);
   }
 
   /**
@@ -266,7 +256,7 @@ public final class BlockCache {
    * past such an instruction: the trace would show an Exception packet there.
    */
   public long trapPc(int slot) {
-    return trap[slot];
+    return hot[slot * STRIDE + F_TRAP];
   }
 
   /** True for the instructions {@link #trapPc} reports. */
@@ -277,7 +267,7 @@ public final class BlockCache {
 
   /** Target of a DIRECT or COND waypoint, else -1. */
   public long target(int slot) {
-    return target[slot];
+    return hot[slot * STRIDE + F_TARGET];
   }
 
   /** True when some text-poke write overlaps the block's bytes (its content is version-dependent). */

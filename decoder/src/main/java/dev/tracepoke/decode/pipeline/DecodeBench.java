@@ -153,7 +153,7 @@ public final class DecodeBench {
     try {
       long c0 = mx == null ? 0 : mx.getCurrentThreadCpuTime();
       FlowCounts counts = new FlowCounts();
-      long[] bp = Decoding.decodeCore(c, timeline, input, CoreDecoderFactory.STATIC, counts);
+      long[] bp = Decoding.decodeCore(c, timeline, input, CoreDecoderFactory.WINDOWS, counts);
       long cpuNanos = mx == null ? 0 : mx.getCurrentThreadCpuTime() - c0;
       return new Part(cpuNanos, bp[0], bp[1], counts);
     } catch (IOException e) {

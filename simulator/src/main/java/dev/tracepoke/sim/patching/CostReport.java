@@ -15,6 +15,9 @@ import java.util.List;
  * @param ipis IPIs sent in total
  * @param lostCycles cycles other cores lost in total (spinning, trapping)
  * @param maxInterruptsOffNanos the longest interrupt-off stretch any operation caused
+ * @param meanPatchNanos mean time the patching core spent in an operation (begin to end): what the
+ *     caller of the patching function waits, as opposed to begin-to-visible on every core
+ * @param maxPatchNanos the longest of those
  */
 public record CostReport(
     @JsonProperty("protocol") Protocol protocol,
@@ -25,7 +28,9 @@ public record CostReport(
     @JsonProperty("not_visible") int notVisible,
     @JsonProperty("ipis") long ipis,
     @JsonProperty("lost_cycles") long lostCycles,
-    @JsonProperty("max_interrupts_off_ns") long maxInterruptsOffNanos) {
+    @JsonProperty("max_interrupts_off_ns") long maxInterruptsOffNanos,
+    @JsonProperty("mean_patch_ns") long meanPatchNanos,
+    @JsonProperty("max_patch_ns") long maxPatchNanos) {
 
   public static CostReport of(Protocol protocol, List<PokeCost> costs) {
     int pokes = 0;
@@ -37,6 +42,8 @@ public record CostReport(
     long ipis = 0;
     long lost = 0;
     long off = 0;
+    long patchSum = 0;
+    long patchMax = 0;
     for (PokeCost c : costs) {
       if (c.protocol() != protocol || c.end() < 0) {
         continue;
@@ -50,10 +57,13 @@ public record CostReport(
       } else {
         notVisible++;
       }
+      patchSum += c.end() - c.begin();
+      patchMax = Math.max(patchMax, c.end() - c.begin());
       ipis += c.ipis();
       lost += c.lostCycles();
       off = Math.max(off, c.interruptsOff());
     }
-    return new CostReport(protocol, pokes, sites, visible == 0 ? 0 : sum / visible, max, notVisible, ipis, lost, off);
+    return new CostReport(protocol, pokes, sites, visible == 0 ? 0 : sum / visible, max, notVisible, ipis, lost, off,
+        pokes == 0 ? 0 : patchSum / pokes, patchMax);
   }
 }

@@ -52,7 +52,7 @@ public final class WorkloadGenerator {
 
   /**
    * @param seed drives every choice of shape and data
-   * @param functions generated kernel functions (8..100000)
+   * @param functions generated kernel functions (8..5000; the data layout holds 4096 patch sites)
    * @param cores cores the data region provides per-cpu areas and flags for (1..64)
    */
   public WorkloadGenerator(long seed, int functions, int cores) {
@@ -61,8 +61,8 @@ public final class WorkloadGenerator {
 
   /** As above; {@code userIterations} is how many EL0 loop turns (about 7 instructions) lie between two syscalls. */
   public WorkloadGenerator(long seed, int functions, int cores, long userIterations) {
-    if (functions < 8 || functions > 100_000) {
-      throw new IllegalArgumentException("functions must be 8..100000, got " + functions);
+    if (functions < 8 || functions > 5_000) {
+      throw new IllegalArgumentException("functions must be 8..5000, got " + functions);
     }
     if (cores < 1 || cores > 64) {
       throw new IllegalArgumentException("cores must be 1..64, got " + cores);

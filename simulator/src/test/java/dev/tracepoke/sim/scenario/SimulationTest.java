@@ -87,6 +87,14 @@ class SimulationTest {
     }
   }
 
+  /** Without the sync after the BRK write, a core may still fetch the old word after the record. */
+  @Test
+  void brkEmulateWithoutTheFirstSyncShowsTheResidualRace() {
+    Scenario eight = Scenario.builtin("default").withCores(8).withEvents(EventStyle.TEXT_POKE);
+    assertEquals(2, run(eight.withProtocol(Protocol.BRK_EMULATE_NO_FIRST_SYNC)).oldWordAfterRecord());
+    assertEquals(0, run(eight.withProtocol(Protocol.BRK_EMULATE)).oldWordAfterRecord());
+  }
+
   @Test
   void ipisAreCountedPerProtocol() {
     // others = 3: stop-machine stops them once per operation, kick once, brk-emulate syncs twice
