@@ -7,7 +7,7 @@ import dev.tracepoke.sim.etm.UntracedStretch;
 import dev.tracepoke.sim.scenario.RunSummary;
 import dev.tracepoke.sim.scenario.Scenario;
 import dev.tracepoke.sim.scenario.Simulation;
-import dev.tracepoke.sim.scenario.TraceUnit;
+import dev.tracepoke.sim.scenario.EtmUnit;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,68 +48,14 @@ final class SimRecordings {
 
   /** As {@link #record(Scenario, Path)}, each unit programmed as {@code program} changes the scenario's. */
   static Recorded record(Scenario s, Path dir, UnaryOperator<EtmConfig> program) throws IOException {
-    List<Unit> units = new ArrayList<>();
+    List<EtmUnit> units = new ArrayList<>();
     RunSummary summary = new Simulation(s).record(dir, cfg -> {
-      Unit u = new Unit(program.apply(cfg));
+      EtmUnit u = new EtmUnit(program.apply(cfg));
       units.add(u);
       return u;
     });
     List<TraceUnitStats> stats = new ArrayList<>();
-    units.stream().sorted(Comparator.comparingInt(u -> u.config().cpu())).forEach(u -> stats.add(u.unit.stats()));
+    units.stream().sorted(Comparator.comparingInt(u -> u.config().cpu())).forEach(u -> stats.add(u.stats()));
     return new Recorded(dir, s, summary, List.copyOf(stats));
-  }
-
-  /** The simulator's ETMv4 unit as a scenario trace unit, kept so its statistics can be read. */
-  static final class Unit implements TraceUnit {
-    final Etm4TraceUnit unit;
-
-    Unit(EtmConfig config) {
-      this.unit = new Etm4TraceUnit(config);
-    }
-
-    @Override
-    public void instructions(long startPc, int count, long time) {
-      unit.instructions(startPc, count, time);
-    }
-
-    @Override
-    public void waypoint(long pc, int kind, boolean taken, boolean link, long nextPc, long time) {
-      unit.waypoint(pc, kind, taken, link, nextPc, time);
-    }
-
-    @Override
-    public void exception(int type, long preferredReturn, long vector, int fromEl, int toEl, long time) {
-      unit.exception(type, preferredReturn, vector, fromEl, toEl, time);
-    }
-
-    @Override
-    public void exceptionReturn(long pc, long target, int toEl, long time) {
-      unit.exceptionReturn(pc, target, toEl, time);
-    }
-
-    @Override
-    public void patchSiteExecuted(long pc, int word, boolean newest, long time) {
-      unit.patchSiteExecuted(pc, word, newest, time);
-    }
-
-    @Override
-    public void finish(long time) {
-      unit.finish(time);
-    }
-
-    @Override
-    public EtmConfig config() {
-      return unit.config();
-    }
-
-    @Override
-    public byte[] stream() {
-      return unit.buffer().toByteArray();
-    }
-
-    @Override
-    public List<UntracedStretch> untracedStretches() {
-      return unit.untracedStretches();
-    }
   }
 }

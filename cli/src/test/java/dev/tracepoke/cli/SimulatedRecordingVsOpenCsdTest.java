@@ -17,13 +17,12 @@ import dev.tracepoke.perf.FileRecord;
 import dev.tracepoke.perf.PerfDataReader;
 import dev.tracepoke.perf.PerfRecord;
 import dev.tracepoke.perf.RecordCursor;
-import dev.tracepoke.sim.etm.Etm4TraceUnit;
 import dev.tracepoke.sim.etm.EtmConfig;
 import dev.tracepoke.sim.scenario.EventStyle;
 import dev.tracepoke.sim.scenario.Protocol;
 import dev.tracepoke.sim.scenario.Scenario;
 import dev.tracepoke.sim.scenario.Simulation;
-import dev.tracepoke.sim.scenario.TraceUnit;
+import dev.tracepoke.sim.scenario.EtmUnit;
 import dev.tracepoke.snapshot.EtmRegisters;
 import dev.tracepoke.snapshot.Snapshot;
 import dev.tracepoke.snapshot.SnapshotReader;
@@ -51,58 +50,13 @@ class SimulatedRecordingVsOpenCsdTest {
 
   @TempDir Path tmp;
 
-  static TraceUnit unit(EtmConfig cfg) {
-    Etm4TraceUnit u = new Etm4TraceUnit(cfg);
-    return new TraceUnit() {
-      @Override
-      public void instructions(long startPc, int count, long time) {
-        u.instructions(startPc, count, time);
-      }
-
-      @Override
-      public void waypoint(long pc, int kind, boolean taken, boolean link, long nextPc, long time) {
-        u.waypoint(pc, kind, taken, link, nextPc, time);
-      }
-
-      @Override
-      public void exception(int type, long preferredReturn, long vector, int fromEl, int toEl, long time) {
-        u.exception(type, preferredReturn, vector, fromEl, toEl, time);
-      }
-
-      @Override
-      public void exceptionReturn(long pc, long target, int toEl, long time) {
-        u.exceptionReturn(pc, target, toEl, time);
-      }
-
-      @Override
-      public void patchSiteExecuted(long pc, int word, boolean newest, long time) {
-        u.patchSiteExecuted(pc, word, newest, time);
-      }
-
-      @Override
-      public void finish(long time) {
-        u.finish(time);
-      }
-
-      @Override
-      public EtmConfig config() {
-        return u.config();
-      }
-
-      @Override
-      public byte[] stream() {
-        return u.buffer().toByteArray();
-      }
-    };
-  }
-
   @Test
   void everyCoresPacketsEqualOpenCsds() throws Exception {
     Scenario s =
         new Scenario("packets", 2, 7, 400_000, 200, Protocol.NOSYNC, EventStyle.NONE, 0, 50_000, 40, 0.5, 1024,
             4096, 150_000);
     Path rec = tmp.resolve("rec");
-    new Simulation(s).record(rec, SimulatedRecordingVsOpenCsdTest::unit);
+    new Simulation(s).record(rec, EtmUnit::new);
 
     // The recording as an OpenCSD snapshot: one buffer per AUX queue.
     Path snap = tmp.resolve("snapshot");

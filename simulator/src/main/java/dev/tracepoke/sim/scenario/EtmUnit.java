@@ -2,14 +2,15 @@ package dev.tracepoke.sim.scenario;
 
 import dev.tracepoke.sim.etm.Etm4TraceUnit;
 import dev.tracepoke.sim.etm.EtmConfig;
+import dev.tracepoke.sim.etm.TraceUnitStats;
 import dev.tracepoke.sim.etm.UntracedStretch;
 import java.util.List;
 
-/** {@link Etm4TraceUnit} as the simulation's {@link TraceUnit}. */
-final class EtmUnit implements TraceUnit {
+/** {@link Etm4TraceUnit} as the simulation's {@link TraceUnit}; its statistics stay readable. */
+public final class EtmUnit implements TraceUnit {
   private final Etm4TraceUnit unit;
 
-  EtmUnit(EtmConfig config) {
+  public EtmUnit(EtmConfig config) {
     this.unit = new Etm4TraceUnit(config);
   }
 
@@ -56,5 +57,10 @@ final class EtmUnit implements TraceUnit {
   @Override
   public byte[] stream() {
     return unit.buffer().toByteArray();
+  }
+
+  /** What the unit emitted so far: packets per kind, bytes, instructions. */
+  public TraceUnitStats stats() {
+    return unit.stats();
   }
 }
