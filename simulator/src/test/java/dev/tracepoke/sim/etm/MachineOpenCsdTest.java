@@ -15,6 +15,7 @@ import dev.tracepoke.sim.machine.Core;
 import dev.tracepoke.sim.machine.CoreObserver;
 import dev.tracepoke.sim.machine.Machine;
 import dev.tracepoke.sim.machine.MachineConfig;
+import dev.tracepoke.sim.machine.ObserverTee;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -152,7 +153,7 @@ class MachineOpenCsdTest {
         (kind, offset, length, value, extra) -> packets.add(new ScriptedRun.Packet(kind, offset, length, value, extra)));
     ElementRecorder truth = new ElementRecorder(pc -> m.memory().read32(pc), 0);
     Core c = m.core(0);
-    c.setObserver(new Tee(unit, truth));
+    c.setObserver(new ObserverTee(unit, truth));
     c.setVbar(VBAR);
     c.setSpEl1(STACK + 0x8000);
     c.setMode(0, 0);
