@@ -161,6 +161,7 @@ public final class FlowDecoder implements PacketSink {
   private int live = 1;
   private boolean group; // walkers were forked and are not decided yet
 
+  private final boolean direct;
   private long[] packets = new long[PSTRIDE * 256];
   private int packetCount;
   private long tPrev = FlowSink.NO_TIME;
@@ -203,7 +204,11 @@ public final class FlowDecoder implements PacketSink {
     this.timeline = blocks.image();
     this.config = config;
     this.sink = sink;
-    this.version = config.mode() == ImageMode.FIXED ? config.version() : 0;
+    this.version = config.mode() == ImageMode.FIXED ? config.version()
+        : config.mode() == ImageMode.NAIVE ? timeline.versionAt(Long.MIN_VALUE) : 0;
+    // Only WINDOWS reads the segment's end while walking (a site's candidates), and only where
+    // the image has poke sites; elsewhere packets are decoded as they come.
+    this.direct = config.mode() != ImageMode.WINDOWS || timeline.versionCount() == 1;
     walkers = new Walker[config.maxWalkers()];
     walkers[0] = new Walker();
     int words = Math.max(2, timeline.maxSiteWindows() + 1);
@@ -216,6 +221,12 @@ public final class FlowDecoder implements PacketSink {
   private void record(int type, long offset, long index, long a, long b, long c, long d) {
     if (packetCount == MAX_HELD) {
       decodeSegment(FlowSink.NO_TIME);
+    }
+    if (direct) {
+      // nothing in the walk depends on the segment's end: decode now, hold only the elements
+      packetCount++;
+      dispatch(type, offset, index, a, b, c, d);
+      return;
     }
     int i = packetCount * PSTRIDE;
     if (i + PSTRIDE > packets.length) {
@@ -278,6 +289,9 @@ public final class FlowDecoder implements PacketSink {
     long t = config.time().applyAsLong(value);
     decodeSegment(t);
     tPrev = t;
+    if (direct && config.mode() == ImageMode.NAIVE) {
+      version = timeline.versionAt(t); // what the next segment is decoded against
+    }
   }
 
   @Override
@@ -378,18 +392,23 @@ public final class FlowDecoder implements PacketSink {
   /** Decodes the packets kept so far, all lying before {@code next} (perf time or NO_TIME). */
   private void decodeSegment(long next) {
     tNext = next;
-    if (config.mode() == ImageMode.NAIVE) {
-      version = timeline.versionAt(tPrev == FlowSink.NO_TIME ? Long.MIN_VALUE : tPrev);
+    if (direct) {
+      // the held packets were decoded on arrival, against the version of this segment's start
+      packetCount = 0;
+      flushSingle();
+      return;
     }
     for (int k = 0; k < packetCount; k++) {
       int i = k * PSTRIDE;
-      long offset = packets[i + 1];
-      long index = packets[i + 2];
-      long a = packets[i + 3];
-      long b = packets[i + 4];
-      long c = packets[i + 5];
-      long d = packets[i + 6];
-      switch ((int) packets[i]) {
+      dispatch((int) packets[i], packets[i + 1], packets[i + 2], packets[i + 3], packets[i + 4],
+          packets[i + 5], packets[i + 6]);
+    }
+    packetCount = 0;
+    flushSingle();
+  }
+
+  private void dispatch(int type, long offset, long index, long a, long b, long c, long d) {
+      switch (type) {
         case P_ASYNC -> onAsync();
         case P_INFO -> onTraceInfo();
         case P_TRACE_ON -> onTraceOn();
@@ -405,11 +424,8 @@ public final class FlowDecoder implements PacketSink {
             ? "cancel packet (speculative trace is not supported)"
             : a == 1 ? "mispredict packet (speculative trace is not supported)"
             : "Q packet (not supported)");
-        default -> throw new IllegalStateException("kept packet type " + packets[i]);
+        default -> throw new IllegalStateException("kept packet type " + type);
       }
-    }
-    packetCount = 0;
-    flushSingle();
   }
 
   // ---------------------------------------------------------------- synchronisation
@@ -1103,7 +1119,8 @@ public final class FlowDecoder implements PacketSink {
       long d = out[i + 4];
       long e = out[i + 5];
       long from = out[i + 6];
-      long to = out[i + 7];
+      // decoded on arrival, a direct segment's elements learn its end only now
+      long to = direct ? tNext : out[i + 7];
       int type = (int) out[i];
       if (decisionsOnly && type != T_DECISION) {
         continue;
