@@ -161,7 +161,8 @@ public final class FlowDecoder implements PacketSink {
   private int live = 1;
   private boolean group; // walkers were forked and are not decided yet
 
-  private final boolean direct;
+  /** WINDOWS over an image with poke sites: some words differ per core and window. */
+  private final boolean sites;
   private long[] packets = new long[PSTRIDE * 256];
   private int packetCount;
   private long tPrev = FlowSink.NO_TIME;
@@ -204,11 +205,9 @@ public final class FlowDecoder implements PacketSink {
     this.timeline = blocks.image();
     this.config = config;
     this.sink = sink;
-    this.version = config.mode() == ImageMode.FIXED ? config.version()
-        : config.mode() == ImageMode.NAIVE ? timeline.versionAt(Long.MIN_VALUE) : 0;
-    // Only WINDOWS reads the segment's end while walking (a site's candidates), and only where
-    // the image has poke sites; elsewhere packets are decoded as they come.
-    this.direct = config.mode() != ImageMode.WINDOWS || timeline.versionCount() == 1;
+    this.version = config.mode() == ImageMode.FIXED ? config.version() : 0;
+    // without sites every word is the version-0 word whatever the window state
+    this.sites = config.mode() == ImageMode.WINDOWS && timeline.versionCount() > 1;
     walkers = new Walker[config.maxWalkers()];
     walkers[0] = new Walker();
     int words = Math.max(2, timeline.maxSiteWindows() + 1);
@@ -221,12 +220,6 @@ public final class FlowDecoder implements PacketSink {
   private void record(int type, long offset, long index, long a, long b, long c, long d) {
     if (packetCount == MAX_HELD) {
       decodeSegment(FlowSink.NO_TIME);
-    }
-    if (direct) {
-      // nothing in the walk depends on the segment's end: decode now, hold only the elements
-      packetCount++;
-      dispatch(type, offset, index, a, b, c, d);
-      return;
     }
     int i = packetCount * PSTRIDE;
     if (i + PSTRIDE > packets.length) {
@@ -289,9 +282,6 @@ public final class FlowDecoder implements PacketSink {
     long t = config.time().applyAsLong(value);
     decodeSegment(t);
     tPrev = t;
-    if (direct && config.mode() == ImageMode.NAIVE) {
-      version = timeline.versionAt(t); // what the next segment is decoded against
-    }
   }
 
   @Override
@@ -392,11 +382,8 @@ public final class FlowDecoder implements PacketSink {
   /** Decodes the packets kept so far, all lying before {@code next} (perf time or NO_TIME). */
   private void decodeSegment(long next) {
     tNext = next;
-    if (direct) {
-      // the held packets were decoded on arrival, against the version of this segment's start
-      packetCount = 0;
-      flushSingle();
-      return;
+    if (config.mode() == ImageMode.NAIVE) {
+      version = timeline.versionAt(tPrev == FlowSink.NO_TIME ? Long.MIN_VALUE : tPrev);
     }
     for (int k = 0; k < packetCount; k++) {
       int i = k * PSTRIDE;
@@ -472,7 +459,7 @@ public final class FlowDecoder implements PacketSink {
     Walker w = walkers[0];
     reportDropped(w);
     if (sync == Sync.SYNCED) {
-      w.add(T_GAP, reason, w.needAddress ? 0 : w.pc, offset, 0, 0, 0, 0);
+      put(w, T_GAP, reason, w.needAddress ? 0 : w.pc, offset, 0, 0, 0, 0);
     }
     sync = Sync.NO_SYNC;
     w.needAddress = true;
@@ -528,7 +515,7 @@ public final class FlowDecoder implements PacketSink {
     if (!w.needAddress) {
       reportDropped(w);
     }
-    w.add(T_CONTEXT, w.el | (w.sf ? 1 << 8 : 0) | (w.ns ? 1 << 9 : 0), w.contextId, w.vmid,
+    put(w, T_CONTEXT, w.el | (w.sf ? 1 << 8 : 0) | (w.ns ? 1 << 9 : 0), w.contextId, w.vmid,
         offset, 0, 0, 0);
   }
 
@@ -555,7 +542,7 @@ public final class FlowDecoder implements PacketSink {
           if (w.exceptionPending) {
             // the exception itself is certain; only the walk to it was given up
             w.exceptionPending = false;
-            w.add(T_EXCEPTION, w.exceptionType, address, w.exceptionOffset, 0, 0, w.walkFrom,
+            put(w, T_EXCEPTION, w.exceptionType, address, w.exceptionOffset, 0, 0, w.walkFrom,
                 tNext);
             w.walkFrom = tPrev;
             w.pc = address;
@@ -597,6 +584,14 @@ public final class FlowDecoder implements PacketSink {
       loseSync(FlowSink.GAP_ERROR, offset);
       return;
     }
+    if (!sites) {
+      // no site can fork the walk: one walker, nothing to drop, merge or decide
+      Walker w = walkers[0];
+      for (int i = 0; i < count; i++) {
+        walkStep(w, ((bits >>> i) & 1) != 0, offset, index);
+      }
+      return;
+    }
     for (int i = 0; i < count; i++) {
       boolean taken = ((bits >>> i) & 1) != 0;
       for (int k = 0; k < live; k++) {
@@ -633,7 +628,7 @@ public final class FlowDecoder implements PacketSink {
     long start = w.pc;
     int n = 0;
     long at = start;
-    boolean windows = config.mode() == ImageMode.WINDOWS;
+    boolean windows = sites;
     while (true) {
       int slot = blocks.lookup(at, version);
       if (windows && blocks.touchesPoke(slot)) {
@@ -683,7 +678,7 @@ public final class FlowDecoder implements PacketSink {
     if (n > 0) {
       range(w, start, nacc, n, FlowSink.LAST_OTHER, true, offset);
     }
-    w.add(T_GAP, FlowSink.GAP_NACC, nacc, offset, 0, 0, 0, 0);
+    put(w, T_GAP, FlowSink.GAP_NACC, nacc, offset, 0, 0, 0, 0);
     w.needAddress = true;
     w.overrides = 0;
     w.walkFrom = tPrev;
@@ -814,7 +809,7 @@ public final class FlowDecoder implements PacketSink {
 
   private void emitEquals(Walker w, long offset) {
     for (int i = 0; i < equals; i++) {
-      w.add(T_DECISION, equalPc[i], (1L << 32) | (candidatePool.getInt(equalPool[i]) & 0xFFFFFFFFL),
+      put(w, T_DECISION, equalPc[i], (1L << 32) | (candidatePool.getInt(equalPool[i]) & 0xFFFFFFFFL),
           equalPool[i], equalCount[i], offset, w.walkFrom, tNext);
     }
     equals = 0;
@@ -858,7 +853,7 @@ public final class FlowDecoder implements PacketSink {
     }
     w.exceptionPending = false;
     w.overrides = 0;
-    w.add(T_EXCEPTION, w.exceptionType, ret, w.exceptionOffset, 0, 0, w.walkFrom, tNext);
+    put(w, T_EXCEPTION, w.exceptionType, ret, w.exceptionOffset, 0, 0, w.walkFrom, tNext);
     w.walkFrom = tPrev;
     w.pc = ret;
     w.needAddress = true; // execution continues at the vector, given by the next address packet
@@ -879,7 +874,7 @@ public final class FlowDecoder implements PacketSink {
     int lastCls = A64.OTHER;
     long waypointAt = NONE; // kernel addresses are negative as longs: compare with an odd value
     long trapAt = NONE;
-    boolean windows = config.mode() == ImageMode.WINDOWS;
+    boolean windows = sites;
     for (long at = start; at != ret; at += 4) {
       long word = windows ? wordAt(w, at) : timeline.read32(at, version);
       if (word == FORK_WORD) {
@@ -890,7 +885,7 @@ public final class FlowDecoder implements PacketSink {
         if (n > 0) {
           range(w, start, at, n, lastKind(lastCls & A64.KIND_MASK), true, w.exceptionOffset);
         }
-        w.add(T_GAP, FlowSink.GAP_NACC, at, w.exceptionOffset, 0, 0, 0, 0);
+        put(w, T_GAP, FlowSink.GAP_NACC, at, w.exceptionOffset, 0, 0, 0, 0);
         return OK;
       }
       lastCls = A64.classify((int) word);
@@ -929,7 +924,7 @@ public final class FlowDecoder implements PacketSink {
     }
     for (int k = 0; k < live; k++) {
       Walker w = walkers[k];
-      w.add(T_ERET, offset, 0, 0, 0, 0, tPrev, tNext);
+      put(w, T_ERET, offset, 0, 0, 0, 0, tPrev, tNext);
       w.lastCse = tPrev;
     }
     afterPacket(offset, index);
@@ -956,7 +951,7 @@ public final class FlowDecoder implements PacketSink {
       walkers[0] = w; // the alternatives go; w carries the flagged history
       live = 1;
       giveUp(w, offset);
-      w.add(T_GAP, FlowSink.GAP_ERROR, forkPc, offset, 0, 0, 0, 0);
+      put(w, T_GAP, FlowSink.GAP_ERROR, forkPc, offset, 0, 0, 0, 0);
       w.overrides = 0;
       w.needAddress = true;
       w.resyncing = true;
@@ -1029,7 +1024,7 @@ public final class FlowDecoder implements PacketSink {
         walkers[0] = w;
         live = 1;
         giveUp(w, offset);
-        w.add(T_GAP, FlowSink.GAP_ERROR, 0, offset, 0, 0, 0, 0);
+        put(w, T_GAP, FlowSink.GAP_ERROR, 0, offset, 0, 0, 0, 0);
         w.needAddress = true;
         w.resyncing = true;
         return;
@@ -1051,7 +1046,7 @@ public final class FlowDecoder implements PacketSink {
     live = 1;
     error(w, offset, index, "every candidate word of the ambiguous site executions contradicts"
         + " the trace here");
-    w.add(T_GAP, FlowSink.GAP_ERROR, 0, offset, 0, 0, 0, 0);
+    put(w, T_GAP, FlowSink.GAP_ERROR, 0, offset, 0, 0, 0, 0);
   }
 
   /** Ends an undecided fork as unresolved, keeping {@code w}'s walk (flagged). */
@@ -1075,7 +1070,7 @@ public final class FlowDecoder implements PacketSink {
 
   private void error(Walker w, long offset, long index, String message) {
     messages.add(message);
-    w.add(T_ERROR, offset, index, messages.size() - 1, 0, 0, 0, 0);
+    put(w, T_ERROR, offset, index, messages.size() - 1, 0, 0, 0, 0);
   }
 
   private void reportDropped(Walker w) {
@@ -1088,7 +1083,7 @@ public final class FlowDecoder implements PacketSink {
 
   private void range(Walker w, long start, long end, int n, int lastKind, boolean taken,
       long offset) {
-    w.add(T_RANGE, start, end, n, lastKind | (taken ? 1 << 8 : 0), offset, w.walkFrom, tNext);
+    put(w, T_RANGE, start, end, n, lastKind | (taken ? 1 << 8 : 0), offset, w.walkFrom, tNext);
   }
 
   /** Delivers the single walker's elements when no fork is open. */
@@ -1108,23 +1103,36 @@ public final class FlowDecoder implements PacketSink {
     deliver(w, flag, resolved, at, false);
   }
 
+  /**
+   * Adds an element to {@code w}'s history, or sends it to the sink at once while no fork is open
+   * and nothing is held before it (it would be delivered unflagged at the segment's end anyway).
+   */
+  private void put(Walker w, long type, long a, long b, long c, long d, long e, long from,
+      long to) {
+    if (!group && w.outCount == 0) {
+      deliverOne((int) type, a, b, c, d, e, from, to, FlowSink.FLAG_NONE, false, 0);
+    } else {
+      w.add(type, a, b, c, d, e, from, to);
+    }
+  }
+
   /** Sends {@code w}'s elements to the sink with {@code flag} on its ranges, then forgets them. */
   private void deliver(Walker w, int flag, boolean resolved, long at, boolean decisionsOnly) {
     long[] out = w.out;
     for (int k = 0; k < w.outCount; k++) {
       int i = k * Walker.STRIDE;
-      long a = out[i + 1];
-      long b = out[i + 2];
-      long c = out[i + 3];
-      long d = out[i + 4];
-      long e = out[i + 5];
-      long from = out[i + 6];
-      // decoded on arrival, a direct segment's elements learn its end only now
-      long to = direct ? tNext : out[i + 7];
       int type = (int) out[i];
       if (decisionsOnly && type != T_DECISION) {
         continue;
       }
+      deliverOne(type, out[i + 1], out[i + 2], out[i + 3], out[i + 4], out[i + 5], out[i + 6],
+          out[i + 7], flag, resolved, at);
+    }
+    w.outCount = 0;
+  }
+
+  private void deliverOne(int type, long a, long b, long c, long d, long e, long from, long to,
+      int flag, boolean resolved, long at) {
       switch (type) {
         case T_RANGE -> sink.range(cpu, a, b, (int) c, (int) (d & 0xFF), (d & (1 << 8)) != 0,
             from, to, flag, e);
@@ -1146,7 +1154,5 @@ public final class FlowDecoder implements PacketSink {
         }
         default -> throw new IllegalStateException("element type " + type);
       }
-    }
-    w.outCount = 0;
   }
 }
