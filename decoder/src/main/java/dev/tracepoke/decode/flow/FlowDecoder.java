@@ -1083,7 +1083,13 @@ public final class FlowDecoder implements PacketSink {
 
   private void range(Walker w, long start, long end, int n, int lastKind, boolean taken,
       long offset) {
-    put(w, T_RANGE, start, end, n, lastKind | (taken ? 1 << 8 : 0), offset, w.walkFrom, tNext);
+    if (!group && w.outCount == 0) {
+      // the hot case of put, kept small enough to be inlined into the walk
+      sink.range(cpu, start, end, n, lastKind, taken, w.walkFrom, tNext, FlowSink.FLAG_NONE,
+          offset);
+    } else {
+      w.add(T_RANGE, start, end, n, lastKind | (taken ? 1 << 8 : 0), offset, w.walkFrom, tNext);
+    }
   }
 
   /** Delivers the single walker's elements when no fork is open. */
