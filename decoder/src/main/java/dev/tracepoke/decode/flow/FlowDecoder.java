@@ -588,7 +588,7 @@ public final class FlowDecoder implements PacketSink {
       // no site can fork the walk: one walker, nothing to drop, merge or decide
       Walker w = walkers[0];
       for (int i = 0; i < count; i++) {
-        walkStep(w, ((bits >>> i) & 1) != 0, offset, index);
+        walkFixed(w, ((bits >>> i) & 1) != 0, offset, index);
       }
       return;
     }
@@ -607,6 +607,40 @@ public final class FlowDecoder implements PacketSink {
         }
       }
       afterPacket(offset, index);
+    }
+  }
+
+  /**
+   * {@link #walkStep} where no word depends on the window state (no poke sites): block by block
+   * only, small enough to be inlined into the atom loop.
+   */
+  private void walkFixed(Walker w, boolean taken, long offset, long index) {
+    if (w.needAddress || w.needContext) {
+      walkStep(w, taken, offset, index);
+      return;
+    }
+    long start = w.pc;
+    int n = 0;
+    long at = start;
+    while (true) {
+      int slot = blocks.lookup(at, version);
+      long trap = blocks.trapPc(slot);
+      if (trap != BlockCache.NO_TRAP) {
+        trapped(w, start, trap, n + (int) ((trap - at) >>> 2) + 1, offset, index);
+        return;
+      }
+      n += blocks.count(slot);
+      int end = blocks.endClass(slot);
+      if (end == BlockCache.END_LIMIT) {
+        at = blocks.nextPc(slot);
+      } else if (end == BlockCache.END_NOT_MAPPED) {
+        unmapped(w, start, blocks.nextPc(slot), n, offset);
+        return;
+      } else {
+        waypoint(w, start, n, end & A64.KIND_MASK, blocks.lastPc(slot), blocks.target(slot), taken,
+            offset, index);
+        return;
+      }
     }
   }
 
