@@ -161,6 +161,8 @@ public final class FlowDecoder implements PacketSink {
   private int live = 1;
   private boolean group; // walkers were forked and are not decided yet
 
+  /** WINDOWS over an image with poke sites: some words differ per core and window. */
+  private final boolean sites;
   private long[] packets = new long[PSTRIDE * 256];
   private int packetCount;
   private long tPrev = FlowSink.NO_TIME;
@@ -204,6 +206,8 @@ public final class FlowDecoder implements PacketSink {
     this.config = config;
     this.sink = sink;
     this.version = config.mode() == ImageMode.FIXED ? config.version() : 0;
+    // without sites every word is the version-0 word whatever the window state
+    this.sites = config.mode() == ImageMode.WINDOWS && timeline.versionCount() > 1;
     walkers = new Walker[config.maxWalkers()];
     walkers[0] = new Walker();
     int words = Math.max(2, timeline.maxSiteWindows() + 1);
@@ -383,13 +387,15 @@ public final class FlowDecoder implements PacketSink {
     }
     for (int k = 0; k < packetCount; k++) {
       int i = k * PSTRIDE;
-      long offset = packets[i + 1];
-      long index = packets[i + 2];
-      long a = packets[i + 3];
-      long b = packets[i + 4];
-      long c = packets[i + 5];
-      long d = packets[i + 6];
-      switch ((int) packets[i]) {
+      dispatch((int) packets[i], packets[i + 1], packets[i + 2], packets[i + 3], packets[i + 4],
+          packets[i + 5], packets[i + 6]);
+    }
+    packetCount = 0;
+    flushSingle();
+  }
+
+  private void dispatch(int type, long offset, long index, long a, long b, long c, long d) {
+      switch (type) {
         case P_ASYNC -> onAsync();
         case P_INFO -> onTraceInfo();
         case P_TRACE_ON -> onTraceOn();
@@ -405,11 +411,8 @@ public final class FlowDecoder implements PacketSink {
             ? "cancel packet (speculative trace is not supported)"
             : a == 1 ? "mispredict packet (speculative trace is not supported)"
             : "Q packet (not supported)");
-        default -> throw new IllegalStateException("kept packet type " + packets[i]);
+        default -> throw new IllegalStateException("kept packet type " + type);
       }
-    }
-    packetCount = 0;
-    flushSingle();
   }
 
   // ---------------------------------------------------------------- synchronisation
@@ -456,7 +459,7 @@ public final class FlowDecoder implements PacketSink {
     Walker w = walkers[0];
     reportDropped(w);
     if (sync == Sync.SYNCED) {
-      w.add(T_GAP, reason, w.needAddress ? 0 : w.pc, offset, 0, 0, 0, 0);
+      put(w, T_GAP, reason, w.needAddress ? 0 : w.pc, offset, 0, 0, 0, 0);
     }
     sync = Sync.NO_SYNC;
     w.needAddress = true;
@@ -512,7 +515,7 @@ public final class FlowDecoder implements PacketSink {
     if (!w.needAddress) {
       reportDropped(w);
     }
-    w.add(T_CONTEXT, w.el | (w.sf ? 1 << 8 : 0) | (w.ns ? 1 << 9 : 0), w.contextId, w.vmid,
+    put(w, T_CONTEXT, w.el | (w.sf ? 1 << 8 : 0) | (w.ns ? 1 << 9 : 0), w.contextId, w.vmid,
         offset, 0, 0, 0);
   }
 
@@ -539,7 +542,7 @@ public final class FlowDecoder implements PacketSink {
           if (w.exceptionPending) {
             // the exception itself is certain; only the walk to it was given up
             w.exceptionPending = false;
-            w.add(T_EXCEPTION, w.exceptionType, address, w.exceptionOffset, 0, 0, w.walkFrom,
+            put(w, T_EXCEPTION, w.exceptionType, address, w.exceptionOffset, 0, 0, w.walkFrom,
                 tNext);
             w.walkFrom = tPrev;
             w.pc = address;
@@ -581,6 +584,14 @@ public final class FlowDecoder implements PacketSink {
       loseSync(FlowSink.GAP_ERROR, offset);
       return;
     }
+    if (!sites) {
+      // no site can fork the walk: one walker, nothing to drop, merge or decide
+      Walker w = walkers[0];
+      for (int i = 0; i < count; i++) {
+        walkFixed(w, ((bits >>> i) & 1) != 0, offset, index);
+      }
+      return;
+    }
     for (int i = 0; i < count; i++) {
       boolean taken = ((bits >>> i) & 1) != 0;
       for (int k = 0; k < live; k++) {
@@ -596,6 +607,40 @@ public final class FlowDecoder implements PacketSink {
         }
       }
       afterPacket(offset, index);
+    }
+  }
+
+  /**
+   * {@link #walkStep} where no word depends on the window state (no poke sites): block by block
+   * only, small enough to be inlined into the atom loop.
+   */
+  private void walkFixed(Walker w, boolean taken, long offset, long index) {
+    if (w.needAddress || w.needContext) {
+      walkStep(w, taken, offset, index);
+      return;
+    }
+    long start = w.pc;
+    int n = 0;
+    long at = start;
+    while (true) {
+      int slot = blocks.lookup(at, version);
+      long trap = blocks.trapPc(slot);
+      if (trap != BlockCache.NO_TRAP) {
+        trapped(w, start, trap, n + (int) ((trap - at) >>> 2) + 1, offset, index);
+        return;
+      }
+      n += blocks.count(slot);
+      int end = blocks.endClass(slot);
+      if (end == BlockCache.END_LIMIT) {
+        at = blocks.nextPc(slot);
+      } else if (end == BlockCache.END_NOT_MAPPED) {
+        unmapped(w, start, blocks.nextPc(slot), n, offset);
+        return;
+      } else {
+        waypoint(w, start, n, end & A64.KIND_MASK, blocks.lastPc(slot), blocks.target(slot), taken,
+            offset, index);
+        return;
+      }
     }
   }
 
@@ -617,7 +662,7 @@ public final class FlowDecoder implements PacketSink {
     long start = w.pc;
     int n = 0;
     long at = start;
-    boolean windows = config.mode() == ImageMode.WINDOWS;
+    boolean windows = sites;
     while (true) {
       int slot = blocks.lookup(at, version);
       if (windows && blocks.touchesPoke(slot)) {
@@ -667,7 +712,7 @@ public final class FlowDecoder implements PacketSink {
     if (n > 0) {
       range(w, start, nacc, n, FlowSink.LAST_OTHER, true, offset);
     }
-    w.add(T_GAP, FlowSink.GAP_NACC, nacc, offset, 0, 0, 0, 0);
+    put(w, T_GAP, FlowSink.GAP_NACC, nacc, offset, 0, 0, 0, 0);
     w.needAddress = true;
     w.overrides = 0;
     w.walkFrom = tPrev;
@@ -798,7 +843,7 @@ public final class FlowDecoder implements PacketSink {
 
   private void emitEquals(Walker w, long offset) {
     for (int i = 0; i < equals; i++) {
-      w.add(T_DECISION, equalPc[i], (1L << 32) | (candidatePool.getInt(equalPool[i]) & 0xFFFFFFFFL),
+      put(w, T_DECISION, equalPc[i], (1L << 32) | (candidatePool.getInt(equalPool[i]) & 0xFFFFFFFFL),
           equalPool[i], equalCount[i], offset, w.walkFrom, tNext);
     }
     equals = 0;
@@ -842,7 +887,7 @@ public final class FlowDecoder implements PacketSink {
     }
     w.exceptionPending = false;
     w.overrides = 0;
-    w.add(T_EXCEPTION, w.exceptionType, ret, w.exceptionOffset, 0, 0, w.walkFrom, tNext);
+    put(w, T_EXCEPTION, w.exceptionType, ret, w.exceptionOffset, 0, 0, w.walkFrom, tNext);
     w.walkFrom = tPrev;
     w.pc = ret;
     w.needAddress = true; // execution continues at the vector, given by the next address packet
@@ -863,7 +908,7 @@ public final class FlowDecoder implements PacketSink {
     int lastCls = A64.OTHER;
     long waypointAt = NONE; // kernel addresses are negative as longs: compare with an odd value
     long trapAt = NONE;
-    boolean windows = config.mode() == ImageMode.WINDOWS;
+    boolean windows = sites;
     for (long at = start; at != ret; at += 4) {
       long word = windows ? wordAt(w, at) : timeline.read32(at, version);
       if (word == FORK_WORD) {
@@ -874,7 +919,7 @@ public final class FlowDecoder implements PacketSink {
         if (n > 0) {
           range(w, start, at, n, lastKind(lastCls & A64.KIND_MASK), true, w.exceptionOffset);
         }
-        w.add(T_GAP, FlowSink.GAP_NACC, at, w.exceptionOffset, 0, 0, 0, 0);
+        put(w, T_GAP, FlowSink.GAP_NACC, at, w.exceptionOffset, 0, 0, 0, 0);
         return OK;
       }
       lastCls = A64.classify((int) word);
@@ -913,7 +958,7 @@ public final class FlowDecoder implements PacketSink {
     }
     for (int k = 0; k < live; k++) {
       Walker w = walkers[k];
-      w.add(T_ERET, offset, 0, 0, 0, 0, tPrev, tNext);
+      put(w, T_ERET, offset, 0, 0, 0, 0, tPrev, tNext);
       w.lastCse = tPrev;
     }
     afterPacket(offset, index);
@@ -940,7 +985,7 @@ public final class FlowDecoder implements PacketSink {
       walkers[0] = w; // the alternatives go; w carries the flagged history
       live = 1;
       giveUp(w, offset);
-      w.add(T_GAP, FlowSink.GAP_ERROR, forkPc, offset, 0, 0, 0, 0);
+      put(w, T_GAP, FlowSink.GAP_ERROR, forkPc, offset, 0, 0, 0, 0);
       w.overrides = 0;
       w.needAddress = true;
       w.resyncing = true;
@@ -1013,7 +1058,7 @@ public final class FlowDecoder implements PacketSink {
         walkers[0] = w;
         live = 1;
         giveUp(w, offset);
-        w.add(T_GAP, FlowSink.GAP_ERROR, 0, offset, 0, 0, 0, 0);
+        put(w, T_GAP, FlowSink.GAP_ERROR, 0, offset, 0, 0, 0, 0);
         w.needAddress = true;
         w.resyncing = true;
         return;
@@ -1035,7 +1080,7 @@ public final class FlowDecoder implements PacketSink {
     live = 1;
     error(w, offset, index, "every candidate word of the ambiguous site executions contradicts"
         + " the trace here");
-    w.add(T_GAP, FlowSink.GAP_ERROR, 0, offset, 0, 0, 0, 0);
+    put(w, T_GAP, FlowSink.GAP_ERROR, 0, offset, 0, 0, 0, 0);
   }
 
   /** Ends an undecided fork as unresolved, keeping {@code w}'s walk (flagged). */
@@ -1059,7 +1104,7 @@ public final class FlowDecoder implements PacketSink {
 
   private void error(Walker w, long offset, long index, String message) {
     messages.add(message);
-    w.add(T_ERROR, offset, index, messages.size() - 1, 0, 0, 0, 0);
+    put(w, T_ERROR, offset, index, messages.size() - 1, 0, 0, 0, 0);
   }
 
   private void reportDropped(Walker w) {
@@ -1072,7 +1117,13 @@ public final class FlowDecoder implements PacketSink {
 
   private void range(Walker w, long start, long end, int n, int lastKind, boolean taken,
       long offset) {
-    w.add(T_RANGE, start, end, n, lastKind | (taken ? 1 << 8 : 0), offset, w.walkFrom, tNext);
+    if (!group && w.outCount == 0) {
+      // the hot case of put, kept small enough to be inlined into the walk
+      sink.range(cpu, start, end, n, lastKind, taken, w.walkFrom, tNext, FlowSink.FLAG_NONE,
+          offset);
+    } else {
+      w.add(T_RANGE, start, end, n, lastKind | (taken ? 1 << 8 : 0), offset, w.walkFrom, tNext);
+    }
   }
 
   /** Delivers the single walker's elements when no fork is open. */
@@ -1092,22 +1143,36 @@ public final class FlowDecoder implements PacketSink {
     deliver(w, flag, resolved, at, false);
   }
 
+  /**
+   * Adds an element to {@code w}'s history, or sends it to the sink at once while no fork is open
+   * and nothing is held before it (it would be delivered unflagged at the segment's end anyway).
+   */
+  private void put(Walker w, long type, long a, long b, long c, long d, long e, long from,
+      long to) {
+    if (!group && w.outCount == 0) {
+      deliverOne((int) type, a, b, c, d, e, from, to, FlowSink.FLAG_NONE, false, 0);
+    } else {
+      w.add(type, a, b, c, d, e, from, to);
+    }
+  }
+
   /** Sends {@code w}'s elements to the sink with {@code flag} on its ranges, then forgets them. */
   private void deliver(Walker w, int flag, boolean resolved, long at, boolean decisionsOnly) {
     long[] out = w.out;
     for (int k = 0; k < w.outCount; k++) {
       int i = k * Walker.STRIDE;
-      long a = out[i + 1];
-      long b = out[i + 2];
-      long c = out[i + 3];
-      long d = out[i + 4];
-      long e = out[i + 5];
-      long from = out[i + 6];
-      long to = out[i + 7];
       int type = (int) out[i];
       if (decisionsOnly && type != T_DECISION) {
         continue;
       }
+      deliverOne(type, out[i + 1], out[i + 2], out[i + 3], out[i + 4], out[i + 5], out[i + 6],
+          out[i + 7], flag, resolved, at);
+    }
+    w.outCount = 0;
+  }
+
+  private void deliverOne(int type, long a, long b, long c, long d, long e, long from, long to,
+      int flag, boolean resolved, long at) {
       switch (type) {
         case T_RANGE -> sink.range(cpu, a, b, (int) c, (int) (d & 0xFF), (d & (1 << 8)) != 0,
             from, to, flag, e);
@@ -1129,7 +1194,5 @@ public final class FlowDecoder implements PacketSink {
         }
         default -> throw new IllegalStateException("element type " + type);
       }
-    }
-    w.outCount = 0;
   }
 }
