@@ -67,7 +67,7 @@ final class BenchDecodeCommand implements Callable<Integer> {
       return 2;
     }
     boolean snapshot = SnapshotInput.isSnapshot(rec);
-    TraceInput in = Inputs.open(rec, image).inMemory();
+    TraceInput in = Inputs.open(rec, image, spec).inMemory();
     long traceBytes = snapshot ? bufferBytes(SnapshotReader.read(rec)) : -1;
     out.printf(Locale.ROOT, "input: %s (%s, %d cores)%n", rec, snapshot ? "OpenCSD snapshot" : "perf recording",
         in.cores().size());

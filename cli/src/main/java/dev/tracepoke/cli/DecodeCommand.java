@@ -57,7 +57,7 @@ final class DecodeCommand implements Callable<Integer> {
       err.println("tracepoke decode: --format must be text or jsonl, not '" + format + "'");
       return 2;
     }
-    TraceInput in = Inputs.open(recording, image);
+    TraceInput in = Inputs.open(recording, image, spec);
     List<Decoding.CoreResult> cores = Decoding.run(in, naive ? CoreDecoderFactory.NAIVE : CoreDecoderFactory.WINDOWS, cpus, threads);
     int[] errors = new int[1];
     if (format.equals("jsonl")) {

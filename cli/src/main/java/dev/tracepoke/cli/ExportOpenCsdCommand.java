@@ -41,7 +41,7 @@ final class ExportOpenCsdCommand implements Callable<Integer> {
       return 2;
     }
     try {
-      TraceInput in = Inputs.open(recording, image);
+      TraceInput in = Inputs.open(recording, image, spec);
       SnapshotExport.Result r = SnapshotExport.write(in, out, "exported by tracepoke from " + recording.getFileName());
       long image = in.image().segments().stream().mapToLong(s -> s.bytes().length).sum();
       o.printf("%s: %d core%s, %d trace bytes in %d bytes of frames (%s), image %d segment%s %d bytes%n", out,

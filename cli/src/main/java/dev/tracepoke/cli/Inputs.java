@@ -19,4 +19,14 @@ final class Inputs {
     }
     return RecordingInput.open(path, image);
   }
+
+  /** As {@link #open(Path, Path)}, telling the user on stderr what was wrong but still readable. */
+  static TraceInput open(Path path, Path image, picocli.CommandLine.Model.CommandSpec spec) throws IOException {
+    TraceInput in = open(path, image);
+    for (String w : in.warnings()) {
+      spec.commandLine().getErr().println(spec.qualifiedName() + ": warning: " + w);
+    }
+    spec.commandLine().getErr().flush();
+    return in;
+  }
 }

@@ -31,6 +31,20 @@ public final class Tracepoke {
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Tracepoke());
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    // A failure is one line naming the command and what went wrong (the library's exceptions name
+    // the file and byte offset); TRACEPOKE_DEBUG=1 adds the stack trace.
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      String what = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+      if (ex instanceof java.nio.file.NoSuchFileException && !what.contains(" ")) {
+        what = what + ": no such file";
+      }
+      cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + what);
+      if (System.getenv("TRACEPOKE_DEBUG") != null) {
+        ex.printStackTrace(cmd.getErr());
+      }
+      cmd.getErr().flush();
+      return 1;
+    });
     return cl;
   }
 }

@@ -41,10 +41,25 @@ public final class RecordingInput {
       CsEtmInfo etm = null;
       TimeConversion time = TimeConversion.IDENTITY;
       List<TextPoke> pokes = new ArrayList<>();
+      List<String> warnings = new ArrayList<>(data.warnings());
+      java.util.SortedMap<Integer, List<PerfRecord.Auxtrace>> queues = new java.util.TreeMap<>();
       RecordCursor cur = data.fileOrder();
-      for (FileRecord r; (r = cur.next()) != null; ) {
+      while (true) {
+        FileRecord r;
+        try {
+          r = cur.next();
+        } catch (PerfDataException damage) {
+          // keep everything before the damage: decode what the recording still holds
+          warnings.add(damage.getMessage() + "; decoding the records before it");
+          break;
+        }
+        if (r == null) {
+          break;
+        }
         PerfRecord p = r.record();
-        if (p instanceof PerfRecord.AuxtraceInfo info && info.priv() instanceof CsEtmInfo cs) {
+        if (p instanceof PerfRecord.Auxtrace a) {
+          queues.computeIfAbsent(a.idx(), k -> new ArrayList<>()).add(a);
+        } else if (p instanceof PerfRecord.AuxtraceInfo info && info.priv() instanceof CsEtmInfo cs) {
           etm = cs;
         } else if (p instanceof PerfRecord.TimeConv tc) {
           time = new TimeConversion((int) tc.timeShift(), tc.timeMult(), tc.timeZero());
@@ -63,7 +78,8 @@ public final class RecordingInput {
       LongFunction<String> symbols = symbolizer(rec.kallsyms().orElse(null));
       List<CoreTrace> cores = new ArrayList<>();
       Path file = data.file();
-      for (AuxtraceQueue q : data.auxtraceQueues()) {
+      for (List<PerfRecord.Auxtrace> buffers : queues.values()) {
+        AuxtraceQueue q = new AuxtraceQueue(buffers.get(0).idx(), buffers.get(0).cpu(), buffers);
         EtmV4Params params = paramsFor(etm, q.cpu());
         if (params == null) {
           continue;
@@ -78,7 +94,7 @@ public final class RecordingInput {
         cores.add(new CoreTrace(q.cpu(), cfg, sink -> {
           // perf's AUX buffers from an ETR/ETF are memory-aligned formatter frames
           try (PerfDataReader r2 = PerfDataReader.open(file);
-              InputStream in = r2.queueStream(queueOf(r2, q.idx()))) {
+              InputStream in = r2.queueStream(q)) {
             FrameDeformatter.deformat(in, EnumSet.of(FrameDeformatter.Option.RESET_ON_4X_FSYNC),
                 (id, buf, off, len, frameOffset, index) -> {
                   if (id == traceId) {
@@ -89,17 +105,9 @@ public final class RecordingInput {
         }));
       }
       cores.sort((a, b) -> Integer.compare(a.cpu(), b.cpu()));
-      return new TraceInput(path.toString(), image, pokes, time, symbols, cores, rec.truthDir(), true);
+      return new TraceInput(path.toString(), image, pokes, time, symbols, cores, rec.truthDir(), true,
+          warnings);
     }
-  }
-
-  private static AuxtraceQueue queueOf(PerfDataReader r, int idx) throws PerfDataException {
-    for (AuxtraceQueue q : r.auxtraceQueues()) {
-      if (q.idx() == idx) {
-        return q;
-      }
-    }
-    throw new PerfDataException(r.file(), r.dataStart(), "AUXTRACE queue " + idx);
   }
 
   private static EtmV4Params paramsFor(CsEtmInfo etm, int cpu) {

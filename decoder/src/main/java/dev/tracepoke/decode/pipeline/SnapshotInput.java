@@ -80,7 +80,7 @@ public final class SnapshotInput {
     }
     cores.sort((a, b) -> Integer.compare(a.cpu(), b.cpu()));
     return new TraceInput(dir.toString(), image, List.of(), TimeConversion.IDENTITY, pc -> null, cores,
-        Optional.empty(), pauth);
+        Optional.empty(), pauth, List.of());
   }
 
   /**

@@ -21,6 +21,8 @@ import java.util.function.LongFunction;
  * @param cores the cores with trace, ascending cpu
  * @param truthDir ground truth, for simulated recordings
  * @param pauthBranches whether PAuth branches are waypoints (architecture v8.3 or later)
+ * @param warnings what was wrong with the input but did not stop it being read (a recording cut
+ *     short: the records before the damage are used)
  */
 public record TraceInput(
     String source,
@@ -30,9 +32,11 @@ public record TraceInput(
     LongFunction<String> symbols,
     List<CoreTrace> cores,
     Optional<Path> truthDir,
-    boolean pauthBranches) {
+    boolean pauthBranches,
+    List<String> warnings) {
 
   public TraceInput {
+    warnings = List.copyOf(warnings);
     pokes = List.copyOf(pokes);
     cores = List.copyOf(cores);
   }
@@ -46,6 +50,6 @@ public record TraceInput(
     for (CoreTrace c : cores) {
       held.add(c.inMemory());
     }
-    return new TraceInput(source, image, pokes, time, symbols, held, truthDir, pauthBranches);
+    return new TraceInput(source, image, pokes, time, symbols, held, truthDir, pauthBranches, warnings);
   }
 }
