@@ -17,6 +17,18 @@ class BenchCommandTest {
     assertEquals(0, cl.execute("bench", "simulate", "--warmup", "0", "--instructions", "1000000"));
     // one core runs slices of 2^20 cycles, so the budget is met after the first slice
     assertTrue(out.toString().matches("simulate: 1048576 instructions in \\d+\\.\\d{3} s = \\d+\\.\\d M instructions/s"
+        + " \\(thread CPU \\d+\\.\\d{3} s = \\d+\\.\\d M/s, ground truth written: [1-9]\\d* bytes for 1048576"
+        + " instructions\\)\n"),
+        out.toString());
+  }
+
+  @Test
+  void simulateWithoutTruthCountsOnly() {
+    StringWriter out = new StringWriter();
+    CommandLine cl = Tracepoke.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    assertEquals(0, cl.execute("bench", "simulate", "--warmup", "0", "--instructions", "1000000", "--no-truth"));
+    assertTrue(out.toString().matches("simulate: 1048576 instructions in \\d+\\.\\d{3} s = \\d+\\.\\d M instructions/s"
         + " \\(thread CPU \\d+\\.\\d{3} s = \\d+\\.\\d M/s\\)\n"),
         out.toString());
   }

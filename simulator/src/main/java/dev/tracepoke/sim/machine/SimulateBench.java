@@ -99,6 +99,15 @@ public final class SimulateBench {
    * scheduled in slices as always: shows the cost of keeping cores in step.
    */
   public static Result run(int cores, long warmup, long instructions) {
+    return run(cores, warmup, instructions, null);
+  }
+
+  /**
+   * As {@link #run(int, long, long)}, each core's calls also going to {@code extra.apply(cpu)} (the
+   * ground-truth writer in {@code tracepoke bench simulate}); null for none.
+   */
+  public static Result run(int cores, long warmup, long instructions,
+      java.util.function.IntFunction<CoreObserver> extra) {
     Machine m = new Machine(MachineConfig.defaults().withCores(cores));
     m.memory().map("text", TEXT, 0x1000, true);
     m.memory().map("data", DATA, 0x1000, false);
@@ -110,7 +119,7 @@ public final class SimulateBench {
       c.setPc(TEXT);
       c.setSp(DATA + 0x10000 + 0x1000L * (i + 1));
       counting[i] = new Counting();
-      c.setObserver(counting[i]);
+      c.setObserver(extra == null ? counting[i] : new ObserverTee(counting[i], extra.apply(i)));
     }
     m.run(Long.MAX_VALUE, warmup);
     long before = retired(m);

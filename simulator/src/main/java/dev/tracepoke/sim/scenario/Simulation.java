@@ -39,7 +39,7 @@ public final class Simulation {
   public static final long START_TIME = 1_000_000_000L;
   /** Average dynamic instructions of one EL0 loop turn (three EORs, TBZ, half an ADD, SUBS, B.NE). */
   private static final double USER_TURN_CYCLES = 6.5;
-  private static final int TRUTH_ZSTD_LEVEL = 9;
+  public static final int TRUTH_ZSTD_LEVEL = 9;
 
   private final Scenario scenario;
 

@@ -6,10 +6,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /** Feeds one core's ground-truth stream: runs, patch-site words, exceptions and returns. */
-final class TruthObserver implements CoreObserver {
+public final class TruthObserver implements CoreObserver {
   private final TruthWriter.CoreWriter out;
 
-  TruthObserver(TruthWriter.CoreWriter out) {
+  public TruthObserver(TruthWriter.CoreWriter out) {
     this.out = out;
   }
 
