@@ -62,7 +62,11 @@ final class DecodeCommand implements Callable<Integer> {
     int[] errors = new int[1];
     if (format.equals("jsonl")) {
       OutputStream os = new BufferedOutputStream(new FileDescriptorOut(spec), 1 << 16);
-      try (FlowJson json = new FlowJson(os)) {
+      java.util.Map<Integer, Integer> ids = new java.util.HashMap<>();
+      for (dev.tracepoke.decode.pipeline.CoreTrace c : in.cores()) {
+        ids.put(c.cpu(), c.traceId());
+      }
+      try (FlowJson json = new FlowJson(os, cpu -> ids.getOrDefault(cpu, -1))) {
         json.header(in.source(), cores.stream().map(Decoding.CoreResult::cpu).toList());
         Decoding.replayByTime(cores, new ErrorsToStderr(json, err, recording, errors), window[0], window[1]);
       }

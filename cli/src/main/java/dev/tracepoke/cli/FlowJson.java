@@ -15,8 +15,11 @@ import java.util.List;
 final class FlowJson implements FlowSink, AutoCloseable {
   static final int SCHEMA = 1;
   private final JsonGenerator g;
+  private final java.util.function.IntUnaryOperator traceIdOf;
 
-  FlowJson(OutputStream out) throws IOException {
+  /** @param traceIdOf the CoreSight trace ID of each cpu's trace unit */
+  FlowJson(OutputStream out, java.util.function.IntUnaryOperator traceIdOf) throws IOException {
+    this.traceIdOf = traceIdOf;
     g = new JsonFactory().createGenerator(out);
     g.setRootValueSeparator(new com.fasterxml.jackson.core.io.SerializedString("\n"));
     g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
@@ -69,6 +72,7 @@ final class FlowJson implements FlowSink, AutoCloseable {
       g.writeStartObject();
       g.writeStringField("type", "range");
       g.writeNumberField("cpu", cpu);
+      g.writeNumberField("trace_id", traceIdOf.applyAsInt(cpu));
       g.writeStringField("start", hex(start));
       g.writeStringField("end", hex(end));
       g.writeNumberField("instructions", instructions);

@@ -115,6 +115,26 @@ public final class FlowBuffer implements FlowSink {
     return FlowSink.NO_TIME;
   }
 
+  /**
+   * The latest time element {@code i} of {@code cpu} can have happened (ranges, exceptions,
+   * exception returns, ambiguities), else {@link FlowSink#NO_TIME}.
+   */
+  public long timeTo(int cpu, int i) {
+    LongArrayList l = cores.get(cpu);
+    int b = i * STRIDE;
+    long kind = l.getLong(b);
+    if (kind == RANGE || kind == EXCEPTION_RETURN || kind == AMBIGUITY || kind == EXCEPTION) {
+      return l.getLong(b + 5);
+    }
+    return FlowSink.NO_TIME;
+  }
+
+  /** True if element {@code i} of {@code cpu} carries a time interval (even a half-open one). */
+  public boolean timed(int cpu, int i) {
+    long kind = cores.get(cpu).getLong(i * STRIDE);
+    return kind == RANGE || kind == EXCEPTION_RETURN || kind == AMBIGUITY || kind == EXCEPTION;
+  }
+
   /** Calls {@code target} with element {@code i} of {@code cpu}, exactly as it was reported. */
   public void replay(int cpu, int i, FlowSink target) {
     LongArrayList l = cores.get(cpu);

@@ -119,13 +119,20 @@ public final class Decoding {
   /**
    * Replays every core's elements into {@code sink} merged by time (each core's own order kept;
    * an element without a time sorts with the element before it on its core), keeping only those
-   * whose time falls in {@code [from, to]} (elements without a time follow their core's last one).
+   * whose time interval meets {@code [from, to]}. An element without a time (context, gap, error)
+   * is kept when the next timed element of its core is kept (or, after a core's last timed element,
+   * when that one was).
    */
   public static void replayByTime(List<CoreResult> cores, FlowSink sink, long from, long to) {
     int n = cores.size();
     int[] next = new int[n];
     long[] last = new long[n];
     java.util.Arrays.fill(last, Long.MIN_VALUE);
+    boolean all = from == Long.MIN_VALUE && to == Long.MAX_VALUE;
+    boolean[] lastKept = new boolean[n];
+    int[] lookahead = new int[n];
+    boolean[] lookaheadKept = new boolean[n];
+    java.util.Arrays.fill(lookahead, -1);
     while (true) {
       int best = -1;
       long bestKey = 0;
@@ -145,12 +152,39 @@ public final class Decoding {
         return;
       }
       CoreResult r = cores.get(best);
+      int cpu = r.cpu();
+      int i = next[best];
       last[best] = bestKey;
-      boolean inside = bestKey == Long.MIN_VALUE || (bestKey >= from && bestKey <= to);
-      if (inside) {
-        r.flow().replay(r.cpu(), next[best], sink);
+      boolean keep;
+      if (all) {
+        keep = true;
+      } else if (r.flow().timed(cpu, i)) {
+        keep = meets(r.flow().time(cpu, i), r.flow().timeTo(cpu, i), from, to);
+        lastKept[best] = keep;
+      } else {
+        // an untimed element goes with the next timed one on its core (found once per stretch)
+        if (lookahead[best] < i) {
+          int j = i + 1;
+          int size = r.flow().size(cpu);
+          while (j < size && !r.flow().timed(cpu, j)) {
+            j++;
+          }
+          lookahead[best] = j;
+          lookaheadKept[best] = j < size
+              ? meets(r.flow().time(cpu, j), r.flow().timeTo(cpu, j), from, to)
+              : lastKept[best];
+        }
+        keep = lookaheadKept[best];
+      }
+      if (keep) {
+        r.flow().replay(cpu, i, sink);
       }
       next[best]++;
     }
+  }
+
+  /** Whether {@code [t0, t1]} (either end may be unknown) meets {@code [from, to]}. */
+  private static boolean meets(long t0, long t1, long from, long to) {
+    return (t0 == FlowSink.NO_TIME || t0 <= to) && (t1 == FlowSink.NO_TIME || t1 >= from);
   }
 }
