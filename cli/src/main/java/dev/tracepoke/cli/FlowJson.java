@@ -42,6 +42,19 @@ final class FlowJson implements FlowSink, AutoCloseable {
     }
   }
 
+  /** Opens an element object: its type and cpu come first in every element. */
+  private void begin(String type, int cpu) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("type", type);
+    g.writeNumberField("cpu", cpu);
+  }
+
+  /** Closes an element object with the trace offset every element ends with. */
+  private void end(long offset) throws IOException {
+    g.writeNumberField("offset", offset);
+    g.writeEndObject();
+  }
+
   private static String hex(long a) {
     return "0x" + Long.toHexString(a);
   }
@@ -69,9 +82,7 @@ final class FlowJson implements FlowSink, AutoCloseable {
   public void range(int cpu, long start, long end, int instructions, int lastKind, boolean taken,
       long timeFrom, long timeTo, int flag, long offset) {
     try {
-      g.writeStartObject();
-      g.writeStringField("type", "range");
-      g.writeNumberField("cpu", cpu);
+      begin("range", cpu);
       g.writeNumberField("trace_id", traceIdOf.applyAsInt(cpu));
       g.writeStringField("start", hex(start));
       g.writeStringField("end", hex(end));
@@ -84,8 +95,7 @@ final class FlowJson implements FlowSink, AutoCloseable {
       } else {
         g.writeStringField("flag", FlowText.flag(flag));
       }
-      g.writeNumberField("offset", offset);
-      g.writeEndObject();
+      end(offset);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -94,15 +104,12 @@ final class FlowJson implements FlowSink, AutoCloseable {
   @Override
   public void exception(int cpu, int number, long returnAddress, long timeFrom, long timeTo, long offset) {
     try {
-      g.writeStartObject();
-      g.writeStringField("type", "exception");
-      g.writeNumberField("cpu", cpu);
+      begin("exception", cpu);
       g.writeNumberField("number", number);
       g.writeStringField("kind", FlowText.exceptionKind(number));
       g.writeStringField("return", hex(returnAddress));
       time(timeFrom, timeTo);
-      g.writeNumberField("offset", offset);
-      g.writeEndObject();
+      end(offset);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -111,12 +118,9 @@ final class FlowJson implements FlowSink, AutoCloseable {
   @Override
   public void exceptionReturn(int cpu, long timeFrom, long timeTo, long offset) {
     try {
-      g.writeStartObject();
-      g.writeStringField("type", "exception_return");
-      g.writeNumberField("cpu", cpu);
+      begin("exception_return", cpu);
       time(timeFrom, timeTo);
-      g.writeNumberField("offset", offset);
-      g.writeEndObject();
+      end(offset);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -125,16 +129,13 @@ final class FlowJson implements FlowSink, AutoCloseable {
   @Override
   public void context(int cpu, int el, boolean sf, boolean ns, long contextId, int vmid, long offset) {
     try {
-      g.writeStartObject();
-      g.writeStringField("type", "context");
-      g.writeNumberField("cpu", cpu);
+      begin("context", cpu);
       g.writeNumberField("el", el);
       g.writeBooleanField("sf", sf);
       g.writeBooleanField("ns", ns);
       g.writeStringField("context_id", hex(contextId));
       g.writeNumberField("vmid", vmid);
-      g.writeNumberField("offset", offset);
-      g.writeEndObject();
+      end(offset);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -143,13 +144,10 @@ final class FlowJson implements FlowSink, AutoCloseable {
   @Override
   public void gap(int cpu, int reason, long address, long offset) {
     try {
-      g.writeStartObject();
-      g.writeStringField("type", "gap");
-      g.writeNumberField("cpu", cpu);
+      begin("gap", cpu);
       g.writeStringField("reason", FlowText.gapReason(reason));
       g.writeStringField("address", hex(address));
-      g.writeNumberField("offset", offset);
-      g.writeEndObject();
+      end(offset);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -159,9 +157,7 @@ final class FlowJson implements FlowSink, AutoCloseable {
   public void ambiguity(int cpu, long pc, int[] candidates, boolean resolved, int resolvedWord,
       long timeFrom, long timeTo, long resolvedAt) {
     try {
-      g.writeStartObject();
-      g.writeStringField("type", "ambiguity");
-      g.writeNumberField("cpu", cpu);
+      begin("ambiguity", cpu);
       g.writeStringField("pc", hex(pc));
       g.writeArrayFieldStart("candidates");
       for (int w : candidates) {
@@ -184,9 +180,7 @@ final class FlowJson implements FlowSink, AutoCloseable {
   @Override
   public void error(int cpu, long offset, long packetIndex, String message) {
     try {
-      g.writeStartObject();
-      g.writeStringField("type", "error");
-      g.writeNumberField("cpu", cpu);
+      begin("error", cpu);
       g.writeNumberField("offset", offset);
       g.writeNumberField("packet", packetIndex);
       g.writeStringField("message", message);
