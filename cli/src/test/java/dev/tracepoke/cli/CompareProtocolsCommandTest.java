@@ -32,7 +32,7 @@ class CompareProtocolsCommandTest {
         {"name": "compare-small", "cores": 2, "seed": 7, "run_nanos": 150000, "functions": 60,
          "protocol": "nosync", "events": "none", "pokes_per_milli": 60, "timer_period_nanos": 50000,
          "syscalls_per_milli": 40, "fetch_bias": 0.5, "etm_sync_period_bytes": 4096,
-         "etm_timestamp_period_cycles": 1024, "overflow_every_nanos": 0}
+         "etm_timestamp_period_cycles": 1024, "overflow_every_nanos": 0, "etm_cse_timestamps": true}
         """);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
@@ -130,7 +130,7 @@ class CompareProtocolsCommandTest {
         {"name": "tiny", "cores": 1, "seed": 3, "run_nanos": 40000, "functions": 40,
          "protocol": "nosync", "events": "none", "pokes_per_milli": 100, "timer_period_nanos": 20000,
          "syscalls_per_milli": 40, "fetch_bias": 0.5, "etm_sync_period_bytes": 4096,
-         "etm_timestamp_period_cycles": 1024, "overflow_every_nanos": 0}
+         "etm_timestamp_period_cycles": 1024, "overflow_every_nanos": 0, "etm_cse_timestamps": true}
         """);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

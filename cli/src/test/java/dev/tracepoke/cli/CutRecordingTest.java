@@ -30,7 +30,7 @@ class CutRecordingTest {
   void coresWhoseTraceIsWholeDecodeAsBeforeTheCut(@TempDir Path tmp) throws Exception {
     Path rec = tmp.resolve("rec");
     Scenario s = Scenario.builtin("static").withCores(2);
-    s = new Scenario(s.name(), 2, 5, 100_000, 40, s.protocol(), s.events(), 0, 50_000, 40, 0.5, 4096, 1024, 0);
+    s = new Scenario(s.name(), 2, 5, 100_000, 40, s.protocol(), s.events(), 0, 50_000, 40, 0.5, 4096, 1024, 0, s.etmCseTimestamps());
     new Simulation(s).record(rec);
     String[] whole = run("decode", rec.toString(), "--ranges", "--threads", "1");
     assertEquals("0", whole[0], whole[2]);

@@ -40,7 +40,7 @@ class FlowVsTruthTest {
   /** Short runs with many pokes, so every seed has poke windows that cores run through. */
   static Scenario scenario(Protocol protocol, EventStyle events, long seed) {
     return new Scenario("flow-vs-truth", 4, seed, 500_000, 200, protocol, events, 100, 100_000, 20,
-        0.5, 4096, 4096, 0);
+        0.5, 4096, 4096, 0, true);
   }
 
   /** Totals over seeds of one decoder's diff, with the errors it reported. */

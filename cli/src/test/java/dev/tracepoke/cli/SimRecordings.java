@@ -38,7 +38,7 @@ final class SimRecordings {
     Scenario b = Scenario.builtin(name).withSeed(seed);
     return new Scenario(b.name(), b.cores(), b.seed(), runNanos, functions, b.protocol(), b.events(),
         b.pokesPerMilli(), b.timerPeriodNanos(), b.syscallsPerMilli(), b.fetchBias(), b.etmSyncPeriodBytes(),
-        b.etmTimestampPeriodCycles(), b.overflowEveryNanos());
+        b.etmTimestampPeriodCycles(), b.overflowEveryNanos(), b.etmCseTimestamps());
   }
 
   /** Runs {@code s} and writes its recording to {@code dir} (absent or empty). */

@@ -39,7 +39,7 @@ class SimulateCommandTest {
         {"name": "small", "cores": 2, "seed": 3, "run_nanos": 300000, "functions": 60,
          "protocol": "nosync", "events": "text-poke", "pokes_per_milli": 40, "timer_period_nanos": 50000,
          "syscalls_per_milli": 40, "fetch_bias": 0.5, "etm_sync_period_bytes": 4096,
-         "etm_timestamp_period_cycles": 4096, "overflow_every_nanos": 0}
+         "etm_timestamp_period_cycles": 4096, "overflow_every_nanos": 0, "etm_cse_timestamps": true}
         """);
     Path dir = tmp.resolve("rec");
     assertEquals(0, run("simulate", "--scenario", scenario.toString(), "--protocol", "brk-emulate", "--out",

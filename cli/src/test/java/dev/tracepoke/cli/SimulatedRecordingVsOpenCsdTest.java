@@ -54,7 +54,7 @@ class SimulatedRecordingVsOpenCsdTest {
   void everyCoresPacketsEqualOpenCsds() throws Exception {
     Scenario s =
         new Scenario("packets", 2, 7, 400_000, 200, Protocol.NOSYNC, EventStyle.NONE, 0, 50_000, 40, 0.5, 1024,
-            4096, 150_000);
+            4096, 150_000, false);
     Path rec = tmp.resolve("rec");
     new Simulation(s).record(rec, EtmUnit::new);
 

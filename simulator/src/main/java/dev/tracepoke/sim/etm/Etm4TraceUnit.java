@@ -23,7 +23,8 @@ import java.util.List;
  *       level changes, else as a plain address;</li>
  *   <li>for ERET: atom E, the target (with context when the level changes), Exception Return;</li>
  *   <li>timestamps of the generic counter at sync points and every
- *       {@link EtmConfig#timestampPeriodTicks()} ticks;</li>
+ *       {@link EtmConfig#timestampPeriodTicks()} ticks, and with {@link EtmConfig#cseTimestamps()}
+ *       one right before and one right after each exception, ERET and ISB, carrying its time;</li>
  *   <li>during an {@link OverflowWindow}: Overflow, nothing, then A-sync, Trace Info, Trace On and
  *       the address where trace resumes; the lost instructions are reported as an
  *       {@link UntracedStretch}.</li>
@@ -59,6 +60,10 @@ public final class Etm4TraceUnit implements CoreObserver {
   private long runInstructions;
   private int lastSyncOffset;
   private long lastTimestampCounter;
+  /** Buffer size just after the last timestamp packet (to avoid writing the same one twice). */
+  private long timestampEnd = -1;
+  /** Timestamps around every CSE ({@link EtmConfig#cseTimestamps()}, with timestamps on). */
+  private final boolean cseTimestamps;
   private int nextOverflow;
   private long overflowFirstInstruction;
   private long overflowFirstPc;
@@ -72,6 +77,7 @@ public final class Etm4TraceUnit implements CoreObserver {
     this.overflows = config.overflows();
     this.el = config.initialEl();
     this.contextId = config.initialContextId();
+    this.cseTimestamps = config.timestamps() && config.cseTimestamps();
   }
 
   public Etm4TraceUnit(EtmConfig config) {
@@ -111,10 +117,17 @@ public final class Etm4TraceUnit implements CoreObserver {
   public void waypoint(long pc, int kind, boolean taken, boolean link, long nextPc, long time) {
     requireRunEndsAt(pc, "waypoint");
     if (p0Boundary(time)) {
+      boolean cse = kind == ISB && cseTimestamps;
+      if (cse) {
+        timestampAt(time);
+      }
       addAtom(taken || kind == ISB);
       if (kind == BRANCH_INDIRECT && taken) {
         flushAtoms();
         encoder.address(nextPc);
+      }
+      if (cse) {
+        timestampAt(time);
       }
     }
     endP0(nextPc);
@@ -136,12 +149,18 @@ public final class Etm4TraceUnit implements CoreObserver {
     }
     if (p0Boundary(time)) {
       flushAtoms();
+      if (cseTimestamps) {
+        timestampAt(time);
+      }
       int e1e0 = preferredReturn == resumePc
           ? PacketEncoder.EXC_RETURN_ADDRESS_IS_TARGET
           : PacketEncoder.EXC_RETURN_ADDRESS_FOLLOWS;
       encoder.exception(etmExceptionType(type), e1e0);
       encoder.address(preferredReturn);
       targetAddress(vector, toEl);
+      if (cseTimestamps) {
+        timestampAt(time);
+      }
     } else {
       el = toEl;
     }
@@ -152,10 +171,16 @@ public final class Etm4TraceUnit implements CoreObserver {
   public void exceptionReturn(long pc, long target, int toEl, long time) {
     requireRunEndsAt(pc, "ERET");
     if (p0Boundary(time)) {
+      if (cseTimestamps) {
+        timestampAt(time);
+      }
       addAtom(true);
       flushAtoms();
       targetAddress(target, toEl);
       encoder.exceptionReturn();
+      if (cseTimestamps) {
+        timestampAt(time);
+      }
     } else {
       el = toEl;
     }
@@ -257,6 +282,20 @@ public final class Etm4TraceUnit implements CoreObserver {
   private void timestamp(long time) {
     lastTimestampCounter = config.timeConv().counterAt(time);
     encoder.timestamp(lastTimestampCounter);
+    timestampEnd = buffer.size();
+  }
+
+  /**
+   * A timestamp bracketing a context-synchronization event: atoms held back go out first, so that
+   * the packet sits exactly at the event in the stream. Skipped when the last packet written is
+   * already a timestamp of the same tick (a periodic one just emitted at this P0 element).
+   */
+  private void timestampAt(long time) {
+    flushAtoms();
+    if (buffer.size() == timestampEnd && config.timeConv().counterAt(time) == lastTimestampCounter) {
+      return;
+    }
+    timestamp(time);
   }
 
   /**

@@ -27,6 +27,11 @@ import java.util.Map;
  * @param longAddressAfterContext send the first plain address after an address-with-context packet
  *     as a 64-bit long address, as the Cortex-A72 in OpenCSD's {@code bugfix-exact-match} snapshot
  *     does (260 of 260 times); off: always the shortest correct form
+ * @param cseTimestamps also emit a timestamp right before and right after every
+ *     context-synchronization event (exception entry, exception return, ISB), each carrying the
+ *     event's time. A real unit does this when TRCTSCTLR selects a resource fed by the PMU events
+ *     EXC_TAKEN (0x09), EXC_RETURN (0x0A) and ISB_SPEC (0x7C) through TRCEXTINSELR; the decoder
+ *     then knows every CSE's time exactly, which is what decides when a patch window closes
  */
 public record EtmConfig(
     int cpu,
@@ -40,7 +45,8 @@ public record EtmConfig(
     int initialContextId,
     TimeConv timeConv,
     List<OverflowWindow> overflows,
-    boolean longAddressAfterContext) {
+    boolean longAddressAfterContext,
+    boolean cseTimestamps) {
 
   /** TRCSYNCPR reset value on Linux's driver: every 4 KiB. */
   public static final int DEFAULT_SYNC_PERIOD_LOG2 = 12;
@@ -91,42 +97,47 @@ public record EtmConfig(
    */
   public static EtmConfig forCpu(int cpu) {
     return new EtmConfig(cpu, 0x10 + 2 * cpu, true, 0, true, DEFAULT_SYNC_PERIOD_LOG2, true, 1, 0,
-        TimeConv.defaults(), List.of(), false);
+        TimeConv.defaults(), List.of(), false, false);
   }
 
   public EtmConfig withTimestamps(boolean on, long periodTicks) {
     return new EtmConfig(cpu, traceId, on, periodTicks, contextIdTracing, syncPeriodLog2, nonSecure,
-        initialEl, initialContextId, timeConv, overflows, longAddressAfterContext);
+        initialEl, initialContextId, timeConv, overflows, longAddressAfterContext, cseTimestamps);
   }
 
   public EtmConfig withContextIdTracing(boolean on, int initialId) {
     return new EtmConfig(cpu, traceId, timestamps, timestampPeriodTicks, on, syncPeriodLog2, nonSecure,
-        initialEl, initialId, timeConv, overflows, longAddressAfterContext);
+        initialEl, initialId, timeConv, overflows, longAddressAfterContext, cseTimestamps);
   }
 
   public EtmConfig withSyncPeriodLog2(int log2) {
     return new EtmConfig(cpu, traceId, timestamps, timestampPeriodTicks, contextIdTracing, log2, nonSecure,
-        initialEl, initialContextId, timeConv, overflows, longAddressAfterContext);
+        initialEl, initialContextId, timeConv, overflows, longAddressAfterContext, cseTimestamps);
   }
 
   public EtmConfig withInitialEl(int el) {
     return new EtmConfig(cpu, traceId, timestamps, timestampPeriodTicks, contextIdTracing, syncPeriodLog2,
-        nonSecure, el, initialContextId, timeConv, overflows, longAddressAfterContext);
+        nonSecure, el, initialContextId, timeConv, overflows, longAddressAfterContext, cseTimestamps);
   }
 
   public EtmConfig withTimeConv(TimeConv conv) {
     return new EtmConfig(cpu, traceId, timestamps, timestampPeriodTicks, contextIdTracing, syncPeriodLog2,
-        nonSecure, initialEl, initialContextId, conv, overflows, longAddressAfterContext);
+        nonSecure, initialEl, initialContextId, conv, overflows, longAddressAfterContext, cseTimestamps);
   }
 
   public EtmConfig withOverflows(List<OverflowWindow> windows) {
     return new EtmConfig(cpu, traceId, timestamps, timestampPeriodTicks, contextIdTracing, syncPeriodLog2,
-        nonSecure, initialEl, initialContextId, timeConv, windows, longAddressAfterContext);
+        nonSecure, initialEl, initialContextId, timeConv, windows, longAddressAfterContext, cseTimestamps);
   }
 
   public EtmConfig withLongAddressAfterContext(boolean on) {
     return new EtmConfig(cpu, traceId, timestamps, timestampPeriodTicks, contextIdTracing, syncPeriodLog2,
-        nonSecure, initialEl, initialContextId, timeConv, overflows, on);
+        nonSecure, initialEl, initialContextId, timeConv, overflows, on, cseTimestamps);
+  }
+
+  public EtmConfig withCseTimestamps(boolean on) {
+    return new EtmConfig(cpu, traceId, timestamps, timestampPeriodTicks, contextIdTracing, syncPeriodLog2,
+        nonSecure, initialEl, initialContextId, timeConv, overflows, longAddressAfterContext, on);
   }
 
   /** The sync period in bytes, as perf's scenario files give it: a power of two, 256..1 MiB. */

@@ -30,6 +30,8 @@ import java.util.stream.Collectors;
  * @param fetchBias probability that a core inside an unsettled window fetches the new word
  * @param etmSyncPeriodBytes trace bytes between periodic A-sync + Trace Info (TRCSYNCPR)
  * @param etmTimestampPeriodCycles cycles between periodic timestamps (0: only at sync points)
+ * @param etmCseTimestamps timestamps around every context-synchronization event as well, which
+ *     tells the decoder exactly when each core's patch windows close (see EtmConfig)
  * @param overflowEveryNanos inject a trace overflow this often per core (0: never)
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
@@ -47,7 +49,8 @@ public record Scenario(
     @JsonProperty("fetch_bias") double fetchBias,
     @JsonProperty("etm_sync_period_bytes") int etmSyncPeriodBytes,
     @JsonProperty("etm_timestamp_period_cycles") long etmTimestampPeriodCycles,
-    @JsonProperty("overflow_every_nanos") long overflowEveryNanos) {
+    @JsonProperty("overflow_every_nanos") long overflowEveryNanos,
+    @JsonProperty("etm_cse_timestamps") boolean etmCseTimestamps) {
 
   private static final ObjectMapper JSON =
       new ObjectMapper()
@@ -87,11 +90,11 @@ public record Scenario(
         // 4 cores, jump-label flips under nosync with PRE/POST records, timer IRQs, syscalls.
       case "default" -> new Scenario(
           "default", 4, 1, 2_000_000, 200, Protocol.NOSYNC, EventStyle.PRE_POST,
-          20, 100_000, 20, 0.5, 4096, 4096, 0);
+          20, 100_000, 20, 0.5, 4096, 4096, 0, true);
         // The same workload with no patching at all: what OpenCSD and perf decode exactly.
       case "static" -> new Scenario(
           "static", 4, 1, 2_000_000, 200, Protocol.NOSYNC, EventStyle.NONE,
-          0, 100_000, 20, 0.5, 4096, 4096, 0);
+          0, 100_000, 20, 0.5, 4096, 4096, 0, false);
       default -> throw new IllegalArgumentException(
           "unknown scenario '" + name + "' (built in: default, static; or give a JSON file)");
     };
@@ -127,25 +130,25 @@ public record Scenario(
   public Scenario withSeed(long s) {
     return new Scenario(name, cores, s, runNanos, functions, protocol, events, pokesPerMilli,
         timerPeriodNanos, syscallsPerMilli, fetchBias, etmSyncPeriodBytes, etmTimestampPeriodCycles,
-        overflowEveryNanos);
+        overflowEveryNanos, etmCseTimestamps);
   }
 
   public Scenario withCores(int c) {
     return new Scenario(name, c, seed, runNanos, functions, protocol, events, pokesPerMilli,
         timerPeriodNanos, syscallsPerMilli, fetchBias, etmSyncPeriodBytes, etmTimestampPeriodCycles,
-        overflowEveryNanos);
+        overflowEveryNanos, etmCseTimestamps);
   }
 
   public Scenario withProtocol(Protocol p) {
     return new Scenario(name, cores, seed, runNanos, functions, p, events, pokesPerMilli,
         timerPeriodNanos, syscallsPerMilli, fetchBias, etmSyncPeriodBytes, etmTimestampPeriodCycles,
-        overflowEveryNanos);
+        overflowEveryNanos, etmCseTimestamps);
   }
 
   public Scenario withEvents(EventStyle e) {
     return new Scenario(name, cores, seed, runNanos, functions, protocol, e, pokesPerMilli,
         timerPeriodNanos, syscallsPerMilli, fetchBias, etmSyncPeriodBytes, etmTimestampPeriodCycles,
-        overflowEveryNanos);
+        overflowEveryNanos, etmCseTimestamps);
   }
 
   static String names(Enum<?>[] values) {

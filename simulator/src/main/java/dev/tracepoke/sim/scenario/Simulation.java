@@ -129,6 +129,7 @@ public final class Simulation {
     return EtmConfig.forCpu(cpu)
         .withSyncPeriodLog2(Integer.numberOfTrailingZeros(s.etmSyncPeriodBytes()))
         .withTimestamps(true, s.etmTimestampPeriodCycles())
+        .withCseTimestamps(s.etmCseTimestamps())
         .withTimeConv(TimeConv.defaults())
         .withOverflows(overflows);
   }

@@ -89,16 +89,27 @@ public final class SimulationRun {
 
   /**
    * Executions of a site's pre-poke word after that poke's landed TEXT_POKE record (and before the
-   * site's next record): what stop-machine and brk-emulate promise never happens. Needs the
-   * text-poke event style; with another style there are no landed records and the count is 0.
+   * site's next record): what stop-machine and brk-emulate promise never happens. brk-emulate
+   * records both of its writes (original to BRK, BRK to new); the pre-poke word of its second
+   * record is the original, since running the BRK after it is the protocol working as meant. Needs
+   * the text-poke event style; with another style there are no landed records and the count is 0.
    */
   public long oldWordAfterRecord() {
     Long2ObjectOpenHashMap<LongArrayList> byPc = new Long2ObjectOpenHashMap<>();
     Long2ObjectOpenHashMap<IntArrayList> oldByPc = new Long2ObjectOpenHashMap<>();
+    it.unimi.dsi.fastutil.longs.Long2IntOpenHashMap beforeBrk = new it.unimi.dsi.fastutil.longs.Long2IntOpenHashMap();
     for (TextPokeEvent e : host.events()) {
       if (e.phase() == TextPoke.Phase.LANDED) {
+        if ((e.newWord() & 0xFFE0001F) == 0xD4200000
+            && (e.newWord() >>> 5 & 0xFFFF) >= dev.tracepoke.sim.workload.Layout.BRK_EMULATE_BASE) {
+          // brk-emulate's BRK goes in (a kprobe's own BRK has another immediate): the first half
+          beforeBrk.put(e.address(), e.oldWord());
+          continue;
+        }
+        boolean second = beforeBrk.containsKey(e.address());
+        int original = second ? beforeBrk.remove(e.address()) : e.oldWord();
         byPc.computeIfAbsent(e.address(), k -> new LongArrayList()).add(e.time());
-        oldByPc.computeIfAbsent(e.address(), k -> new IntArrayList()).add(e.oldWord());
+        oldByPc.computeIfAbsent(e.address(), k -> new IntArrayList()).add(original);
       }
     }
     long[] count = new long[1];

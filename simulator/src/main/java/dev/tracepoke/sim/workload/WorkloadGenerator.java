@@ -913,20 +913,19 @@ public final class WorkloadGenerator {
     a.bcond(Cond.HS, wDone);
     a.emit(A64.ldr(x(7), x(6), Layout.SITE_ADDR));
     a.emit(A64.ldr(A64.w(8), x(6), Layout.SITE_NEW));
-    a.emit(A64.cmp(x(23), Layout.STYLE_LANDED));
-    a.bcond(Cond.NE, wNoLanded);
-    textPoke(a, 0);
-    a.bind(wNoLanded);
-    a.emit(A64.cmp(x(23), Layout.STYLE_PRE_POST));
-    a.bcond(Cond.NE, wNoPre);
-    textPoke(a, 1);
-    a.bind(wNoPre);
-    a.emit(A64.str(A64.w(8), x(7), 0));
-    cacheMaintenance(a, 7);
-    a.emit(A64.cmp(x(23), Layout.STYLE_PRE_POST));
-    a.bcond(Cond.NE, wNoPost);
-    textPoke(a, 2);
-    a.bind(wNoPost);
+    // the word being replaced: the BRK that brk-emulate's first step left there, else the original
+    Label wOldIsBrk = a.newLabel();
+    Label wOldKnown = a.newLabel();
+    a.emit(A64.cmp(x(22), Layout.PROTO_BRK));
+    a.bcond(Cond.EQ, wOldIsBrk);
+    a.emit(A64.cmp(x(22), Layout.PROTO_BRK_NO_FIRST_SYNC));
+    a.bcond(Cond.EQ, wOldIsBrk);
+    a.emit(A64.ldr(A64.w(16), x(6), Layout.SITE_OLD));
+    a.b(wOldKnown);
+    a.bind(wOldIsBrk);
+    a.emit(A64.ldr(A64.w(16), x(6), Layout.SITE_BRK));
+    a.bind(wOldKnown);
+    recordedWrite(a, wNoLanded, wNoPre, wNoPost);
     a.emit(A64.add(x(6), x(6), Layout.OP_SITE_SIZE));
     a.emit(A64.add(x(5), x(5), 1));
     a.b(wLoop);
@@ -951,8 +950,8 @@ public final class WorkloadGenerator {
     a.emit(A64.stp(x(12), x(13), x(14), 0));
     a.emit(A64.dmb(Barrier.ISH));
     a.emit(A64.ldr(A64.w(8), x(6), Layout.SITE_BRK));
-    a.emit(A64.str(A64.w(8), x(7), 0));
-    cacheMaintenance(a, 7);
+    a.emit(A64.ldr(A64.w(16), x(6), Layout.SITE_OLD));
+    recordedWrite(a, a.newLabel(), a.newLabel(), a.newLabel());
     a.emit(A64.add(x(6), x(6), Layout.OP_SITE_SIZE));
     a.emit(A64.add(x(5), x(5), 1));
     a.b(bLoop);
@@ -985,10 +984,38 @@ public final class WorkloadGenerator {
     hostcall(a, Layout.HC_MAINT_DONE);
   }
 
-  /** Host call HC_TEXT_POKE for the site at X7: X2 = old | new << 32 from the queue entry at X6. */
+  /**
+   * Writes W8 over the word at X7 (which holds W16) with the records the event style (X23) asks
+   * for: a flagless record just before the write, or PRE before it and POST after its cache
+   * maintenance. IRQs stay masked from the first record to the ISB that ends the maintenance, as
+   * {@code __aarch64_insn_write} masks them around the write: the flagless record's contract is
+   * that this core's next context-synchronization event comes after the maintenance, which an
+   * interrupt taken in between would break. Clobbers X1-X3, X9, X17.
+   */
+  private static void recordedWrite(Assembler a, Label noLanded, Label noPre, Label noPost) {
+    a.emit(A64.mrs(17, SysReg.DAIF));
+    a.emit(A64.msrDaifSet(2));
+    a.emit(A64.cmp(x(23), Layout.STYLE_LANDED));
+    a.bcond(Cond.NE, noLanded);
+    textPoke(a, 0);
+    a.bind(noLanded);
+    a.emit(A64.cmp(x(23), Layout.STYLE_PRE_POST));
+    a.bcond(Cond.NE, noPre);
+    textPoke(a, 1);
+    a.bind(noPre);
+    a.emit(A64.str(A64.w(8), x(7), 0));
+    cacheMaintenance(a, 7);
+    a.emit(A64.msr(SysReg.DAIF, 17));
+    a.emit(A64.cmp(x(23), Layout.STYLE_PRE_POST));
+    a.bcond(Cond.NE, noPost);
+    textPoke(a, 2);
+    a.bind(noPost);
+  }
+
+  /** Host call HC_TEXT_POKE for the site at X7: X2 = W16 (old word) | W8 (new word) << 32. */
   private static void textPoke(Assembler a, int phase) {
     a.emit(A64.mov(x(1), x(7)));
-    a.emit(A64.ldr(x(2), x(6), Layout.SITE_OLD));
+    a.emit(A64.orr(x(2), x(16), x(8), Shift.LSL, 32));
     a.emit(A64.movz(x(3), phase, 0));
     hostcall(a, Layout.HC_TEXT_POKE);
   }

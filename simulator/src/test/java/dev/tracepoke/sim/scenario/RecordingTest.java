@@ -26,7 +26,7 @@ class RecordingTest {
 
   private static Scenario small() {
     return new Scenario("small", 3, 11, 400_000, 120, Protocol.NOSYNC_KICK, EventStyle.PRE_POST, 40, 50_000, 40,
-        0.5, 4096, 4096, 0);
+        0.5, 4096, 4096, 0, false);
   }
 
   private static List<Path> files(Path dir) throws IOException {
