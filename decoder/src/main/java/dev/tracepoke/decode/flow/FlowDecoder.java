@@ -8,6 +8,7 @@ import dev.tracepoke.decode.image.BlockCache;
 import dev.tracepoke.decode.image.ImageTimeline;
 import dev.tracepoke.decode.image.MemoryImage;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
+import it.unimi.dsi.fastutil.longs.LongArrayList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -167,6 +168,8 @@ public final class FlowDecoder implements PacketSink {
   private int packetCount;
   private long tPrev = FlowSink.NO_TIME;
   private long tNext = FlowSink.NO_TIME;
+  /** Where {@link #logCses} keeps the certain CSEs: (earliest, latest) time pairs in trace order. */
+  private LongArrayList cseLog;
   private int version;
 
   private final List<String> messages = new ArrayList<>();
@@ -377,6 +380,25 @@ public final class FlowDecoder implements PacketSink {
     flushSingle();
   }
 
+  /**
+   * From now on, keeps every context-synchronization event this core certainly passed (one walker,
+   * not a fork in progress) as the time interval it lies in, in trace order: the earliest time
+   * (the timestamp before it; {@link FlowSink#NO_TIME} if none) then the latest (the timestamp
+   * after it; NO_TIME if none). The pipeline reads a text-poke writer's CSEs from it to bound when
+   * the writer's cache maintenance was complete (see {@code ImageTimeline.WriterCses}).
+   */
+  public void logCses(LongArrayList into) {
+    cseLog = into;
+  }
+
+  private void passedCse(Walker w) {
+    w.lastCse = tPrev;
+    if (cseLog != null && live == 1 && !group) {
+      cseLog.add(tPrev);
+      cseLog.add(tNext);
+    }
+  }
+
   // ---------------------------------------------------------------- segments
 
   /** Decodes the packets kept so far, all lying before {@code next} (perf time or NO_TIME). */
@@ -546,7 +568,7 @@ public final class FlowDecoder implements PacketSink {
                 tNext);
             w.walkFrom = tPrev;
             w.pc = address;
-            w.lastCse = tPrev;
+            passedCse(w);
           }
           return;
         }
@@ -759,11 +781,11 @@ public final class FlowDecoder implements PacketSink {
       case A64.INDIRECT, A64.RETURN -> w.needAddress = true;
       case A64.ERET -> {
         w.needAddress = true;
-        w.lastCse = tPrev;
+        passedCse(w);
       }
       case A64.ISB -> {
         w.pc = next;
-        w.lastCse = tPrev;
+        passedCse(w);
       }
       default -> w.pc = next; // WFx
     }
@@ -891,7 +913,7 @@ public final class FlowDecoder implements PacketSink {
     w.walkFrom = tPrev;
     w.pc = ret;
     w.needAddress = true; // execution continues at the vector, given by the next address packet
-    w.lastCse = tPrev;
+    passedCse(w);
     return OK;
   }
 
@@ -959,7 +981,7 @@ public final class FlowDecoder implements PacketSink {
     for (int k = 0; k < live; k++) {
       Walker w = walkers[k];
       put(w, T_ERET, offset, 0, 0, 0, 0, tPrev, tNext);
-      w.lastCse = tPrev;
+      passedCse(w);
     }
     afterPacket(offset, index);
   }

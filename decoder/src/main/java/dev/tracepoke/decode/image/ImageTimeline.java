@@ -66,7 +66,7 @@ public final class ImageTimeline {
   private final long[] closeOf;
   private final List<ImageMismatch> mismatches = new ArrayList<>();
 
-  private ImageTimeline(MemoryImage base, List<PokeWindow> windows) {
+  private ImageTimeline(MemoryImage base, List<PokeWindow> windows, WriterCses writers) {
     this.base = base;
     this.windows = Collections.unmodifiableList(windows);
     int n = windows.size();
@@ -79,7 +79,7 @@ public final class ImageTimeline {
       longest = Math.max(longest, windows.get(i).length());
     }
     maxLength = longest;
-    closeOf = closeTimes(windows);
+    closeOf = closeTimes(windows, writers);
     Arrays.sort(order, (a, b) -> Long.compareUnsigned(
         windows.get(a).address(), windows.get(b).address()));
     byAddress = new long[n];
@@ -93,7 +93,7 @@ public final class ImageTimeline {
 
   /** An image that never changes. */
   public static ImageTimeline of(MemoryImage base) {
-    return new ImageTimeline(base, new ArrayList<>());
+    return new ImageTimeline(base, new ArrayList<>(), WriterCses.NONE);
   }
 
   /**
@@ -101,6 +101,14 @@ public final class ImageTimeline {
    * order). A POST is paired with the earliest still-open PRE for the same address and bytes.
    */
   public static ImageTimeline of(MemoryImage base, List<TextPoke> records) {
+    return of(base, records, WriterCses.NONE);
+  }
+
+  /**
+   * As {@link #of(MemoryImage, List)}, with what the writers' own traces tell about when each
+   * flagless record's cache maintenance was complete ({@link WriterCses}).
+   */
+  public static ImageTimeline of(MemoryImage base, List<TextPoke> records, WriterCses writers) {
     List<TextPoke> sorted = new ArrayList<>(records);
     sorted.sort(Comparator.comparingLong(TextPoke::time)); // stable
     record Draft(TextPoke first, PokeWindow.Style style, long start, long post) {}
@@ -147,9 +155,9 @@ public final class ImageTimeline {
     for (Draft d : ordered) {
       TextPoke f = d.first();
       windows.add(new PokeWindow(windows.size(), f.address(), f.oldBytes(), f.newBytes(),
-          d.style(), d.start(), d.post(), f.time()));
+          d.style(), d.start(), d.post(), f.time(), f.cpu()));
     }
-    return new ImageTimeline(base, windows);
+    return new ImageTimeline(base, windows, writers);
   }
 
   private static boolean overlap(TextPoke a, TextPoke b) {
@@ -159,12 +167,15 @@ public final class ImageTimeline {
 
   /**
    * Per window, the time after which a core's next CSE makes the new bytes certain (see {@link
-   * #siteWords}): the POST for PRE/POST windows; for a flagless record, which is written before the
-   * bytes and their cache maintenance, the time of the next record of any write ({@code
-   * Long.MAX_VALUE} if none), because text pokes are serialised (the kernel's text_mutex): the
-   * writer finishes one write's maintenance before it records the next.
+   * #siteWords}): the POST for PRE/POST windows. A flagless record is written before the bytes
+   * and their cache maintenance, so a CSE right after it proves nothing; two facts bound when the
+   * maintenance was complete, and the earlier bound wins: the next record of any write ({@code
+   * Long.MAX_VALUE} if none), because text pokes are serialised (the kernel's text_mutex) and the
+   * writer finishes one write's maintenance before it records the next; and the writer's own next
+   * CSE after the record, because it writes and maintains with interrupts masked and ends the
+   * maintenance with an ISB ({@link WriterCses}).
    */
-  private static long[] closeTimes(List<PokeWindow> windows) {
+  private static long[] closeTimes(List<PokeWindow> windows, WriterCses writers) {
     long[] records = new long[windows.size() * 2];
     int n = 0;
     for (PokeWindow w : windows) {
@@ -187,8 +198,21 @@ public final class ImageTimeline {
         k++;
       }
       out[i] = k + 1 < records.length ? records[k + 1] : Long.MAX_VALUE;
+      if (w.writer() >= 0) {
+        out[i] = Math.min(out[i], writers.maintenanceBound(w.writer(), w.switchTime()));
+      }
     }
     return out;
+  }
+
+  /** The cores that wrote flagless records (whose traces can bound the records' maintenance). */
+  public int[] landedWriters() {
+    return windows.stream()
+        .filter(w -> w.style() == PokeWindow.Style.LANDED && w.writer() >= 0)
+        .mapToInt(PokeWindow::writer)
+        .distinct()
+        .sorted()
+        .toArray();
   }
 
   private void buildSites() {
@@ -413,10 +437,10 @@ public final class ImageTimeline {
   /** Leading windows already closed for this core at t (the new bytes are certain). */
   private static int closedPrefix(Site s, long t, CseTimes cse) {
     int k = 0;
-    while (k < s.posts.length
-        && s.posts[k] != Long.MAX_VALUE
+    while (k < s.closes.length
+        && s.closes[k] != Long.MAX_VALUE
         && s.starts[k] <= t
-        && cse.nextCseAfter(s.posts[k]) <= t) {
+        && cse.nextCseAfter(s.closes[k]) <= t) {
       k++;
     }
     return k;

@@ -18,6 +18,7 @@ package dev.tracepoke.decode.image;
  * @param post time from which only the core's next CSE is needed for the new bytes to be certain
  *     ({@link Long#MAX_VALUE}: never certain)
  * @param switchTime where {@code --naive} switches the image: the time of the first record
+ * @param writer the core that wrote the first record (-1: not recorded)
  */
 public record PokeWindow(
     int index,
@@ -27,7 +28,8 @@ public record PokeWindow(
     Style style,
     long start,
     long post,
-    long switchTime) {
+    long switchTime,
+    int writer) {
 
   /** Which records a window was built from. */
   public enum Style {

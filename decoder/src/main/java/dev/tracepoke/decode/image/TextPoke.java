@@ -10,8 +10,9 @@ import java.util.Arrays;
  * @param oldBytes the bytes before the write
  * @param newBytes the bytes after it (same length)
  * @param kind LANDED, PRE or POST
+ * @param cpu the core that wrote the record (perf's sample_id cpu; -1 when not recorded)
  */
-public record TextPoke(long time, long address, byte[] oldBytes, byte[] newBytes, PokeKind kind) {
+public record TextPoke(long time, long address, byte[] oldBytes, byte[] newBytes, PokeKind kind, int cpu) {
   public TextPoke {
     if (oldBytes.length != newBytes.length || newBytes.length == 0) {
       throw new IllegalArgumentException(
@@ -19,6 +20,11 @@ public record TextPoke(long time, long address, byte[] oldBytes, byte[] newBytes
               "text poke at 0x%x (time %d): old length %d, new length %d; expected equal and > 0",
               address, time, oldBytes.length, newBytes.length));
     }
+  }
+
+  /** A record whose writer is not known. */
+  public TextPoke(long time, long address, byte[] oldBytes, byte[] newBytes, PokeKind kind) {
+    this(time, address, oldBytes, newBytes, kind, -1);
   }
 
   /** True when {@code other} patches the same bytes from the same old to the same new content. */

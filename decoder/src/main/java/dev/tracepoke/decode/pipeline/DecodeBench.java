@@ -59,7 +59,7 @@ public final class DecodeBench {
    */
   public static Result untilSteady(TraceInput input, int threads, long minNanos, long maxNanos,
       int window, double tolerance, Consumer<Run> each) throws IOException {
-    ImageTimeline timeline = ImageTimeline.of(input.image(), input.pokes());
+    ImageTimeline timeline = Decoding.timeline(input, CoreDecoderFactory.WINDOWS);
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     boolean cpu = mx.isCurrentThreadCpuTimeSupported();
     if (cpu && !mx.isThreadCpuTimeEnabled()) {

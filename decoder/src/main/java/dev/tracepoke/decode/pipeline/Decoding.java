@@ -3,12 +3,17 @@ package dev.tracepoke.decode.pipeline;
 import dev.tracepoke.decode.diff.FlowBuffer;
 import dev.tracepoke.decode.etm4.PacketReader;
 import dev.tracepoke.decode.etm4.PacketSink;
+import dev.tracepoke.decode.flow.FlowDecoder;
 import dev.tracepoke.decode.flow.FlowSink;
 import dev.tracepoke.decode.image.ImageTimeline;
+import dev.tracepoke.decode.image.WriterCses;
+import it.unimi.dsi.fastutil.longs.LongArrayList;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,7 +36,7 @@ public final class Decoding {
    */
   public static List<CoreResult> run(TraceInput input, CoreDecoderFactory factory, int[] cpus, int threads)
       throws IOException {
-    ImageTimeline timeline = ImageTimeline.of(input.image(), input.pokes());
+    ImageTimeline timeline = timeline(input, factory);
     List<CoreTrace> selected = new ArrayList<>();
     for (CoreTrace c : input.cores()) {
       if (cpus == null || contains(cpus, c.cpu())) {
@@ -80,6 +85,42 @@ public final class Decoding {
     }
   }
 
+  /**
+   * The image over time that a decode with {@code factory} walks. For {@link
+   * CoreDecoderFactory#WINDOWS} with flagless text-poke records whose writer is known, the writers'
+   * traces are decoded first (with the records' conservative windows) to log the CSEs they passed:
+   * each such record's maintenance was complete by the writer's first CSE after it ({@link
+   * WriterCses}), which closes its window far earlier than the next record would.
+   */
+  public static ImageTimeline timeline(TraceInput input, CoreDecoderFactory factory) throws IOException {
+    ImageTimeline plain = ImageTimeline.of(input.image(), input.pokes());
+    int[] writers = plain.landedWriters();
+    if (factory != CoreDecoderFactory.WINDOWS || writers.length == 0) {
+      return plain;
+    }
+    Map<Integer, long[]> logs = new HashMap<>();
+    for (CoreTrace core : input.cores()) {
+      if (!contains(writers, core.cpu())) {
+        continue;
+      }
+      LongArrayList log = new LongArrayList();
+      PacketSink decoder = factory.create(core, plain, input, NOTHING);
+      if (!(decoder instanceof FlowDecoder flow)) {
+        return plain;
+      }
+      flow.logCses(log);
+      push(core, decoder);
+      long[] pairs = log.toLongArray();
+      for (int i = 1; i < pairs.length; i += 2) {
+        if (pairs[i] == FlowSink.NO_TIME) {
+          pairs[i] = Long.MAX_VALUE; // no timestamp after it: no bound
+        }
+      }
+      logs.put(core.cpu(), pairs);
+    }
+    return ImageTimeline.of(input.image(), input.pokes(), WriterCses.of(logs));
+  }
+
   /** Decodes one core in the calling thread. */
   public static CoreResult decodeCore(CoreTrace core, ImageTimeline timeline, TraceInput input,
       CoreDecoderFactory factory) throws IOException {
@@ -96,7 +137,10 @@ public final class Decoding {
    */
   public static long[] decodeCore(CoreTrace core, ImageTimeline timeline, TraceInput input,
       CoreDecoderFactory factory, FlowSink sink) throws IOException {
-    PacketSink decoder = factory.create(core, timeline, input, sink);
+    return push(core, factory.create(core, timeline, input, sink));
+  }
+
+  private static long[] push(CoreTrace core, PacketSink decoder) throws IOException {
     PacketReader reader = new PacketReader(core.config(), decoder);
     long[] bytes = new long[1];
     core.bytes().pushTo((buf, off, len) -> {
@@ -106,6 +150,32 @@ public final class Decoding {
     reader.finish();
     return new long[] {bytes[0], reader.packets()};
   }
+
+  /** Where the writers' first pass puts its elements: nowhere (only its CSE log is wanted). */
+  private static final FlowSink NOTHING = new FlowSink() {
+    @Override
+    public void range(int cpu, long start, long end, int instructions, int lastKind, boolean taken,
+        long timeFrom, long timeTo, int flag, long offset) {}
+
+    @Override
+    public void exception(int cpu, int number, long returnAddress, long timeFrom, long timeTo, long offset) {}
+
+    @Override
+    public void exceptionReturn(int cpu, long timeFrom, long timeTo, long offset) {}
+
+    @Override
+    public void context(int cpu, int el, boolean sf, boolean ns, long contextId, int vmid, long offset) {}
+
+    @Override
+    public void gap(int cpu, int reason, long address, long offset) {}
+
+    @Override
+    public void ambiguity(int cpu, long pc, int[] candidates, boolean resolved, int resolvedWord,
+        long timeFrom, long timeTo, long resolvedAt) {}
+
+    @Override
+    public void error(int cpu, long offset, long packetIndex, String message) {}
+  };
 
   private static boolean contains(int[] a, int v) {
     for (int x : a) {

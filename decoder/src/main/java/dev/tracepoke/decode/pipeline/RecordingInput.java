@@ -16,6 +16,7 @@ import dev.tracepoke.perf.PerfDataException;
 import dev.tracepoke.perf.PerfDataReader;
 import dev.tracepoke.perf.PerfRecord;
 import dev.tracepoke.perf.RecordCursor;
+import dev.tracepoke.perf.SampleId;
 import dev.tracepoke.recording.Recording;
 import java.io.IOException;
 import java.io.InputStream;
@@ -66,7 +67,8 @@ public final class RecordingInput {
         } else if (p instanceof PerfRecord.TextPoke tp) {
           if (tp.oldBytes().length == tp.newBytes().length && tp.newBytes().length > 0) {
             pokes.add(new TextPoke(r.time(), tp.addr(), tp.oldBytes(), tp.newBytes(),
-                PokeKind.fromMisc(tp.misc())));
+                PokeKind.fromMisc(tp.misc()),
+                (tp.sampleId().fields() & SampleId.CPU) != 0 ? tp.sampleId().cpu() : -1));
           }
         }
       }

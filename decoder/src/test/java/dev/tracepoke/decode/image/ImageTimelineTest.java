@@ -3,6 +3,7 @@ package dev.tracepoke.decode.image;
 import static dev.tracepoke.decode.image.WordPolicy.NAIVE;
 import static dev.tracepoke.decode.image.WordPolicy.NEW;
 import static dev.tracepoke.decode.image.WordPolicy.OLD;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -45,38 +46,54 @@ class ImageTimelineTest {
   }
 
   @Test
-  void flaglessRecordOnA64OpensAWindowUntilEachCoresNextCse() {
-    ImageTimeline tl =
-        ImageTimeline.of(base(), List.of(poke(100, SITE, NOP, B, PokeKind.LANDED)));
-    CseTimes a = CseTimes.of(150, 300);
+  void flaglessRecordOnA64StaysOpenUntilACoresFirstCseAfterTheWritersMaintenance() {
+    TextPoke rec = new TextPoke(100, SITE, le(NOP), le(B), PokeKind.LANDED, 3);
+    // the writer's own trace: a CSE somewhere in [90, 130] (it may precede the record), then one
+    // in [140, 150], which certainly follows it and so bounds the record's maintenance
+    WriterCses writer = WriterCses.of(3, 90, 130, 140, 150);
+    assertEquals(150, writer.maintenanceBound(3, 100));
+    assertEquals(130, writer.maintenanceBound(3, 80));
+    assertEquals(Long.MAX_VALUE, writer.maintenanceBound(3, 140));
+    assertEquals(Long.MAX_VALUE, writer.maintenanceBound(2, 100));
+    ImageTimeline tl = ImageTimeline.of(base(), List.of(rec), writer);
+    assertArrayEquals(new int[] {3}, tl.landedWriters());
+    CseTimes a = CseTimes.of(120, 160, 300);
     CseTimes b = CseTimes.of(40, 500);
     PokeWindow w = tl.windows().get(0);
     assertEquals(PokeWindow.Style.LANDED, w.style());
     assertEquals(100, w.start());
     assertEquals(100, w.post());
-    assertEquals(150, w.closeFor(a));
-    assertEquals(500, w.closeFor(b));
+    assertEquals(3, w.writer());
     for (WordPolicy p : WordPolicy.values()) {
       assertEquals(u(NOP), tl.wordAt(SITE, 99, p, a), p.name());
-      assertEquals(u(B), tl.wordAt(SITE, 150, p, a), p.name());
+      assertEquals(u(B), tl.wordAt(SITE, 160, p, a), p.name());
       assertEquals(u(ADD), tl.wordAt(TEXT, 120, p, a), p.name()); // not a site
     }
     assertEquals(u(B), tl.wordAt(SITE, 100, NAIVE, a));
     assertEquals(u(B), tl.wordAt(SITE, 100, NEW, a));
     assertEquals(u(NOP), tl.wordAt(SITE, 100, OLD, a));
-    assertEquals(u(NOP), tl.wordAt(SITE, 149, OLD, a));
+    assertEquals(u(NOP), tl.wordAt(SITE, 159, OLD, a)); // the CSE at 120 came before the maintenance
     assertEquals(u(NOP), tl.wordAt(SITE, 499, OLD, b));
     assertEquals(u(B), tl.wordAt(SITE, 500, OLD, b));
     assertEquals(u(NOP), tl.wordAt(SITE, 1_000_000, OLD, CseTimes.NONE));
 
     assertEquals(IntList.of(NOP), tl.candidates(SITE, 0, 99, a));
     assertEquals(IntList.of(NOP, B), tl.candidates(SITE, 50, 120, a));
-    assertEquals(IntList.of(NOP, B), tl.candidates(SITE, 120, 130, a));
-    assertEquals(IntList.of(B), tl.candidates(SITE, 150, 200, a));
+    assertEquals(IntList.of(NOP, B), tl.candidates(SITE, 120, 159, a));
+    assertEquals(IntList.of(B), tl.candidates(SITE, 160, 200, a));
     assertEquals(IntList.of(NOP, B), tl.candidates(SITE, 150, 200, b));
     assertEquals(IntList.of(ADD), tl.candidates(TEXT, 0, 1000, a));
     assertEquals(IntList.of(), tl.candidates(TEXT + 0x40, 0, 1000, a));
     assertThrows(IllegalArgumentException.class, () -> tl.candidates(SITE, 10, 9, a));
+
+    // without the writer's trace nothing bounds the maintenance of the last record: never closed
+    ImageTimeline alone = ImageTimeline.of(base(), List.of(rec));
+    assertEquals(u(NOP), alone.wordAt(SITE, 1_000_000, OLD, a));
+    assertEquals(IntList.of(NOP, B), alone.candidates(SITE, 160, 200, a));
+    // with a later record, that record bounds it (text pokes are serialised)
+    ImageTimeline twice = ImageTimeline.of(base(), List.of(rec, poke(400, SITE2, NOP, BL, PokeKind.LANDED)));
+    assertEquals(u(NOP), twice.wordAt(SITE, 400, OLD, CseTimes.of(300, 450)));
+    assertEquals(u(B), twice.wordAt(SITE, 450, OLD, CseTimes.of(300, 450)));
   }
 
   @Test
