@@ -72,4 +72,30 @@ public interface FlowSink {
 
   /** A decode error at {@code offset} (packet number {@code packetIndex}); decoding resumes at the next A-sync. */
   void error(int cpu, long offset, long packetIndex, String message);
+
+  /** Drops every element: a base for sinks that want only some of them. */
+  class Ignoring implements FlowSink {
+    @Override
+    public void range(int cpu, long start, long end, int instructions, int lastKind, boolean taken,
+        long timeFrom, long timeTo, int flag, long offset) {}
+
+    @Override
+    public void exception(int cpu, int number, long returnAddress, long timeFrom, long timeTo, long offset) {}
+
+    @Override
+    public void exceptionReturn(int cpu, long timeFrom, long timeTo, long offset) {}
+
+    @Override
+    public void context(int cpu, int el, boolean sf, boolean ns, long contextId, int vmid, long offset) {}
+
+    @Override
+    public void gap(int cpu, int reason, long address, long offset) {}
+
+    @Override
+    public void ambiguity(int cpu, long pc, int[] candidates, boolean resolved, int resolvedWord,
+        long timeFrom, long timeTo, long resolvedAt) {}
+
+    @Override
+    public void error(int cpu, long offset, long packetIndex, String message) {}
+  }
 }

@@ -152,30 +152,7 @@ public final class Decoding {
   }
 
   /** Where the writers' first pass puts its elements: nowhere (only its CSE log is wanted). */
-  private static final FlowSink NOTHING = new FlowSink() {
-    @Override
-    public void range(int cpu, long start, long end, int instructions, int lastKind, boolean taken,
-        long timeFrom, long timeTo, int flag, long offset) {}
-
-    @Override
-    public void exception(int cpu, int number, long returnAddress, long timeFrom, long timeTo, long offset) {}
-
-    @Override
-    public void exceptionReturn(int cpu, long timeFrom, long timeTo, long offset) {}
-
-    @Override
-    public void context(int cpu, int el, boolean sf, boolean ns, long contextId, int vmid, long offset) {}
-
-    @Override
-    public void gap(int cpu, int reason, long address, long offset) {}
-
-    @Override
-    public void ambiguity(int cpu, long pc, int[] candidates, boolean resolved, int resolvedWord,
-        long timeFrom, long timeTo, long resolvedAt) {}
-
-    @Override
-    public void error(int cpu, long offset, long packetIndex, String message) {}
-  };
+  private static final FlowSink NOTHING = new FlowSink.Ignoring();
 
   private static boolean contains(int[] a, int v) {
     for (int x : a) {
