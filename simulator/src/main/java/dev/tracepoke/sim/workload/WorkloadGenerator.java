@@ -903,9 +903,6 @@ public final class WorkloadGenerator {
     e.bind(writeFinal, 't');
     Label wLoop = a.newLabel();
     Label wDone = a.newLabel();
-    Label wNoLanded = a.newLabel();
-    Label wNoPre = a.newLabel();
-    Label wNoPost = a.newLabel();
     a.emit(A64.movz(x(5), 0, 0));
     a.emit(A64.add(x(6), x(21), Layout.OP_SITES));
     a.bind(wLoop);
@@ -925,7 +922,7 @@ public final class WorkloadGenerator {
     a.bind(wOldIsBrk);
     a.emit(A64.ldr(A64.w(16), x(6), Layout.SITE_BRK));
     a.bind(wOldKnown);
-    recordedWrite(a, wNoLanded, wNoPre, wNoPost);
+    recordedWrite(a);
     a.emit(A64.add(x(6), x(6), Layout.OP_SITE_SIZE));
     a.emit(A64.add(x(5), x(5), 1));
     a.b(wLoop);
@@ -951,7 +948,7 @@ public final class WorkloadGenerator {
     a.emit(A64.dmb(Barrier.ISH));
     a.emit(A64.ldr(A64.w(8), x(6), Layout.SITE_BRK));
     a.emit(A64.ldr(A64.w(16), x(6), Layout.SITE_OLD));
-    recordedWrite(a, a.newLabel(), a.newLabel(), a.newLabel());
+    recordedWrite(a);
     a.emit(A64.add(x(6), x(6), Layout.OP_SITE_SIZE));
     a.emit(A64.add(x(5), x(5), 1));
     a.b(bLoop);
@@ -960,22 +957,21 @@ public final class WorkloadGenerator {
 
     // stop_other_cpus: new generation, IPI everyone else, wait until all have arrived
     e.bind(stopOthers, 't');
-    a.emit(A64.ldr(x(15), x(19), Layout.G_STOP_GEN));
-    a.emit(A64.add(x(15), x(15), 1));
-    a.emit(A64.str(x(15), x(19), Layout.G_STOP_GEN));
-    a.emit(A64.dmb(Barrier.ISH));
-    sendIpiToOthers(a, Layout.INTID_STOP);
-    waitAll(a, Layout.G_ARRIVE);
-    a.emit(A64.ret());
+    ipiAndWait(a, Layout.G_STOP_GEN, Layout.INTID_STOP, Layout.G_ARRIVE);
 
     // kick_all_cpus_sync: IPI everyone else and wait until each has taken it
     e.bind(kickAll, 't');
-    a.emit(A64.ldr(x(15), x(19), Layout.G_KICK_GEN));
+    ipiAndWait(a, Layout.G_KICK_GEN, Layout.INTID_KICK, Layout.G_ACK);
+  }
+
+  /** Bump the generation at {@code gen}, IPI every other cpu, wait until each acknowledged it at {@code acks}. */
+  private static void ipiAndWait(Assembler a, int gen, int intid, int acks) {
+    a.emit(A64.ldr(x(15), x(19), gen));
     a.emit(A64.add(x(15), x(15), 1));
-    a.emit(A64.str(x(15), x(19), Layout.G_KICK_GEN));
+    a.emit(A64.str(x(15), x(19), gen));
     a.emit(A64.dmb(Barrier.ISH));
-    sendIpiToOthers(a, Layout.INTID_KICK);
-    waitAll(a, Layout.G_ACK);
+    sendIpiToOthers(a, intid);
+    waitAll(a, acks);
     a.emit(A64.ret());
   }
 
@@ -992,7 +988,10 @@ public final class WorkloadGenerator {
    * that this core's next context-synchronization event comes after the maintenance, which an
    * interrupt taken in between would break. Clobbers X1-X3, X9, X17.
    */
-  private static void recordedWrite(Assembler a, Label noLanded, Label noPre, Label noPost) {
+  private static void recordedWrite(Assembler a) {
+    Label noLanded = a.newLabel();
+    Label noPre = a.newLabel();
+    Label noPost = a.newLabel();
     a.emit(A64.mrs(17, SysReg.DAIF));
     a.emit(A64.msrDaifSet(2));
     a.emit(A64.cmp(x(23), Layout.STYLE_LANDED));
