@@ -1,6 +1,6 @@
 package dev.tracepoke.cli;
 
-import dev.tracepoke.decode.etm4.PacketListing;
+import dev.tracepoke.decode.input.PacketListing;
 import dev.tracepoke.snapshot.SnapshotFormatException;
 import java.io.BufferedWriter;
 import java.io.IOException;

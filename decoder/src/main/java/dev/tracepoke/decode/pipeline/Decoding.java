@@ -7,6 +7,8 @@ import dev.tracepoke.decode.flow.FlowDecoder;
 import dev.tracepoke.decode.flow.FlowSink;
 import dev.tracepoke.decode.image.ImageTimeline;
 import dev.tracepoke.decode.image.WriterCses;
+import dev.tracepoke.decode.input.CoreTrace;
+import dev.tracepoke.decode.input.TraceInput;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
 import java.io.IOException;
 import java.io.UncheckedIOException;

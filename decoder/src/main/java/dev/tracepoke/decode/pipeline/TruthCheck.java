@@ -4,6 +4,7 @@ import dev.tracepoke.decode.diff.CoreDiff;
 import dev.tracepoke.decode.diff.Diff;
 import dev.tracepoke.decode.diff.DiffReport;
 import dev.tracepoke.decode.diff.RecordedTruth;
+import dev.tracepoke.decode.input.TraceInput;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

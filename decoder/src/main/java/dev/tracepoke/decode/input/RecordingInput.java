@@ -1,4 +1,4 @@
-package dev.tracepoke.decode.pipeline;
+package dev.tracepoke.decode.input;
 
 import dev.tracepoke.coresight.FrameDeformatter;
 import dev.tracepoke.decode.etm4.Etm4Config;

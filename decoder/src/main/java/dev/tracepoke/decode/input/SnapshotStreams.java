@@ -1,6 +1,9 @@
-package dev.tracepoke.decode.etm4;
+package dev.tracepoke.decode.input;
 
 import dev.tracepoke.coresight.FrameDeformatter;
+import dev.tracepoke.decode.etm4.Etm4Config;
+import dev.tracepoke.decode.etm4.OpenCsdIndex;
+import dev.tracepoke.decode.etm4.PacketReader;
 import dev.tracepoke.decode.image.MemoryImage;
 import dev.tracepoke.snapshot.Device;
 import dev.tracepoke.snapshot.MemoryDump;

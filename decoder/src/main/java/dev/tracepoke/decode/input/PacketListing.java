@@ -1,6 +1,9 @@
-package dev.tracepoke.decode.etm4;
+package dev.tracepoke.decode.input;
 
 import dev.tracepoke.coresight.FrameDeformatter;
+import dev.tracepoke.decode.etm4.Etm4Config;
+import dev.tracepoke.decode.etm4.PacketPrinter;
+import dev.tracepoke.decode.etm4.PacketReader;
 import dev.tracepoke.perf.AuxtraceQueue;
 import dev.tracepoke.perf.CsEtmInfo;
 import dev.tracepoke.perf.EtmV4Params;
