@@ -1,29 +1,16 @@
 package dev.tracepoke.decode.input;
 
-import dev.tracepoke.coresight.FrameDeformatter;
-import dev.tracepoke.decode.etm4.Etm4Config;
 import dev.tracepoke.decode.etm4.PacketPrinter;
 import dev.tracepoke.decode.etm4.PacketReader;
-import dev.tracepoke.perf.AuxtraceQueue;
-import dev.tracepoke.perf.CsEtmInfo;
-import dev.tracepoke.perf.EtmV4Params;
-import dev.tracepoke.perf.FileRecord;
-import dev.tracepoke.perf.PerfDataReader;
-import dev.tracepoke.perf.PerfRecord;
-import dev.tracepoke.perf.RecordCursor;
 import dev.tracepoke.recording.Recording;
 import dev.tracepoke.snapshot.Snapshot;
 import dev.tracepoke.snapshot.SnapshotReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The packet listing behind {@code tracepoke dump --packets REC}: every ETMv4 packet of a recording,
@@ -41,7 +28,15 @@ public final class PacketListing {
   public record Stream(String label, int traceId, long bytes, long packets) {}
 
   /** What was listed and what was skipped. */
-  public record Summary(List<Stream> streams, List<String> skipped) {}
+  /**
+   * What was listed, what was skipped (with the reason) and what was wrong with the input but did
+   * not stop it being listed.
+   */
+  public record Summary(List<Stream> streams, List<String> skipped, List<String> warnings) {
+    public Summary(List<Stream> streams, List<String> skipped) {
+      this(streams, skipped, List.of());
+    }
+  }
 
   private PacketListing() {}
 
@@ -92,90 +87,48 @@ public final class PacketListing {
   }
 
   /**
-   * Lists the CoreSight ETM data of a perf.data file: per AUX queue (CPU) and per trace ID, with
-   * the configuration AUXTRACE_INFO gives for that trace ID (with a v2 CS_ETM header the trace ID
-   * of each CPU comes from its AUX_OUTPUT_HW_ID record instead). The AUX data is taken as CoreSight
-   * frames as an ETR writes them (perf decodes it with 4×FSYNC resets, so do we).
+   * Lists the CoreSight trace of a perf.data file as {@link PerfStreams} plans it (the same streams
+   * {@code decode} reads): per AUX queue and trace unit, with the configuration AUXTRACE_INFO gives
+   * it and the trace ID AUX_OUTPUT_HW_ID records give where the recording has them. Formatted AUX
+   * data is deformatted (4×FSYNC barriers restart the reader, as perf does); raw (TRBE) AUX data is
+   * one stream per CPU, restarted at each AUX record's fragment. Streams without data are left out.
    */
   public static Summary listPerf(Path perfData, Appendable out) throws IOException {
     List<Stream> streams = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
-    try (PerfDataReader reader = PerfDataReader.open(perfData)) {
-      CsEtmInfo info = null;
-      // CS_ETM header v2: the trace IDs come from AUX_OUTPUT_HW_ID records, per CPU
-      Map<Integer, Integer> hwIds = new TreeMap<>();
-      RecordCursor c = reader.fileOrder();
-      for (FileRecord r = c.next(); r != null; r = c.next()) {
-        if (r.record() instanceof PerfRecord.AuxtraceInfo ai && ai.priv() instanceof CsEtmInfo cs) {
-          info = cs;
-        } else if (r.record() instanceof PerfRecord.AuxOutputHwId hw && hw.sampleId().cpu() >= 0) {
-          hwIds.putIfAbsent(hw.sampleId().cpu(), hw.traceId());
+    PerfStreams.Plan plan = PerfStreams.read(perfData);
+    for (String s : plan.skipped()) {
+      skipped.add(s);
+      line(out, "# skipped " + s);
+    }
+    for (PerfStreams.Stream st : plan.streams()) {
+      PacketReader r = new PacketReader(st.config(), new PacketPrinter(out));
+      boolean[] any = new boolean[1];
+      st.bytes().pushTo(new PerfStreams.Restarts(new CoreTrace.ByteSink() {
+        @Override
+        public void accept(byte[] buf, int off, int len) {
+          if (!any[0]) {
+            any[0] = true;
+            try {
+              line(out, "# " + st.label());
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          }
+          r.push(buf, off, len);
         }
-      }
-      if (info == null) {
-        throw new IOException(perfData + ": no CS_ETM AUXTRACE_INFO record; not a CoreSight recording");
-      }
-      List<Etm4Config> configs = new ArrayList<>();
-      List<Integer> cpus = new ArrayList<>();
-      for (EtmV4Params p : info.cpus()) {
-        if (p.isEte()) {
-          String line = "cpu " + p.cpu() + ": ETE trace is not ETMv4";
-          skipped.add(line);
-          line(out, "# skipped " + line);
-          continue;
-        }
-        Etm4Config config = Etm4Config.of(p);
-        Integer hwId = info.version() >= 2 ? hwIds.get(p.cpu()) : null;
-        if (hwId != null) {
-          config = new Etm4Config(config.configr(), hwId, config.idr0(), config.idr1(), config.idr2(),
-              config.idr8(), 0, 0, 0, 0, 0);
-        }
-        configs.add(config);
-        cpus.add(p.cpu());
-      }
-      for (AuxtraceQueue q : reader.auxtraceQueues()) {
-        for (int k = 0; k < configs.size(); k++) {
-          Etm4Config config = configs.get(k);
-          String label =
-              "queue " + q.idx() + " cpu " + q.cpu() + " trace-id 0x" + Integer.toHexString(config.traceId())
-                  + " (etm of cpu " + cpus.get(k) + ")";
-          PacketReader r = new PacketReader(config, new PacketPrinter(out));
-          boolean[] any = new boolean[1];
-          int id = config.traceId();
-          FrameDeformatter.Sink sink =
-              new FrameDeformatter.Sink() {
-                @Override
-                public void data(int traceId, byte[] buf, int off, int len, long frameOffset, long index) {
-                  if (traceId == id) {
-                    if (!any[0]) {
-                      any[0] = true;
-                      try {
-                        line(out, "# " + label);
-                      } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                      }
-                    }
-                    r.push(buf, off, len);
-                  }
-                }
 
-                @Override
-                public void reset(long offset) {
-                  r.reset();
-                }
-              };
-          try (InputStream in = reader.queueStream(q)) {
-            FrameDeformatter.deformat(
-                in, EnumSet.of(FrameDeformatter.Option.RESET_ON_4X_FSYNC), sink, perfData + " AUX queue " + q.idx());
-          }
-          if (any[0]) {
-            r.finish();
-            streams.add(new Stream(label, id, r.offset(), r.packets()));
-          }
+        @Override
+        public void restart() {
+          r.reset();
         }
+      }));
+      if (any[0]) {
+        r.finish();
+        streams.add(new Stream(st.label(), st.config().traceId(), r.offset(), r.packets()));
       }
     }
-    return new Summary(streams, skipped);
+    return new Summary(streams, skipped, plan.warnings());
   }
 
   private static void line(Appendable out, String s) throws IOException {
