@@ -1,9 +1,9 @@
 package dev.tracepoke.cli;
 
 import dev.tracepoke.decode.flow.FlowSink;
+import dev.tracepoke.decode.input.TraceInput;
 import dev.tracepoke.decode.pipeline.CoreDecoderFactory;
 import dev.tracepoke.decode.pipeline.Decoding;
-import dev.tracepoke.decode.pipeline.TraceInput;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -62,7 +62,7 @@ final class DecodeCommand implements Callable<Integer> {
     if (format.equals("jsonl")) {
       OutputStream os = new BufferedOutputStream(new FileDescriptorOut(spec), 1 << 16);
       java.util.Map<Integer, Integer> ids = new java.util.HashMap<>();
-      for (dev.tracepoke.decode.pipeline.CoreTrace c : in.cores()) {
+      for (dev.tracepoke.decode.input.CoreTrace c : in.cores()) {
         ids.put(c.cpu(), c.traceId());
       }
       try (FlowJson json = new FlowJson(os, cpu -> ids.getOrDefault(cpu, -1))) {

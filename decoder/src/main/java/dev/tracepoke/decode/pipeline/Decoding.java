@@ -7,6 +7,8 @@ import dev.tracepoke.decode.flow.FlowDecoder;
 import dev.tracepoke.decode.flow.FlowSink;
 import dev.tracepoke.decode.image.ImageTimeline;
 import dev.tracepoke.decode.image.WriterCses;
+import dev.tracepoke.decode.input.CoreTrace;
+import dev.tracepoke.decode.input.TraceInput;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -146,9 +148,17 @@ public final class Decoding {
   private static long[] push(CoreTrace core, PacketSink decoder) throws IOException {
     PacketReader reader = new PacketReader(core.config(), decoder);
     long[] bytes = new long[1];
-    core.bytes().pushTo((buf, off, len) -> {
-      bytes[0] += len;
-      reader.push(buf, off, len);
+    core.bytes().pushTo(new CoreTrace.ByteSink() {
+      @Override
+      public void accept(byte[] buf, int off, int len) {
+        bytes[0] += len;
+        reader.push(buf, off, len);
+      }
+
+      @Override
+      public void restart() {
+        reader.reset(); // a new AUX fragment or a 4xFSYNC barrier: resynchronise
+      }
     });
     reader.finish();
     return new long[] {bytes[0], reader.packets()};
