@@ -54,7 +54,11 @@ import java.util.function.LongUnaryOperator;
  * trapping instruction; an exception "at the previous branch target" that is not where the walk
  * is. Speculation packets (commit, cancel, mispredict) and Q packets are not supported: cancel,
  * mispredict and Q report an error and resynchronise (traces with TRCIDR8.MAXSPEC = 0 contain
- * none); the return stack (TRCCONFIGR.RS) is not modelled. Not thread-safe: one decoder per core.
+ * none). With {@link #traceUnit} the return stack (TRCCONFIGR.RS) is modelled as OpenCSD keeps it,
+ * and for ETE the exception return follows the ERET's range (ETE has no Exception Return packet);
+ * ETE source addresses yield ranges, a transaction failure and a PE reset are reported, and code in
+ * AArch32 state (A32/T32) is a gap with an error naming the instruction set. Cycle counts are read
+ * but not yet delivered. Not thread-safe: one decoder per core.
  *
  * <p>This class is the packet adapter and segment buffer; the jobs behind it are {@link SyncState}
  * (synchronisation), {@link Walk} (the walk over code per packet), {@link Forks} (fork, merge,
