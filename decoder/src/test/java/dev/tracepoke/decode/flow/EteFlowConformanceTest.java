@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tracepoke.decode.etm4.PacketReader;
-import dev.tracepoke.decode.etm4.SnapshotStreams;
+import dev.tracepoke.decode.input.SnapshotStreams;
 import dev.tracepoke.decode.image.BlockCache;
 import dev.tracepoke.decode.image.ImageTimeline;
 import dev.tracepoke.snapshot.Snapshot;
