@@ -9,6 +9,7 @@ import dev.tracepoke.decode.image.ImageTimeline;
 import dev.tracepoke.decode.image.WriterCses;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -147,6 +148,10 @@ public final class Decoding {
     PacketReader reader = new PacketReader(core.config(), decoder);
     long[] bytes = new long[1];
     core.bytes().pushTo((buf, off, len) -> {
+      if (Thread.currentThread().isInterrupted()) {
+        throw new UncheckedIOException(new InterruptedIOException("decode of cpu " + core.cpu()
+            + " stopped")); // a streamed decode was cancelled: stop within one chunk
+      }
       bytes[0] += len;
       reader.push(buf, off, len);
     });
