@@ -179,7 +179,7 @@ final class BenchDecodeCommand implements Callable<Integer> {
     return s[s.length / 2];
   }
 
-  private static long bufferBytes(Snapshot snap) throws IOException {
+  static long bufferBytes(Snapshot snap) throws IOException {
     long n = 0;
     for (TraceBuffer b : snap.buffers()) {
       n += Files.size(snap.path(b));
