@@ -39,6 +39,26 @@ public final class OutputBuffer {
     this.buf = new byte[size];
   }
 
+  /** A channel that counts and drops what it is given (benchmarks of the writers). */
+  public static WritableByteChannel discarding() {
+    return new WritableByteChannel() {
+      @Override
+      public int write(ByteBuffer src) {
+        int n = src.remaining();
+        src.position(src.limit());
+        return n;
+      }
+
+      @Override
+      public boolean isOpen() {
+        return true;
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
   /** Makes room for {@code n} more bytes in {@link #buf} at {@link #pos}, draining first if needed. */
   void require(int n) {
     if (pos + n > buf.length) {
@@ -118,12 +138,31 @@ public final class OutputBuffer {
       b[p++] = '-';
       v = -v;
     }
-    int digits = digits(v);
-    for (int k = digits - 1; k >= 0; k--) {
-      b[p + k] = (byte) ('0' + (int) (v % 10));
-      v /= 10;
+    int end = p + digits(v);
+    int q = end;
+    // two digits per division, in int arithmetic once the value fits
+    while (v > Integer.MAX_VALUE) {
+      long d = v / 100;
+      int r = (int) (v - d * 100);
+      v = d;
+      b[--q] = DIGIT_PAIRS[2 * r + 1];
+      b[--q] = DIGIT_PAIRS[2 * r];
     }
-    return p + digits;
+    int i = (int) v;
+    while (i >= 100) {
+      int d = i / 100;
+      int r = i - d * 100;
+      i = d;
+      b[--q] = DIGIT_PAIRS[2 * r + 1];
+      b[--q] = DIGIT_PAIRS[2 * r];
+    }
+    if (i >= 10) {
+      b[--q] = DIGIT_PAIRS[2 * i + 1];
+      b[--q] = DIGIT_PAIRS[2 * i];
+    } else {
+      b[--q] = (byte) ('0' + i);
+    }
+    return end;
   }
 
   /** Decimal right-aligned in {@code width} columns ({@code %<width>d}), v >= 0. */
@@ -137,11 +176,26 @@ public final class OutputBuffer {
   /** Number of decimal digits of v >= 0. */
   static int digits(long v) {
     int d = 1;
-    while (v >= 10) {
-      v /= 10;
+    while (d < 19 && v >= POWERS_OF_TEN[d]) {
       d++;
     }
     return d;
+  }
+
+  private static final long[] POWERS_OF_TEN = new long[19];
+  /** "00" to "99". */
+  private static final byte[] DIGIT_PAIRS = new byte[200];
+
+  static {
+    long t = 1;
+    for (int i = 0; i < 19; i++) {
+      POWERS_OF_TEN[i] = t;
+      t *= 10;
+    }
+    for (int i = 0; i < 100; i++) {
+      DIGIT_PAIRS[2 * i] = (byte) ('0' + i / 10);
+      DIGIT_PAIRS[2 * i + 1] = (byte) ('0' + i % 10);
+    }
   }
 
   static int put(byte[] b, int p, byte[] s) {
