@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.tracepoke.decode.pipeline.CoreDecoderFactory;
 import dev.tracepoke.decode.pipeline.Decoding;
 import dev.tracepoke.decode.pipeline.FlowCounts;
-import dev.tracepoke.decode.pipeline.SnapshotInput;
+import dev.tracepoke.decode.input.SnapshotInput;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

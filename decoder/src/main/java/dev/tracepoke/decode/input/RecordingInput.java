@@ -99,10 +99,7 @@ public final class RecordingInput {
   }
 
   static LongFunction<String> symbolizer(Kallsyms k) {
-    if (k == null) {
-      return pc -> null;
-    }
-    return pc -> k.lookup(pc).map(h -> h.offset() == 0 ? h.name() : h.name() + "+0x" + Long.toHexString(h.offset()))
-        .orElse(null);
+    return dev.tracepoke.decode.image.SymbolNames.of(k);
   }
+
 }

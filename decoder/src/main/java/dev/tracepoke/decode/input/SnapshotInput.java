@@ -79,7 +79,7 @@ public final class SnapshotInput {
       }
     }
     cores.sort((a, b) -> Integer.compare(a.cpu(), b.cpu()));
-    return new TraceInput(dir.toString(), image, List.of(), TimeConversion.IDENTITY, pc -> null, cores,
+    return new TraceInput(dir.toString(), image, List.of(), TimeConversion.IDENTITY, dev.tracepoke.decode.image.SymbolNames.NONE, cores,
         Optional.empty(), pauth, List.of());
   }
 

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tracepoke.decode.flow.FlowSink;
+import dev.tracepoke.decode.input.SnapshotInput;
+import dev.tracepoke.decode.input.TraceInput;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
