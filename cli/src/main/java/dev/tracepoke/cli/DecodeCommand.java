@@ -58,6 +58,11 @@ final class DecodeCommand implements Callable<Integer> {
       return 2;
     }
     TraceInput in = Inputs.open(recording, image, spec);
+    if (in.cores().isEmpty()) {
+      // the warnings above say why (trace not decoded, AUX data lost)
+      err.println("tracepoke decode: " + recording + ": no trace that tracepoke can decode");
+      return 1;
+    }
     List<Decoding.CoreResult> cores = Decoding.run(in, naive ? CoreDecoderFactory.NAIVE : CoreDecoderFactory.WINDOWS, cpus, threads);
     int[] errors = new int[1];
     if (format.equals("jsonl")) {

@@ -108,6 +108,43 @@ public final class SnapshotStreams {
     }
   }
 
+  /** Why a trace source of type {@code type} (not ETMv4 or ETE) is not decoded. */
+  static String notDecoded(String type) {
+    String t = type.toUpperCase(java.util.Locale.ROOT);
+    String what;
+    if (t.startsWith("PTM")) {
+      what = "PTM program flow trace (ARMv7 cores)";
+    } else if (t.startsWith("ETM3") || t.startsWith("ETMV3")) {
+      what = "ETMv3 instruction trace";
+    } else if (t.startsWith("STM")) {
+      what = "STM software and hardware event messages, not instruction trace";
+    } else if (t.startsWith("ITM")) {
+      what = "ITM instrumentation messages, not instruction trace";
+    } else {
+      what = "not an ETMv4 or ETE instruction trace source";
+    }
+    return "type " + type + ": " + what + "; tracepoke decodes ETMv4 and ETE only";
+  }
+
+  /**
+   * Why the trace of {@code core} cannot be decoded, if it cannot: tracepoke walks A64 code, so an
+   * M-profile core (Thumb only) or an ARMv7 core (A32/T32) would be mis-decoded.
+   */
+  static Optional<String> undecodableCore(Device.Core core) {
+    if (core.coreType() == null) {
+      return Optional.empty();
+    }
+    if (core.coreType().profile() == dev.tracepoke.snapshot.CoreType.Profile.M) {
+      return Optional.of("core " + core.name() + " (" + core.type()
+          + ") is M-profile: its code is T32 (Thumb), which tracepoke does not decode");
+    }
+    if (core.coreType().arch() == dev.tracepoke.snapshot.CoreType.Arch.V7) {
+      return Optional.of("core " + core.name() + " (" + core.type()
+          + ") is ARMv7: its code is A32/T32, which tracepoke does not decode");
+    }
+    return Optional.empty();
+  }
+
   /** Plans every buffer of the snapshot. */
   public static List<BufferPlan> plan(Snapshot snapshot) {
     List<BufferPlan> plans = new ArrayList<>();
@@ -127,7 +164,12 @@ public final class SnapshotStreams {
     Map<Integer, String> ids = new LinkedHashMap<>();
     for (Device.TraceSource t : snapshot.sourcesIn(buffer)) {
       if (!t.isEtm4() && !t.isEte()) {
-        skipped.add(new Skipped(t.name(), "type " + t.type() + " is not an ETMv4 or ETE instruction trace source"));
+        skipped.add(new Skipped(t.name(), notDecoded(t.type())));
+        continue;
+      }
+      Optional<String> core = snapshot.coreOf(t).flatMap(SnapshotStreams::undecodableCore);
+      if (core.isPresent()) {
+        skipped.add(new Skipped(t.name(), core.get()));
         continue;
       }
       if (buffer.format() == TraceBuffer.Format.SOURCE_DATA && !sources.isEmpty()) {
