@@ -40,7 +40,7 @@ final class DiffCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    TraceInput in = Inputs.open(recording, null, spec);
+    TraceInput in = Inputs.open(recording, (Path) null, spec);
     List<Decoding.CoreResult> decoded = Decoding.run(in, naive ? CoreDecoderFactory.NAIVE : CoreDecoderFactory.WINDOWS, null, threads);
     DiffReport report = TruthCheck.diff(in, decoded);
     PrintWriter out = spec.commandLine().getOut();
