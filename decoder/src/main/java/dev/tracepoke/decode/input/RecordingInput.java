@@ -113,9 +113,9 @@ public final class RecordingInput {
         base = MemoryImage.of(segs);
       }
     }
-    boolean more = !options.images().isEmpty() || options.vmlinux().isPresent() || elf.isEmpty();
+    boolean more = !options.images().isEmpty() || options.vmlinux().isPresent() || elf.isEmpty() || !maps.isEmpty();
     if (!more) {
-      return base; // a perf directory with its kcore: the image it recorded, as before
+      return base; // a perf directory with its kcore and no maps: the image it recorded
     }
     PerfFeatures.Section ids = data.features().sections().get(PerfFeatures.BUILD_ID);
     java.util.Map<String, byte[]> buildIds = ids == null ? java.util.Map.of()
