@@ -56,15 +56,14 @@ final class DemoCommand implements Callable<Integer> {
     RunSummary sim = new Simulation(s).record(dir);
     progress.step("decoding " + dir);
     TraceInput in = RecordingInput.open(dir, null);
-    List<Decoding.CoreResult> decoded = Decoding.run(in, CoreDecoderFactory.WINDOWS, null, threads);
-    DiffReport diff = TruthCheck.diff(in, decoded);
+    Ambiguities.Collector collected = new Ambiguities.Collector();
+    DiffReport diff = TruthCheck.diff(in, CoreDecoderFactory.WINDOWS, threads, collected);
     progress.step("decoding naively");
-    List<Decoding.CoreResult> naive = Decoding.run(in, CoreDecoderFactory.NAIVE, null, threads);
-    DiffReport naiveDiff = TruthCheck.diff(in, naive);
+    DiffReport naiveDiff = TruthCheck.diff(in, CoreDecoderFactory.NAIVE, threads, null);
     progress.done();
 
     long windows = ImageTimeline.of(in.image(), in.pokes()).windows().size();
-    List<Ambiguities.Ambiguity> amb = Ambiguities.of(decoded);
+    List<Ambiguities.Ambiguity> amb = collected.all();
     long resolved = 0, toBranch = 0, toOther = 0;
     for (Ambiguities.Ambiguity a : amb) {
       if (a.resolved()) {
