@@ -173,6 +173,21 @@ class SimpleperfRecordingsTest {
     assertEquals(List.of("10"), List.copyOf(ours.keySet()));
     assertEquals(21, ours.get("10").size());
     assertEquals(theirs.get("10"), ours.get("10"));
+    // the ETE trace decodes to the instructions perf script finds in the Linux-layout copy
+    Path symfs = tmp.resolve("symfs");
+    Files.createDirectories(symfs.resolve("data/local/tmp"));
+    Files.copy(dir().resolve("etm_test_loop"), symfs.resolve("data/local/tmp/etm_test_loop"));
+    Run script = perf("script", "-i", linux.toString(), "--symfs", symfs.toString(), "--itrace=i1i", "-F", "ip");
+    assertEquals(0, script.exit(), script.err());
+    List<String> ips = new ArrayList<>();
+    for (String l : script.out()) {
+      ips.add(l.strip());
+    }
+    assertEquals(944, ips.size());
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    assertEquals(0, tracepoke(out, err, "decode", shipped.toString(), "--symfs", symfs.toString()), err.toString());
+    assertEquals(ips, ourIps(out.toString()));
     // and our reader reads the shipped (simpleperf) index and the rewritten (Linux) one alike
     try (PerfDataReader a = PerfDataReader.open(shipped); PerfDataReader b = PerfDataReader.open(linux)) {
       assertEquals(List.of(new PerfFeatures.AuxtraceIndexEntry(0x4910, 0x30)), a.features().auxtraceIndex());
