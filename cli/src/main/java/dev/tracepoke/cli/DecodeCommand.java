@@ -26,8 +26,7 @@ final class DecodeCommand implements Callable<Integer> {
       description = "A perf directory, a perf.data file (with --image), or an OpenCSD snapshot directory (has snapshot.ini).")
   Path recording;
 
-  @Option(names = "--image", paramLabel = "ELF", description = "Kernel image for a plain perf.data file.")
-  Path image;
+  @picocli.CommandLine.Mixin InputOptions input = new InputOptions();
 
   @Option(names = "--cpu", paramLabel = "N", split = ",", description = "Only these cores (repeat or comma-separate).")
   int[] cpus;
@@ -57,7 +56,12 @@ final class DecodeCommand implements Callable<Integer> {
       err.println("tracepoke decode: --format must be text or jsonl, not '" + format + "'");
       return 2;
     }
-    TraceInput in = Inputs.open(recording, image, spec);
+    TraceInput in = Inputs.open(recording, input, spec);
+    if (in.cores().isEmpty()) {
+      // the warnings above say why (trace not decoded, AUX data lost)
+      err.println("tracepoke decode: " + recording + ": no trace that tracepoke can decode");
+      return 1;
+    }
     CoreDecoderFactory factory = naive ? CoreDecoderFactory.NAIVE : CoreDecoderFactory.WINDOWS;
     int[] errors = new int[1];
     OutputBuffer out = new OutputBuffer(StandardOutput.of(spec), OutputBuffer.DEFAULT_SIZE, "standard output");

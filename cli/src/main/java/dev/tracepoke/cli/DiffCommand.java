@@ -39,7 +39,7 @@ final class DiffCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    TraceInput in = Inputs.open(recording, null, spec);
+    TraceInput in = Inputs.open(recording, (Path) null, spec);
     DiffReport report = TruthCheck.diff(in, naive ? CoreDecoderFactory.NAIVE : CoreDecoderFactory.WINDOWS, threads, null);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
