@@ -209,8 +209,9 @@ public final class FlowDecoder implements PacketSink {
     this.config = config;
     this.sink = sink;
     this.version = config.mode() == ImageMode.FIXED ? config.version() : 0;
-    // without sites every word is the version-0 word whatever the window state
-    this.sites = config.mode() == ImageMode.WINDOWS && timeline.versionCount() > 1;
+    // without sites every word is the version-0 word whatever the window state; a table site
+    // (no records) is a window that never closes
+    this.sites = config.mode() == ImageMode.WINDOWS && timeline.hasSites();
     walkers = new Walker[config.maxWalkers()];
     walkers[0] = new Walker();
     int words = Math.max(2, timeline.maxSiteWindows() + 1);

@@ -3,6 +3,7 @@ package dev.tracepoke.decode.pipeline;
 import dev.tracepoke.coresight.FrameDeformatter;
 import dev.tracepoke.decode.etm4.Etm4Config;
 import dev.tracepoke.decode.image.MemoryImage;
+import dev.tracepoke.decode.image.PatchSites;
 import dev.tracepoke.decode.image.PokeKind;
 import dev.tracepoke.decode.image.TextPoke;
 import dev.tracepoke.elf.ElfImage;
@@ -37,6 +38,16 @@ public final class RecordingInput {
    * @throws IOException naming the file and what is missing (no cs_etm AUXTRACE_INFO, no image)
    */
   public static TraceInput open(Path path, Path imageOverride) throws IOException {
+    return open(path, imageOverride, null);
+  }
+
+  /**
+   * As {@link #open(Path, Path)}, with the kernel's patch-site tables read from {@code vmlinux}
+   * (null: the {@code vmlinux} beside the recording, if there is one; see {@link KernelTables}).
+   *
+   * @throws java.nio.file.NoSuchFileException when {@code vmlinux} is given but missing
+   */
+  public static TraceInput open(Path path, Path imageOverride, Path vmlinux) throws IOException {
     try (Recording rec = imageOverride == null ? Recording.open(path) : Recording.open(path, imageOverride)) {
       PerfDataReader data = rec.data();
       CsEtmInfo etm = null;
@@ -78,6 +89,7 @@ public final class RecordingInput {
       }
       MemoryImage image = readImage(rec);
       LongFunction<String> symbols = symbolizer(rec.kallsyms().orElse(null));
+      PatchSites sites = KernelTables.find(rec, vmlinux, pokes.isEmpty(), warnings);
       List<CoreTrace> cores = new ArrayList<>();
       Path file = data.file();
       for (List<PerfRecord.Auxtrace> buffers : queues.values()) {
@@ -108,7 +120,7 @@ public final class RecordingInput {
       }
       cores.sort((a, b) -> Integer.compare(a.cpu(), b.cpu()));
       return new TraceInput(path.toString(), image, pokes, time, symbols, cores, rec.truthDir(), true,
-          warnings);
+          warnings, sites);
     }
   }
 
