@@ -46,6 +46,8 @@ final class DecodeCommand implements Callable<Integer> {
       description = "Switch the image at each text-poke record's time and never flag: what a decoder without window analysis reports.")
   boolean naive;
 
+  @picocli.CommandLine.Mixin VmlinuxOption kernel = new VmlinuxOption();
+
   @Option(names = "--threads", paramLabel = "N", description = "Decode threads (default: one per available processor).")
   int threads = Runtime.getRuntime().availableProcessors();
 
@@ -57,7 +59,7 @@ final class DecodeCommand implements Callable<Integer> {
       err.println("tracepoke decode: --format must be text or jsonl, not '" + format + "'");
       return 2;
     }
-    TraceInput in = Inputs.open(recording, image, spec);
+    TraceInput in = Inputs.open(recording, image, kernel.vmlinux, spec);
     List<Decoding.CoreResult> cores = Decoding.run(in, naive ? CoreDecoderFactory.NAIVE : CoreDecoderFactory.WINDOWS, cpus, threads);
     int[] errors = new int[1];
     if (format.equals("jsonl")) {

@@ -35,12 +35,14 @@ final class DiffCommand implements Callable<Integer> {
       description = "Switch the image at each text-poke record's time and never flag: what a decoder without window analysis reports.")
   boolean naive;
 
+  @picocli.CommandLine.Mixin VmlinuxOption kernel = new VmlinuxOption();
+
   @Option(names = "--threads", paramLabel = "N", description = "Decode threads (default: one per available processor).")
   int threads = Runtime.getRuntime().availableProcessors();
 
   @Override
   public Integer call() throws IOException {
-    TraceInput in = Inputs.open(recording, null, spec);
+    TraceInput in = Inputs.open(recording, null, kernel.vmlinux, spec);
     List<Decoding.CoreResult> decoded = Decoding.run(in, naive ? CoreDecoderFactory.NAIVE : CoreDecoderFactory.WINDOWS, null, threads);
     DiffReport report = TruthCheck.diff(in, decoded);
     PrintWriter out = spec.commandLine().getOut();

@@ -14,15 +14,26 @@ final class Inputs {
   private Inputs() {}
 
   static TraceInput open(Path path, Path image) throws IOException {
+    return open(path, image, (Path) null);
+  }
+
+  /** As {@link #open(Path, Path)}; {@code vmlinux} (null: the one beside the recording) gives the patch-site tables. */
+  static TraceInput open(Path path, Path image, Path vmlinux) throws IOException {
     if (SnapshotInput.isSnapshot(path)) {
       return SnapshotInput.open(path);
     }
-    return RecordingInput.open(path, image);
+    return RecordingInput.open(path, image, vmlinux);
   }
 
   /** As {@link #open(Path, Path)}, telling the user on stderr what was wrong but still readable. */
   static TraceInput open(Path path, Path image, picocli.CommandLine.Model.CommandSpec spec) throws IOException {
-    TraceInput in = open(path, image);
+    return open(path, image, null, spec);
+  }
+
+  /** As {@link #open(Path, Path, Path)}, telling the user on stderr what was wrong but still readable. */
+  static TraceInput open(Path path, Path image, Path vmlinux, picocli.CommandLine.Model.CommandSpec spec)
+      throws IOException {
+    TraceInput in = open(path, image, vmlinux);
     for (String w : in.warnings()) {
       spec.commandLine().getErr().println(spec.qualifiedName() + ": warning: " + w);
     }
