@@ -116,6 +116,34 @@ class SitesCommandTest {
     assertEquals(tableSites(), got);
   }
 
+  /** Without any vmlinux, decode says so once on stderr and decodes the kcore image as it is. */
+  @Test
+  void withoutVmlinuxDecodeWarnsOnceAndGoesOn() throws Exception {
+    Path bare = tmp.resolve("bare");
+    Files.createDirectories(bare.resolve("kcore_dir"));
+    Files.copy(rec.resolve("data"), bare.resolve("data"));
+    for (String f : List.of("kcore", "kallsyms", "modules")) {
+      Files.copy(rec.resolve("kcore_dir").resolve(f), bare.resolve("kcore_dir").resolve(f));
+    }
+    assertEquals(0, run("decode", "--ranges", "--cpu", "0", bare.toString()), err.toString());
+    List<String> lines = err.toString().lines().toList();
+    assertEquals("tracepoke decode: warning: no vmlinux (give --vmlinux ELF, or put it beside the recording): the"
+        + " kernel's patch sites are unknown, so text the kernel changed while tracing is decoded as the kcore"
+        + " image shows", lines.get(0));
+    assertEquals(1, lines.stream().filter(l -> l.contains("warning")).count(), err.toString());
+    // the rest are the contradictions a decode without tables meets (what --naive shows)
+    assertTrue(lines.stream().skip(1).allMatch(l -> l.startsWith("tracepoke decode: " + bare + ": cpu 0 ")),
+        err.toString());
+    assertTrue(out.toString().lines().count() > 1000, "decoded nothing");
+    // the same recording with --vmlinux pointing at the tables decodes with them, without a warning
+    out.getBuffer().setLength(0);
+    err.getBuffer().setLength(0);
+    assertEquals(0, run("decode", "--ranges", "--cpu", "0", "--vmlinux", rec.resolve("vmlinux").toString(),
+        bare.toString()), err.toString());
+    assertEquals(List.of(), err.toString().lines().filter(l -> l.contains("warning")).toList());
+    assertTrue(out.toString().contains(" resolved") || out.toString().contains(" ambiguous"), "no flagged range");
+  }
+
   @Test
   void neitherRecordingNorVmlinuxIsAUsageError() {
     assertEquals(2, run("sites"));
