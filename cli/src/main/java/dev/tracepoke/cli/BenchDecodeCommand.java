@@ -1,9 +1,9 @@
 package dev.tracepoke.cli;
 
+import dev.tracepoke.decode.input.SnapshotInput;
+import dev.tracepoke.decode.input.TraceInput;
 import dev.tracepoke.decode.pipeline.DecodeBench;
 import dev.tracepoke.decode.pipeline.FlowCounts;
-import dev.tracepoke.decode.pipeline.SnapshotInput;
-import dev.tracepoke.decode.pipeline.TraceInput;
 import dev.tracepoke.snapshot.Snapshot;
 import dev.tracepoke.snapshot.SnapshotReader;
 import dev.tracepoke.snapshot.TraceBuffer;

@@ -5,6 +5,8 @@ import dev.tracepoke.decode.flow.FlowDecoder;
 import dev.tracepoke.decode.flow.FlowSink;
 import dev.tracepoke.decode.image.BlockCache;
 import dev.tracepoke.decode.image.ImageTimeline;
+import dev.tracepoke.decode.input.CoreTrace;
+import dev.tracepoke.decode.input.TraceInput;
 
 /** Makes the per-core decoder that turns one core's packets into flow elements. */
 @FunctionalInterface
