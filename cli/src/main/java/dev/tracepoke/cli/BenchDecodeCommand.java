@@ -106,7 +106,7 @@ final class BenchDecodeCommand implements Callable<Integer> {
         + " %d ranges, %d instructions, %d exceptions, %d errors%n", WINDOW, result.runs().size(), ours * 1e3,
         perRunBytes[0], rep.bytes(), rep.packets(), c.ranges(), c.instructions(), c.exceptions(), c.errors());
     DecodeBench.Run walled = DecodeBench.wallUntilSteady(in, threads, (long) (seconds * 1e9 / 2),
-        (long) (Math.max(30, 3 * seconds) * 1e9), WINDOW, 0.05).representative(WINDOW);
+        (long) (Math.max(10, 3 * seconds) * 1e9), WINDOW, 0.05).representative(WINDOW);
     double wallSeconds = walled.nanos() / 1e9;
     out.printf(Locale.ROOT, "wall: %.2f MB/s of trace, %.1f M instructions/s with %d threads%n",
         perRunBytes[0] / MB / wallSeconds, walled.counts().instructions() / 1e6 / wallSeconds, threads);
