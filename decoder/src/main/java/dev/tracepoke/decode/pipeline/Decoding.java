@@ -285,6 +285,12 @@ public final class Decoding {
       }
       if (pool != null) {
         pool.shutdownNow();
+        try {
+          // a stretch in decode ends within milliseconds: none outlives the stream
+          pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
     }
   }
