@@ -49,7 +49,7 @@ final class BenchDecodeCommand implements Callable<Integer> {
   @Option(names = "--seconds", paramLabel = "N", description = "Decode for at least this long (default: ${DEFAULT-VALUE}).")
   double seconds = 10;
 
-  @Option(names = "--threads", paramLabel = "N", description = "Decode threads, one core each (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--threads", paramLabel = "N", description = "Decode threads: cores in parallel for the decode: line; for the wall: line also stretches of one stream (default: ${DEFAULT-VALUE}).")
   int threads = 1;
 
   @Option(names = "--oracle-runs", paramLabel = "N", description = "Runs of each OpenCSD oracle; the median counts (default: ${DEFAULT-VALUE}).")
@@ -114,6 +114,11 @@ final class BenchDecodeCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "  median of the last %d of %d runs: %.1f ms; %d trace bytes, %d stream bytes, %d packets,"
         + " %d ranges, %d instructions, %d exceptions, %d errors%n", WINDOW, result.runs().size(), ours * 1e3,
         perRunBytes[0], rep.bytes(), rep.packets(), c.ranges(), c.instructions(), c.exceptions(), c.errors());
+    DecodeBench.Run walled = DecodeBench.wallUntilSteady(in, threads, (long) (seconds * 1e9 / 2),
+        (long) (Math.max(10, 3 * seconds) * 1e9), WINDOW, 0.05).representative(WINDOW);
+    double wallSeconds = walled.nanos() / 1e9;
+    out.printf(Locale.ROOT, "wall: %.2f MB/s of trace, %.1f M instructions/s with %d threads%n",
+        perRunBytes[0] / MB / wallSeconds, walled.counts().instructions() / 1e6 / wallSeconds, threads);
     out.flush();
     writeRates(out, in);
     if (noOracles) {

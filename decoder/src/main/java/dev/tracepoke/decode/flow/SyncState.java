@@ -22,6 +22,10 @@ final class SyncState {
     this.delivery = delivery;
   }
 
+  int ordinal() {
+    return sync.ordinal();
+  }
+
   boolean synced() {
     return sync == Sync.SYNCED;
   }

@@ -119,6 +119,45 @@ final class Walker {
     return w;
   }
 
+  static final int STATE_LONGS = 20 + 2 * MAX_OVERRIDES + 4 + 16;
+
+  /**
+   * Writes everything that decides this walker's future into {@code into} from {@code at}, packet
+   * indexes relative to {@code index} (a pc only where one is known, as {@link #sameState}).
+   */
+  void state(long[] into, int at, long index) {
+    into[at] = needAddress ? 0 : pc;
+    into[at + 1] = (needAddress ? 1 : 0) | (needContext ? 2 : 0) | (sf ? 4 : 0) | (ns ? 8 : 0)
+        | (exceptionPending ? 16 : 0) | (addressFree ? 32 : 0) | (resyncing ? 64 : 0)
+        | (merged ? 128 : 0) | (dropped ? 256 : 0);
+    into[at + 2] = el;
+    into[at + 3] = contextId;
+    into[at + 4] = vmid;
+    into[at + 5] = exceptionPending ? exceptionType : 0;
+    into[at + 6] = exceptionPending ? exceptionAddressInfo : 0;
+    into[at + 7] = exceptionPending ? exceptionOffset : 0;
+    into[at + 8] = exceptionPending ? index - exceptionIndex : 0;
+    into[at + 9] = droppedAtoms;
+    into[at + 10] = droppedAtoms > 0 ? droppedOffset : 0;
+    into[at + 11] = droppedAtoms > 0 ? index - droppedIndex : 0;
+    into[at + 12] = walkFrom;
+    into[at + 13] = lastCse;
+    into[at + 14] = overrides;
+    for (int i = 0; i < MAX_OVERRIDES; i++) {
+      into[at + 20 + 2 * i] = i < overrides ? overridePc[i] : 0;
+      into[at + 21 + 2 * i] = i < overrides ? overrideWord[i] : 0;
+    }
+    // the return stack decides later returns: its live entries, newest first, are state too
+    int r = at + 20 + 2 * MAX_OVERRIDES;
+    into[r] = retCount;
+    into[r + 1] = popPending ? 1 : 0;
+    into[r + 2] = isa;
+    into[r + 3] = aarch32Atoms;
+    for (int k = 0; k < 16; k++) {
+      into[r + 4 + k] = k < retCount ? retStack[(retHead - k) & 15] : 0;
+    }
+  }
+
   /** Same position and state: from here on both walkers would do exactly the same. */
   boolean sameState(Walker o) {
     // a walk waiting for an address has no pc yet: the address will set both alike
