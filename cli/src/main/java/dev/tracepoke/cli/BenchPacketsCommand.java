@@ -1,8 +1,8 @@
 package dev.tracepoke.cli;
 
 import dev.tracepoke.decode.pipeline.PacketBench;
-import dev.tracepoke.decode.pipeline.SnapshotInput;
-import dev.tracepoke.decode.pipeline.TraceInput;
+import dev.tracepoke.decode.input.SnapshotInput;
+import dev.tracepoke.decode.input.TraceInput;
 import dev.tracepoke.snapshot.SnapshotReader;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -1,16 +1,15 @@
 package dev.tracepoke.cli;
 
 import dev.tracepoke.decode.flow.FlowSink;
+import dev.tracepoke.decode.input.TraceInput;
 import dev.tracepoke.decode.pipeline.CoreDecoderFactory;
 import dev.tracepoke.decode.pipeline.Decoding;
-import dev.tracepoke.decode.pipeline.TraceInput;
 import dev.tracepoke.decode.write.JsonlWriter;
 import dev.tracepoke.decode.write.OutputBuffer;
 import dev.tracepoke.decode.write.TextWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -59,22 +58,22 @@ final class DecodeCommand implements Callable<Integer> {
       return 2;
     }
     TraceInput in = Inputs.open(recording, image, spec);
-    List<Decoding.CoreResult> cores = Decoding.run(in, naive ? CoreDecoderFactory.NAIVE : CoreDecoderFactory.WINDOWS, cpus, threads);
+    CoreDecoderFactory factory = naive ? CoreDecoderFactory.NAIVE : CoreDecoderFactory.WINDOWS;
     int[] errors = new int[1];
     OutputBuffer out = new OutputBuffer(StandardOutput.of(spec), OutputBuffer.DEFAULT_SIZE, "standard output");
     FlowSink writer;
     if (format.equals("jsonl")) {
       java.util.Map<Integer, Integer> ids = new java.util.HashMap<>();
-      for (dev.tracepoke.decode.pipeline.CoreTrace c : in.cores()) {
+      for (dev.tracepoke.decode.input.CoreTrace c : in.cores()) {
         ids.put(c.cpu(), c.traceId());
       }
       JsonlWriter json = new JsonlWriter(out, cpu -> ids.getOrDefault(cpu, -1));
-      json.header(in.source(), cores.stream().map(Decoding.CoreResult::cpu).toList());
+      json.header(in.source(), Decoding.cpus(in, cpus));
       writer = json;
     } else {
       writer = new TextWriter(out, in.symbols(), ranges);
     }
-    Decoding.replayByTime(cores, new ErrorsToStderr(writer, err, recording, errors), window[0], window[1]);
+    Decoding.stream(in, factory, cpus, threads, new ErrorsToStderr(writer, err, recording, errors), window[0], window[1]);
     out.flush();
     err.flush();
     return 0;

@@ -4,11 +4,11 @@ import dev.tracepoke.decode.a64.A64;
 import dev.tracepoke.decode.diff.CoreDiff;
 import dev.tracepoke.decode.diff.DiffReport;
 import dev.tracepoke.decode.image.ImageTimeline;
+import dev.tracepoke.decode.input.RecordingInput;
+import dev.tracepoke.decode.input.TraceInput;
 import dev.tracepoke.decode.pipeline.Ambiguities;
 import dev.tracepoke.decode.pipeline.CoreDecoderFactory;
 import dev.tracepoke.decode.pipeline.Decoding;
-import dev.tracepoke.decode.pipeline.RecordingInput;
-import dev.tracepoke.decode.pipeline.TraceInput;
 import dev.tracepoke.decode.pipeline.TruthCheck;
 import dev.tracepoke.sim.scenario.RunSummary;
 import dev.tracepoke.sim.scenario.Scenario;
@@ -56,15 +56,14 @@ final class DemoCommand implements Callable<Integer> {
     RunSummary sim = new Simulation(s).record(dir);
     progress.step("decoding " + dir);
     TraceInput in = RecordingInput.open(dir, null);
-    List<Decoding.CoreResult> decoded = Decoding.run(in, CoreDecoderFactory.WINDOWS, null, threads);
-    DiffReport diff = TruthCheck.diff(in, decoded);
+    Ambiguities.Collector collected = new Ambiguities.Collector();
+    DiffReport diff = TruthCheck.diff(in, CoreDecoderFactory.WINDOWS, threads, collected);
     progress.step("decoding naively");
-    List<Decoding.CoreResult> naive = Decoding.run(in, CoreDecoderFactory.NAIVE, null, threads);
-    DiffReport naiveDiff = TruthCheck.diff(in, naive);
+    DiffReport naiveDiff = TruthCheck.diff(in, CoreDecoderFactory.NAIVE, threads, null);
     progress.done();
 
     long windows = ImageTimeline.of(in.image(), in.pokes()).windows().size();
-    List<Ambiguities.Ambiguity> amb = Ambiguities.of(decoded);
+    List<Ambiguities.Ambiguity> amb = collected.all();
     long resolved = 0, toBranch = 0, toOther = 0;
     for (Ambiguities.Ambiguity a : amb) {
       if (a.resolved()) {

@@ -1,7 +1,7 @@
 package dev.tracepoke.cli;
 
+import dev.tracepoke.decode.input.TraceInput;
 import dev.tracepoke.decode.pipeline.SnapshotExport;
-import dev.tracepoke.decode.pipeline.TraceInput;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

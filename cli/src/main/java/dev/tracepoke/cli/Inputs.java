@@ -1,8 +1,8 @@
 package dev.tracepoke.cli;
 
-import dev.tracepoke.decode.pipeline.RecordingInput;
-import dev.tracepoke.decode.pipeline.SnapshotInput;
-import dev.tracepoke.decode.pipeline.TraceInput;
+import dev.tracepoke.decode.input.RecordingInput;
+import dev.tracepoke.decode.input.SnapshotInput;
+import dev.tracepoke.decode.input.TraceInput;
 import java.io.IOException;
 import java.nio.file.Path;
 

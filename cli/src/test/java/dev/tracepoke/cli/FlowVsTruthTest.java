@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tracepoke.decode.diff.CoreDiff;
+import dev.tracepoke.decode.input.RecordingInput;
+import dev.tracepoke.decode.input.TraceInput;
 import dev.tracepoke.decode.pipeline.CoreDecoderFactory;
 import dev.tracepoke.decode.pipeline.Decoding;
 import dev.tracepoke.decode.pipeline.FlowCounts;
-import dev.tracepoke.decode.pipeline.RecordingInput;
-import dev.tracepoke.decode.pipeline.TraceInput;
 import dev.tracepoke.decode.pipeline.TruthCheck;
 import dev.tracepoke.sim.scenario.EventStyle;
 import dev.tracepoke.sim.scenario.Protocol;

@@ -25,7 +25,10 @@ public final class FrameDeformatter {
 
   /** Input format options. */
   public enum Option {
-    /** FSYNC words (FF FF FF 7F) may precede frames; input is not frame aligned until the first. */
+    /**
+     * FSYNC words (FF FF FF 7F) may come between frames or on a 32-bit boundary inside one (both are
+     * dropped); input is not frame aligned until the first.
+     */
     FSYNCS,
     /** HSYNC half-words (FF 7F) may appear on any even position inside a frame. */
     HSYNCS,
@@ -98,6 +101,8 @@ public final class FrameDeformatter {
   private long syncBytes;
   private long unsyncedBytes;
   private long resets;
+  /** FSYNC words dropped from inside a frame. */
+  private long midFrameSyncs;
 
   /**
    * @param options input format; FSYNCS/HSYNCS cannot be combined with RESET_ON_4X_FSYNC
@@ -182,6 +187,11 @@ public final class FrameDeformatter {
         syncBytes,
         unsyncedBytes,
         resets);
+  }
+
+  /** FSYNC words found (and dropped) inside frames rather than between them. */
+  public long midFrameSyncs() {
+    return midFrameSyncs;
   }
 
   /** Bytes consumed so far. */
@@ -270,11 +280,12 @@ public final class FrameDeformatter {
           throw new FrameFormatException(
               source, unitStart, "FSYNC in a stream configured without FSYNCs");
         }
-        if (frameFill != 0) {
-          throw new FrameFormatException(
-              source, unitStart, "FSYNC inside a frame; expected one only between frames");
-        }
+        // a TPIU inserts its FSYNCs on any 32-bit boundary of its output, inside a frame too
+        // (DSTREAM captures show it): drop the word and go on filling the frame
         syncBytes += 4;
+        if (frameFill != 0) {
+          midFrameSyncs++;
+        }
         unitFill = 0;
         return;
       }

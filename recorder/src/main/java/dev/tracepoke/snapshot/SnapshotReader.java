@@ -140,11 +140,12 @@ public final class SnapshotReader {
     long length;
     if (s.get("length").isPresent()) {
       length = Ini.number(ini.file(), s.line(), s.get("length").get());
-    } else {
-      if (!Files.isRegularFile(path)) {
-        throw new SnapshotFormatException(ini.file(), s.line(), "dump file " + file + " does not exist");
-      }
+    } else if (Files.isRegularFile(path)) {
       length = Files.size(path) - offset;
+    } else {
+      // like OpenCSD, a missing dump is not fatal: its extent is unknown, so it maps nothing and
+      // the reader of the images names it (MemoryDump#exists)
+      length = 0;
     }
     return new MemoryDump(s.name(), file, address, offset, length, s.get("space").orElse(""));
   }

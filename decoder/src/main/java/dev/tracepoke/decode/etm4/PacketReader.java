@@ -58,6 +58,13 @@ public final class PacketReader {
   private static final byte K_ATOM_F4 = 32;
   private static final byte K_ATOM_F5 = 33;
   private static final byte K_ATOM_F6 = 34;
+  // ETE (trace architecture 5 from TRCDEVARCH).
+  private static final byte K_TRANS_START = 35;
+  private static final byte K_TRANS_COMMIT = 36;
+  private static final byte K_SRC_EXACT_MATCH = 37;
+  private static final byte K_SRC_SHORT = 38;
+  private static final byte K_SRC_LONG_32 = 39;
+  private static final byte K_SRC_LONG_64 = 40;
 
   /** Format 4 atom patterns by header bits [1:0], a nibble each, oldest atom in bit 0: NEEE, NNNN, NENE, ENEN. */
   private static final int F4_PATTERNS = 0x5A0E;
@@ -87,6 +94,8 @@ public final class PacketReader {
   private final long ccMask;
   private final boolean commitOpt;
   private final int maxSpec;
+  /** ETE's exception packet: TYPE 0 (PE reset) and 0x18 (transaction failure) are 3 bytes. */
+  private final boolean eteExceptions;
 
   /** Stream offset of the next byte {@link #push} will receive. */
   private long streamOffset;
@@ -143,6 +152,7 @@ public final class PacketReader {
     this.ccMask = (1L << config.cycleCountBits()) - 1;
     this.commitOpt = config.commitOpt();
     this.maxSpec = config.maxSpeculationDepth();
+    this.eteExceptions = config.majorVersion() >= 5;
     buildTable();
     resetState();
   }
@@ -294,6 +304,28 @@ public final class PacketReader {
     t[0xF7] = K_ATOM_F1;
     for (int h = 0xF8; h <= 0xFF; h++) {
       t[h] = K_ATOM_F3;
+    }
+    eteTable(t, version);
+  }
+
+  /** ETE's changes to the table (OpenCSD 1.3.3: from trace architecture 5, source addresses from 5.0). */
+  private void eteTable(byte[] t, int version) {
+    if (config.majorVersion() >= 5) {
+      // no Exception Return packet: the decoder infers it from the ERET instruction
+      t[0x07] = K_INVALID_CFG;
+      t[0x0A] = K_TRANS_START;
+      t[0x0B] = K_TRANS_COMMIT;
+    }
+    if (version >= 0x50) {
+      t[0xB0] = K_SRC_EXACT_MATCH;
+      t[0xB1] = K_SRC_EXACT_MATCH;
+      t[0xB2] = K_SRC_EXACT_MATCH;
+      t[0xB4] = K_SRC_SHORT;
+      t[0xB5] = K_SRC_SHORT;
+      t[0xB6] = K_SRC_LONG_32;
+      t[0xB7] = K_SRC_LONG_32;
+      t[0xB8] = K_SRC_LONG_64;
+      t[0xB9] = K_SRC_LONG_64;
     }
   }
 
@@ -536,6 +568,12 @@ public final class PacketReader {
         }
         int b1 = b[p + 1] & 0xFF;
         int n = (b1 & 0x80) != 0 ? 3 : 2;
+        if (eteExceptions) {
+          int t1 = (b1 >>> 1) & 0x1F;
+          if (t1 == 0 || t1 == 0x18) {
+            n = 3;
+          }
+        }
         if (end - p < n) {
           return -1;
         }
@@ -547,8 +585,53 @@ public final class PacketReader {
           pending = ((b2 >>> 5) & 1) != 0;
         }
         int info = ((b1 & 0x40) >>> 5) | (b1 & 1);
+        if (eteExceptions && (type == 0 || type == 0x18)) {
+          // OpenCSD gives these packets address 0, which enters the address history
+          setAddress64(0, 0);
+          if (type == 0) {
+            sink.peReset(off, index++);
+          } else {
+            sink.transactionFail(off, index++);
+          }
+          return n;
+        }
         sink.exception(off, index++, type, info, pending);
         return n;
+      }
+      case K_TRANS_START -> {
+        sink.transactionStart(off, index++);
+        return 1;
+      }
+      case K_TRANS_COMMIT -> {
+        sink.transactionCommit(off, index++);
+        return 1;
+      }
+      case K_SRC_EXACT_MATCH -> {
+        int entry = h & 3;
+        exactMatch(entry);
+        sink.sourceAddress(off, index++, addr, addrIsa, AddressForm.EXACT_MATCH, entry, addrBits);
+        return 1;
+      }
+      case K_SRC_SHORT -> {
+        return sourceShortAddress(b, p, end, off, h);
+      }
+      case K_SRC_LONG_32 -> {
+        if (end - p < 5) {
+          return -1;
+        }
+        int isa = h & 1;
+        setAddress32(long32(b, p + 1, isa), isa);
+        sink.sourceAddress(off, index++, addr, isa, AddressForm.LONG_32, -1, addrBits);
+        return 5;
+      }
+      case K_SRC_LONG_64 -> {
+        if (end - p < 9) {
+          return -1;
+        }
+        int isa = h & 1;
+        setAddress64(long64(b, p + 1, isa), isa);
+        sink.sourceAddress(off, index++, addr, isa, AddressForm.LONG_64, -1, addrBits);
+        return 9;
       }
       case K_EXCEPTION_RETURN -> {
         sink.exceptionReturn(off, index++);
@@ -997,6 +1080,20 @@ public final class PacketReader {
         n == 3 ? AddressForm.SHORT_2 : AddressForm.SHORT_1,
         -1,
         addrBits);
+    return n;
+  }
+
+  private int sourceShortAddress(byte[] b, int p, int end, long off, int h) {
+    if (end - p < 2) {
+      return -1;
+    }
+    int n = (b[p + 1] & 0x80) != 0 ? 3 : 2;
+    if (end - p < n) {
+      return -1;
+    }
+    int isa = h & 1;
+    updateShort(b, p + 1, isa);
+    sink.sourceAddress(off, index++, addr, isa, n == 3 ? AddressForm.SHORT_2 : AddressForm.SHORT_1, -1, addrBits);
     return n;
   }
 

@@ -1,11 +1,6 @@
 package dev.tracepoke.decode.etm4;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
+import dev.tracepoke.decode.input.SnapshotStreams;
 import dev.tracepoke.snapshot.Snapshot;
 import dev.tracepoke.snapshot.SnapshotReader;
 import java.io.IOException;
@@ -24,6 +19,13 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 
 /**
  * Every snapshot of the conformance folder: our packet list per trace ID equals {@code
@@ -44,11 +46,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * comparison holds whatever their real configuration was). The STM source (STM_12, {@code
  * cstraceitm.bin}) is not ETMv4 and is left out on both sides.
  */
-class SnapshotConformanceTest {
+public class SnapshotConformanceTest {
 
   static final String DIGESTS = "etm4/opencsd-snapshot-digests.txt";
 
-  static Path snapshotsDir() {
+  public static Path snapshotsDir() {
     Path root = Path.of(System.getProperty("tracepoke.root", "..")).toAbsolutePath().normalize();
     for (Path d = root.getParent(); d != null; d = d.getParent()) {
       Path s = d.resolve("shared/conformance/opencsd-snapshots");

@@ -1,16 +1,12 @@
-package dev.tracepoke.decode.pipeline;
+package dev.tracepoke.decode.input;
 
-import dev.tracepoke.coresight.FrameDeformatter;
-import dev.tracepoke.decode.etm4.Etm4Config;
 import dev.tracepoke.decode.image.MemoryImage;
 import dev.tracepoke.decode.image.PokeKind;
 import dev.tracepoke.decode.image.TextPoke;
 import dev.tracepoke.elf.ElfImage;
 import dev.tracepoke.elf.Segment;
 import dev.tracepoke.kallsyms.Kallsyms;
-import dev.tracepoke.perf.AuxtraceQueue;
 import dev.tracepoke.perf.CsEtmInfo;
-import dev.tracepoke.perf.EtmV4Params;
 import dev.tracepoke.perf.FileRecord;
 import dev.tracepoke.perf.PerfDataException;
 import dev.tracepoke.perf.PerfDataReader;
@@ -19,10 +15,8 @@ import dev.tracepoke.perf.RecordCursor;
 import dev.tracepoke.perf.SampleId;
 import dev.tracepoke.recording.Recording;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.LongFunction;
@@ -43,7 +37,6 @@ public final class RecordingInput {
       TimeConversion time = TimeConversion.IDENTITY;
       List<TextPoke> pokes = new ArrayList<>();
       List<String> warnings = new ArrayList<>(data.warnings());
-      java.util.SortedMap<Integer, List<PerfRecord.Auxtrace>> queues = new java.util.TreeMap<>();
       RecordCursor cur = data.fileOrder();
       while (true) {
         FileRecord r;
@@ -58,9 +51,7 @@ public final class RecordingInput {
           break;
         }
         PerfRecord p = r.record();
-        if (p instanceof PerfRecord.Auxtrace a) {
-          queues.computeIfAbsent(a.idx(), k -> new ArrayList<>()).add(a);
-        } else if (p instanceof PerfRecord.AuxtraceInfo info && info.priv() instanceof CsEtmInfo cs) {
+        if (p instanceof PerfRecord.AuxtraceInfo info && info.priv() instanceof CsEtmInfo cs) {
           etm = cs;
         } else if (p instanceof PerfRecord.TimeConv tc) {
           time = new TimeConversion((int) tc.timeShift(), tc.timeMult(), tc.timeZero());
@@ -76,49 +67,19 @@ public final class RecordingInput {
         throw new PerfDataException(data.file(), data.dataStart(),
             "a PERF_RECORD_AUXTRACE_INFO of type CS_ETM (this recording has no CoreSight trace)");
       }
+      PerfStreams.Plan plan = PerfStreams.read(data.file());
+      warnings.clear(); // the plan read the same records: its warnings include the reader's
+      warnings.addAll(plan.warnings());
+      for (String s : plan.skipped()) {
+        warnings.add("not decoded: " + s);
+      }
       MemoryImage image = readImage(rec);
       LongFunction<String> symbols = symbolizer(rec.kallsyms().orElse(null));
-      List<CoreTrace> cores = new ArrayList<>();
-      Path file = data.file();
-      for (List<PerfRecord.Auxtrace> buffers : queues.values()) {
-        AuxtraceQueue q = new AuxtraceQueue(buffers.get(0).idx(), buffers.get(0).cpu(), buffers);
-        EtmV4Params params = paramsFor(etm, q.cpu());
-        if (params == null) {
-          continue;
-        }
-        if (params.isEte()) {
-          throw new IOException(file + ": cpu " + q.cpu() + " has an ETE trace unit; tracepoke decodes ETMv4 only");
-        }
-        Etm4Config cfg = new Etm4Config((int) params.trcconfigr(), (int) params.trctraceidr(),
-            (int) params.trcidr0(), (int) params.trcidr1(), (int) params.trcidr2(),
-            (int) params.trcidr8(), 0, 0, 0, 0, 0);
-        int traceId = params.traceId();
-        cores.add(new CoreTrace(q.cpu(), cfg, sink -> {
-          // perf's AUX buffers from an ETR/ETF are memory-aligned formatter frames
-          try (PerfDataReader r2 = PerfDataReader.open(file);
-              InputStream in = r2.queueStream(q)) {
-            FrameDeformatter.deformat(in, EnumSet.of(FrameDeformatter.Option.RESET_ON_4X_FSYNC),
-                (id, buf, off, len, frameOffset, index) -> {
-                  if (id == traceId) {
-                    sink.accept(buf, off, len);
-                  }
-                }, file + " (AUXTRACE queue " + q.idx() + ")");
-          }
-        }));
-      }
+      List<CoreTrace> cores = new ArrayList<>(plan.cores());
       cores.sort((a, b) -> Integer.compare(a.cpu(), b.cpu()));
       return new TraceInput(path.toString(), image, pokes, time, symbols, cores, rec.truthDir(), true,
           warnings);
     }
-  }
-
-  private static EtmV4Params paramsFor(CsEtmInfo etm, int cpu) {
-    for (EtmV4Params p : etm.cpus()) {
-      if (p.cpu() == cpu) {
-        return p;
-      }
-    }
-    return null;
   }
 
   private static MemoryImage readImage(Recording rec) throws IOException {

@@ -1,6 +1,9 @@
-package dev.tracepoke.decode.etm4;
+package dev.tracepoke.decode.input;
 
 import dev.tracepoke.coresight.FrameDeformatter;
+import dev.tracepoke.decode.etm4.Etm4Config;
+import dev.tracepoke.decode.etm4.OpenCsdIndex;
+import dev.tracepoke.decode.etm4.PacketReader;
 import dev.tracepoke.decode.image.MemoryImage;
 import dev.tracepoke.snapshot.Device;
 import dev.tracepoke.snapshot.MemoryDump;
@@ -19,9 +22,9 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * The ETMv4 trace streams of an OpenCSD snapshot: which sources each buffer holds, their
+ * The ETMv4 and ETE trace streams of an OpenCSD snapshot: which sources each buffer holds, their
  * configurations, and reading a buffer into one {@link PacketReader} per source (through the
- * CoreSight frame deformatter for formatted buffers). Sources that are not ETMv4 are listed as
+ * CoreSight frame deformatter for formatted buffers). Sources that are neither are listed as
  * skipped with the reason.
  */
 public final class SnapshotStreams {
@@ -93,8 +96,8 @@ public final class SnapshotStreams {
     List<Skipped> skipped = new ArrayList<>();
     Map<Integer, String> ids = new LinkedHashMap<>();
     for (Device.TraceSource t : snapshot.sourcesIn(buffer)) {
-      if (!t.isEtm4()) {
-        skipped.add(new Skipped(t.name(), "type " + t.type() + " is not an ETMv4 instruction trace source"));
+      if (!t.isEtm4() && !t.isEte()) {
+        skipped.add(new Skipped(t.name(), "type " + t.type() + " is not an ETMv4 or ETE instruction trace source"));
         continue;
       }
       if (buffer.format() == TraceBuffer.Format.SOURCE_DATA && !sources.isEmpty()) {
@@ -102,7 +105,9 @@ public final class SnapshotStreams {
             new Skipped(t.name(), "a source_data buffer holds one stream; it is " + sources.get(0).source() + "'s"));
         continue;
       }
-      Etm4Config config = Etm4Config.of(snapshot.etm4Registers(t));
+      Etm4Config config = t.isEte()
+          ? Etm4Config.ofEte(snapshot.etm4Registers(t), snapshot.eteDevarch(t))
+          : Etm4Config.of(snapshot.etm4Registers(t));
       String other = ids.putIfAbsent(config.traceId(), t.name());
       if (other != null && buffer.format() != TraceBuffer.Format.SOURCE_DATA) {
         skipped.add(new Skipped(t.name(), "trace ID 0x" + Integer.toHexString(config.traceId()) + " already used by " + other));

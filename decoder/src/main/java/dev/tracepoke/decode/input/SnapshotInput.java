@@ -1,8 +1,8 @@
-package dev.tracepoke.decode.pipeline;
+package dev.tracepoke.decode.input;
 
 import dev.tracepoke.coresight.FrameDeformatter;
-import dev.tracepoke.decode.etm4.SnapshotStreams;
 import dev.tracepoke.decode.image.MemoryImage;
+import dev.tracepoke.decode.input.SnapshotStreams;
 import dev.tracepoke.snapshot.Device;
 import dev.tracepoke.snapshot.MemoryDump;
 import dev.tracepoke.snapshot.Snapshot;

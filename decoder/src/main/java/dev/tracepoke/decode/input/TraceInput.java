@@ -1,4 +1,4 @@
-package dev.tracepoke.decode.pipeline;
+package dev.tracepoke.decode.input;
 
 import dev.tracepoke.decode.image.MemoryImage;
 import dev.tracepoke.decode.image.TextPoke;
