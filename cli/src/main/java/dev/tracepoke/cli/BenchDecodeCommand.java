@@ -44,8 +44,7 @@ final class BenchDecodeCommand implements Callable<Integer> {
       description = "A perf directory or an OpenCSD snapshot directory (default: the conformance snapshot bugfix-exact-match under ../shared).")
   Path recording;
 
-  @Option(names = "--image", paramLabel = "ELF", description = "Kernel image for a plain perf.data file.")
-  Path image;
+  @picocli.CommandLine.Mixin InputOptions input = new InputOptions();
 
   @Option(names = "--seconds", paramLabel = "N", description = "Decode for at least this long (default: ${DEFAULT-VALUE}).")
   double seconds = 10;
@@ -77,7 +76,7 @@ final class BenchDecodeCommand implements Callable<Integer> {
       return 2;
     }
     boolean snapshot = SnapshotInput.isSnapshot(rec);
-    TraceInput in = Inputs.open(rec, image, spec).inMemory();
+    TraceInput in = Inputs.open(rec, input, spec).inMemory();
     long traceBytes = snapshot ? bufferBytes(SnapshotReader.read(rec)) : -1;
     out.printf(Locale.ROOT, "input: %s (%s, %d cores)%n", rec, snapshot ? "OpenCSD snapshot" : "perf recording",
         in.cores().size());

@@ -18,7 +18,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code tracepoke decode REC}: every core's instruction flow, merged by time. */
-@Command(name = "decode", description = "Decode each core's ETMv4 trace to instruction flow.")
+@Command(name = "decode", description = "Decode each core's ETMv4 trace to instruction flow.",
+    footer = {"",
+        "Patch-site tables: from --vmlinux ELF, else REC's vmlinux, the kernel's __jump_table (jump labels: NOP or B"
+            + " target) and ftrace call-site table (NOP or BL ftrace_caller; entries relocated through .rela.dyn in a"
+            + " PIE vmlinux), moved by the KASLR offset (kallsyms _stext vs the vmlinux's). They are read when the"
+            + " recording has no text-poke records: every listed site may then hold either word at any execution,"
+            + " the trace resolves it or it is flagged; a BRK exception where kcore holds no BRK is an armed kprobe."
+            + " With records, the records' windows apply. Without a vmlinux, a warning says the sites are unknown."})
 final class DecodeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -26,8 +33,7 @@ final class DecodeCommand implements Callable<Integer> {
       description = "A perf directory, a perf.data file (with --image), or an OpenCSD snapshot directory (has snapshot.ini).")
   Path recording;
 
-  @Option(names = "--image", paramLabel = "ELF", description = "Kernel image for a plain perf.data file.")
-  Path image;
+  @picocli.CommandLine.Mixin InputOptions input = new InputOptions();
 
   @Option(names = "--cpu", paramLabel = "N", split = ",", description = "Only these cores (repeat or comma-separate).")
   int[] cpus;
@@ -46,6 +52,8 @@ final class DecodeCommand implements Callable<Integer> {
       description = "Switch the image at each text-poke record's time and never flag: what a decoder without window analysis reports.")
   boolean naive;
 
+  
+
   @Option(names = "--threads", paramLabel = "N", description = "Decode threads (default: one per available processor).")
   int threads = Runtime.getRuntime().availableProcessors();
 
@@ -57,7 +65,12 @@ final class DecodeCommand implements Callable<Integer> {
       err.println("tracepoke decode: --format must be text or jsonl, not '" + format + "'");
       return 2;
     }
-    TraceInput in = Inputs.open(recording, image, spec);
+    TraceInput in = Inputs.open(recording, input, spec);
+    if (in.cores().isEmpty()) {
+      // the warnings above say why (trace not decoded, AUX data lost)
+      err.println("tracepoke decode: " + recording + ": no trace that tracepoke can decode");
+      return 1;
+    }
     CoreDecoderFactory factory = naive ? CoreDecoderFactory.NAIVE : CoreDecoderFactory.WINDOWS;
     int[] errors = new int[1];
     OutputBuffer out = new OutputBuffer(StandardOutput.of(spec), OutputBuffer.DEFAULT_SIZE, "standard output");

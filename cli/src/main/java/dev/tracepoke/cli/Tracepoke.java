@@ -17,6 +17,7 @@ import picocli.CommandLine.Model.CommandSpec;
       DumpCommand.class,
       DecodeCommand.class,
       DiffCommand.class,
+      SitesCommand.class,
       GoldenCommand.class,
       CompareProtocolsCommand.class,
       BenchCommand.class,

@@ -51,6 +51,8 @@ public final class BlockCache {
   // and taken (2 * slot + 1), as slot + 1 (0: none yet), so a walk goes from block to block
   // without hashing its pc. A hint only: it is used when that block starts at the pc asked for.
   private int[] after = new int[256 * 2];
+  /** The image has table sites open for all time (blocks over them are walked word by word). */
+  private final boolean hasOpen;
   private int size;
 
   private long hits;
@@ -81,6 +83,7 @@ public final class BlockCache {
     this.maxInstructions = maxInstructions;
     this.maxBlocks = maxBlocks;
     this.versioned = image.versionCount() > 1;
+    this.hasOpen = image.hasOpenSites();
   }
 
   /** A cache with blocks of at most 4096 instructions and at most 2^20 blocks. */
@@ -207,7 +210,8 @@ public final class BlockCache {
     long validity = image.validity(pc, at + 4, version);
     validFrom[s] = (int) (validity >>> 32);
     validTo[s] = (int) validity;
-    touchesPoke[s] = validFrom[s] != 0 || validTo[s] != image.versionCount();
+    touchesPoke[s] = validFrom[s] != 0 || validTo[s] != image.versionCount()
+        || (hasOpen && image.touchesOpenSite(pc, at + 4));
     chain[s] = next;
     head[pos] = s + 1;
     size++;
