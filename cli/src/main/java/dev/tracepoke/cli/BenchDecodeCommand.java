@@ -193,38 +193,44 @@ final class BenchDecodeCommand implements Callable<Integer> {
     for (dev.tracepoke.decode.input.CoreTrace c : in.cores()) {
       ids.put(c.cpu(), c.traceId());
     }
-    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
     for (String format : List.of("text", "text --ranges", "jsonl")) {
       double[] wall = new double[writeRuns];
       double[] cpuSeconds = new double[writeRuns];
       long bytes = 0;
       for (int i = 0; i < writeRuns; i++) {
         long t0 = System.nanoTime();
-        long c0 = mx.getCurrentThreadCpuTime();
-        List<Decoding.CoreResult> cores = Decoding.run(in, CoreDecoderFactory.WINDOWS, null, threads);
+        long c0 = processCpuNanos();
         OutputBuffer buf = new OutputBuffer(OutputBuffer.discarding(), OutputBuffer.DEFAULT_SIZE, "nothing");
         FlowSink writer;
         if (format.equals("jsonl")) {
           JsonlWriter json = new JsonlWriter(buf, cpu -> ids.getOrDefault(cpu, -1));
-          json.header(in.source(), cores.stream().map(Decoding.CoreResult::cpu).toList());
+          json.header(in.source(), Decoding.cpus(in, null));
           writer = json;
         } else {
           writer = new TextWriter(buf, in.symbols(), format.endsWith("--ranges"));
         }
-        Decoding.replayByTime(cores, writer, Long.MIN_VALUE, Long.MAX_VALUE);
+        Decoding.stream(in, CoreDecoderFactory.WINDOWS, null, threads, writer, Long.MIN_VALUE, Long.MAX_VALUE);
         buf.flush();
         wall[i] = (System.nanoTime() - t0) / 1e9;
-        cpuSeconds[i] = (mx.getCurrentThreadCpuTime() - c0) / 1e9;
+        cpuSeconds[i] = c0 < 0 ? -1 : (processCpuNanos() - c0) / 1e9;
         bytes = buf.written();
       }
       double s = median(wall);
-      // with one decode thread everything runs in this thread, so its CPU time is the whole cost
-      String perCpu = threads <= 1 && median(cpuSeconds) > 0
-          ? String.format(Locale.ROOT, ", %.1f MB/s per CPU second", bytes / MB / median(cpuSeconds)) : "";
+      double cpu = median(cpuSeconds);
+      String perCpu = cpu > 0 ? String.format(Locale.ROOT, ", %.1f MB/s per CPU second", bytes / MB / cpu) : "";
       out.printf(Locale.ROOT, "write %s: %.1f MB/s of output%s (%.1f MB in %.3f s wall: decode, merge by time, format;"
           + " median of %d)%n", format, bytes / MB / s, perCpu, bytes / MB, s, writeRuns);
       out.flush();
     }
+  }
+
+  /** CPU time of the whole process (decoder threads, the merge and writer, GC), -1 if unknown. */
+  private static long processCpuNanos() {
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getProcessCpuTime();
+    }
+    return -1;
   }
 
   private static void printRun(PrintWriter out, DecodeBench.Run r, long bytes) {

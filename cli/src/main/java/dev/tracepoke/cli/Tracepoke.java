@@ -3,6 +3,7 @@ package dev.tracepoke.cli;
 import dev.tracepoke.decode.write.OutputFailed;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** The {@code tracepoke} command: wiring and printing only; the work lives in the library modules. */
 @Command(
@@ -36,7 +37,29 @@ public final class Tracepoke {
   }
 
   public static void main(String[] args) {
-    System.exit(commandLine(true).execute(args));
+    System.exit(forArgs(args, true).execute(args));
+  }
+
+  /**
+   * The command line for {@code args}: when the first argument names a subcommand, the tree holds
+   * only that one (picocli inspects every option of every command it is given, a good part of a
+   * small decode's start-up); anything else gets the whole tree.
+   */
+  static CommandLine forArgs(String[] args, boolean ownsStandardOutput) {
+    if (args.length > 0) {
+      for (Class<?> c : Tracepoke.class.getAnnotation(Command.class).subcommands()) {
+        Command sub = c.getAnnotation(Command.class);
+        if (c != CommandLine.HelpCommand.class && sub != null && sub.name().equals(args[0])) {
+          CommandSpec root = CommandSpec.wrapWithoutInspection(new Tracepoke(ownsStandardOutput));
+          root.name(Tracepoke.class.getAnnotation(Command.class).name());
+          root.mixinStandardHelpOptions(true);
+          CommandLine cl = new CommandLine(root);
+          cl.addSubcommand(sub.name(), new CommandLine(c));
+          return configure(cl);
+        }
+      }
+    }
+    return commandLine(ownsStandardOutput);
   }
 
   /** The configured command line, shared by {@link #main} and the tests. */
@@ -45,7 +68,10 @@ public final class Tracepoke {
   }
 
   private static CommandLine commandLine(boolean ownsStandardOutput) {
-    CommandLine cl = new CommandLine(new Tracepoke(ownsStandardOutput));
+    return configure(new CommandLine(new Tracepoke(ownsStandardOutput)));
+  }
+
+  private static CommandLine configure(CommandLine cl) {
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     // A failure is one line naming the command and what went wrong (the library's exceptions name
     // the file and byte offset); TRACEPOKE_DEBUG=1 adds the stack trace.

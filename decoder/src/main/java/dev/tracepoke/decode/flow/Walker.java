@@ -13,6 +13,9 @@ final class Walker {
   static final int MAX_OVERRIDES = 4;
 
   long pc;
+  /** The block whose waypoint the last atom ended at (-1: none) and its direction: a hint for the next lookup. */
+  int lastBlock = -1;
+  boolean lastTaken;
   boolean needAddress = true;
   boolean needContext = true;
   int el;
