@@ -161,6 +161,10 @@ public final class FrameDeformatter {
    * @throws FrameFormatException if the input ends inside a frame
    */
   public void finish() {
+    if (!synced) {
+      // no FSYNC anywhere: every byte was skipped, and the stats must say so
+      unsyncedBytes = offset;
+    }
     if (frameFill != 0 || unitFill != 0) {
       throw new FrameFormatException(
           source,

@@ -110,12 +110,17 @@ public record Scenario(
   }
 
   public static Scenario load(Path file) throws IOException {
+    return parse(Files.readAllBytes(file), file.toString());
+  }
+
+  /** Parses scenario JSON; {@code source} names it in errors (file, line and column). */
+  public static Scenario parse(byte[] json, String source) throws IOException {
     try {
-      return JSON.readValue(file.toFile(), Scenario.class);
+      return JSON.readValue(json, Scenario.class);
     } catch (JsonProcessingException e) {
-      throw new IOException(
-          file + ": not a valid scenario at line " + e.getLocation().getLineNr() + ", column "
-              + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage(), e);
+      String where = e.getLocation() == null ? ""
+          : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+      throw new IOException(source + ": not a valid scenario" + where + ": " + e.getOriginalMessage(), e);
     }
   }
 
