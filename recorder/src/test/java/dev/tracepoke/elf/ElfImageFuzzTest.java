@@ -14,11 +14,13 @@ import org.junit.jupiter.api.BeforeAll;
  * {@link ElfFormatException} that names the file and an offset inside it.
  */
 class ElfImageFuzzTest {
+  /** tmpfs where there is one: the fuzz loop writes a file per execution. */
+  private static final Path SHM = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
   private static Path file;
 
   @BeforeAll
   static void scratch() throws IOException {
-    file = Files.createTempDirectory("elf-fuzz").resolve("kcore");
+    file = Files.createTempDirectory(SHM, "elf-fuzz").resolve("kcore");
   }
 
   @FuzzTest(maxDuration = "10m")

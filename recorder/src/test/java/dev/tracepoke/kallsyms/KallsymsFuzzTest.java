@@ -13,11 +13,13 @@ import org.junit.jupiter.api.BeforeAll;
  * with a {@link KallsymsFormatException} naming the file, line and a byte offset inside it.
  */
 class KallsymsFuzzTest {
+  /** tmpfs where there is one: the fuzz loop writes a file per execution. */
+  private static final Path SHM = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
   private static Path file;
 
   @BeforeAll
   static void scratch() throws IOException {
-    file = Files.createTempDirectory("kallsyms-fuzz").resolve("kallsyms");
+    file = Files.createTempDirectory(SHM, "kallsyms-fuzz").resolve("kallsyms");
   }
 
   @FuzzTest(maxDuration = "10m")

@@ -18,11 +18,13 @@ import org.junit.jupiter.api.BeforeAll;
  * byte offset inside it; records it returns lie inside the file.
  */
 class PerfDataReaderFuzzTest {
+  /** tmpfs where there is one: the fuzz loop writes a file per execution. */
+  private static final Path SHM = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
   private static Path file;
 
   @BeforeAll
   static void scratch() throws IOException {
-    file = Files.createTempDirectory("perf-fuzz").resolve("perf.data");
+    file = Files.createTempDirectory(SHM, "perf-fuzz").resolve("perf.data");
   }
 
   @FuzzTest(maxDuration = "10m")

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.BeforeAll;
  * {@link SnapshotFormatException} that names a file of the snapshot.
  */
 class SnapshotReaderFuzzTest {
+  /** tmpfs where there is one: the fuzz loop writes a file per execution. */
+  private static final Path SHM = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
   static final List<String> FILES =
       List.of("snapshot.ini", "cpu_0.ini", "etm_0.ini", "trace.ini", "dump.bin", "trace.bin");
   static final byte[] SEPARATOR = "%%%%\n".getBytes(StandardCharsets.ISO_8859_1);
@@ -27,7 +29,7 @@ class SnapshotReaderFuzzTest {
 
   @BeforeAll
   static void scratch() throws IOException {
-    dir = Files.createTempDirectory("snapshot-fuzz");
+    dir = Files.createTempDirectory(SHM, "snapshot-fuzz");
   }
 
   @FuzzTest(maxDuration = "10m")

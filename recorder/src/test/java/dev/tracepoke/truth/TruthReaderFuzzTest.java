@@ -16,6 +16,8 @@ import org.junit.jupiter.api.BeforeAll;
  * rejected with a {@link TruthFormatException} naming the file.
  */
 class TruthReaderFuzzTest {
+  /** tmpfs where there is one: the fuzz loop writes a file per execution. */
+  private static final Path SHM = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
   static final byte[] SEPARATOR = "%%%%\n".getBytes(StandardCharsets.ISO_8859_1);
   /** Events read per input at most: a compressed stream may legitimately expand a lot. */
   static final int MAX_EVENTS = 100_000;
@@ -24,7 +26,7 @@ class TruthReaderFuzzTest {
 
   @BeforeAll
   static void scratch() throws IOException {
-    dir = Files.createTempDirectory("truth-fuzz");
+    dir = Files.createTempDirectory(SHM, "truth-fuzz");
   }
 
   @FuzzTest(maxDuration = "10m")
