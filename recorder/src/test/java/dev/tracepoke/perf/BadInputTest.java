@@ -176,6 +176,9 @@ class BadInputTest {
             "attrs section of 1099511627776 bytes is not a multiple of the 144-byte attr entry"),
         new Case("attr size disagrees with header", putShort(first - 288 + 4, 120), 0, first - 288 + 4,
             "attr 0 size 120, expected 128 (header attr_size 144 - 16)"),
+        // issue 16: the bound check overflowed and the message cited the bogus value as the offset
+        new Case("huge attrs offset", putLong(24, Long.MAX_VALUE - 100), 0, 24,
+            "attrs section [" + (Long.MAX_VALUE - 100) + ", +288) runs past the end of the file at byte " + good.length),
         new Case("data offset past the end", putLong(40, 1L << 40), 0, 40,
             "data section offset 1099511627776 (size " + (dataEnd - first) + ") is outside the file ("
                 + good.length + " bytes) or inside the header"),
