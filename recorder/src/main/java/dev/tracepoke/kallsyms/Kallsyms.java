@@ -1,5 +1,7 @@
 package dev.tracepoke.kallsyms;
 
+import dev.tracepoke.storage.WholeFile;
+
 import it.unimi.dsi.fastutil.ints.IntArrays;
 import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
 import java.io.BufferedInputStream;
@@ -248,15 +250,11 @@ public final class Kallsyms {
 
   /** Writes the table to {@code file} under a temporary name, then renames it. */
   public void write(Path file) throws IOException {
-    Path dir = file.toAbsolutePath().getParent();
-    Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-    try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+    WholeFile.write(file, out -> {
+      Writer w = new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8);
       write(w);
-    } catch (IOException | RuntimeException e) {
-      Files.deleteIfExists(tmp);
-      throw e;
-    }
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      w.flush();
+    });
   }
 
   public int size() {

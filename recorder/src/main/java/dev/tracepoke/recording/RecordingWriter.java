@@ -1,5 +1,7 @@
 package dev.tracepoke.recording;
 
+import dev.tracepoke.storage.WholeFile;
+
 import dev.tracepoke.elf.ElfWriter;
 import dev.tracepoke.kallsyms.Kallsyms;
 import dev.tracepoke.perf.PerfDataWriter;
@@ -71,7 +73,7 @@ public final class RecordingWriter implements AutoCloseable {
     Path kd = dir.resolve(Recording.KCORE_DIR);
     Path f = kd.resolve(Recording.KALLSYMS);
     k.write(f);
-    Files.write(kd.resolve(Recording.MODULES), new byte[0]);
+    WholeFile.write(kd.resolve(Recording.MODULES), new byte[0]);
     return f;
   }
 
