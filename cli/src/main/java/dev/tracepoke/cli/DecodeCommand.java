@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -58,7 +57,7 @@ final class DecodeCommand implements Callable<Integer> {
       return 2;
     }
     TraceInput in = Inputs.open(recording, image, spec);
-    List<Decoding.CoreResult> cores = Decoding.run(in, naive ? CoreDecoderFactory.NAIVE : CoreDecoderFactory.WINDOWS, cpus, threads);
+    CoreDecoderFactory factory = naive ? CoreDecoderFactory.NAIVE : CoreDecoderFactory.WINDOWS;
     int[] errors = new int[1];
     if (format.equals("jsonl")) {
       OutputStream os = new BufferedOutputStream(new FileDescriptorOut(spec), 1 << 16);
@@ -67,15 +66,15 @@ final class DecodeCommand implements Callable<Integer> {
         ids.put(c.cpu(), c.traceId());
       }
       try (FlowJson json = new FlowJson(os, cpu -> ids.getOrDefault(cpu, -1))) {
-        json.header(in.source(), cores.stream().map(Decoding.CoreResult::cpu).toList());
-        Decoding.replayByTime(cores, new ErrorsToStderr(json, err, recording, errors), window[0], window[1]);
+        json.header(in.source(), Decoding.cpus(in, cpus));
+        Decoding.stream(in, factory, cpus, threads, new ErrorsToStderr(json, err, recording, errors), window[0], window[1]);
       }
       os.flush();
     } else {
       // picocli's writer flushes on every println; buffer so a large decode is not a syscall per line
       PrintWriter out = new PrintWriter(new java.io.BufferedWriter(spec.commandLine().getOut(), 1 << 16), false);
       FlowText text = new FlowText(out, in.symbols(), ranges);
-      Decoding.replayByTime(cores, new ErrorsToStderr(text, err, recording, errors), window[0], window[1]);
+      Decoding.stream(in, factory, cpus, threads, new ErrorsToStderr(text, err, recording, errors), window[0], window[1]);
       out.flush();
     }
     err.flush();

@@ -6,7 +6,6 @@ import dev.tracepoke.decode.diff.DiffReport;
 import dev.tracepoke.decode.image.ImageTimeline;
 import dev.tracepoke.decode.pipeline.Ambiguities;
 import dev.tracepoke.decode.pipeline.CoreDecoderFactory;
-import dev.tracepoke.decode.pipeline.Decoding;
 import dev.tracepoke.decode.pipeline.RecordingInput;
 import dev.tracepoke.decode.pipeline.TraceInput;
 import dev.tracepoke.decode.pipeline.TruthCheck;
@@ -56,15 +55,14 @@ final class DemoCommand implements Callable<Integer> {
     RunSummary sim = new Simulation(s).record(dir);
     progress.step("decoding " + dir);
     TraceInput in = RecordingInput.open(dir, null);
-    List<Decoding.CoreResult> decoded = Decoding.run(in, CoreDecoderFactory.WINDOWS, null, threads);
-    DiffReport diff = TruthCheck.diff(in, decoded);
+    Ambiguities.Collector collected = new Ambiguities.Collector();
+    DiffReport diff = TruthCheck.diff(in, CoreDecoderFactory.WINDOWS, threads, collected);
     progress.step("decoding naively");
-    List<Decoding.CoreResult> naive = Decoding.run(in, CoreDecoderFactory.NAIVE, null, threads);
-    DiffReport naiveDiff = TruthCheck.diff(in, naive);
+    DiffReport naiveDiff = TruthCheck.diff(in, CoreDecoderFactory.NAIVE, threads, null);
     progress.done();
 
     long windows = ImageTimeline.of(in.image(), in.pokes()).windows().size();
-    List<Ambiguities.Ambiguity> amb = Ambiguities.of(decoded);
+    List<Ambiguities.Ambiguity> amb = collected.all();
     long resolved = 0, toBranch = 0, toOther = 0;
     for (Ambiguities.Ambiguity a : amb) {
       if (a.resolved()) {

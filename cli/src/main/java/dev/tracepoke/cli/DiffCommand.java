@@ -6,13 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tracepoke.decode.diff.CoreDiff;
 import dev.tracepoke.decode.diff.DiffReport;
 import dev.tracepoke.decode.pipeline.CoreDecoderFactory;
-import dev.tracepoke.decode.pipeline.Decoding;
 import dev.tracepoke.decode.pipeline.TraceInput;
 import dev.tracepoke.decode.pipeline.TruthCheck;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,8 +39,7 @@ final class DiffCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     TraceInput in = Inputs.open(recording, null, spec);
-    List<Decoding.CoreResult> decoded = Decoding.run(in, naive ? CoreDecoderFactory.NAIVE : CoreDecoderFactory.WINDOWS, null, threads);
-    DiffReport report = TruthCheck.diff(in, decoded);
+    DiffReport report = TruthCheck.diff(in, naive ? CoreDecoderFactory.NAIVE : CoreDecoderFactory.WINDOWS, threads, null);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.println(new ObjectMapper().writeValueAsString(toJson(report)));

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.tracepoke.decode.diff.CoreDiff;
 import dev.tracepoke.decode.pipeline.CoreDecoderFactory;
-import dev.tracepoke.decode.pipeline.Decoding;
 import dev.tracepoke.decode.pipeline.RecordingInput;
 import dev.tracepoke.decode.pipeline.TraceInput;
 import dev.tracepoke.decode.pipeline.TruthCheck;
@@ -58,8 +57,8 @@ final class ProtocolComparison {
     Scenario s = base.withProtocol(protocol).withEvents(events);
     RunSummary summary = new Simulation(s).record(dir);
     TraceInput in = RecordingInput.open(dir, null);
-    CoreDiff windows = TruthCheck.diff(in, Decoding.run(in, CoreDecoderFactory.WINDOWS, null, threads)).total();
-    CoreDiff naive = TruthCheck.diff(in, Decoding.run(in, CoreDecoderFactory.NAIVE, null, threads)).total();
+    CoreDiff windows = TruthCheck.diff(in, CoreDecoderFactory.WINDOWS, threads, null).total();
+    CoreDiff naive = TruthCheck.diff(in, CoreDecoderFactory.NAIVE, threads, null).total();
     CostReport c = summary.costs();
     return new Row(protocol, events, c.pokes(), c.meanPatchNanos(), c.maxPatchNanos(), c.meanLatencyNanos(),
         c.maxLatencyNanos(), c.notVisible(), c.ipis(),

@@ -1,11 +1,11 @@
 package dev.tracepoke.decode.diff;
 
+import dev.tracepoke.decode.flow.ElementWindow;
+import dev.tracepoke.decode.flow.FlowElements;
 import dev.tracepoke.decode.flow.FlowSink;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.LongFunction;
 
 /**
@@ -41,25 +41,16 @@ public final class Diff {
   }
 
   /**
-   * Diffs every core in {@code cpus}. {@code symbolizer} names an address for the report
-   * ({@code symbol+0xoff}); it may return null.
+   * Diffs one core's decoded flow against its truth, reading the flow forward through {@code e}
+   * (a stream keeps only what the alignment looks ahead to). {@code symbolizer} names an address
+   * for the report ({@code symbol+0xoff}); it may return null.
    */
-  public static DiffReport diff(FlowBuffer decoded, int[] cpus, TruthSource truth,
+  public static CoreDiff diffCore(ElementWindow e, TruthCursor truth,
       LongFunction<String> symbolizer) throws IOException {
-    List<CoreDiff> out = new ArrayList<>();
-    for (int cpu : cpus) {
-      out.add(diffCore(cpu, decoded.core(cpu), truth.open(cpu), symbolizer));
-    }
-    return DiffReport.of(out);
+    return diffCore(e.cpu(), e, truth, symbolizer);
   }
 
-  /** Diffs one core's decoded flow (held in {@code decoded}) against its truth. */
-  public static CoreDiff diffCore(int cpu, FlowBuffer decoded, TruthCursor truth,
-      LongFunction<String> symbolizer) throws IOException {
-    return diffCore(cpu, decoded.core(cpu), truth, symbolizer);
-  }
-
-  static CoreDiff diffCore(int cpu, LongArrayList e, TruthCursor cursor, LongFunction<String> symbolizer)
+  private static CoreDiff diffCore(int cpu, ElementWindow e, TruthCursor cursor, LongFunction<String> symbolizer)
       throws IOException {
     TruthWindow w = new TruthWindow(cursor);
     long p = 0;
@@ -71,17 +62,19 @@ public final class Diff {
     IntArrayList pendingWord = new IntArrayList();
     int pendingSeen = 0; // the first pendingSeen of them already had a range after them
 
-    for (int i = 0; i < e.size(); i += FlowBuffer.STRIDE) {
-      long kind = e.getLong(i);
-      if (kind == FlowBuffer.RANGE) {
-        long start = e.getLong(i + 1);
-        long packed = e.getLong(i + 3);
-        int n = (int) (packed >>> 16);
-        int lastKind = (int) (packed >>> 8) & 0xff;
-        boolean taken = ((packed >>> 4) & 1) != 0;
-        int flag = (int) (packed & 0xf);
-        long tFrom = e.getLong(i + 4);
-        long tTo = e.getLong(i + 5);
+    for (long i = 0; e.has(i); i++) {
+      e.trimBefore(i);
+      long head = e.get(i, 0);
+      int kind = FlowElements.kind(head);
+      if (kind == FlowElements.RANGE) {
+        long start = e.get(i, 1);
+        int n = (int) e.get(i, 3);
+        long last = e.get(i, 4);
+        int lastKind = (int) (last & 0xFF);
+        boolean taken = (last & (1 << 8)) != 0;
+        int flag = FlowElements.flags(head);
+        long tFrom = e.get(i, 6);
+        long tTo = e.get(i, 7);
         boolean claim = flag != FlowSink.FLAG_AMBIGUOUS;
         decodedCount += n;
         if (!claim) {
@@ -176,7 +169,7 @@ public final class Diff {
         }
         w.trimBefore(p);
         pendingSeen = pendingPc.size();
-      } else if (kind == FlowBuffer.AMBIGUITY) {
+      } else if (kind == FlowElements.AMBIGUITY) {
         if (pendingSeen > 0) {
           // resolutions whose site execution never lined up with the truth
           wrong += pendingSeen;
@@ -185,14 +178,14 @@ public final class Diff {
           pendingSeen = 0;
         }
         ambiguous++;
-        if (e.getLong(i + 2) != 0) {
-          pendingPc.add(e.getLong(i + 1));
-          pendingWord.add((int) e.getLong(i + 3));
+        if ((FlowElements.flags(head) & FlowElements.RESOLVED) != 0) {
+          pendingPc.add(e.get(i, 1));
+          pendingWord.add((int) e.get(i, 2));
         } else {
           unresolved++;
         }
-      } else if (kind == FlowBuffer.EXCEPTION || kind == FlowBuffer.EXCEPTION_RETURN
-          || kind == FlowBuffer.GAP || kind == FlowBuffer.ERROR) {
+      } else if (kind == FlowElements.EXCEPTION || kind == FlowElements.ERET
+          || kind == FlowElements.GAP || kind == FlowElements.ERROR) {
         anchor = true;
       }
     }
@@ -206,22 +199,22 @@ public final class Diff {
    * {@code q}, following claimed ranges up to the next break (a flagged range, an exception, a gap,
    * an error) or {@link #VERIFY} instructions: {@link #AGREES} when all of them do.
    */
-  private static long agreement(LongArrayList e, int i, TruthWindow w, long q) throws IOException {
+  private static long agreement(ElementWindow e, long i, TruthWindow w, long q) throws IOException {
     long k = 0;
-    for (int j = i; j < e.size(); j += FlowBuffer.STRIDE) {
-      long kind = e.getLong(j);
-      if (kind == FlowBuffer.AMBIGUITY || kind == FlowBuffer.CONTEXT) {
+    for (long j = i; e.has(j); j++) {
+      long head = e.get(j, 0);
+      int kind = FlowElements.kind(head);
+      if (kind == FlowElements.AMBIGUITY || kind == FlowElements.CONTEXT) {
         continue;
       }
-      if (kind != FlowBuffer.RANGE) {
+      if (kind != FlowElements.RANGE) {
         return AGREES;
       }
-      long packed = e.getLong(j + 3);
-      if ((int) (packed & 0xf) == FlowSink.FLAG_AMBIGUOUS) {
+      if (FlowElements.flags(head) == FlowSink.FLAG_AMBIGUOUS) {
         return AGREES;
       }
-      long pc = e.getLong(j + 1);
-      int n = (int) (packed >>> 16);
+      long pc = e.get(j, 1);
+      int n = (int) e.get(j, 3);
       for (int x = 0; x < n; x++, pc += 4, k++) {
         if (k == VERIFY) {
           return AGREES;

@@ -1,17 +1,12 @@
 package dev.tracepoke.decode.flow;
 
-import dev.tracepoke.decode.a64.A64;
 import dev.tracepoke.decode.etm4.AddressForm;
 import dev.tracepoke.decode.etm4.PacketError;
 import dev.tracepoke.decode.etm4.PacketSink;
 import dev.tracepoke.decode.image.BlockCache;
 import dev.tracepoke.decode.image.ImageTimeline;
-import dev.tracepoke.decode.image.MemoryImage;
-import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.function.LongUnaryOperator;
 
 /**
@@ -60,6 +55,10 @@ import java.util.function.LongUnaryOperator;
  * is. Speculation packets (commit, cancel, mispredict) and Q packets are not supported: cancel,
  * mispredict and Q report an error and resynchronise (traces with TRCIDR8.MAXSPEC = 0 contain
  * none); the return stack (TRCCONFIGR.RS) is not modelled. Not thread-safe: one decoder per core.
+ *
+ * <p>This class is the packet adapter and segment buffer; the jobs behind it are {@link SyncState}
+ * (synchronisation), {@link Walk} (the walk over code per packet), {@link Forks} (fork, merge,
+ * decide) and {@link Delivery} (held elements and their delivery, in {@link FlowElements}' encoding).
  */
 public final class FlowDecoder implements PacketSink {
   /** Packets kept waiting for a closing timestamp before they are decoded without one. */
@@ -67,9 +66,6 @@ public final class FlowDecoder implements PacketSink {
 
   /** Walkers alive at once before an ambiguity is given up as unresolved. */
   public static final int DEFAULT_MAX_WALKERS = 16;
-
-  /** Longest linear walk to an exception's return address (bytes) before it is called an error. */
-  static final long MAX_EXCEPTION_WALK = 1 << 20;
 
   /** Which image the walk reads. */
   public enum ImageMode {
@@ -118,21 +114,6 @@ public final class FlowDecoder implements PacketSink {
     }
   }
 
-  private enum Sync {
-    NO_SYNC,
-    WAIT_INFO,
-    SYNCED
-  }
-
-  // Elements in a walker's buffer.
-  private static final int T_RANGE = 1;
-  private static final int T_EXCEPTION = 2;
-  private static final int T_ERET = 3;
-  private static final int T_CONTEXT = 4;
-  private static final int T_GAP = 5;
-  private static final int T_ERROR = 6;
-  private static final int T_DECISION = 7;
-
   // Packets of the current segment: PSTRIDE longs each.
   private static final int PSTRIDE = 8;
   private static final int P_ASYNC = 1;
@@ -148,41 +129,17 @@ public final class FlowDecoder implements PacketSink {
   private static final int P_BAD = 11;
   private static final int P_UNSUPPORTED = 12;
 
-  private static final int OK = 0;
-  private static final int FORK = 1;
-
-  private final int cpu;
-  private final BlockCache blocks;
   private final ImageTimeline timeline;
   private final Config config;
-  private final FlowSink sink;
 
-  private Sync sync = Sync.NO_SYNC;
-  private final Walker[] walkers;
-  private int live = 1;
-  private boolean group; // walkers were forked and are not decided yet
+  private final Segment segment = new Segment();
+  private final Delivery delivery;
+  private final Forks forks;
+  private final SyncState sync;
+  private final Walk walk;
 
-  /** WINDOWS over an image with poke sites: some words differ per core and window. */
-  private final boolean sites;
   private long[] packets = new long[PSTRIDE * 256];
   private int packetCount;
-  private long tPrev = FlowSink.NO_TIME;
-  private long tNext = FlowSink.NO_TIME;
-  /** Where {@link #logCses} keeps the certain CSEs: (earliest, latest) time pairs in trace order. */
-  private LongArrayList cseLog;
-  private int version;
-
-  private final List<String> messages = new ArrayList<>();
-  private final IntArrayList candidatePool = new IntArrayList();
-  private final int[] siteScratch;
-  private final int[] forkWords;
-  private int forkCount;
-  private long forkPc;
-  // Same-effect ambiguities met by the current walk, emitted when it completes.
-  private final long[] equalPc = new long[Walker.MAX_OVERRIDES];
-  private final int[] equalPool = new int[Walker.MAX_OVERRIDES];
-  private final int[] equalCount = new int[Walker.MAX_OVERRIDES];
-  private int equals;
 
   /**
    * A decoder over one fixed image version, timestamps taken as perf time.
@@ -203,19 +160,17 @@ public final class FlowDecoder implements PacketSink {
    * @param sink where elements go
    */
   public FlowDecoder(int cpu, BlockCache blocks, Config config, FlowSink sink) {
-    this.cpu = cpu;
-    this.blocks = blocks;
     this.timeline = blocks.image();
     this.config = config;
-    this.sink = sink;
-    this.version = config.mode() == ImageMode.FIXED ? config.version() : 0;
+    segment.version = config.mode() == ImageMode.FIXED ? config.version() : 0;
     // without sites every word is the version-0 word whatever the window state
-    this.sites = config.mode() == ImageMode.WINDOWS && timeline.versionCount() > 1;
-    walkers = new Walker[config.maxWalkers()];
-    walkers[0] = new Walker();
-    int words = Math.max(2, timeline.maxSiteWindows() + 1);
-    siteScratch = new int[words];
-    forkWords = new int[words];
+    boolean sites = config.mode() == ImageMode.WINDOWS && timeline.versionCount() > 1;
+    delivery = new Delivery(cpu, sink, segment);
+    forks = new Forks(config.maxWalkers(), delivery, segment);
+    delivery.wire(forks);
+    sync = new SyncState(forks, delivery);
+    walk = new Walk(blocks, sites, segment, forks, delivery, sync);
+    forks.wire(walk);
   }
 
   // ---------------------------------------------------------------- packets in
@@ -284,7 +239,7 @@ public final class FlowDecoder implements PacketSink {
       long offset, long index, long value, int updatedBits, boolean hasCycleCount, int cycleCount) {
     long t = config.time().applyAsLong(value);
     decodeSegment(t);
-    tPrev = t;
+    segment.from = t;
   }
 
   @Override
@@ -367,17 +322,15 @@ public final class FlowDecoder implements PacketSink {
   @Override
   public void end(long offset, long packets) {
     decodeSegment(FlowSink.NO_TIME);
-    if (group) {
-      giveUp(walkers[0], offset);
-    }
-    Walker w = walkers[0];
-    reportDropped(w);
+    forks.breakFlow(offset);
+    Walker w = forks.walkers[0];
+    delivery.reportDropped(w);
     if (w.exceptionPending) {
-      error(w, w.exceptionOffset, w.exceptionIndex,
+      delivery.error(w, w.exceptionOffset, w.exceptionIndex,
           "trace ends before the exception's return address");
       w.exceptionPending = false;
     }
-    flushSingle();
+    delivery.flushSingle();
   }
 
   /**
@@ -388,24 +341,17 @@ public final class FlowDecoder implements PacketSink {
    * the writer's cache maintenance was complete (see {@code ImageTimeline.WriterCses}).
    */
   public void logCses(LongArrayList into) {
-    cseLog = into;
-  }
-
-  private void passedCse(Walker w) {
-    w.lastCse = tPrev;
-    if (cseLog != null && live == 1 && !group) {
-      cseLog.add(tPrev);
-      cseLog.add(tNext);
-    }
+    walk.logCses(into);
   }
 
   // ---------------------------------------------------------------- segments
 
   /** Decodes the packets kept so far, all lying before {@code next} (perf time or NO_TIME). */
   private void decodeSegment(long next) {
-    tNext = next;
+    segment.to = next;
     if (config.mode() == ImageMode.NAIVE) {
-      version = timeline.versionAt(tPrev == FlowSink.NO_TIME ? Long.MIN_VALUE : tPrev);
+      segment.version = timeline.versionAt(
+          segment.from == FlowSink.NO_TIME ? Long.MIN_VALUE : segment.from);
     }
     for (int k = 0; k < packetCount; k++) {
       int i = k * PSTRIDE;
@@ -413,808 +359,27 @@ public final class FlowDecoder implements PacketSink {
           packets[i + 5], packets[i + 6]);
     }
     packetCount = 0;
-    flushSingle();
+    delivery.flushSingle();
   }
 
   private void dispatch(int type, long offset, long index, long a, long b, long c, long d) {
-      switch (type) {
-        case P_ASYNC -> onAsync();
-        case P_INFO -> onTraceInfo();
-        case P_TRACE_ON -> onTraceOn();
-        case P_EXCEPTION -> onException(offset, index, (int) a, (int) b);
-        case P_ERET -> onExceptionReturn(offset, index);
-        case P_ATOMS -> onAtoms(offset, index, (int) a, (int) b);
-        case P_ADDRESS -> onAddress(offset, index, a, b, (int) c, d);
-        case P_CONTEXT -> onContext(offset, index, b, (int) c, d);
-        case P_OVERFLOW -> loseSync(FlowSink.GAP_OVERFLOW, offset);
-        case P_DISCARD -> loseSync(FlowSink.GAP_ERROR, offset);
-        case P_BAD -> onBadPacket(offset, index, (int) a, b, PacketError.values()[(int) c]);
-        case P_UNSUPPORTED -> unsupported(offset, index, a == 0
-            ? "cancel packet (speculative trace is not supported)"
-            : a == 1 ? "mispredict packet (speculative trace is not supported)"
-            : "Q packet (not supported)");
-        default -> throw new IllegalStateException("kept packet type " + type);
-      }
-  }
-
-  // ---------------------------------------------------------------- synchronisation
-
-  private void onAsync() {
-    if (sync == Sync.NO_SYNC) {
-      sync = Sync.WAIT_INFO;
+    switch (type) {
+      case P_ASYNC -> sync.onAsync();
+      case P_INFO -> sync.onTraceInfo();
+      case P_TRACE_ON -> sync.onTraceOn();
+      case P_EXCEPTION -> walk.onException(offset, index, (int) a, (int) b);
+      case P_ERET -> walk.onExceptionReturn(offset, index);
+      case P_ATOMS -> walk.onAtoms(offset, index, (int) a, (int) b);
+      case P_ADDRESS -> walk.onAddress(offset, index, a, b, (int) c, d);
+      case P_CONTEXT -> walk.onContext(offset, index, b, (int) c, d);
+      case P_OVERFLOW -> sync.loseSync(FlowSink.GAP_OVERFLOW, offset);
+      case P_DISCARD -> sync.loseSync(FlowSink.GAP_ERROR, offset);
+      case P_BAD -> sync.onBadPacket(offset, index, (int) a, b, PacketError.values()[(int) c]);
+      case P_UNSUPPORTED -> sync.unsupported(offset, index, a == 0
+          ? "cancel packet (speculative trace is not supported)"
+          : a == 1 ? "mispredict packet (speculative trace is not supported)"
+          : "Q packet (not supported)");
+      default -> throw new IllegalStateException("kept packet type " + type);
     }
-  }
-
-  private void onTraceInfo() {
-    if (sync == Sync.WAIT_INFO) {
-      sync = Sync.SYNCED;
-      Walker w = walkers[0];
-      w.needAddress = true;
-      w.needContext = true;
-      w.exceptionPending = false;
-      w.walkFrom = FlowSink.NO_TIME;
-    } else if (sync == Sync.SYNCED) {
-      onTraceOn(); // a periodic sync point: the address after it restates the pc
-      for (int k = 0; k < live; k++) {
-        // what the address after a sync point continues may have begun before any timestamp
-        // seen since (the same bound whether or not the trace before it was readable)
-        walkers[k].walkFrom = FlowSink.NO_TIME;
-      }
-    }
-  }
-
-  private void onTraceOn() {
-    for (int k = 0; k < live; k++) {
-      walkers[k].addressFree = true;
-    }
-  }
-
-  /** Ends an undecided fork: its walks are reported as unresolved before the flow breaks. */
-  private void breakFlow(long offset) {
-    if (group) {
-      giveUp(walkers[0], offset);
-    }
-  }
-
-  private void loseSync(int reason, long offset) {
-    breakFlow(offset);
-    Walker w = walkers[0];
-    reportDropped(w);
-    if (sync == Sync.SYNCED) {
-      put(w, T_GAP, reason, w.needAddress ? 0 : w.pc, offset, 0, 0, 0, 0);
-    }
-    sync = Sync.NO_SYNC;
-    w.needAddress = true;
-    w.needContext = true;
-    w.exceptionPending = false;
-    w.resyncing = false;
-    w.addressFree = false;
-    w.overrides = 0;
-  }
-
-  private void onBadPacket(long offset, long index, int header, long length, PacketError reason) {
-    if (sync == Sync.NO_SYNC) {
-      return;
-    }
-    breakFlow(offset);
-    error(walkers[0], offset, index, String.format("bad packet (header 0x%02x, %d bytes): %s",
-        header, length, reason));
-    loseSync(FlowSink.GAP_ERROR, offset);
-  }
-
-  private void unsupported(long offset, long index, String what) {
-    if (sync == Sync.NO_SYNC) {
-      return;
-    }
-    breakFlow(offset);
-    error(walkers[0], offset, index, what);
-    loseSync(FlowSink.GAP_ERROR, offset);
-  }
-
-  // ---------------------------------------------------------------- context and addresses
-
-  private void onContext(long offset, long index, long bits, int vmid, long contextId) {
-    if (sync != Sync.SYNCED) {
-      return;
-    }
-    for (int k = 0; k < live; k++) {
-      updateContext(walkers[k], offset, bits, vmid, contextId);
-    }
-    afterPacket(offset, index);
-  }
-
-  private void updateContext(Walker w, long offset, long bits, int vmid, long contextId) {
-    w.el = (int) (bits & 0xFF);
-    w.sf = (bits & (1 << 8)) != 0;
-    w.ns = (bits & (1 << 9)) != 0;
-    if ((bits & (1 << 10)) != 0) {
-      w.vmid = vmid;
-    }
-    if ((bits & (1 << 11)) != 0) {
-      w.contextId = contextId;
-    }
-    w.needContext = false;
-    if (!w.needAddress) {
-      reportDropped(w);
-    }
-    put(w, T_CONTEXT, w.el | (w.sf ? 1 << 8 : 0) | (w.ns ? 1 << 9 : 0), w.contextId, w.vmid,
-        offset, 0, 0, 0);
-  }
-
-  private void onAddress(long offset, long index, long address, long bits, int vmid,
-      long contextId) {
-    if (sync != Sync.SYNCED) {
-      return;
-    }
-    if (bits >= 0) {
-      for (int k = 0; k < live; k++) {
-        updateContext(walkers[k], offset, bits, vmid, contextId);
-      }
-    }
-    for (int k = 0; k < live; k++) {
-      while (true) {
-        Walker w = walkers[k];
-        int status = w.exceptionPending
-            ? completeException(w, address)
-            : takeAddress(w, address, offset, index);
-        if (status == OK) {
-          break;
-        }
-        if (!fork(k, offset, index)) {
-          if (w.exceptionPending) {
-            // the exception itself is certain; only the walk to it was given up
-            w.exceptionPending = false;
-            put(w, T_EXCEPTION, w.exceptionType, address, w.exceptionOffset, 0, 0, w.walkFrom,
-                tNext);
-            w.walkFrom = tPrev;
-            w.pc = address;
-            passedCse(w);
-          }
-          return;
-        }
-      }
-    }
-    afterPacket(offset, index);
-  }
-
-  private int takeAddress(Walker w, long address, long offset, long index) {
-    if (!w.needAddress && !w.addressFree && w.pc != address) {
-      contradiction(w, offset, index, "address packet 0x%x where the walk is at 0x%x and waits"
-          + " for no target", address, w.pc);
-    }
-    setPc(w, address);
-    return OK;
-  }
-
-  private void setPc(Walker w, long address) {
-    reportDropped(w);
-    w.pc = address;
-    w.needAddress = false;
-    w.addressFree = false;
-    w.resyncing = false;
-  }
-
-  // ---------------------------------------------------------------- P0 elements
-
-  private void onAtoms(long offset, long index, int bits, int count) {
-    if (sync != Sync.SYNCED) {
-      return;
-    }
-    if (walkers[0].exceptionPending) {
-      breakFlow(offset);
-      error(walkers[0], offset, index, "atoms before the exception's return address");
-      loseSync(FlowSink.GAP_ERROR, offset);
-      return;
-    }
-    if (!sites) {
-      // no site can fork the walk: one walker, nothing to drop, merge or decide
-      Walker w = walkers[0];
-      for (int i = 0; i < count; i++) {
-        walkFixed(w, ((bits >>> i) & 1) != 0, offset, index);
-      }
-      return;
-    }
-    for (int i = 0; i < count; i++) {
-      boolean taken = ((bits >>> i) & 1) != 0;
-      for (int k = 0; k < live; k++) {
-        boolean abandoned = false;
-        while (walkStep(walkers[k], taken, offset, index) == FORK) {
-          if (!fork(k, offset, index)) {
-            abandoned = true;
-            break;
-          }
-        }
-        if (abandoned) {
-          break;
-        }
-      }
-      afterPacket(offset, index);
-    }
-  }
-
-  /**
-   * {@link #walkStep} where no word depends on the window state (no poke sites): block by block
-   * only, small enough to be inlined into the atom loop.
-   */
-  private void walkFixed(Walker w, boolean taken, long offset, long index) {
-    if (w.needAddress || w.needContext) {
-      walkStep(w, taken, offset, index);
-      return;
-    }
-    long start = w.pc;
-    int n = 0;
-    long at = start;
-    while (true) {
-      int slot = blocks.lookup(at, version);
-      long trap = blocks.trapPc(slot);
-      if (trap != BlockCache.NO_TRAP) {
-        trapped(w, start, trap, n + (int) ((trap - at) >>> 2) + 1, offset, index);
-        return;
-      }
-      n += blocks.count(slot);
-      int end = blocks.endClass(slot);
-      if (end == BlockCache.END_LIMIT) {
-        at = blocks.nextPc(slot);
-      } else if (end == BlockCache.END_NOT_MAPPED) {
-        unmapped(w, start, blocks.nextPc(slot), n, offset);
-        return;
-      } else {
-        waypoint(w, start, n, end & A64.KIND_MASK, blocks.lastPc(slot), blocks.target(slot), taken,
-            offset, index);
-        return;
-      }
-    }
-  }
-
-  /** One atom for one walker: the range from pc to the next waypoint, then the atom's outcome. */
-  private int walkStep(Walker w, boolean taken, long offset, long index) {
-    if (w.needAddress || w.needContext) {
-      if (group) {
-        contradiction(w, offset, index, "atom while the walk waits for a target address");
-      } else if (!w.resyncing) {
-        if (w.droppedAtoms == 0) {
-          w.droppedOffset = offset;
-          w.droppedIndex = index;
-        }
-        w.droppedAtoms++;
-      }
-      return OK;
-    }
-    equals = 0;
-    long start = w.pc;
-    int n = 0;
-    long at = start;
-    boolean windows = sites;
-    while (true) {
-      int slot = blocks.lookup(at, version);
-      if (windows && blocks.touchesPoke(slot)) {
-        // Word by word through this block: its poke sites may hold other words for this core.
-        long end = blocks.nextPc(slot);
-        while (at != end) {
-          long word = wordAt(w, at);
-          if (word == FORK_WORD) {
-            return FORK;
-          }
-          if (word == MemoryImage.NOT_MAPPED) {
-            return unmapped(w, start, at, n, offset);
-          }
-          int cls = A64.classify((int) word);
-          n++;
-          if (BlockCache.traps(cls)) {
-            return trapped(w, start, at, n, offset, index);
-          }
-          if (A64.isWaypoint(cls, blocks.pauthBranches(), blocks.wfxWaypoints())) {
-            long target = A64.hasDirectTarget(cls) ? A64.directTarget((int) word, at) : -1L;
-            return waypoint(w, start, n, cls & A64.KIND_MASK, at, target, taken, offset, index);
-          }
-          at += 4;
-        }
-        continue;
-      }
-      if (blocks.trapPc(slot) != BlockCache.NO_TRAP) {
-        long trap = blocks.trapPc(slot);
-        return trapped(w, start, trap, n + (int) ((trap - at) >>> 2) + 1, offset, index);
-      }
-      n += blocks.count(slot);
-      int end = blocks.endClass(slot);
-      if (end == BlockCache.END_LIMIT) {
-        at = blocks.nextPc(slot);
-        continue;
-      }
-      if (end == BlockCache.END_NOT_MAPPED) {
-        return unmapped(w, start, blocks.nextPc(slot), n, offset);
-      }
-      return waypoint(w, start, n, end & A64.KIND_MASK, blocks.lastPc(slot), blocks.target(slot),
-          taken, offset, index);
-    }
-  }
-
-  private int unmapped(Walker w, long start, long nacc, int n, long offset) {
-    emitEquals(w, offset);
-    if (n > 0) {
-      range(w, start, nacc, n, FlowSink.LAST_OTHER, true, offset);
-    }
-    put(w, T_GAP, FlowSink.GAP_NACC, nacc, offset, 0, 0, 0, 0);
-    w.needAddress = true;
-    w.overrides = 0;
-    w.walkFrom = tPrev;
-    return OK;
-  }
-
-  private int trapped(Walker w, long start, long trap, int n, long offset, long index) {
-    emitEquals(w, offset);
-    range(w, start, trap + 4, n, FlowSink.LAST_OTHER, true, offset);
-    w.walkFrom = tPrev;
-    contradiction(w, offset, index, "atom walks past the exception-generating instruction at"
-        + " 0x%x with no Exception packet: the image does not match the trace", trap);
-    w.needAddress = true;
-    w.overrides = 0;
-    return OK;
-  }
-
-  private int waypoint(Walker w, long start, int n, int kind, long last, long target,
-      boolean taken, long offset, long index) {
-    emitEquals(w, offset);
-    long next = last + 4;
-    range(w, start, next, n, lastKind(kind), taken, offset);
-    w.overrides = 0;
-    w.walkFrom = tPrev;
-    if (!taken) {
-      if (kind == A64.DIRECT) {
-        contradiction(w, offset, index,
-            "N atom on the unconditional branch at 0x%x: the image does not match the trace",
-            last);
-        w.needAddress = true;
-        return OK;
-      }
-      if (kind == A64.INDIRECT || kind == A64.RETURN || kind == A64.ERET || kind == A64.ISB) {
-        contradiction(w, offset, index, "N atom on the %s at 0x%x, which always executes: the"
-            + " image does not match the trace", kind == A64.ISB ? "ISB" : "indirect branch", last);
-        w.needAddress = true;
-        return OK;
-      }
-      w.pc = next;
-      return OK;
-    }
-    switch (kind) {
-      case A64.DIRECT, A64.COND -> w.pc = target;
-      case A64.INDIRECT, A64.RETURN -> w.needAddress = true;
-      case A64.ERET -> {
-        w.needAddress = true;
-        passedCse(w);
-      }
-      case A64.ISB -> {
-        w.pc = next;
-        passedCse(w);
-      }
-      default -> w.pc = next; // WFx
-    }
-    return OK;
-  }
-
-  private static int lastKind(int a64Kind) {
-    return a64Kind <= A64.ISB ? a64Kind : FlowSink.LAST_OTHER; // the codes coincide by design
-  }
-
-  private static final long FORK_WORD = -2L;
-
-  /**
-   * The word walker {@code w} executes at {@code at} in WINDOWS mode: the word it assumed after a
-   * fork, the only candidate, or one of candidates that all have the same effect on the flow
-   * (noted for an unresolved report); {@link #FORK_WORD} when the candidates differ and the walk
-   * must fork (they are in {@link #forkWords}).
-   */
-  private long wordAt(Walker w, long at) {
-    long o = w.override(at);
-    if (o >= 0) {
-      return o;
-    }
-    int n = timeline.siteWords(at, w.lastCse, tNext == FlowSink.NO_TIME ? Long.MAX_VALUE : tNext,
-        siteScratch);
-    if (n < 0) {
-      return timeline.read32(at, 0);
-    }
-    if (n == 0) {
-      return MemoryImage.NOT_MAPPED;
-    }
-    if (n > 1) {
-      if (!sameEffect(siteScratch, n, at)) {
-        System.arraycopy(siteScratch, 0, forkWords, 0, n);
-        forkCount = n;
-        forkPc = at;
-        return FORK_WORD;
-      }
-      if (equals < equalPc.length) {
-        equalPc[equals] = at;
-        equalPool[equals] = candidatePool.size();
-        equalCount[equals] = n;
-        equals++;
-        for (int i = 0; i < n; i++) {
-          candidatePool.add(siteScratch[i]);
-        }
-      }
-    }
-    return siteScratch[0] & 0xFFFFFFFFL;
-  }
-
-  /** True when every word gives the same pc sequence: same waypoint kind and target, or none. */
-  private boolean sameEffect(int[] words, int n, long at) {
-    long first = effect(words[0], at);
-    for (int i = 1; i < n; i++) {
-      if (effect(words[i], at) != first) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private long effect(int word, long at) {
-    int cls = A64.classify(word);
-    if (BlockCache.traps(cls)) {
-      int k = cls & A64.KIND_MASK;
-      // SVC, HVC and SMC return past themselves, the others to themselves
-      return k == A64.SVC || k == A64.HVC || k == A64.SMC ? -3 : -4;
-    }
-    if (!A64.isWaypoint(cls, blocks.pauthBranches(), blocks.wfxWaypoints())) {
-      return -1;
-    }
-    int k = cls & A64.KIND_MASK;
-    long target = A64.hasDirectTarget(cls) ? A64.directTarget(word, at) : 0;
-    return target * 31 + k; // distinct targets differ (targets are word aligned)
-  }
-
-  private void emitEquals(Walker w, long offset) {
-    for (int i = 0; i < equals; i++) {
-      put(w, T_DECISION, equalPc[i], (1L << 32) | (candidatePool.getInt(equalPool[i]) & 0xFFFFFFFFL),
-          equalPool[i], equalCount[i], offset, w.walkFrom, tNext);
-    }
-    equals = 0;
-  }
-
-  private void onException(long offset, long index, int type, int addressInfo) {
-    if (sync != Sync.SYNCED) {
-      return;
-    }
-    if (walkers[0].exceptionPending) {
-      breakFlow(offset);
-      error(walkers[0], offset, index,
-          "exception packet while the previous one still waits for its address");
-      loseSync(FlowSink.GAP_ERROR, offset);
-      return;
-    }
-    for (int k = 0; k < live; k++) {
-      Walker w = walkers[k];
-      w.exceptionPending = true;
-      w.exceptionType = type;
-      w.exceptionAddressInfo = addressInfo;
-      w.exceptionOffset = offset;
-      w.exceptionIndex = index;
-    }
-  }
-
-  /** The address after an Exception packet: instructions up to it ran, then the exception. */
-  private int completeException(Walker w, long ret) {
-    if (w.exceptionAddressInfo == 2) {
-      // the return address is also the target of the previous P0 element: nothing ran since
-      if (!w.needAddress && !w.needContext && w.pc != ret) {
-        contradiction(w, w.exceptionOffset, w.exceptionIndex, "exception at the previous branch"
-            + " target 0x%x, but the walk is at 0x%x", ret, w.pc);
-      }
-      setPc(w, ret);
-    } else if (!w.needAddress && !w.needContext && w.pc != ret) {
-      equals = 0;
-      if (walkToAddress(w, ret) == FORK) {
-        return FORK;
-      }
-    }
-    w.exceptionPending = false;
-    w.overrides = 0;
-    put(w, T_EXCEPTION, w.exceptionType, ret, w.exceptionOffset, 0, 0, w.walkFrom, tNext);
-    w.walkFrom = tPrev;
-    w.pc = ret;
-    w.needAddress = true; // execution continues at the vector, given by the next address packet
-    passedCse(w);
-    return OK;
-  }
-
-  /** OpenCSD walks linearly (not following branches) from pc to the return address. */
-  private int walkToAddress(Walker w, long ret) {
-    long distance = ret - w.pc;
-    if (distance <= 0 || distance > MAX_EXCEPTION_WALK || (distance & 3) != 0) {
-      contradiction(w, w.exceptionOffset, w.exceptionIndex,
-          "exception return address 0x%x cannot be reached from pc 0x%x", ret, w.pc);
-      return OK;
-    }
-    long start = w.pc;
-    int n = 0;
-    int lastCls = A64.OTHER;
-    long waypointAt = NONE; // kernel addresses are negative as longs: compare with an odd value
-    long trapAt = NONE;
-    boolean windows = sites;
-    for (long at = start; at != ret; at += 4) {
-      long word = windows ? wordAt(w, at) : timeline.read32(at, version);
-      if (word == FORK_WORD) {
-        return FORK;
-      }
-      if (word == MemoryImage.NOT_MAPPED) {
-        emitEquals(w, w.exceptionOffset);
-        if (n > 0) {
-          range(w, start, at, n, lastKind(lastCls & A64.KIND_MASK), true, w.exceptionOffset);
-        }
-        put(w, T_GAP, FlowSink.GAP_NACC, at, w.exceptionOffset, 0, 0, 0, 0);
-        return OK;
-      }
-      lastCls = A64.classify((int) word);
-      if (waypointAt == NONE && at + 4 != ret
-          && A64.isWaypoint(lastCls, blocks.pauthBranches(), blocks.wfxWaypoints())) {
-        waypointAt = at;
-      }
-      if (trapAt == NONE && BlockCache.traps(lastCls) && !(at + 4 == ret && returnsPast(lastCls))) {
-        trapAt = at;
-      }
-      n++;
-    }
-    emitEquals(w, w.exceptionOffset);
-    range(w, start, ret, n, lastKind(lastCls & A64.KIND_MASK), true, w.exceptionOffset);
-    if (waypointAt != NONE) {
-      contradiction(w, w.exceptionOffset, w.exceptionIndex,
-          "exception return address 0x%x lies past the waypoint at 0x%x that had no atom", ret,
-          waypointAt);
-    } else if (trapAt != NONE) {
-      contradiction(w, w.exceptionOffset, w.exceptionIndex, "exception return address 0x%x lies"
-          + " past the exception-generating instruction at 0x%x", ret, trapAt);
-    }
-    return OK;
-  }
-
-  private static final long NONE = -1L;
-
-  private static boolean returnsPast(int cls) {
-    int k = cls & A64.KIND_MASK;
-    return k == A64.SVC || k == A64.HVC || k == A64.SMC;
-  }
-
-  private void onExceptionReturn(long offset, long index) {
-    if (sync != Sync.SYNCED) {
-      return;
-    }
-    for (int k = 0; k < live; k++) {
-      Walker w = walkers[k];
-      put(w, T_ERET, offset, 0, 0, 0, 0, tPrev, tNext);
-      passedCse(w);
-    }
-    afterPacket(offset, index);
-  }
-
-  // ---------------------------------------------------------------- forks
-
-  /**
-   * Splits walker {@code k} at the site in {@link #forkPc}: it and its new copies each assume one
-   * candidate word. False when that would pass the bound: the ambiguity is then given up and the
-   * decode resumes at the next address packet.
-   */
-  private boolean fork(int k, long offset, long index) {
-    Walker w = walkers[k];
-    if (!group) {
-      flushUnflagged(w); // what came before the fork is certain: deliver it unflagged
-    }
-    int pool = candidatePool.size();
-    for (int i = 0; i < forkCount; i++) {
-      candidatePool.add(forkWords[i]);
-    }
-    if (live + forkCount - 1 > walkers.length || w.overrides == Walker.MAX_OVERRIDES) {
-      decision(w, forkPc, forkWords[0], pool, forkCount);
-      walkers[0] = w; // the alternatives go; w carries the flagged history
-      live = 1;
-      giveUp(w, offset);
-      put(w, T_GAP, FlowSink.GAP_ERROR, forkPc, offset, 0, 0, 0, 0);
-      w.overrides = 0;
-      w.needAddress = true;
-      w.resyncing = true;
-      w.dropped = false;
-      return false;
-    }
-    group = true;
-    for (int i = 1; i < forkCount; i++) {
-      Walker x = w.copy();
-      x.overridePc[x.overrides] = forkPc;
-      x.overrideWord[x.overrides] = forkWords[i];
-      x.overrides++;
-      decision(x, forkPc, forkWords[i], pool, forkCount);
-      walkers[live++] = x;
-    }
-    w.overridePc[w.overrides] = forkPc;
-    w.overrideWord[w.overrides] = forkWords[0];
-    w.overrides++;
-    decision(w, forkPc, forkWords[0], pool, forkCount);
-    return true;
-  }
-
-  private void decision(Walker w, long pc, int word, int pool, int count) {
-    w.add(T_DECISION, pc, word & 0xFFFFFFFFL, pool, count, 0, w.walkFrom, tNext);
-  }
-
-  /** After each atom or packet: drop contradicted walkers, merge equal ones, decide. */
-  private void afterPacket(long offset, long index) {
-    if (!group) {
-      return;
-    }
-    int n = 0;
-    Walker fallback = null;
-    for (int k = 0; k < live; k++) {
-      Walker w = walkers[k];
-      if (w.dropped) {
-        if (fallback == null) {
-          fallback = w;
-        }
-      } else {
-        walkers[n++] = w;
-      }
-    }
-    live = n;
-    if (live == 0) {
-      allContradicted(fallback, offset, index);
-      return;
-    }
-    for (int i = 0; i < live; i++) {
-      for (int j = i + 1; j < live; j++) {
-        if (walkers[i].sameState(walkers[j])) {
-          walkers[i].merged = true;
-          walkers[i].walkFrom = Math.min(walkers[i].walkFrom, walkers[j].walkFrom);
-          walkers[j] = walkers[--live];
-          j--;
-        }
-      }
-    }
-    if (live == 1) {
-      Walker w = walkers[0];
-      emit(w, w.merged ? FlowSink.FLAG_AMBIGUOUS : FlowSink.FLAG_RESOLVED, !w.merged, offset);
-      w.merged = false;
-      group = false;
-      return;
-    }
-    for (int k = 0; k < live; k++) {
-      if (walkers[k].outCount > MAX_HELD) {
-        // too long undecided: keep memory bounded, give up and resume at the next address
-        Walker w = walkers[k];
-        walkers[0] = w;
-        live = 1;
-        giveUp(w, offset);
-        put(w, T_GAP, FlowSink.GAP_ERROR, 0, offset, 0, 0, 0, 0);
-        w.needAddress = true;
-        w.resyncing = true;
-        return;
-      }
-    }
-  }
-
-  /** Every candidate walk contradicts the trace: the image timeline cannot explain it. */
-  private void allContradicted(Walker w, long offset, long index) {
-    // the site executions stay unresolved; none of the walks' ranges can be claimed
-    deliver(w, FlowSink.FLAG_AMBIGUOUS, false, offset, true);
-    group = false;
-    w.dropped = false;
-    w.merged = false;
-    w.overrides = 0;
-    w.needAddress = true;
-    w.resyncing = true;
-    walkers[0] = w;
-    live = 1;
-    error(w, offset, index, "every candidate word of the ambiguous site executions contradicts"
-        + " the trace here");
-    put(w, T_GAP, FlowSink.GAP_ERROR, 0, offset, 0, 0, 0, 0);
-  }
-
-  /** Ends an undecided fork as unresolved, keeping {@code w}'s walk (flagged). */
-  private void giveUp(Walker w, long offset) {
-    emit(w, FlowSink.FLAG_AMBIGUOUS, false, offset);
-    w.merged = false;
-    walkers[0] = w;
-    live = 1;
-    group = false;
-  }
-
-  // ---------------------------------------------------------------- delivery
-
-  private void contradiction(Walker w, long offset, long index, String format, Object... args) {
-    if (group) {
-      w.dropped = true;
-    } else {
-      error(w, offset, index, String.format(format, args));
-    }
-  }
-
-  private void error(Walker w, long offset, long index, String message) {
-    messages.add(message);
-    put(w, T_ERROR, offset, index, messages.size() - 1, 0, 0, 0, 0);
-  }
-
-  private void reportDropped(Walker w) {
-    if (w.droppedAtoms > 0) {
-      error(w, w.droppedOffset, w.droppedIndex, String.format(
-          "%d atom(s) dropped: no address or context known yet", w.droppedAtoms));
-      w.droppedAtoms = 0;
-    }
-  }
-
-  private void range(Walker w, long start, long end, int n, int lastKind, boolean taken,
-      long offset) {
-    if (!group && w.outCount == 0) {
-      // the hot case of put, kept small enough to be inlined into the walk
-      sink.range(cpu, start, end, n, lastKind, taken, w.walkFrom, tNext, FlowSink.FLAG_NONE,
-          offset);
-    } else {
-      w.add(T_RANGE, start, end, n, lastKind | (taken ? 1 << 8 : 0), offset, w.walkFrom, tNext);
-    }
-  }
-
-  /** Delivers the single walker's elements when no fork is open. */
-  private void flushSingle() {
-    if (!group) {
-      flushUnflagged(walkers[0]);
-    }
-  }
-
-  private void flushUnflagged(Walker w) {
-    emit(w, FlowSink.FLAG_NONE, false, 0);
-    messages.clear();
-    candidatePool.clear();
-  }
-
-  private void emit(Walker w, int flag, boolean resolved, long at) {
-    deliver(w, flag, resolved, at, false);
-  }
-
-  /**
-   * Adds an element to {@code w}'s history, or sends it to the sink at once while no fork is open
-   * and nothing is held before it (it would be delivered unflagged at the segment's end anyway).
-   */
-  private void put(Walker w, long type, long a, long b, long c, long d, long e, long from,
-      long to) {
-    if (!group && w.outCount == 0) {
-      deliverOne((int) type, a, b, c, d, e, from, to, FlowSink.FLAG_NONE, false, 0);
-    } else {
-      w.add(type, a, b, c, d, e, from, to);
-    }
-  }
-
-  /** Sends {@code w}'s elements to the sink with {@code flag} on its ranges, then forgets them. */
-  private void deliver(Walker w, int flag, boolean resolved, long at, boolean decisionsOnly) {
-    long[] out = w.out;
-    for (int k = 0; k < w.outCount; k++) {
-      int i = k * Walker.STRIDE;
-      int type = (int) out[i];
-      if (decisionsOnly && type != T_DECISION) {
-        continue;
-      }
-      deliverOne(type, out[i + 1], out[i + 2], out[i + 3], out[i + 4], out[i + 5], out[i + 6],
-          out[i + 7], flag, resolved, at);
-    }
-    w.outCount = 0;
-  }
-
-  private void deliverOne(int type, long a, long b, long c, long d, long e, long from, long to,
-      int flag, boolean resolved, long at) {
-      switch (type) {
-        case T_RANGE -> sink.range(cpu, a, b, (int) c, (int) (d & 0xFF), (d & (1 << 8)) != 0,
-            from, to, flag, e);
-        case T_EXCEPTION -> sink.exception(cpu, (int) a, b, from, to, c);
-        case T_ERET -> sink.exceptionReturn(cpu, from, to, a);
-        case T_CONTEXT -> sink.context(cpu, (int) (a & 0xFF), (a & (1 << 8)) != 0,
-            (a & (1 << 9)) != 0, b, (int) c, d);
-        case T_GAP -> sink.gap(cpu, (int) a, b, c);
-        case T_ERROR -> sink.error(cpu, a, b, messages.get((int) c));
-        case T_DECISION -> {
-          boolean equal = (b >>> 32) != 0;
-          int[] candidates = new int[(int) d];
-          for (int j = 0; j < candidates.length; j++) {
-            candidates[j] = candidatePool.getInt((int) c + j);
-          }
-          boolean ok = resolved && !equal;
-          sink.ambiguity(cpu, a, candidates, ok, ok ? (int) b : 0, from, to,
-              equal ? e : at);
-        }
-        default -> throw new IllegalStateException("element type " + type);
-      }
   }
 }

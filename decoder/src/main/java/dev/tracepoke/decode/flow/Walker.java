@@ -9,7 +9,7 @@ import java.util.Arrays;
  * candidate word and advances the copies in lockstep over the same packets.
  */
 final class Walker {
-  static final int STRIDE = 8; // type, a, b, c, d, e, timeFrom, timeTo
+  static final int STRIDE = FlowElements.STRIDE; // held elements, in FlowElements' encoding
   static final int MAX_OVERRIDES = 4;
 
   long pc;

@@ -1,8 +1,8 @@
 package dev.tracepoke.decode.pipeline;
 
-import dev.tracepoke.decode.diff.FlowBuffer;
 import dev.tracepoke.decode.etm4.PacketReader;
 import dev.tracepoke.decode.etm4.PacketSink;
+import dev.tracepoke.decode.flow.ElementWindow;
 import dev.tracepoke.decode.flow.FlowDecoder;
 import dev.tracepoke.decode.flow.FlowSink;
 import dev.tracepoke.decode.image.ImageTimeline;
@@ -18,11 +18,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 
 /**
  * Decodes every core of a {@link TraceInput}: per core, bytes → {@link PacketReader} → the core
- * decoder → a {@link FlowBuffer}. Cores are independent (each has its own stream, block cache
- * and decoder; the image timeline is shared and immutable), so they run in parallel.
+ * decoder → a bounded queue of element chunks → a merge by time ({@link #stream}), or → a {@link
+ * FlowBuffer} holding everything ({@link #run}, for tests and small inputs). Cores are independent
+ * (each has its own stream, block cache and decoder; the image timeline is shared and immutable),
+ * so they run in parallel.
  */
 public final class Decoding {
   private Decoding() {}
@@ -164,74 +167,74 @@ public final class Decoding {
   }
 
   /**
-   * Replays every core's elements into {@code sink} merged by time (each core's own order kept;
-   * an element without a time sorts with the element before it on its core), keeping only those
-   * whose time interval meets {@code [from, to]}. An element without a time (context, gap, error)
-   * is kept when the next timed element of its core is kept (or, after a core's last timed element,
-   * when that one was).
+   * Replays every core's elements into {@code sink} merged by time, keeping only those whose time
+   * interval meets {@code [from, to]}: the rules of {@link TimeMerge}, over decodes held in memory.
    */
   public static void replayByTime(List<CoreResult> cores, FlowSink sink, long from, long to) {
-    int n = cores.size();
-    int[] next = new int[n];
-    long[] last = new long[n];
-    java.util.Arrays.fill(last, Long.MIN_VALUE);
-    boolean all = from == Long.MIN_VALUE && to == Long.MAX_VALUE;
-    boolean[] lastKept = new boolean[n];
-    int[] lookahead = new int[n];
-    boolean[] lookaheadKept = new boolean[n];
-    java.util.Arrays.fill(lookahead, -1);
-    while (true) {
-      int best = -1;
-      long bestKey = 0;
-      for (int c = 0; c < n; c++) {
-        CoreResult r = cores.get(c);
-        if (next[c] >= r.flow().size(r.cpu())) {
-          continue;
-        }
-        long t = r.flow().time(r.cpu(), next[c]);
-        long key = t == FlowSink.NO_TIME ? last[c] : Math.max(t, last[c]);
-        if (best < 0 || key < bestKey) {
-          best = c;
-          bestKey = key;
-        }
-      }
-      if (best < 0) {
-        return;
-      }
-      CoreResult r = cores.get(best);
-      int cpu = r.cpu();
-      int i = next[best];
-      last[best] = bestKey;
-      boolean keep;
-      if (all) {
-        keep = true;
-      } else if (r.flow().timed(cpu, i)) {
-        keep = meets(r.flow().time(cpu, i), r.flow().timeTo(cpu, i), from, to);
-        lastKept[best] = keep;
-      } else {
-        // an untimed element goes with the next timed one on its core (found once per stretch)
-        if (lookahead[best] < i) {
-          int j = i + 1;
-          int size = r.flow().size(cpu);
-          while (j < size && !r.flow().timed(cpu, j)) {
-            j++;
-          }
-          lookahead[best] = j;
-          lookaheadKept[best] = j < size
-              ? meets(r.flow().time(cpu, j), r.flow().timeTo(cpu, j), from, to)
-              : lastKept[best];
-        }
-        keep = lookaheadKept[best];
-      }
-      if (keep) {
-        r.flow().replay(cpu, i, sink);
-      }
-      next[best]++;
+    List<ElementWindow> windows = new ArrayList<>();
+    for (CoreResult r : cores) {
+      windows.add(r.flow().window(r.cpu()));
+    }
+    try {
+      TimeMerge.run(windows, sink, from, to);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // windows over memory do not fail
     }
   }
 
-  /** Whether {@code [t0, t1]} (either end may be unknown) meets {@code [from, to]}. */
-  private static boolean meets(long t0, long t1, long from, long to) {
-    return (t0 == FlowSink.NO_TIME || t0 <= to) && (t1 == FlowSink.NO_TIME || t1 >= from);
+  /**
+   * Decodes the cores of {@code input} (those in {@code cpus}; null: all) and streams their
+   * elements into {@code sink} merged by time, keeping those that meet {@code [from, to]} (the
+   * rules of {@link TimeMerge}). Each core decodes on its own thread into a bounded queue, at most
+   * {@code threads} of them at once; {@code sink} is called on this thread. Memory is bounded by
+   * the image, the open patch windows and the queues, not by the trace's length. If {@code sink}
+   * throws, every decode stops and the exception propagates.
+   */
+  public static void stream(TraceInput input, CoreDecoderFactory factory, int[] cpus, int threads,
+      FlowSink sink, long from, long to) throws IOException {
+    ImageTimeline timeline = timeline(input, factory);
+    try (Streams s = new Streams(input, timeline, factory, select(input, cpus), threads)) {
+      TimeMerge.run(s.cores, sink, from, to);
+    }
   }
+
+  /** The cores a decode of {@code cpus} (null: all) covers, ascending. */
+  public static List<Integer> cpus(TraceInput input, int[] cpus) {
+    return select(input, cpus).stream().map(CoreTrace::cpu).toList();
+  }
+
+  private static List<CoreTrace> select(TraceInput input, int[] cpus) {
+    List<CoreTrace> selected = new ArrayList<>();
+    for (CoreTrace c : input.cores()) {
+      if (cpus == null || contains(cpus, c.cpu())) {
+        selected.add(c);
+      }
+    }
+    return selected;
+  }
+
+  /** One {@link CoreStream} per core, started at once and stopped together. */
+  static final class Streams implements AutoCloseable {
+    final List<CoreStream> cores = new ArrayList<>();
+
+    Streams(TraceInput input, ImageTimeline timeline, CoreDecoderFactory factory,
+        List<CoreTrace> selected, int threads) {
+      Semaphore permits = new Semaphore(Math.max(1, threads));
+      for (CoreTrace c : selected) {
+        cores.add(new CoreStream(c.cpu(), permits,
+            sink -> decodeCore(c, timeline, input, factory, sink)));
+      }
+      for (CoreStream c : cores) {
+        c.start();
+      }
+    }
+
+    @Override
+    public void close() {
+      for (CoreStream c : cores) {
+        c.cancel();
+      }
+    }
+  }
+
 }

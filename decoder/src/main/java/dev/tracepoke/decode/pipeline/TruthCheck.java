@@ -4,26 +4,146 @@ import dev.tracepoke.decode.diff.CoreDiff;
 import dev.tracepoke.decode.diff.Diff;
 import dev.tracepoke.decode.diff.DiffReport;
 import dev.tracepoke.decode.diff.RecordedTruth;
+import dev.tracepoke.decode.flow.ElementWindow;
+import dev.tracepoke.decode.flow.FlowSink;
+import dev.tracepoke.decode.image.ImageTimeline;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntFunction;
 
 /** Diffs a decode of a simulated recording against the ground truth stored beside it. */
 public final class TruthCheck {
   private TruthCheck() {}
 
   /**
+   * Diffs decodes held in memory.
+   *
    * @throws IOException if the input has no ground truth (not a simulated recording)
    */
   public static DiffReport diff(TraceInput input, List<Decoding.CoreResult> decoded) throws IOException {
-    Path dir = input.truthDir().orElseThrow(() -> new IOException(
-        input.source() + ": no ground truth (truth/ is written only by tracepoke simulate)"));
-    Diff.TruthSource truth = RecordedTruth.open(dir);
+    Diff.TruthSource truth = truth(input);
     List<CoreDiff> cores = new ArrayList<>();
     for (Decoding.CoreResult r : decoded) {
-      cores.add(Diff.diffCore(r.cpu(), r.flow(), truth.open(r.cpu()), input.symbols()));
+      cores.add(Diff.diffCore(r.flow().window(r.cpu()), truth.open(r.cpu()), input.symbols()));
     }
     return DiffReport.of(cores);
+  }
+
+  /**
+   * Decodes every core with {@code factory} and diffs it as it is decoded: each core's elements
+   * stream through a bounded queue into its diff (cores in parallel, up to {@code threads}), so
+   * memory does not grow with the trace.
+   *
+   * @param tap per core, a sink that also sees every element of that core in order (called on
+   *     that core's diff thread), or null
+   * @throws IOException if the input has no ground truth (not a simulated recording)
+   */
+  public static DiffReport diff(TraceInput input, CoreDecoderFactory factory, int threads,
+      IntFunction<FlowSink> tap) throws IOException {
+    Diff.TruthSource truth = truth(input);
+    ImageTimeline timeline = Decoding.timeline(input, factory);
+    List<CoreTrace> cores = input.cores();
+    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(threads, cores.size())),
+        r -> {
+          Thread t = new Thread(r, "tracepoke-diff");
+          t.setDaemon(true);
+          return t;
+        });
+    try (Decoding.Streams streams = new Decoding.Streams(input, timeline, factory, cores, threads)) {
+      List<Future<CoreDiff>> futures = new ArrayList<>();
+      for (CoreStream s : streams.cores) {
+        FlowSink sink = tap == null ? null : tap.apply(s.cpu());
+        futures.add(pool.submit(() -> {
+          ElementWindow w = sink == null ? s : new Tapped(s, sink);
+          CoreDiff d = Diff.diffCore(w, truth.open(s.cpu()), input.symbols());
+          if (w instanceof Tapped t) {
+            t.drain();
+          }
+          return d;
+        }));
+      }
+      List<CoreDiff> out = new ArrayList<>();
+      for (Future<CoreDiff> f : futures) {
+        out.add(f.get());
+      }
+      return DiffReport.of(out);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("diff interrupted", e);
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof IOException io) {
+        throw io;
+      }
+      if (c instanceof UncheckedIOException u) {
+        throw u.getCause();
+      }
+      if (c instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IOException(c);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static Diff.TruthSource truth(TraceInput input) throws IOException {
+    Path dir = input.truthDir().orElseThrow(() -> new IOException(
+        input.source() + ": no ground truth (truth/ is written only by tracepoke simulate)"));
+    return RecordedTruth.open(dir);
+  }
+
+  /** A window that sends each element to a tap once the reader has passed it. */
+  private static final class Tapped implements ElementWindow {
+    private final ElementWindow in;
+    private final FlowSink tap;
+    private long sent;
+
+    Tapped(ElementWindow in, FlowSink tap) {
+      this.in = in;
+      this.tap = tap;
+    }
+
+    @Override
+    public int cpu() {
+      return in.cpu();
+    }
+
+    @Override
+    public boolean has(long i) throws IOException {
+      return in.has(i);
+    }
+
+    @Override
+    public long get(long i, int slot) {
+      return in.get(i, slot);
+    }
+
+    @Override
+    public void send(long i, FlowSink sink) {
+      in.send(i, sink);
+    }
+
+    @Override
+    public void trimBefore(long i) {
+      for (; sent < i; sent++) {
+        in.send(sent, tap);
+      }
+      in.trimBefore(i);
+    }
+
+    /** Sends what the reader did not pass (it stops at the end: nothing, unless it stopped early). */
+    void drain() throws IOException {
+      while (in.has(sent)) {
+        in.send(sent++, tap);
+      }
+    }
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.tracepoke.decode.flow.FlowSink;
+import dev.tracepoke.decode.pipeline.FlowBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -63,7 +64,7 @@ class DiffTest {
   }
 
   private static CoreDiff diff(FlowBuffer b, ListTruth t) throws Exception {
-    return Diff.diff(b, new int[] {0}, cpu -> t, pc -> String.format("sym+0x%x", pc - F)).cores().get(0);
+    return Diff.diffCore(b.window(0), t, pc -> String.format("sym+0x%x", pc - F));
   }
 
   private static void range(FlowBuffer b, long start, int n, int last, boolean taken, long t0, long t1, int flag) {

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.tracepoke.coresight.FrameDeformatter;
-import dev.tracepoke.decode.diff.FlowBuffer;
 import dev.tracepoke.decode.etm4.OpenCsdIndex;
 import dev.tracepoke.decode.pipeline.CoreDecoderFactory;
 import dev.tracepoke.decode.pipeline.CoreTrace;
 import dev.tracepoke.decode.pipeline.Decoding;
+import dev.tracepoke.decode.pipeline.FlowBuffer;
 import dev.tracepoke.decode.pipeline.SnapshotInput;
 import dev.tracepoke.decode.pipeline.TraceInput;
 import dev.tracepoke.snapshot.Snapshot;

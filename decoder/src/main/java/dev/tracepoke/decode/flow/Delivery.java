@@ -1,0 +1,125 @@
+package dev.tracepoke.decode.flow;
+
+import static dev.tracepoke.decode.flow.FlowElements.AMBIGUITY;
+import static dev.tracepoke.decode.flow.FlowElements.EQUAL;
+import static dev.tracepoke.decode.flow.FlowElements.ERROR;
+import static dev.tracepoke.decode.flow.FlowElements.RANGE;
+
+import it.unimi.dsi.fastutil.ints.IntArrayList;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The element queue of a flow decoder: elements go straight to the sink while no fork is open and
+ * nothing is held before them; otherwise each walker holds its own (in {@link FlowElements}'
+ * encoding) until the fork is decided, and they leave with the flag the decision gives them.
+ */
+final class Delivery {
+  private final int cpu;
+  private final FlowSink sink;
+  private final Segment segment;
+  private Forks forks;
+
+  /** Error messages of held elements. */
+  final List<String> messages = new ArrayList<>();
+  /** Candidate words of held ambiguities. */
+  final IntArrayList candidatePool = new IntArrayList();
+
+  Delivery(int cpu, FlowSink sink, Segment segment) {
+    this.cpu = cpu;
+    this.sink = sink;
+    this.segment = segment;
+  }
+
+  void wire(Forks forks) {
+    this.forks = forks;
+  }
+
+  void error(Walker w, long offset, long index, String message) {
+    messages.add(message);
+    put(w, ERROR, index, 0, messages.size() - 1, 0, offset, FlowSink.NO_TIME, FlowSink.NO_TIME);
+  }
+
+  void reportDropped(Walker w) {
+    if (w.droppedAtoms > 0) {
+      error(w, w.droppedOffset, w.droppedIndex, String.format(
+          "%d atom(s) dropped: no address or context known yet", w.droppedAtoms));
+      w.droppedAtoms = 0;
+    }
+  }
+
+  void range(Walker w, long start, long end, int n, int lastKind, boolean taken, long offset) {
+    if (!forks.group && w.outCount == 0) {
+      // the hot case of put, kept small enough to be inlined into the walk
+      sink.range(cpu, start, end, n, lastKind, taken, w.walkFrom, segment.to, FlowSink.FLAG_NONE,
+          offset);
+    } else {
+      w.add(RANGE, start, end, n, lastKind | (taken ? 1 << 8 : 0), offset, w.walkFrom, segment.to);
+    }
+  }
+
+  /** Delivers the single walker's elements when no fork is open. */
+  void flushSingle() {
+    if (!forks.group) {
+      flushUnflagged(forks.walkers[0]);
+    }
+  }
+
+  void flushUnflagged(Walker w) {
+    emit(w, FlowSink.FLAG_NONE, false, 0);
+    messages.clear();
+    candidatePool.clear();
+  }
+
+  void emit(Walker w, int flag, boolean resolved, long at) {
+    deliver(w, flag, resolved, at, false);
+  }
+
+  /**
+   * Adds an element to {@code w}'s history, or sends it to the sink at once while no fork is open
+   * and nothing is held before it (it would be delivered unflagged at the segment's end anyway).
+   */
+  void put(Walker w, long head, long a, long b, long c, long d, long offset, long from, long to) {
+    if (!forks.group && w.outCount == 0) {
+      deliverOne(head, a, b, c, d, offset, from, to, FlowSink.FLAG_NONE, false, 0);
+    } else {
+      w.add(head, a, b, c, d, offset, from, to);
+    }
+  }
+
+  /** Sends {@code w}'s elements to the sink with {@code flag} on its ranges, then forgets them. */
+  void deliver(Walker w, int flag, boolean resolved, long at, boolean decisionsOnly) {
+    long[] out = w.out;
+    for (int k = 0; k < w.outCount; k++) {
+      int i = k * FlowElements.STRIDE;
+      long head = out[i];
+      if (decisionsOnly && FlowElements.kind(head) != AMBIGUITY) {
+        continue;
+      }
+      deliverOne(head, out[i + 1], out[i + 2], out[i + 3], out[i + 4], out[i + 5], out[i + 6],
+          out[i + 7], flag, resolved, at);
+    }
+    w.outCount = 0;
+  }
+
+  private void deliverOne(long head, long a, long b, long c, long d, long offset, long from,
+      long to, int flag, boolean resolved, long at) {
+    switch (FlowElements.kind(head)) {
+      case RANGE -> sink.range(cpu, a, b, (int) c, (int) (d & 0xFF), (d & (1 << 8)) != 0,
+          from, to, flag, offset);
+      case FlowElements.EXCEPTION -> sink.exception(cpu, (int) a, b, from, to, offset);
+      case FlowElements.ERET -> sink.exceptionReturn(cpu, from, to, offset);
+      case FlowElements.CONTEXT -> sink.context(cpu, (int) (a & 0xFF), (a & (1 << 8)) != 0,
+          (a & (1 << 9)) != 0, b, (int) c, offset);
+      case FlowElements.GAP -> sink.gap(cpu, (int) a, b, offset);
+      case ERROR -> sink.error(cpu, offset, a, messages.get((int) c));
+      case AMBIGUITY -> {
+        boolean equal = (FlowElements.flags(head) & EQUAL) != 0;
+        boolean ok = resolved && !equal;
+        sink.ambiguity(cpu, a, FlowElements.candidates(candidatePool, (int) c, (int) d), ok,
+            ok ? (int) b : 0, from, to, equal ? offset : at);
+      }
+      default -> throw new IllegalStateException("element kind " + FlowElements.kind(head));
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package dev.tracepoke.decode.flow;
+
+import it.unimi.dsi.fastutil.ints.IntArrayList;
+import java.util.List;
+
+/**
+ * The one primitive encoding of flow elements, from the decoder's held (not yet decided) elements
+ * to the pipeline's queues and the diff: {@link #STRIDE} longs per element, no object per element.
+ *
+ * <pre>
+ * [0] kind | flags &lt;&lt; 8   (RANGE: the range flag; AMBIGUITY: RESOLVED, EQUAL)
+ * [1..5] payload (below; [5] is always the packet offset, for AMBIGUITY the deciding offset)
+ * [6] timeFrom, [7] timeTo  ({@link FlowSink#NO_TIME} for CONTEXT, GAP, ERROR)
+ *
+ * RANGE      start, end, instructions, lastKind | taken &lt;&lt; 8, offset
+ * EXCEPTION  number, returnAddress, -, -, offset
+ * ERET       -, -, -, -, offset
+ * CONTEXT    el | sf &lt;&lt; 8 | ns &lt;&lt; 9, contextId, vmid, -, offset
+ * GAP        reason, address, -, -, offset
+ * ERROR      packetIndex, -, message (index into a message list), -, offset
+ * AMBIGUITY  pc, resolvedWord, candidates (index into an int pool), candidate count, resolvedAt
+ * </pre>
+ *
+ * Messages and candidate words live beside the longs (a {@code List<String>} and an int pool)
+ * because they are rare and variable-sized.
+ */
+public final class FlowElements {
+  private FlowElements() {}
+
+  public static final int STRIDE = 8;
+
+  public static final int RANGE = 1;
+  public static final int EXCEPTION = 2;
+  public static final int ERET = 3;
+  public static final int CONTEXT = 4;
+  public static final int GAP = 5;
+  public static final int ERROR = 6;
+  public static final int AMBIGUITY = 7;
+
+  /** AMBIGUITY flag: later packets decided the word (resolvedWord is valid). */
+  public static final int RESOLVED = 1;
+  /** AMBIGUITY flag (held elements only): the candidates all have the same effect on the flow. */
+  public static final int EQUAL = 2;
+
+  public static int kind(long head) {
+    return (int) (head & 0xFF);
+  }
+
+  public static int flags(long head) {
+    return (int) (head >>> 8);
+  }
+
+  /** Whether an element of this kind carries a time interval (even a half-open one). */
+  public static boolean timed(int kind) {
+    return kind == RANGE || kind == EXCEPTION || kind == ERET || kind == AMBIGUITY;
+  }
+
+  /**
+   * Calls {@code sink} with the element at {@code e[i..i+STRIDE)} of {@code cpu}, its messages and
+   * candidates looked up in {@code messages} and {@code pool}.
+   */
+  public static void send(long[] e, int i, int cpu, List<String> messages, IntArrayList pool,
+      FlowSink sink) {
+    long head = e[i];
+    long a = e[i + 1];
+    long b = e[i + 2];
+    long c = e[i + 3];
+    long d = e[i + 4];
+    long offset = e[i + 5];
+    long from = e[i + 6];
+    long to = e[i + 7];
+    switch (kind(head)) {
+      case RANGE -> sink.range(cpu, a, b, (int) c, (int) (d & 0xFF), (d & (1 << 8)) != 0, from, to,
+          flags(head), offset);
+      case EXCEPTION -> sink.exception(cpu, (int) a, b, from, to, offset);
+      case ERET -> sink.exceptionReturn(cpu, from, to, offset);
+      case CONTEXT -> sink.context(cpu, (int) (a & 0xFF), (a & (1 << 8)) != 0, (a & (1 << 9)) != 0,
+          b, (int) c, offset);
+      case GAP -> sink.gap(cpu, (int) a, b, offset);
+      case ERROR -> sink.error(cpu, offset, a, messages.get((int) c));
+      case AMBIGUITY -> {
+        boolean resolved = (flags(head) & RESOLVED) != 0;
+        sink.ambiguity(cpu, a, candidates(pool, (int) c, (int) d), resolved,
+            resolved ? (int) b : 0, from, to, offset);
+      }
+      default -> throw new IllegalStateException("flow element kind " + kind(head));
+    }
+  }
+
+  static int[] candidates(IntArrayList pool, int at, int count) {
+    int[] words = new int[count];
+    for (int j = 0; j < count; j++) {
+      words[j] = pool.getInt(at + j);
+    }
+    return words;
+  }
+
+  static long contextBits(int el, boolean sf, boolean ns) {
+    return el | (sf ? 1 << 8 : 0) | (ns ? 1 << 9 : 0);
+  }
+}

@@ -1,0 +1,178 @@
+package dev.tracepoke.decode.flow;
+
+/**
+ * The walkers of one core and their fork, merge and decide rules: at an ambiguous site the walker
+ * is copied once per candidate word; after each packet contradicted copies are dropped, copies in
+ * the same state merged, and a single survivor decides the fork (its elements leave resolved; a
+ * merged survivor's leave flagged ambiguous).
+ */
+final class Forks {
+  final Walker[] walkers;
+  int live = 1;
+  /** Walkers were forked and are not decided yet. */
+  boolean group;
+
+  private final Delivery delivery;
+  private final Segment segment;
+  private Walk walk;
+
+  Forks(int maxWalkers, Delivery delivery, Segment segment) {
+    walkers = new Walker[maxWalkers];
+    walkers[0] = new Walker();
+    this.delivery = delivery;
+    this.segment = segment;
+  }
+
+  void wire(Walk walk) {
+    this.walk = walk;
+  }
+
+  /**
+   * Splits walker {@code k} at the site the walk stopped at: it and its new copies each assume one
+   * candidate word. False when that would pass the bound: the ambiguity is then given up and the
+   * decode resumes at the next address packet.
+   */
+  boolean fork(int k, long offset, long index) {
+    Walker w = walkers[k];
+    if (!group) {
+      delivery.flushUnflagged(w); // what came before the fork is certain: deliver it unflagged
+    }
+    int[] forkWords = walk.forkWords;
+    int forkCount = walk.forkCount;
+    long forkPc = walk.forkPc;
+    int pool = delivery.candidatePool.size();
+    for (int i = 0; i < forkCount; i++) {
+      delivery.candidatePool.add(forkWords[i]);
+    }
+    if (live + forkCount - 1 > walkers.length || w.overrides == Walker.MAX_OVERRIDES) {
+      decision(w, forkPc, forkWords[0], pool, forkCount);
+      walkers[0] = w; // the alternatives go; w carries the flagged history
+      live = 1;
+      giveUp(w, offset);
+      delivery.put(w, FlowElements.GAP, FlowSink.GAP_ERROR, forkPc, 0, 0, offset,
+          FlowSink.NO_TIME, FlowSink.NO_TIME);
+      w.overrides = 0;
+      w.needAddress = true;
+      w.resyncing = true;
+      w.dropped = false;
+      return false;
+    }
+    group = true;
+    for (int i = 1; i < forkCount; i++) {
+      Walker x = w.copy();
+      x.overridePc[x.overrides] = forkPc;
+      x.overrideWord[x.overrides] = forkWords[i];
+      x.overrides++;
+      decision(x, forkPc, forkWords[i], pool, forkCount);
+      walkers[live++] = x;
+    }
+    w.overridePc[w.overrides] = forkPc;
+    w.overrideWord[w.overrides] = forkWords[0];
+    w.overrides++;
+    decision(w, forkPc, forkWords[0], pool, forkCount);
+    return true;
+  }
+
+  private void decision(Walker w, long pc, int word, int pool, int count) {
+    w.add(FlowElements.AMBIGUITY, pc, word & 0xFFFFFFFFL, pool, count, 0, w.walkFrom, segment.to);
+  }
+
+  /** After each atom or packet: drop contradicted walkers, merge equal ones, decide. */
+  void afterPacket(long offset, long index) {
+    if (!group) {
+      return;
+    }
+    int n = 0;
+    Walker fallback = null;
+    for (int k = 0; k < live; k++) {
+      Walker w = walkers[k];
+      if (w.dropped) {
+        if (fallback == null) {
+          fallback = w;
+        }
+      } else {
+        walkers[n++] = w;
+      }
+    }
+    live = n;
+    if (live == 0) {
+      allContradicted(fallback, offset, index);
+      return;
+    }
+    for (int i = 0; i < live; i++) {
+      for (int j = i + 1; j < live; j++) {
+        if (walkers[i].sameState(walkers[j])) {
+          walkers[i].merged = true;
+          walkers[i].walkFrom = Math.min(walkers[i].walkFrom, walkers[j].walkFrom);
+          walkers[j] = walkers[--live];
+          j--;
+        }
+      }
+    }
+    if (live == 1) {
+      Walker w = walkers[0];
+      delivery.emit(w, w.merged ? FlowSink.FLAG_AMBIGUOUS : FlowSink.FLAG_RESOLVED, !w.merged,
+          offset);
+      w.merged = false;
+      group = false;
+      return;
+    }
+    for (int k = 0; k < live; k++) {
+      if (walkers[k].outCount > FlowDecoder.MAX_HELD) {
+        // too long undecided: keep memory bounded, give up and resume at the next address
+        Walker w = walkers[k];
+        walkers[0] = w;
+        live = 1;
+        giveUp(w, offset);
+        delivery.put(w, FlowElements.GAP, FlowSink.GAP_ERROR, 0, 0, 0, offset, FlowSink.NO_TIME,
+            FlowSink.NO_TIME);
+        w.needAddress = true;
+        w.resyncing = true;
+        return;
+      }
+    }
+  }
+
+  /** Every candidate walk contradicts the trace: the image timeline cannot explain it. */
+  private void allContradicted(Walker w, long offset, long index) {
+    // the site executions stay unresolved; none of the walks' ranges can be claimed
+    delivery.deliver(w, FlowSink.FLAG_AMBIGUOUS, false, offset, true);
+    group = false;
+    w.dropped = false;
+    w.merged = false;
+    w.overrides = 0;
+    w.needAddress = true;
+    w.resyncing = true;
+    walkers[0] = w;
+    live = 1;
+    delivery.error(w, offset, index, "every candidate word of the ambiguous site executions"
+        + " contradicts the trace here");
+    delivery.put(w, FlowElements.GAP, FlowSink.GAP_ERROR, 0, 0, 0, offset, FlowSink.NO_TIME,
+        FlowSink.NO_TIME);
+  }
+
+  /** Ends an undecided fork as unresolved, keeping {@code w}'s walk (flagged). */
+  void giveUp(Walker w, long offset) {
+    delivery.emit(w, FlowSink.FLAG_AMBIGUOUS, false, offset);
+    w.merged = false;
+    walkers[0] = w;
+    live = 1;
+    group = false;
+  }
+
+  /** Ends an undecided fork: its walks are reported as unresolved before the flow breaks. */
+  void breakFlow(long offset) {
+    if (group) {
+      giveUp(walkers[0], offset);
+    }
+  }
+
+  /** The trace contradicts {@code w}: a forked walker is dropped, a single one reports an error. */
+  void contradiction(Walker w, long offset, long index, String format, Object... args) {
+    if (group) {
+      w.dropped = true;
+    } else {
+      delivery.error(w, offset, index, String.format(format, args));
+    }
+  }
+}

@@ -1,0 +1,555 @@
+package dev.tracepoke.decode.flow;
+
+import dev.tracepoke.decode.a64.A64;
+import dev.tracepoke.decode.image.BlockCache;
+import dev.tracepoke.decode.image.ImageTimeline;
+import dev.tracepoke.decode.image.MemoryImage;
+import it.unimi.dsi.fastutil.longs.LongArrayList;
+
+/**
+ * The walk over A64 code: what each P0 packet (atoms, addresses, exceptions, exception returns)
+ * and context packet does to every live walker. Each atom walks from the pc to the next waypoint
+ * through the {@link BlockCache} and yields one range; at a poke site whose candidate words change
+ * the flow differently the walk stops with {@link #FORK} and the candidates in {@link #forkWords}.
+ */
+final class Walk {
+  static final int OK = 0;
+  static final int FORK = 1;
+
+  /** Longest linear walk to an exception's return address (bytes) before it is called an error. */
+  static final long MAX_EXCEPTION_WALK = 1 << 20;
+
+  private static final long FORK_WORD = -2L;
+  private static final long NONE = -1L;
+
+  private final BlockCache blocks;
+  private final ImageTimeline timeline;
+  /** WINDOWS over an image with poke sites: some words differ per core and window. */
+  private final boolean sites;
+  private final Segment segment;
+  private final Forks forks;
+  private final Delivery delivery;
+  private final SyncState sync;
+  /** Where {@link #logCses} keeps the certain CSEs: (earliest, latest) time pairs in trace order. */
+  private LongArrayList cseLog;
+
+  private final int[] siteScratch;
+  /** The candidate words where the walk stopped with {@link #FORK}. */
+  final int[] forkWords;
+  int forkCount;
+  long forkPc;
+  // Same-effect ambiguities met by the current walk, emitted when it completes.
+  private final long[] equalPc = new long[Walker.MAX_OVERRIDES];
+  private final int[] equalPool = new int[Walker.MAX_OVERRIDES];
+  private final int[] equalCount = new int[Walker.MAX_OVERRIDES];
+  private int equals;
+
+  Walk(BlockCache blocks, boolean sites, Segment segment, Forks forks, Delivery delivery,
+      SyncState sync) {
+    this.blocks = blocks;
+    this.timeline = blocks.image();
+    this.sites = sites;
+    this.segment = segment;
+    this.forks = forks;
+    this.delivery = delivery;
+    this.sync = sync;
+    int words = Math.max(2, timeline.maxSiteWindows() + 1);
+    siteScratch = new int[words];
+    forkWords = new int[words];
+  }
+
+  void logCses(LongArrayList into) {
+    cseLog = into;
+  }
+
+  void passedCse(Walker w) {
+    w.lastCse = segment.from;
+    if (cseLog != null && forks.live == 1 && !forks.group) {
+      cseLog.add(segment.from);
+      cseLog.add(segment.to);
+    }
+  }
+
+  // ---------------------------------------------------------------- context and addresses
+
+  void onContext(long offset, long index, long bits, int vmid, long contextId) {
+    if (!sync.synced()) {
+      return;
+    }
+    for (int k = 0; k < forks.live; k++) {
+      updateContext(forks.walkers[k], offset, bits, vmid, contextId);
+    }
+    forks.afterPacket(offset, index);
+  }
+
+  private void updateContext(Walker w, long offset, long bits, int vmid, long contextId) {
+    w.el = (int) (bits & 0xFF);
+    w.sf = (bits & (1 << 8)) != 0;
+    w.ns = (bits & (1 << 9)) != 0;
+    if ((bits & (1 << 10)) != 0) {
+      w.vmid = vmid;
+    }
+    if ((bits & (1 << 11)) != 0) {
+      w.contextId = contextId;
+    }
+    w.needContext = false;
+    if (!w.needAddress) {
+      delivery.reportDropped(w);
+    }
+    delivery.put(w, FlowElements.CONTEXT, FlowElements.contextBits(w.el, w.sf, w.ns), w.contextId,
+        w.vmid, 0, offset, FlowSink.NO_TIME, FlowSink.NO_TIME);
+  }
+
+  void onAddress(long offset, long index, long address, long bits, int vmid, long contextId) {
+    if (!sync.synced()) {
+      return;
+    }
+    if (bits >= 0) {
+      for (int k = 0; k < forks.live; k++) {
+        updateContext(forks.walkers[k], offset, bits, vmid, contextId);
+      }
+    }
+    for (int k = 0; k < forks.live; k++) {
+      while (true) {
+        Walker w = forks.walkers[k];
+        int status = w.exceptionPending
+            ? completeException(w, address)
+            : takeAddress(w, address, offset, index);
+        if (status == OK) {
+          break;
+        }
+        if (!forks.fork(k, offset, index)) {
+          if (w.exceptionPending) {
+            // the exception itself is certain; only the walk to it was given up
+            w.exceptionPending = false;
+            delivery.put(w, FlowElements.EXCEPTION, w.exceptionType, address, 0, 0,
+                w.exceptionOffset, w.walkFrom, segment.to);
+            w.walkFrom = segment.from;
+            w.pc = address;
+            passedCse(w);
+          }
+          return;
+        }
+      }
+    }
+    forks.afterPacket(offset, index);
+  }
+
+  private int takeAddress(Walker w, long address, long offset, long index) {
+    if (!w.needAddress && !w.addressFree && w.pc != address) {
+      forks.contradiction(w, offset, index, "address packet 0x%x where the walk is at 0x%x and"
+          + " waits for no target", address, w.pc);
+    }
+    setPc(w, address);
+    return OK;
+  }
+
+  private void setPc(Walker w, long address) {
+    delivery.reportDropped(w);
+    w.pc = address;
+    w.needAddress = false;
+    w.addressFree = false;
+    w.resyncing = false;
+  }
+
+  // ---------------------------------------------------------------- P0 elements
+
+  void onAtoms(long offset, long index, int bits, int count) {
+    if (!sync.synced()) {
+      return;
+    }
+    if (forks.walkers[0].exceptionPending) {
+      forks.breakFlow(offset);
+      delivery.error(forks.walkers[0], offset, index, "atoms before the exception's return address");
+      sync.loseSync(FlowSink.GAP_ERROR, offset);
+      return;
+    }
+    if (!sites) {
+      // no site can fork the walk: one walker, nothing to drop, merge or decide
+      Walker w = forks.walkers[0];
+      for (int i = 0; i < count; i++) {
+        walkFixed(w, ((bits >>> i) & 1) != 0, offset, index);
+      }
+      return;
+    }
+    for (int i = 0; i < count; i++) {
+      boolean taken = ((bits >>> i) & 1) != 0;
+      for (int k = 0; k < forks.live; k++) {
+        boolean abandoned = false;
+        while (walkStep(forks.walkers[k], taken, offset, index) == FORK) {
+          if (!forks.fork(k, offset, index)) {
+            abandoned = true;
+            break;
+          }
+        }
+        if (abandoned) {
+          break;
+        }
+      }
+      forks.afterPacket(offset, index);
+    }
+  }
+
+  /**
+   * {@link #walkStep} where no word depends on the window state (no poke sites): block by block
+   * only, small enough to be inlined into the atom loop.
+   */
+  private void walkFixed(Walker w, boolean taken, long offset, long index) {
+    if (w.needAddress || w.needContext) {
+      walkStep(w, taken, offset, index);
+      return;
+    }
+    long start = w.pc;
+    int n = 0;
+    long at = start;
+    int version = segment.version;
+    while (true) {
+      int slot = blocks.lookup(at, version);
+      long trap = blocks.trapPc(slot);
+      if (trap != BlockCache.NO_TRAP) {
+        trapped(w, start, trap, n + (int) ((trap - at) >>> 2) + 1, offset, index);
+        return;
+      }
+      n += blocks.count(slot);
+      int end = blocks.endClass(slot);
+      if (end == BlockCache.END_LIMIT) {
+        at = blocks.nextPc(slot);
+      } else if (end == BlockCache.END_NOT_MAPPED) {
+        unmapped(w, start, blocks.nextPc(slot), n, offset);
+        return;
+      } else {
+        waypoint(w, start, n, end & A64.KIND_MASK, blocks.lastPc(slot), blocks.target(slot), taken,
+            offset, index);
+        return;
+      }
+    }
+  }
+
+  /** One atom for one walker: the range from pc to the next waypoint, then the atom's outcome. */
+  private int walkStep(Walker w, boolean taken, long offset, long index) {
+    if (w.needAddress || w.needContext) {
+      if (forks.group) {
+        forks.contradiction(w, offset, index, "atom while the walk waits for a target address");
+      } else if (!w.resyncing) {
+        if (w.droppedAtoms == 0) {
+          w.droppedOffset = offset;
+          w.droppedIndex = index;
+        }
+        w.droppedAtoms++;
+      }
+      return OK;
+    }
+    equals = 0;
+    long start = w.pc;
+    int n = 0;
+    long at = start;
+    boolean windows = sites;
+    int version = segment.version;
+    while (true) {
+      int slot = blocks.lookup(at, version);
+      if (windows && blocks.touchesPoke(slot)) {
+        // Word by word through this block: its poke sites may hold other words for this core.
+        long end = blocks.nextPc(slot);
+        while (at != end) {
+          long word = wordAt(w, at);
+          if (word == FORK_WORD) {
+            return FORK;
+          }
+          if (word == MemoryImage.NOT_MAPPED) {
+            return unmapped(w, start, at, n, offset);
+          }
+          int cls = A64.classify((int) word);
+          n++;
+          if (BlockCache.traps(cls)) {
+            return trapped(w, start, at, n, offset, index);
+          }
+          if (A64.isWaypoint(cls, blocks.pauthBranches(), blocks.wfxWaypoints())) {
+            long target = A64.hasDirectTarget(cls) ? A64.directTarget((int) word, at) : -1L;
+            return waypoint(w, start, n, cls & A64.KIND_MASK, at, target, taken, offset, index);
+          }
+          at += 4;
+        }
+        continue;
+      }
+      if (blocks.trapPc(slot) != BlockCache.NO_TRAP) {
+        long trap = blocks.trapPc(slot);
+        return trapped(w, start, trap, n + (int) ((trap - at) >>> 2) + 1, offset, index);
+      }
+      n += blocks.count(slot);
+      int end = blocks.endClass(slot);
+      if (end == BlockCache.END_LIMIT) {
+        at = blocks.nextPc(slot);
+        continue;
+      }
+      if (end == BlockCache.END_NOT_MAPPED) {
+        return unmapped(w, start, blocks.nextPc(slot), n, offset);
+      }
+      return waypoint(w, start, n, end & A64.KIND_MASK, blocks.lastPc(slot), blocks.target(slot),
+          taken, offset, index);
+    }
+  }
+
+  private int unmapped(Walker w, long start, long nacc, int n, long offset) {
+    emitEquals(w, offset);
+    if (n > 0) {
+      delivery.range(w, start, nacc, n, FlowSink.LAST_OTHER, true, offset);
+    }
+    delivery.put(w, FlowElements.GAP, FlowSink.GAP_NACC, nacc, 0, 0, offset, FlowSink.NO_TIME,
+        FlowSink.NO_TIME);
+    w.needAddress = true;
+    w.overrides = 0;
+    w.walkFrom = segment.from;
+    return OK;
+  }
+
+  private int trapped(Walker w, long start, long trap, int n, long offset, long index) {
+    emitEquals(w, offset);
+    delivery.range(w, start, trap + 4, n, FlowSink.LAST_OTHER, true, offset);
+    w.walkFrom = segment.from;
+    forks.contradiction(w, offset, index, "atom walks past the exception-generating instruction"
+        + " at 0x%x with no Exception packet: the image does not match the trace", trap);
+    w.needAddress = true;
+    w.overrides = 0;
+    return OK;
+  }
+
+  private int waypoint(Walker w, long start, int n, int kind, long last, long target,
+      boolean taken, long offset, long index) {
+    emitEquals(w, offset);
+    long next = last + 4;
+    delivery.range(w, start, next, n, lastKind(kind), taken, offset);
+    w.overrides = 0;
+    w.walkFrom = segment.from;
+    if (!taken) {
+      if (kind == A64.DIRECT) {
+        forks.contradiction(w, offset, index,
+            "N atom on the unconditional branch at 0x%x: the image does not match the trace",
+            last);
+        w.needAddress = true;
+        return OK;
+      }
+      if (kind == A64.INDIRECT || kind == A64.RETURN || kind == A64.ERET || kind == A64.ISB) {
+        forks.contradiction(w, offset, index, "N atom on the %s at 0x%x, which always executes:"
+            + " the image does not match the trace", kind == A64.ISB ? "ISB" : "indirect branch",
+            last);
+        w.needAddress = true;
+        return OK;
+      }
+      w.pc = next;
+      return OK;
+    }
+    switch (kind) {
+      case A64.DIRECT, A64.COND -> w.pc = target;
+      case A64.INDIRECT, A64.RETURN -> w.needAddress = true;
+      case A64.ERET -> {
+        w.needAddress = true;
+        passedCse(w);
+      }
+      case A64.ISB -> {
+        w.pc = next;
+        passedCse(w);
+      }
+      default -> w.pc = next; // WFx
+    }
+    return OK;
+  }
+
+  private static int lastKind(int a64Kind) {
+    return a64Kind <= A64.ISB ? a64Kind : FlowSink.LAST_OTHER; // the codes coincide by design
+  }
+
+  /**
+   * The word walker {@code w} executes at {@code at} in WINDOWS mode: the word it assumed after a
+   * fork, the only candidate, or one of candidates that all have the same effect on the flow
+   * (noted for an unresolved report); {@link #FORK_WORD} when the candidates differ and the walk
+   * must fork (they are in {@link #forkWords}).
+   */
+  private long wordAt(Walker w, long at) {
+    long o = w.override(at);
+    if (o >= 0) {
+      return o;
+    }
+    long next = segment.to;
+    int n = timeline.siteWords(at, w.lastCse, next == FlowSink.NO_TIME ? Long.MAX_VALUE : next,
+        siteScratch);
+    if (n < 0) {
+      return timeline.read32(at, 0);
+    }
+    if (n == 0) {
+      return MemoryImage.NOT_MAPPED;
+    }
+    if (n > 1) {
+      if (!sameEffect(siteScratch, n, at)) {
+        System.arraycopy(siteScratch, 0, forkWords, 0, n);
+        forkCount = n;
+        forkPc = at;
+        return FORK_WORD;
+      }
+      if (equals < equalPc.length) {
+        equalPc[equals] = at;
+        equalPool[equals] = delivery.candidatePool.size();
+        equalCount[equals] = n;
+        equals++;
+        for (int i = 0; i < n; i++) {
+          delivery.candidatePool.add(siteScratch[i]);
+        }
+      }
+    }
+    return siteScratch[0] & 0xFFFFFFFFL;
+  }
+
+  /** True when every word gives the same pc sequence: same waypoint kind and target, or none. */
+  private boolean sameEffect(int[] words, int n, long at) {
+    long first = effect(words[0], at);
+    for (int i = 1; i < n; i++) {
+      if (effect(words[i], at) != first) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private long effect(int word, long at) {
+    int cls = A64.classify(word);
+    if (BlockCache.traps(cls)) {
+      int k = cls & A64.KIND_MASK;
+      // SVC, HVC and SMC return past themselves, the others to themselves
+      return k == A64.SVC || k == A64.HVC || k == A64.SMC ? -3 : -4;
+    }
+    if (!A64.isWaypoint(cls, blocks.pauthBranches(), blocks.wfxWaypoints())) {
+      return -1;
+    }
+    int k = cls & A64.KIND_MASK;
+    long target = A64.hasDirectTarget(cls) ? A64.directTarget(word, at) : 0;
+    return target * 31 + k; // distinct targets differ (targets are word aligned)
+  }
+
+  private void emitEquals(Walker w, long offset) {
+    for (int i = 0; i < equals; i++) {
+      delivery.put(w, FlowElements.AMBIGUITY | FlowElements.EQUAL << 8, equalPc[i],
+          delivery.candidatePool.getInt(equalPool[i]) & 0xFFFFFFFFL, equalPool[i], equalCount[i],
+          offset, w.walkFrom, segment.to);
+    }
+    equals = 0;
+  }
+
+  // ---------------------------------------------------------------- exceptions
+
+  void onException(long offset, long index, int type, int addressInfo) {
+    if (!sync.synced()) {
+      return;
+    }
+    Walker first = forks.walkers[0];
+    if (first.exceptionPending) {
+      forks.breakFlow(offset);
+      delivery.error(forks.walkers[0], offset, index,
+          "exception packet while the previous one still waits for its address");
+      sync.loseSync(FlowSink.GAP_ERROR, offset);
+      return;
+    }
+    for (int k = 0; k < forks.live; k++) {
+      Walker w = forks.walkers[k];
+      w.exceptionPending = true;
+      w.exceptionType = type;
+      w.exceptionAddressInfo = addressInfo;
+      w.exceptionOffset = offset;
+      w.exceptionIndex = index;
+    }
+  }
+
+  /** The address after an Exception packet: instructions up to it ran, then the exception. */
+  private int completeException(Walker w, long ret) {
+    if (w.exceptionAddressInfo == 2) {
+      // the return address is also the target of the previous P0 element: nothing ran since
+      if (!w.needAddress && !w.needContext && w.pc != ret) {
+        forks.contradiction(w, w.exceptionOffset, w.exceptionIndex, "exception at the previous"
+            + " branch target 0x%x, but the walk is at 0x%x", ret, w.pc);
+      }
+      setPc(w, ret);
+    } else if (!w.needAddress && !w.needContext && w.pc != ret) {
+      equals = 0;
+      if (walkToAddress(w, ret) == FORK) {
+        return FORK;
+      }
+    }
+    w.exceptionPending = false;
+    w.overrides = 0;
+    delivery.put(w, FlowElements.EXCEPTION, w.exceptionType, ret, 0, 0, w.exceptionOffset,
+        w.walkFrom, segment.to);
+    w.walkFrom = segment.from;
+    w.pc = ret;
+    w.needAddress = true; // execution continues at the vector, given by the next address packet
+    passedCse(w);
+    return OK;
+  }
+
+  /** OpenCSD walks linearly (not following branches) from pc to the return address. */
+  private int walkToAddress(Walker w, long ret) {
+    long distance = ret - w.pc;
+    if (distance <= 0 || distance > MAX_EXCEPTION_WALK || (distance & 3) != 0) {
+      forks.contradiction(w, w.exceptionOffset, w.exceptionIndex,
+          "exception return address 0x%x cannot be reached from pc 0x%x", ret, w.pc);
+      return OK;
+    }
+    long start = w.pc;
+    int n = 0;
+    int lastCls = A64.OTHER;
+    long waypointAt = NONE; // kernel addresses are negative as longs: compare with an odd value
+    long trapAt = NONE;
+    boolean windows = sites;
+    int version = segment.version;
+    for (long at = start; at != ret; at += 4) {
+      long word = windows ? wordAt(w, at) : timeline.read32(at, version);
+      if (word == FORK_WORD) {
+        return FORK;
+      }
+      if (word == MemoryImage.NOT_MAPPED) {
+        emitEquals(w, w.exceptionOffset);
+        if (n > 0) {
+          delivery.range(w, start, at, n, lastKind(lastCls & A64.KIND_MASK), true,
+              w.exceptionOffset);
+        }
+        delivery.put(w, FlowElements.GAP, FlowSink.GAP_NACC, at, 0, 0, w.exceptionOffset,
+            FlowSink.NO_TIME, FlowSink.NO_TIME);
+        return OK;
+      }
+      lastCls = A64.classify((int) word);
+      if (waypointAt == NONE && at + 4 != ret
+          && A64.isWaypoint(lastCls, blocks.pauthBranches(), blocks.wfxWaypoints())) {
+        waypointAt = at;
+      }
+      if (trapAt == NONE && BlockCache.traps(lastCls) && !(at + 4 == ret && returnsPast(lastCls))) {
+        trapAt = at;
+      }
+      n++;
+    }
+    emitEquals(w, w.exceptionOffset);
+    delivery.range(w, start, ret, n, lastKind(lastCls & A64.KIND_MASK), true, w.exceptionOffset);
+    if (waypointAt != NONE) {
+      forks.contradiction(w, w.exceptionOffset, w.exceptionIndex,
+          "exception return address 0x%x lies past the waypoint at 0x%x that had no atom", ret,
+          waypointAt);
+    } else if (trapAt != NONE) {
+      forks.contradiction(w, w.exceptionOffset, w.exceptionIndex, "exception return address 0x%x"
+          + " lies past the exception-generating instruction at 0x%x", ret, trapAt);
+    }
+    return OK;
+  }
+
+  private static boolean returnsPast(int cls) {
+    int k = cls & A64.KIND_MASK;
+    return k == A64.SVC || k == A64.HVC || k == A64.SMC;
+  }
+
+  void onExceptionReturn(long offset, long index) {
+    if (!sync.synced()) {
+      return;
+    }
+    for (int k = 0; k < forks.live; k++) {
+      Walker w = forks.walkers[k];
+      delivery.put(w, FlowElements.ERET, 0, 0, 0, 0, offset, segment.from, segment.to);
+      passedCse(w);
+    }
+    forks.afterPacket(offset, index);
+  }
+}
