@@ -128,6 +128,11 @@ public final class FlowDecoder implements PacketSink {
   private static final int P_DISCARD = 10;
   private static final int P_BAD = 11;
   private static final int P_UNSUPPORTED = 12;
+  private static final int P_SKIPPED = 13;
+
+  /** Where the reader started skipping bytes before the stream's first sync point (-1: none). */
+  private long skippedFrom = -1;
+  private long skippedIndex;
 
   private final ImageTimeline timeline;
   private final Config config;
@@ -200,10 +205,20 @@ public final class FlowDecoder implements PacketSink {
   }
 
   @Override
-  public void notSync(long offset, long index) {}
+  public void notSync(long offset, long index) {
+    if (skippedFrom < 0 && !sync.everSynced()) {
+      skippedFrom = offset;
+      skippedIndex = index;
+    }
+  }
 
   @Override
   public void async(long offset, long index) {
+    if (skippedFrom >= 0 && offset > skippedFrom && !sync.everSynced()) {
+      // trace present but not decoded is named (e.g. a damaged first A-sync, a wrapped buffer)
+      record(P_SKIPPED, skippedFrom, skippedIndex, offset, 0, 0, 0);
+    }
+    skippedFrom = -1;
     record(P_ASYNC, offset, index, 0, 0, 0, 0);
   }
 
@@ -238,6 +253,14 @@ public final class FlowDecoder implements PacketSink {
   public void timestamp(
       long offset, long index, long value, int updatedBits, boolean hasCycleCount, int cycleCount) {
     long t = config.time().applyAsLong(value);
+    if (segment.from != FlowSink.NO_TIME && t != FlowSink.NO_TIME && t < segment.from) {
+      // time never goes back: this timestamp is damaged; what came before keeps its start time
+      long from = segment.from;
+      decodeSegment(FlowSink.NO_TIME);
+      sync.timeGoesBack(offset, index, from, t);
+      segment.from = FlowSink.NO_TIME;
+      return;
+    }
     decodeSegment(t);
     segment.from = t;
   }
@@ -330,6 +353,10 @@ public final class FlowDecoder implements PacketSink {
           "trace ends before the exception's return address");
       w.exceptionPending = false;
     }
+    if (!sync.everSynced() && offset > 0) {
+      delivery.error(w, skippedFrom < 0 ? 0 : skippedFrom, skippedFrom < 0 ? 0 : skippedIndex, String.format("%d trace bytes, no A-sync followed"
+          + " by a Trace Info among them: nothing of this stream decoded", offset));
+    }
     delivery.flushSingle();
   }
 
@@ -365,6 +392,9 @@ public final class FlowDecoder implements PacketSink {
   private void dispatch(int type, long offset, long index, long a, long b, long c, long d) {
     switch (type) {
       case P_ASYNC -> sync.onAsync();
+      case P_SKIPPED -> delivery.error(forks.walkers[0], offset, index, String.format(
+          "%d trace bytes before the first A-sync (at byte %d) not decoded: expected the stream to begin"
+              + " with an A-sync", a - offset, a));
       case P_INFO -> sync.onTraceInfo();
       case P_TRACE_ON -> sync.onTraceOn();
       case P_EXCEPTION -> walk.onException(offset, index, (int) a, (int) b);
