@@ -121,6 +121,9 @@ public record Scenario(
       String where = e.getLocation() == null ? ""
           : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
       throw new IOException(source + ": not a valid scenario" + where + ": " + e.getOriginalMessage(), e);
+    } catch (IOException e) {
+      // bytes that are no text in any encoding Jackson detects (e.g. an invalid UTF-32 character)
+      throw new IOException(source + ": not a valid scenario: " + e.getMessage(), e);
     }
   }
 
