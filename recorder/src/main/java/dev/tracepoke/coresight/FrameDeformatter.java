@@ -48,6 +48,15 @@ public final class FrameDeformatter {
 
     /** A four-FSYNC barrier at {@code offset}: every source restarts (OpenCSD resets decoders). */
     default void reset(long offset) {}
+
+    /**
+     * An ID byte selected reserved trace ID {@code id} (0x70..0x7F): the byte is damaged, and the
+     * data after it (until the next ID byte) is lost to whichever source it belonged to, so a
+     * decoder of any source must resynchronise. Called once where the reserved ID takes over;
+     * {@code message} says so, naming the stream and the offset of the ID byte. A listing that
+     * mirrors OpenCSD (which only drops the bytes) may ignore it.
+     */
+    default void reservedId(int id, long index, String message) {}
   }
 
   /** Byte counts over the whole input so far. */
@@ -98,6 +107,8 @@ public final class FrameDeformatter {
   private long syncBytes;
   private long unsyncedBytes;
   private long resets;
+  /** The reserved ID last reported, so a run of frames under one damaged ID is reported once. */
+  private int reportedReserved = -1;
 
   /**
    * @param options input format; FSYNCS/HSYNCS cannot be combined with RESET_ON_4X_FSYNC
@@ -383,7 +394,14 @@ public final class FrameDeformatter {
                 + "; expected IDs 0x00..0x6F");
       }
       reservedBytes += len;
+      if (id != reportedReserved) {
+        reportedReserved = id;
+        sink.reservedId(id, index, source + " at byte offset " + index + ": frame ID byte selects reserved trace ID 0x"
+            + Integer.toHexString(id) + ", expected 0x00..0x6F; the data after it is lost to its source, which"
+            + " resynchronises at its next A-sync");
+      }
     } else {
+      reportedReserved = -1;
       sourceBytes += len;
       sink.data(id, runData, from, len, frameOffset, index);
     }

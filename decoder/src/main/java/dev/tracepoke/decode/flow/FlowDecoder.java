@@ -129,6 +129,10 @@ public final class FlowDecoder implements PacketSink {
   private static final int P_BAD = 11;
   private static final int P_UNSUPPORTED = 12;
   private static final int P_SKIPPED = 13;
+  private static final int P_BROKEN = 14;
+
+  /** Why the stream broke, for each P_BROKEN kept (rare: damaged input only). */
+  private final java.util.List<String> breaks = new java.util.ArrayList<>();
 
   /** Where the reader started skipping bytes before the stream's first sync point (-1: none). */
   private long skippedFrom = -1;
@@ -202,6 +206,15 @@ public final class FlowDecoder implements PacketSink {
       boolean contextIdUpdated) {
     return el | (sf ? 1 << 8 : 0) | (ns ? 1 << 9 : 0) | (vmidUpdated ? 1 << 10 : 0)
         | (contextIdUpdated ? 1 << 11 : 0);
+  }
+
+  /**
+   * The byte stream breaks before {@code offset}: bytes were lost in between ({@code what} says
+   * where and why). Reported as an error; the flow resynchronises at the next A-sync.
+   */
+  public void brokenStream(long offset, long index, String what) {
+    breaks.add(what);
+    record(P_BROKEN, offset, index, breaks.size() - 1, 0, 0, 0);
   }
 
   @Override
@@ -392,6 +405,11 @@ public final class FlowDecoder implements PacketSink {
   private void dispatch(int type, long offset, long index, long a, long b, long c, long d) {
     switch (type) {
       case P_ASYNC -> sync.onAsync();
+      case P_BROKEN -> {
+        forks.breakFlow(offset);
+        delivery.error(forks.walkers[0], offset, index, breaks.get((int) a));
+        sync.loseSync(FlowSink.GAP_ERROR, offset);
+      }
       case P_SKIPPED -> delivery.error(forks.walkers[0], offset, index, String.format(
           "%d trace bytes before the first A-sync (at byte %d) not decoded: expected the stream to begin"
               + " with an A-sync", a - offset, a));

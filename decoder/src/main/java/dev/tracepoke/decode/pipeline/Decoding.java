@@ -146,9 +146,20 @@ public final class Decoding {
   private static long[] push(CoreTrace core, PacketSink decoder) throws IOException {
     PacketReader reader = new PacketReader(core.config(), decoder);
     long[] bytes = new long[1];
-    core.bytes().pushTo((buf, off, len) -> {
-      bytes[0] += len;
-      reader.push(buf, off, len);
+    core.bytes().pushTo(new CoreTrace.ByteSink() {
+      @Override
+      public void accept(byte[] buf, int off, int len) {
+        bytes[0] += len;
+        reader.push(buf, off, len);
+      }
+
+      @Override
+      public void broken(String what) {
+        if (decoder instanceof FlowDecoder flow) {
+          flow.brokenStream(reader.offset(), reader.packets(), what);
+        }
+        reader.reset();
+      }
     });
     reader.finish();
     return new long[] {bytes[0], reader.packets()};

@@ -114,11 +114,7 @@ public final class RecordingInput {
           try (PerfDataReader r2 = PerfDataReader.open(file);
               InputStream in = r2.queueStream(q)) {
             FrameDeformatter.deformat(in, EnumSet.of(FrameDeformatter.Option.RESET_ON_4X_FSYNC),
-                (id, buf, off, len, frameOffset, index) -> {
-                  if (id == traceId) {
-                    sink.accept(buf, off, len);
-                  }
-                }, file + " (AUXTRACE queue " + q.idx() + ")");
+                CoreTrace.oneSource(traceId, sink), file + " (AUXTRACE queue " + q.idx() + ")");
           }
         }));
       }

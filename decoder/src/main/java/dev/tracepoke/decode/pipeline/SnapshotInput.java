@@ -68,11 +68,7 @@ public final class SnapshotInput {
                       ? EnumSet.of(FrameDeformatter.Option.FSYNCS)
                       : EnumSet.noneOf(FrameDeformatter.Option.class);
               try (InputStream in = Files.newInputStream(file)) {
-                FrameDeformatter.deformat(in, options, (id, buf, off, len, frameOffset, index) -> {
-                  if (id == traceId) {
-                    sink.accept(buf, off, len);
-                  }
-                }, file.toString());
+                FrameDeformatter.deformat(in, options, CoreTrace.oneSource(traceId, sink), file.toString());
               }
             };
         cores.add(new CoreTrace(cpu, s.config(), bytes));
