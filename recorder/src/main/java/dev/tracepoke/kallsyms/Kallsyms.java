@@ -213,6 +213,10 @@ public final class Kallsyms {
       throw new KallsymsFormatException(source, lineNo, offset + sp1 + 1, "'<type> <name>' after the address");
     }
     char t = line.charAt(sp1 + 1);
+    if (t > '~') {
+      throw new KallsymsFormatException(source, lineNo, offset + sp1 + 1, String.format(
+          "a symbol type letter after the address, found U+%04X", (int) t));
+    }
     int nameStart = sp1 + 3;
     int tab = line.indexOf('\t', nameStart);
     String nm = tab < 0 ? line.substring(nameStart) : line.substring(nameStart, tab);

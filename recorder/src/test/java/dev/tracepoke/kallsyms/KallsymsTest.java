@@ -123,4 +123,12 @@ class KallsymsTest {
     KallsymsFormatException e = assertThrows(KallsymsFormatException.class, () -> Kallsyms.read(f));
     assertEquals(f + " line 2 (byte offset 49): expected UTF-8 text, found byte 0xc3", e.getMessage());
   }
+
+  @Test
+  void aSymbolTypeThatIsNoLetterIsNamed() {
+    // found by KallsymsFuzzTest: the table's own check threw an IllegalArgumentException
+    KallsymsFormatException e = assertThrows(KallsymsFormatException.class,
+        () -> Kallsyms.read(new StringReader("ffff800008000000 T _stext\nffff800008000010 \u00d4 vector\n"), "k"));
+    assertEquals("k line 2 (byte offset 43): expected a symbol type letter after the address, found U+00D4", e.getMessage());
+  }
 }
