@@ -24,7 +24,7 @@ class FrameDeformatterFuzzTest {
       EnumSet.of(FrameDeformatter.Option.HSYNCS),
       EnumSet.of(FrameDeformatter.Option.STRICT_IDS));
 
-  @FuzzTest(maxDuration = "10m")
+  @FuzzTest(maxDuration = "15m")
   void frames(byte[] data) {
     if (data.length == 0) {
       return;

@@ -23,7 +23,7 @@ class ElfImageFuzzTest {
     file = Files.createTempDirectory(SHM, "elf-fuzz").resolve("kcore");
   }
 
-  @FuzzTest(maxDuration = "10m")
+  @FuzzTest(maxDuration = "15m")
   void elf(byte[] data) throws IOException {
     Files.write(file, data);
     try (ElfImage elf = ElfImage.open(file)) {

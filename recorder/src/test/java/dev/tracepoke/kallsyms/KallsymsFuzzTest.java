@@ -22,7 +22,7 @@ class KallsymsFuzzTest {
     file = Files.createTempDirectory(SHM, "kallsyms-fuzz").resolve("kallsyms");
   }
 
-  @FuzzTest(maxDuration = "10m")
+  @FuzzTest(maxDuration = "15m")
   void kallsyms(byte[] data) throws IOException {
     Files.write(file, data);
     try {

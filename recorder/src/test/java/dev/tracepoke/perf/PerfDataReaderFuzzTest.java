@@ -27,7 +27,7 @@ class PerfDataReaderFuzzTest {
     file = Files.createTempDirectory(SHM, "perf-fuzz").resolve("perf.data");
   }
 
-  @FuzzTest(maxDuration = "10m")
+  @FuzzTest(maxDuration = "15m")
   void perfData(byte[] data) throws IOException {
     Files.write(file, data);
     try (PerfDataReader r = PerfDataReader.open(file)) {

@@ -32,7 +32,7 @@ class SnapshotReaderFuzzTest {
     dir = Files.createTempDirectory(SHM, "snapshot-fuzz");
   }
 
-  @FuzzTest(maxDuration = "10m")
+  @FuzzTest(maxDuration = "15m")
   void snapshot(byte[] data) throws IOException {
     List<byte[]> parts = split(data);
     for (int i = 0; i < FILES.size(); i++) {

@@ -29,7 +29,7 @@ class TruthReaderFuzzTest {
     dir = Files.createTempDirectory(SHM, "truth-fuzz");
   }
 
-  @FuzzTest(maxDuration = "10m")
+  @FuzzTest(maxDuration = "15m")
   void truth(byte[] data) throws IOException {
     int cut = indexOf(data, SEPARATOR);
     Files.write(dir.resolve(TruthLayout.HEADER), cut < 0 ? data : Arrays.copyOfRange(data, 0, cut));

@@ -31,7 +31,7 @@ class PacketReaderFuzzTest {
       // cycle counting, return stack, VMID and context ID tracing, all timestamps
       new Etm4Config(0x000318C1, 0x10, 0x28000EA1, 0x4100F403, 0x00000488, 0, 0, 0, 0, 0, 0));
 
-  @FuzzTest(maxDuration = "10m")
+  @FuzzTest(maxDuration = "15m")
   void packets(byte[] data) {
     if (data.length == 0) {
       return;

@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
  */
 class ScenarioFuzzTest {
 
-  @FuzzTest(maxDuration = "10m")
+  @FuzzTest(maxDuration = "15m")
   void scenario(byte[] data) {
     Scenario s;
     try {
