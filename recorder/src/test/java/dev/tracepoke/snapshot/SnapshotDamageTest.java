@@ -116,4 +116,10 @@ class SnapshotDamageTest {
             + " character not allowed",
         error(SNAPSHOT.replace("cpu_0.ini", "cpu\0.ini"), CPU, TRACE));
   }
+
+  @Test
+  void damagedTextQuotedInAMessageStaysOnOneLine() throws IOException {
+    assertEquals(dir.resolve("trace.ini") + ":14: expected 'key=value' or '[section]', found 'gar\\x07bage\\x0dmore'",
+        error(SNAPSHOT, CPU, TRACE + "gar\u0007bage\rmore\n"));
+  }
 }

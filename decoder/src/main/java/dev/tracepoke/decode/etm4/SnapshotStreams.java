@@ -103,6 +103,12 @@ public final class SnapshotStreams {
         continue;
       }
       Etm4Config config = Etm4Config.of(snapshot.etm4Registers(t));
+      if (buffer.format() != TraceBuffer.Format.SOURCE_DATA && (config.traceId() < 0x01 || config.traceId() > 0x6F)) {
+        // frames never carry data for the null or a reserved ID: nothing of this source can be found
+        skipped.add(new Skipped(t.name(), "TRCTRACEIDR gives trace ID 0x" + Integer.toHexString(config.traceId())
+            + ", expected a source ID 0x01..0x6F"));
+        continue;
+      }
       String other = ids.putIfAbsent(config.traceId(), t.name());
       if (other != null && buffer.format() != TraceBuffer.Format.SOURCE_DATA) {
         skipped.add(new Skipped(t.name(), "trace ID 0x" + Integer.toHexString(config.traceId()) + " already used by " + other));

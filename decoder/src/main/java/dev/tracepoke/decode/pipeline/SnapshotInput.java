@@ -40,8 +40,13 @@ public final class SnapshotInput {
     List<CoreTrace> cores = new ArrayList<>();
     Set<Integer> used = new HashSet<>();
     int next = 0;
+    List<String> warnings = new ArrayList<>();
     for (SnapshotStreams.BufferPlan plan : SnapshotStreams.plan(snap)) {
       TraceBuffer buffer = plan.buffer();
+      for (SnapshotStreams.Skipped k : plan.skipped()) {
+        // trace present but not decoded is named
+        warnings.add("buffer " + buffer.name() + " source " + k.source() + " not decoded: " + k.reason());
+      }
       Path file = snap.path(buffer);
       for (SnapshotStreams.Source s : plan.sources()) {
         int cpu = s.core().map(coreDevices::indexOf).orElse(-1);
@@ -75,8 +80,14 @@ public final class SnapshotInput {
       }
     }
     cores.sort((a, b) -> Integer.compare(a.cpu(), b.cpu()));
+    if (cores.isEmpty()) {
+      throw new dev.tracepoke.snapshot.SnapshotFormatException(dir.resolve(SnapshotReader.SNAPSHOT_INI), 0,
+          "expected an ETMv4 trace source in a trace buffer, found none" + (warnings.isEmpty()
+              ? (snap.buffers().isEmpty() ? " (no [trace] buffers)" : "") : " (" + String.join("; ", warnings) + ")")
+              + ": nothing to decode");
+    }
     return new TraceInput(dir.toString(), image, List.of(), TimeConversion.IDENTITY, pc -> null, cores,
-        Optional.empty(), pauth, List.of());
+        Optional.empty(), pauth, warnings);
   }
 
   /**
