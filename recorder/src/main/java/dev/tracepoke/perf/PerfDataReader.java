@@ -67,11 +67,11 @@ public final class PerfDataReader implements AutoCloseable {
     long claimedEnd = header.dataOffset() + header.dataSize();
     this.dataStart = header.dataOffset();
     if (header.dataSize() == 0) {
-      warnings.add("data size field is 0: the recording was not finished; reading to the end of the file");
+      warnings.add(file + ": at byte 48: data size field is 0: the recording was not finished; reading to the end of the file");
       this.dataEnd = fileSize;
       this.cutShortAt = fileSize;
     } else if (claimedEnd > fileSize || claimedEnd < 0) {
-      warnings.add("recording cut short: the header says data runs to byte " + claimedEnd
+      warnings.add(file + ": at byte 48: recording cut short: the header says data runs to byte " + claimedEnd
           + " but the file ends at byte " + fileSize);
       this.dataEnd = fileSize;
       this.cutShortAt = fileSize;
@@ -356,7 +356,7 @@ public final class PerfDataReader implements AutoCloseable {
 
   private PerfFeatures noFeatures() {
     if (header.featureCount() > 0) {
-      warnings.add("feature sections not read: they follow the data section, which the file does not hold whole");
+      warnings.add(file + ": at byte 48: feature sections not read: they follow the data section, which the file does not hold whole");
     }
     return PerfFeatures.none();
   }

@@ -217,9 +217,9 @@ class BadInputTest {
     Files.write(f, Arrays.copyOf(good, (int) at));
     Outcome o = read(f);
     assertEquals(5, o.records().size());
-    assertEquals(List.of("recording cut short: the header says data runs to byte " + dataEnd
+    assertEquals(List.of(f + ": at byte 48: recording cut short: the header says data runs to byte " + dataEnd
             + " but the file ends at byte " + at,
-        "feature sections not read: they follow the data section, which the file does not hold whole"),
+        f + ": at byte 48: feature sections not read: they follow the data section, which the file does not hold whole"),
         o.warnings());
     assertTrue(o.error().getMessage().endsWith("(recording cut short)"));
   }
@@ -246,7 +246,7 @@ class BadInputTest {
     Outcome o = read(f);
     assertEquals(null, o.error());
     assertEquals(goodRecords, o.records());
-    assertEquals("data size field is 0: the recording was not finished; reading to the end of the file",
+    assertEquals(f + ": at byte 48: data size field is 0: the recording was not finished; reading to the end of the file",
         o.warnings().get(0));
   }
 
