@@ -82,9 +82,21 @@ public final class RecordingWriter implements AutoCloseable {
     return Files.createDirectories(dir.resolve(Recording.TRUTH));
   }
 
-  /** Finishes {@code data} (features, header, rename). */
+  /** Finishes {@code data} (features, header, rename); nothing after {@link #abort()}. */
   @Override
   public void close() throws IOException {
     data.close();
+  }
+
+  /**
+   * Gives up a run that failed: {@code data} is never published (its {@code data.tmp} is deleted),
+   * so the directory holds no perf.data that looks whole.
+   */
+  public void abort() {
+    try {
+      data.abort();
+    } catch (IOException | RuntimeException ignored) {
+      // the failure that made the run give up is what the caller reports
+    }
   }
 }

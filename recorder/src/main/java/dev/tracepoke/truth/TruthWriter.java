@@ -154,6 +154,14 @@ public final class TruthWriter implements Closeable {
     WholeFile.writeString(target, text.toString(), StandardCharsets.ISO_8859_1);
   }
 
+  /** Gives up a set whose run failed: no core file or header is published; close() does nothing. */
+  public void discard() {
+    if (!closed) {
+      closed = true;
+      abort();
+    }
+  }
+
   /** Drops the temporary files (used when writing fails). */
   private void abort() {
     for (CoreWriter w : cores) {
