@@ -1,6 +1,6 @@
 package dev.tracepoke.cli;
 
-import dev.tracepoke.decode.etm4.PacketListing;
+import dev.tracepoke.decode.input.PacketListing;
 import dev.tracepoke.snapshot.SnapshotFormatException;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -22,7 +22,8 @@ final class DumpPacketsSupport {
   /**
    * Lists the packets of {@code rec}.
    *
-   * @return the exit code: 0 listed, 1 REC is unreadable or not a recording
+   * @return the exit code: 0 listed, 1 REC is unreadable, not a recording, or holds no trace that
+   *     can be listed
    */
   static int dumpPackets(Path rec, PrintWriter out, PrintWriter err) {
     if (!Files.exists(rec)) {
@@ -39,6 +40,13 @@ final class DumpPacketsSupport {
       }
       for (String skipped : s.skipped()) {
         err.println("tracepoke dump: skipped " + skipped);
+      }
+      for (String w : s.warnings()) {
+        err.println("tracepoke dump: warning: " + w);
+      }
+      if (s.streams().isEmpty()) {
+        err.println("tracepoke dump: " + rec + ": no trace that tracepoke can list");
+        return 1;
       }
       return 0;
     } catch (IOException | UncheckedIOException | SnapshotFormatException e) {

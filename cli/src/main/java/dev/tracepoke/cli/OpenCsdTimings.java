@@ -1,7 +1,7 @@
 package dev.tracepoke.cli;
 
 import dev.tracepoke.decode.etm4.Etm4Config;
-import dev.tracepoke.decode.etm4.SnapshotStreams;
+import dev.tracepoke.decode.input.SnapshotStreams;
 import dev.tracepoke.snapshot.CoreType;
 import dev.tracepoke.snapshot.Device;
 import dev.tracepoke.snapshot.MemoryDump;

@@ -70,7 +70,7 @@ final class OpenCsdOracle {
       throw new IOException("tracepoke export opencsd " + rec + " " + out + " exited " + rc + ": " + text);
     }
     Map<Integer, Integer> ids = new TreeMap<>();
-    for (dev.tracepoke.decode.pipeline.CoreTrace c : dev.tracepoke.decode.pipeline.RecordingInput.open(rec, null)
+    for (dev.tracepoke.decode.input.CoreTrace c : dev.tracepoke.decode.input.RecordingInput.open(rec, null)
         .cores()) {
       ids.put(c.cpu(), c.traceId());
     }

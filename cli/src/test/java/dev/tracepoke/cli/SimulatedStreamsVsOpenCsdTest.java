@@ -9,7 +9,7 @@ import dev.tracepoke.decode.etm4.OpenCsdIndex;
 import dev.tracepoke.decode.etm4.OpenCsdPacketText;
 import dev.tracepoke.decode.etm4.PacketPrinter;
 import dev.tracepoke.decode.etm4.PacketReader;
-import dev.tracepoke.decode.etm4.SnapshotStreams;
+import dev.tracepoke.decode.input.SnapshotStreams;
 import dev.tracepoke.sim.etm.EtmConfig;
 import dev.tracepoke.sim.etm.PacketEncoder;
 import dev.tracepoke.sim.etm.PacketKind;

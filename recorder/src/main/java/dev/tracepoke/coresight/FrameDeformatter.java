@@ -25,7 +25,10 @@ public final class FrameDeformatter {
 
   /** Input format options. */
   public enum Option {
-    /** FSYNC words (FF FF FF 7F) may precede frames; input is not frame aligned until the first. */
+    /**
+     * FSYNC words (FF FF FF 7F) may come between frames or on a 32-bit boundary inside one (both are
+     * dropped); input is not frame aligned until the first.
+     */
     FSYNCS,
     /** HSYNC half-words (FF 7F) may appear on any even position inside a frame. */
     HSYNCS,
@@ -109,6 +112,10 @@ public final class FrameDeformatter {
   private long resets;
   /** The reserved ID last reported, so a run of frames under one damaged ID is reported once. */
   private int reportedReserved = -1;
+  /** FSYNC words dropped from inside a frame. */
+  private long midFrameSyncs;
+  /** Bytes of a cut last frame of a TPIU capture, dropped at {@link #finish()}. */
+  private int trailingBytes;
 
   /**
    * @param options input format; FSYNCS/HSYNCS cannot be combined with RESET_ON_4X_FSYNC
@@ -169,12 +176,20 @@ public final class FrameDeformatter {
   /**
    * Declares the end of input.
    *
-   * @throws FrameFormatException if the input ends inside a frame
+   * @throws FrameFormatException if memory-aligned input ends inside a frame (a TPIU capture with
+   *     FSYNCs or HSYNCs may end anywhere: its cut last frame is dropped, see {@link #trailingBytes})
    */
   public void finish() {
     if (!synced) {
       // no FSYNC anywhere: every byte was skipped, and the stats must say so
       unsyncedBytes = offset;
+    }
+    if ((fsyncs || hsyncs) && (frameFill != 0 || unitFill != 0)) {
+      // a TPIU capture stops wherever the probe stopped: its last frame may be cut
+      trailingBytes = frameFill + unitFill;
+      frameFill = 0;
+      unitFill = 0;
+      return;
     }
     if (frameFill != 0 || unitFill != 0) {
       throw new FrameFormatException(
@@ -197,6 +212,16 @@ public final class FrameDeformatter {
         syncBytes,
         unsyncedBytes,
         resets);
+  }
+
+  /** FSYNC words found (and dropped) inside frames rather than between them. */
+  public long midFrameSyncs() {
+    return midFrameSyncs;
+  }
+
+  /** Bytes of a TPIU capture's last frame that the capture cut (dropped by {@link #finish()}). */
+  public int trailingBytes() {
+    return trailingBytes;
   }
 
   /** Bytes consumed so far. */
@@ -285,11 +310,12 @@ public final class FrameDeformatter {
           throw new FrameFormatException(
               source, unitStart, "FSYNC in a stream configured without FSYNCs");
         }
-        if (frameFill != 0) {
-          throw new FrameFormatException(
-              source, unitStart, "FSYNC inside a frame; expected one only between frames");
-        }
+        // a TPIU inserts its FSYNCs on any 32-bit boundary of its output, inside a frame too
+        // (DSTREAM captures show it): drop the word and go on filling the frame
         syncBytes += 4;
+        if (frameFill != 0) {
+          midFrameSyncs++;
+        }
         unitFill = 0;
         return;
       }

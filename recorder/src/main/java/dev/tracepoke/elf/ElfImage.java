@@ -270,6 +270,15 @@ public final class ElfImage implements Closeable {
     return b.flip();
   }
 
+  /**
+   * {@code length} bytes at file offset {@code offset} (a section's contents), little endian.
+   *
+   * @throws ElfFormatException if they lie outside the file ({@code what} names them)
+   */
+  public ByteBuffer readFile(long offset, int length, String what) throws IOException {
+    return read(offset, length, what, offset);
+  }
+
   private long sectionHeader(int index) {
     return shoff + (long) index * Elf.SHDR_SIZE;
   }

@@ -157,9 +157,16 @@ public final class PerfFeatures {
             }
           }
           case AUXTRACE -> {
-            long n = body.u64();
-            if (n < 0 || n > b.remaining() / 16) {
-              throw body.error("AUXTRACE index of " + n + " entries does not fit its " + s.size() + "-byte body");
+            // Linux perf writes a count, then {offset, size} pairs (an odd number of u64s);
+            // simpleperf writes the pairs alone (an even number), as its reader expects
+            long n;
+            if ((s.size() / 8) % 2 == 0) {
+              n = s.size() / 16;
+            } else {
+              n = body.u64();
+              if (n < 0 || n > b.remaining() / 16) {
+                throw body.error("AUXTRACE index of " + n + " entries does not fit its " + s.size() + "-byte body");
+              }
             }
             List<AuxtraceIndexEntry> l = new ArrayList<>();
             for (long i = 0; i < n; i++) {

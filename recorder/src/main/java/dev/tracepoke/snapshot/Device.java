@@ -55,6 +55,11 @@ public sealed interface Device {
     public boolean isEtm4() {
       return type.startsWith("ETM4");
     }
+
+    /** An ETE instruction trace unit ({@code type=ETE}, Armv9's Embedded Trace Extension). */
+    public boolean isEte() {
+      return type.equals("ETE");
+    }
   }
 
   /** Any other device class (e.g. a funnel); kept so a snapshot can be written back unchanged. */

@@ -19,6 +19,11 @@ import java.nio.file.Path;
 public record MemoryDump(
     String section, String file, long address, long offset, long length, String space) {
 
+  /** Whether the dump's file is in the snapshot directory {@code dir} (snapshots may lack some). */
+  public boolean exists(Path dir) {
+    return Files.isRegularFile(dir.resolve(file));
+  }
+
   /**
    * Reads the dump's bytes from the snapshot directory {@code dir}. The section's offset and length
    * are checked against the file's real size before anything is allocated.

@@ -129,6 +129,14 @@ public record Snapshot(
         r.getOrDefault("TRCIDR13", 0L));
   }
 
+  /**
+   * TRCDEVARCH of an ETE device; OpenCSD assumes 0x47705A13 (ETE 1.0) when the device file does
+   * not give it.
+   */
+  public long eteDevarch(Device.TraceSource source) {
+    return source.registers().getOrDefault("TRCDEVARCH", 0x47705A13L);
+  }
+
   private long required(Device.TraceSource source, String name) {
     Long v = source.registers().get(name);
     if (v == null) {

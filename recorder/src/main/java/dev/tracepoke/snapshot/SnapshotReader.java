@@ -149,9 +149,6 @@ public final class SnapshotReader {
     long address = Ini.number(ini.file(), lineOf(s, "address"), ini.require(s, "address"));
     long offset = s.get("offset").map(v -> Ini.number(ini.file(), lineOf(s, "offset"), v)).orElse(0L);
     Long given = s.get("length").map(v -> Ini.number(ini.file(), lineOf(s, "length"), v)).orElse(null);
-    if (given == null && !Files.isRegularFile(path)) {
-      throw new SnapshotFormatException(ini.file(), lineOf(s, "file"), "dump file " + file + " does not exist");
-    }
     if (Files.isRegularFile(path)) {
       // checked here, where the ini line is known; MemoryDump.read checks again before allocating
       long size = Files.size(path);
@@ -165,7 +162,9 @@ public final class SnapshotReader {
             + offset);
       }
     }
-    long length = given != null ? given : Files.size(path) - offset;
+    // like OpenCSD, a missing dump is not fatal: its extent is unknown, so it maps nothing and the
+    // reader of the images names it (MemoryDump#exists)
+    long length = given != null ? given : Files.isRegularFile(path) ? Files.size(path) - offset : 0;
     if (Long.compareUnsigned(address, -length) > 0 && length != 0) {
       throw new SnapshotFormatException(ini.file(), lineOf(s, "address"), "address=0x" + Long.toHexString(address)
           + " with length " + length + " of [" + s.name() + "] wraps the address space; expected it to end by 2^64");

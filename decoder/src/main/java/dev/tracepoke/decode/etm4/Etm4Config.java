@@ -19,6 +19,10 @@ import dev.tracepoke.snapshot.EtmRegisters;
  * @param idr11 TRCIDR11: number of special P1 keys
  * @param idr12 TRCIDR12: number of conditional keys
  * @param idr13 TRCIDR13: number of special conditional keys
+ * @param devarch TRCDEVARCH of an ETE unit (Armv9's Embedded Trace Extension), 0 for ETMv4. ETE is
+ *     read by OpenCSD's ETMv4 packet processor with an ETE configuration: the version comes from
+ *     TRCDEVARCH ([15:12] ARCHVER, [19:16] REVISION) instead of TRCIDR1, which enables ETE's packets
+ *     (transactions, source addresses, PE reset) and retires ETMv4's Exception Return
  */
 public record Etm4Config(
     int configr,
@@ -31,7 +35,39 @@ public record Etm4Config(
     int idr10,
     int idr11,
     int idr12,
-    int idr13) {
+    int idr13,
+    int devarch) {
+
+  /** An ETMv4 unit (no TRCDEVARCH). */
+  public Etm4Config(
+      int configr, int traceIdr, int idr0, int idr1, int idr2, int idr8,
+      int idr9, int idr10, int idr11, int idr12, int idr13) {
+    this(configr, traceIdr, idr0, idr1, idr2, idr8, idr9, idr10, idr11, idr12, idr13, 0);
+  }
+
+  /** TRCDEVARCH OpenCSD assumes for an ETE device that does not give it: ETE 1.0. */
+  public static final int DEFAULT_ETE_DEVARCH = 0x47705A13;
+
+  /**
+   * An ETE unit. TRCIDR9-13 do not exist on ETE (OpenCSD zeroes them); {@code devarch} must be
+   * non-zero (use {@link #DEFAULT_ETE_DEVARCH} when the source does not give it).
+   */
+  public static Etm4Config ete(int configr, int traceIdr, int idr0, int idr1, int idr2, int idr8, int devarch) {
+    if (devarch == 0) {
+      throw new IllegalArgumentException("an ETE configuration needs TRCDEVARCH");
+    }
+    return new Etm4Config(configr, traceIdr, idr0, idr1, idr2, idr8, 0, 0, 0, 0, 0, devarch);
+  }
+
+  /** The same unit with another trace ID (perf's AUX_OUTPUT_HW_ID gives it per session). */
+  public Etm4Config withTraceId(int traceIdr) {
+    return new Etm4Config(configr, traceIdr, idr0, idr1, idr2, idr8, idr9, idr10, idr11, idr12, idr13, devarch);
+  }
+
+  /** An ETE unit (TRCDEVARCH given) rather than ETMv4. */
+  public boolean isEte() {
+    return devarch != 0;
+  }
 
   /** TRCIDR1 assumed when a snapshot leaves it out: ETMv4.0, as OpenCSD assumes. */
   public static final int DEFAULT_IDR1 = 0x4100F403;
@@ -58,6 +94,15 @@ public record Etm4Config(
   }
 
   /**
+   * The configuration an OpenCSD snapshot's ETE device gives: its ETMv4-named registers and
+   * TRCDEVARCH (TRCIDR9-13 do not exist on ETE).
+   */
+  public static Etm4Config ofEte(EtmRegisters r, long devarch) {
+    return ete((int) r.configr(), (int) r.traceIdr(), (int) r.idr0(), (int) r.idr1(), (int) r.idr2(),
+        (int) r.idr8(), (int) devarch);
+  }
+
+  /**
    * The configuration of one CPU's block of perf's CS_ETM AUXTRACE_INFO (perf records TRCIDR8 but
    * not TRCIDR9-13, which only matter for data and conditional trace: 0).
    */
@@ -73,7 +118,8 @@ public record Etm4Config(
         0,
         0,
         0,
-        0);
+        0,
+        p.isEte() ? (int) p.extra()[0] : 0);
   }
 
   /** The CoreSight trace ID (TRCTRACEIDR[6:0]). */
@@ -81,14 +127,27 @@ public record Etm4Config(
     return traceIdr & 0x7F;
   }
 
-  /** Trace architecture major version (4 for ETMv4). */
+  /** Trace architecture major version: 4 for ETMv4; for ETE TRCDEVARCH.ARCHVER (5). */
   public int majorVersion() {
-    return (idr1 >>> 8) & 0xF;
+    return isEte() ? (devarch >>> 12) & 0xF : (idr1 >>> 8) & 0xF;
   }
 
-  /** Trace architecture minor version. */
+  /** Trace architecture minor version; for ETE TRCDEVARCH.REVISION. */
   public int minorVersion() {
-    return (idr1 >>> 4) & 0xF;
+    return isEte() ? (devarch >>> 16) & 0xF : (idr1 >>> 4) & 0xF;
+  }
+
+  /**
+   * Timestamps are held back until the first timestamp marker (ETE 1.1+ with TRCIDR0.TSMARK), as
+   * OpenCSD does: such a unit marks where each timestamp applies.
+   */
+  public boolean timestampMarkerGate() {
+    return fullVersion() >= 0x51 && ((idr0 >>> 23) & 1) != 0;
+  }
+
+  /** TRCIDR0.COMMTRANS == 0 on ETE: a transaction start is a P0 element. */
+  public boolean transactionStartIsP0() {
+    return isEte() && ((idr0 >>> 30) & 1) == 0;
   }
 
   /** Major and minor version as {@code 0xMm}, e.g. {@code 0x43} for ETMv4.3. */

@@ -45,6 +45,8 @@ public final class OpenCsdPacketText implements PacketSink {
   private final int[] historyPacketBits = new int[3];
   private int printedThreshold;
   private int packetBits;
+  /** ETE prints the TSTATE bit of Trace Info (OpenCSD: protocol version 5.x). */
+  private final boolean ete;
 
   private void pushPacketBits(int bits) {
     packetBits = bits;
@@ -63,8 +65,17 @@ public final class OpenCsdPacketText implements PacketSink {
    * @param out receives one normalised line per packet
    */
   public OpenCsdPacketText(LongUnaryOperator indexOf, Consumer<String> out) {
+    this(indexOf, out, false);
+  }
+
+  /**
+   * @param ete the packets come from a unit of trace architecture 5 (ETE), whose Trace Info the
+   *     lister prints with its TSTATE bit
+   */
+  public OpenCsdPacketText(LongUnaryOperator indexOf, Consumer<String> out, boolean ete) {
     this.indexOf = Objects.requireNonNull(indexOf, "indexOf");
     this.out = Objects.requireNonNull(out, "out");
+    this.ete = ete;
   }
 
   /**
@@ -204,6 +215,13 @@ public final class OpenCsdPacketText implements PacketSink {
       case 0x01 -> "I_TRACE_INFO";
       case 0x02, 0x03 -> "I_TIMESTAMP";
       case 0x06 -> "I_EXCEPT";
+      case 0x07 -> "I_EXCEPT_RTN";
+      case 0xB4 -> "I_SRC_ADDR_S_IS0";
+      case 0xB5 -> "I_SRC_ADDR_S_IS1";
+      case 0xB6 -> "I_SCR_ADDR_L_32IS0";
+      case 0xB7 -> "I_SRC_ADDR_L_32IS1";
+      case 0xB8 -> "I_SRC_ADDR_L_64IS0";
+      case 0xB9 -> "I_SRC_ADDR_L_64IS1";
       case 0x0C, 0x0D -> "I_CCNT_F2";
       case 0x0E, 0x0F -> "I_CCNT_F1";
       case 0x2D -> "I_COMMIT";
@@ -245,7 +263,11 @@ public final class OpenCsdPacketText implements PacketSink {
     java.util.Arrays.fill(historyPacketBits, 0);
     packetBits = 0;
     StringBuilder b = start(offset, "I_TRACE_INFO : Trace Info.; INFO=");
-    lowerHex(b, info & 0xFFFF_FFFFL).append(" { CC.").append(info & 1).append(" }");
+    lowerHex(b, info & 0xFFFF_FFFFL).append(" { CC.").append(info & 1);
+    if (ete) {
+      b.append(", TSTATE.").append((info >>> 6) & 1);
+    }
+    b.append(" }");
     // OpenCSD prints the last threshold it was given, even when this packet has no CYCT section.
     if ((sections & 8) != 0) {
       printedThreshold = ccThreshold;
@@ -491,6 +513,81 @@ public final class OpenCsdPacketText implements PacketSink {
       address(b.append("; "), address, 64);
       if (packetBits != 0 && packetBits < 64) {
         upperHex(b.append(" ~["), address & ((1L << packetBits) - 1)).append(']');
+      }
+    }
+    emit();
+  }
+
+  @Override
+  public void transactionStart(long offset, long index) {
+    start(offset, "I_TRANS_ST : Transaction Start.");
+    emit();
+  }
+
+  @Override
+  public void transactionCommit(long offset, long index) {
+    start(offset, "I_TRANS_COMMIT : Transaction Commit.");
+    emit();
+  }
+
+  @Override
+  public void transactionFail(long offset, long index) {
+    pushPacketBits(64);
+    start(offset, "I_TRANS_FAIL : Transaction Fail.");
+    emit();
+  }
+
+  @Override
+  public void peReset(long offset, long index) {
+    pushPacketBits(64);
+    start(offset, "I_PE_RESET : PE Reset.");
+    emit();
+  }
+
+  @Override
+  public void sourceAddress(
+      long offset,
+      long index,
+      long address,
+      int isa,
+      AddressForm form,
+      int matchEntry,
+      int knownBits) {
+    trackAddress(form, isa, matchEntry);
+    StringBuilder b;
+    switch (form) {
+      case EXACT_MATCH -> {
+        b = start(offset, "I_SRC_ADDR_MATCH : Exact Source Address Match., [").append(matchEntry).append("]; ");
+        address(b, address, knownBits).append("; ");
+      }
+      case SHORT_1, SHORT_2 -> {
+        b =
+            start(
+                offset,
+                isa == 0
+                    ? "I_SRC_ADDR_S_IS0 : Source Address, Short, IS0.; "
+                    : "I_SRC_ADDR_S_IS1 : Source Address, Short, IS1.; ");
+        address(b, address, knownBits);
+        upperHex(b.append(" ~["), address & ((1L << form.updatedBits(isa)) - 1)).append(']');
+      }
+      case LONG_32 -> {
+        // "SCR" is how OpenCSD spells the IS0 form's name
+        b =
+            start(
+                offset,
+                isa == 0
+                    ? "I_SCR_ADDR_L_32IS0 : Source Address, Long, 32 bit, IS0.; "
+                    : "I_SRC_ADDR_L_32IS1 : Source Address, Long, 32 bit, IS1.; ");
+        address(b, address, knownBits).append("; ");
+      }
+      default -> {
+        b =
+            start(
+                offset,
+                isa == 0
+                    ? "I_SRC_ADDR_L_64IS0 : Source Address, Long, 64 bit, IS0.; "
+                    : "I_SRC_ADDR_L_64IS1 : Source Address, Long, 64 bit, IS1.; ");
+        address(b, address, knownBits).append("; ");
       }
     }
     emit();

@@ -339,6 +339,50 @@ public final class PacketPrinter implements PacketSink {
   }
 
   @Override
+  public void transactionStart(long offset, long index) {
+    start(offset, index, "TRANS_START");
+    emit();
+  }
+
+  @Override
+  public void transactionCommit(long offset, long index) {
+    start(offset, index, "TRANS_COMMIT");
+    emit();
+  }
+
+  @Override
+  public void transactionFail(long offset, long index) {
+    start(offset, index, "TRANS_FAIL");
+    emit();
+  }
+
+  @Override
+  public void peReset(long offset, long index) {
+    start(offset, index, "PE_RESET");
+    emit();
+  }
+
+  @Override
+  public void sourceAddress(
+      long offset,
+      long index,
+      long address,
+      int isa,
+      AddressForm form,
+      int matchEntry,
+      int knownBits) {
+    StringBuilder sb = start(offset, index, "SRC_").append(addressType(form, isa));
+    if (form == AddressForm.EXACT_MATCH) {
+      sb.append('[').append(matchEntry).append(']');
+    }
+    hex64(sb.append(' '), address);
+    if (knownBits < 64) {
+      sb.append(" known-bits=").append(knownBits);
+    }
+    emit();
+  }
+
+  @Override
   public void ignore(long offset, long index) {
     start(offset, index, "IGNORE");
     emit();

@@ -58,9 +58,28 @@ public final class PacketReader {
   private static final byte K_ATOM_F4 = 32;
   private static final byte K_ATOM_F5 = 33;
   private static final byte K_ATOM_F6 = 34;
+  // ETE (trace architecture 5 from TRCDEVARCH).
+  private static final byte K_TRANS_START = 35;
+  private static final byte K_TRANS_COMMIT = 36;
+  private static final byte K_SRC_EXACT_MATCH = 37;
+  private static final byte K_SRC_SHORT = 38;
+  private static final byte K_SRC_LONG_32 = 39;
+  private static final byte K_SRC_LONG_64 = 40;
 
   /** Format 4 atom patterns by header bits [1:0], a nibble each, oldest atom in bit 0: NEEE, NNNN, NENE, ENEN. */
   private static final int F4_PATTERNS = 0x5A0E;
+
+  /**
+   * Atom packets by header - 0xC0: format in bits [31:29], count in [28:24], pattern in [23:0]
+   * (what {@link #atomPacket} decodes).
+   */
+  private static final int[] ATOMS = new int[64];
+
+  static {
+    for (int h = 0xC0; h <= 0xFF; h++) {
+      ATOMS[h - 0xC0] = atomPacket(h);
+    }
+  }
 
   // Sub-states while not synchronised, mirroring OpenCSD's so unsynced data ends where it does.
   private static final int US_GARBAGE = 0;
@@ -75,6 +94,8 @@ public final class PacketReader {
   private final long ccMask;
   private final boolean commitOpt;
   private final int maxSpec;
+  /** ETE's exception packet: TYPE 0 (PE reset) and 0x18 (transaction failure) are 3 bytes. */
+  private final boolean eteExceptions;
 
   /** Stream offset of the next byte {@link #push} will receive. */
   private long streamOffset;
@@ -131,6 +152,7 @@ public final class PacketReader {
     this.ccMask = (1L << config.cycleCountBits()) - 1;
     this.commitOpt = config.commitOpt();
     this.maxSpec = config.maxSpeculationDepth();
+    this.eteExceptions = config.majorVersion() >= 5;
     buildTable();
     resetState();
   }
@@ -283,6 +305,28 @@ public final class PacketReader {
     for (int h = 0xF8; h <= 0xFF; h++) {
       t[h] = K_ATOM_F3;
     }
+    eteTable(t, version);
+  }
+
+  /** ETE's changes to the table (OpenCSD 1.3.3: from trace architecture 5, source addresses from 5.0). */
+  private void eteTable(byte[] t, int version) {
+    if (config.majorVersion() >= 5) {
+      // no Exception Return packet: the decoder infers it from the ERET instruction
+      t[0x07] = K_INVALID_CFG;
+      t[0x0A] = K_TRANS_START;
+      t[0x0B] = K_TRANS_COMMIT;
+    }
+    if (version >= 0x50) {
+      t[0xB0] = K_SRC_EXACT_MATCH;
+      t[0xB1] = K_SRC_EXACT_MATCH;
+      t[0xB2] = K_SRC_EXACT_MATCH;
+      t[0xB4] = K_SRC_SHORT;
+      t[0xB5] = K_SRC_SHORT;
+      t[0xB6] = K_SRC_LONG_32;
+      t[0xB7] = K_SRC_LONG_32;
+      t[0xB8] = K_SRC_LONG_64;
+      t[0xB9] = K_SRC_LONG_64;
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -302,7 +346,17 @@ public final class PacketReader {
         p = unsynced(buf, p, end, base);
         continue;
       }
-      int n = packet(buf, p, end, base + p);
+      int h = buf[p] & 0xFF;
+      if (h >= 0xC0) {
+        // Every header from C0 up is a one-byte atom packet (formats 1-6), and atoms are most of
+        // a trace: decode them here from a table, without the general dispatch.
+        int a = ATOMS[h - 0xC0];
+        sink.atoms(base + p, index++, a >>> 29, a & 0xFFFFFF, (a >>> 24) & 0x1F);
+        p++;
+        continue;
+      }
+      // Next most common: short IS0 addresses (the general dispatch handles a cut one)
+      int n = h == 0x95 && end - p >= 3 ? shortAddress(buf, p, end, base + p, h) : packet(buf, p, end, base + p);
       if (n < 0) {
         startCarry(buf, p, end, base + p);
         break;
@@ -467,40 +521,9 @@ public final class PacketReader {
   private int packet(byte[] b, int p, int end, long off) {
     int h = b[p] & 0xFF;
     switch (table[h]) {
-      case K_ATOM_F1 -> {
-        sink.atoms(off, index++, 1, h & 1, 1);
-        return 1;
-      }
-      case K_ATOM_F2 -> {
-        sink.atoms(off, index++, 2, h & 3, 2);
-        return 1;
-      }
-      case K_ATOM_F3 -> {
-        sink.atoms(off, index++, 3, h & 7, 3);
-        return 1;
-      }
-      case K_ATOM_F4 -> {
-        sink.atoms(off, index++, 4, (F4_PATTERNS >>> ((h & 3) << 2)) & 0xF, 4);
-        return 1;
-      }
-      case K_ATOM_F5 -> {
-        int bits =
-            switch (((h >>> 3) & 4) | (h & 3)) {
-              case 5 -> 0x1E; // NEEEE
-              case 2 -> 0x0A; // NENEN
-              case 3 -> 0x15; // ENENE
-              default -> 0x00; // NNNNN
-            };
-        sink.atoms(off, index++, 5, bits, 5);
-        return 1;
-      }
-      case K_ATOM_F6 -> {
-        int es = (h & 0x1F) + 3;
-        int bits = (1 << es) - 1;
-        if ((h & 0x20) == 0) {
-          bits |= 1 << es;
-        }
-        sink.atoms(off, index++, 6, bits, es + 1);
+      case K_ATOM_F1, K_ATOM_F2, K_ATOM_F3, K_ATOM_F4, K_ATOM_F5, K_ATOM_F6 -> {
+        int a = ATOMS[h - 0xC0];
+        sink.atoms(off, index++, a >>> 29, a & 0xFFFFFF, (a >>> 24) & 0x1F);
         return 1;
       }
       case K_SHORT -> {
@@ -545,6 +568,12 @@ public final class PacketReader {
         }
         int b1 = b[p + 1] & 0xFF;
         int n = (b1 & 0x80) != 0 ? 3 : 2;
+        if (eteExceptions) {
+          int t1 = (b1 >>> 1) & 0x1F;
+          if (t1 == 0 || t1 == 0x18) {
+            n = 3;
+          }
+        }
         if (end - p < n) {
           return -1;
         }
@@ -556,8 +585,53 @@ public final class PacketReader {
           pending = ((b2 >>> 5) & 1) != 0;
         }
         int info = ((b1 & 0x40) >>> 5) | (b1 & 1);
+        if (eteExceptions && (type == 0 || type == 0x18)) {
+          // OpenCSD gives these packets address 0, which enters the address history
+          setAddress64(0, 0);
+          if (type == 0) {
+            sink.peReset(off, index++);
+          } else {
+            sink.transactionFail(off, index++);
+          }
+          return n;
+        }
         sink.exception(off, index++, type, info, pending);
         return n;
+      }
+      case K_TRANS_START -> {
+        sink.transactionStart(off, index++);
+        return 1;
+      }
+      case K_TRANS_COMMIT -> {
+        sink.transactionCommit(off, index++);
+        return 1;
+      }
+      case K_SRC_EXACT_MATCH -> {
+        int entry = h & 3;
+        exactMatch(entry);
+        sink.sourceAddress(off, index++, addr, addrIsa, AddressForm.EXACT_MATCH, entry, addrBits);
+        return 1;
+      }
+      case K_SRC_SHORT -> {
+        return sourceShortAddress(b, p, end, off, h);
+      }
+      case K_SRC_LONG_32 -> {
+        if (end - p < 5) {
+          return -1;
+        }
+        int isa = h & 1;
+        setAddress32(long32(b, p + 1, isa), isa);
+        sink.sourceAddress(off, index++, addr, isa, AddressForm.LONG_32, -1, addrBits);
+        return 5;
+      }
+      case K_SRC_LONG_64 -> {
+        if (end - p < 9) {
+          return -1;
+        }
+        int isa = h & 1;
+        setAddress64(long64(b, p + 1, isa), isa);
+        sink.sourceAddress(off, index++, addr, isa, AddressForm.LONG_64, -1, addrBits);
+        return 9;
       }
       case K_EXCEPTION_RETURN -> {
         sink.exceptionReturn(off, index++);
@@ -645,6 +719,48 @@ public final class PacketReader {
         return 1;
       }
     }
+  }
+
+  /** The atom packet with header {@code h} (C0-FF), packed as in {@link #ATOMS}. */
+  private static int atomPacket(int h) {
+    int format;
+    int bits;
+    int count;
+    if (h == 0xF6 || h == 0xF7) {
+      format = 1;
+      bits = h & 1;
+      count = 1;
+    } else if (h >= 0xD8 && h <= 0xDB) {
+      format = 2;
+      bits = h & 3;
+      count = 2;
+    } else if (h >= 0xF8) {
+      format = 3;
+      bits = h & 7;
+      count = 3;
+    } else if (h >= 0xDC && h <= 0xDF) {
+      format = 4;
+      bits = (F4_PATTERNS >>> ((h & 3) << 2)) & 0xF;
+      count = 4;
+    } else if (h == 0xD5 || h == 0xD6 || h == 0xD7 || h == 0xF5) {
+      format = 5;
+      bits = switch (((h >>> 3) & 4) | (h & 3)) {
+        case 5 -> 0x1E; // NEEEE
+        case 2 -> 0x0A; // NENEN
+        case 3 -> 0x15; // ENENE
+        default -> 0x00; // NNNNN
+      };
+      count = 5;
+    } else {
+      format = 6;
+      int es = (h & 0x1F) + 3;
+      bits = (1 << es) - 1;
+      if ((h & 0x20) == 0) {
+        bits |= 1 << es;
+      }
+      count = es + 1;
+    }
+    return format << 29 | count << 24 | bits;
   }
 
   /** Atoms added by mispredict / cancel format 2: bits[1:0] 01 = E, 10 = EE, 11 = N. */
@@ -964,6 +1080,20 @@ public final class PacketReader {
         n == 3 ? AddressForm.SHORT_2 : AddressForm.SHORT_1,
         -1,
         addrBits);
+    return n;
+  }
+
+  private int sourceShortAddress(byte[] b, int p, int end, long off, int h) {
+    if (end - p < 2) {
+      return -1;
+    }
+    int n = (b[p + 1] & 0x80) != 0 ? 3 : 2;
+    if (end - p < n) {
+      return -1;
+    }
+    int isa = h & 1;
+    updateShort(b, p + 1, isa);
+    sink.sourceAddress(off, index++, addr, isa, n == 3 ? AddressForm.SHORT_2 : AddressForm.SHORT_1, -1, addrBits);
     return n;
   }
 

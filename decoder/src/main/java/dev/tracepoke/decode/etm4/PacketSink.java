@@ -251,6 +251,44 @@ public interface PacketSink {
   void timestampMarker(long offset, long index);
 
   /**
+   * ETE Transaction Start ({@code 0A}): a TSTART executed; a P0 element when TRCIDR0.COMMTRANS is 0
+   * ({@link Etm4Config#transactionStartIsP0()}).
+   */
+  default void transactionStart(long offset, long index) {}
+
+  /** ETE Transaction Commit ({@code 0B}): the transaction in progress committed. */
+  default void transactionCommit(long offset, long index) {}
+
+  /**
+   * ETE Transaction Failure (an Exception packet of TYPE 0x18, always 3 bytes): everything executed
+   * since the transaction started was unwound; the next address packet gives where execution goes on.
+   * The reader pushes address 0 to the address history for it, as OpenCSD does.
+   */
+  default void transactionFail(long offset, long index) {}
+
+  /**
+   * ETE PE Reset (an Exception packet of TYPE 0, always 3 bytes): no return address follows. The
+   * reader pushes address 0 to the address history for it, as OpenCSD does.
+   */
+  default void peReset(long offset, long index) {}
+
+  /**
+   * ETE source address ({@code B0}-{@code B2} exact match, {@code B4}/{@code B5} short, {@code
+   * B6}/{@code B7} long 32-bit, {@code B8}/{@code B9} long 64-bit): a P0 element saying the PE
+   * executed up to and including the instruction at {@code address} (a taken branch unless the
+   * instruction is no branch). Arguments as {@link #address}; source and target addresses share
+   * one address history.
+   */
+  default void sourceAddress(
+      long offset,
+      long index,
+      long address,
+      int isa,
+      AddressForm form,
+      int matchEntry,
+      int knownBits) {}
+
+  /**
    * A packet the reader rejected. Reading continues with the next byte as a header (see the class
    * comment for what a decoder should do).
    *

@@ -10,8 +10,8 @@
  *
  * <p>Sinks here: {@link dev.tracepoke.decode.etm4.PacketPrinter} (the {@code dump --packets}
  * listing) and {@link dev.tracepoke.decode.etm4.OpenCsdPacketText} (our packets in the lister's
- * words, for comparison). {@link dev.tracepoke.decode.etm4.SnapshotStreams} and {@link
- * dev.tracepoke.decode.etm4.PacketListing} connect the reader to snapshot directories and perf
+ * words, for comparison). {@link dev.tracepoke.decode.input.SnapshotStreams} and {@link
+ * dev.tracepoke.decode.input.PacketListing} connect the reader to snapshot directories and perf
  * recordings.
  */
 package dev.tracepoke.decode.etm4;

@@ -1,6 +1,8 @@
 package dev.tracepoke.decode.pipeline;
 
 import dev.tracepoke.decode.image.ImageTimeline;
+import dev.tracepoke.decode.input.CoreTrace;
+import dev.tracepoke.decode.input.TraceInput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;

@@ -7,6 +7,8 @@ import dev.tracepoke.decode.diff.RecordedTruth;
 import dev.tracepoke.decode.flow.ElementWindow;
 import dev.tracepoke.decode.flow.FlowSink;
 import dev.tracepoke.decode.image.ImageTimeline;
+import dev.tracepoke.decode.input.CoreTrace;
+import dev.tracepoke.decode.input.TraceInput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

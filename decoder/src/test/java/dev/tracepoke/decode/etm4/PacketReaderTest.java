@@ -11,19 +11,19 @@ import org.junit.jupiter.api.Test;
  * OpenCSD 1.3.3's trc_pkt_lister on the same bytes (see {@link ListerConformanceTest} for the
  * machine check).
  */
-class PacketReaderTest {
+public class PacketReaderTest {
 
   /** A Cortex-A57-like ETMv4.4: 32-bit context ID, 32-bit VMID, 12-bit cycle counts, no Q. */
-  static final Etm4Config V44 =
+  public static final Etm4Config V44 =
       new Etm4Config(0x1, 0x10, 0x08000CA1, 0x4200F440, 0x20001088, 0, 0, 0, 0, 0, 0);
 
   /** The Juno Cortex-A53 ETMv4.0 of the shipped snapshots: 8-bit VMID, 32-bit context ID. */
   static final Etm4Config A53 =
       new Etm4Config(0xC1, 0x10, 0x28000EA1, 0x4100F403, 0x00000488, 0, 0, 0, 0, 0, 0);
 
-  static final int[] ASYNC = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80};
+  public static final int[] ASYNC = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80};
 
-  static byte[] bytes(int[]... parts) {
+  public static byte[] bytes(int[]... parts) {
     int n = 0;
     for (int[] p : parts) {
       n += p.length;
@@ -38,12 +38,12 @@ class PacketReaderTest {
     return b;
   }
 
-  static int[] b(int... v) {
+  public static int[] b(int... v) {
     return v;
   }
 
   /** Lists {@code data} pushed in one piece. */
-  static List<String> list(Etm4Config config, byte[] data) {
+  public static List<String> list(Etm4Config config, byte[] data) {
     StringBuilder out = new StringBuilder();
     PacketReader r = new PacketReader(config, new PacketPrinter(out));
     r.push(data);
@@ -51,7 +51,7 @@ class PacketReaderTest {
     return lines(out);
   }
 
-  static List<String> lines(CharSequence s) {
+  public static List<String> lines(CharSequence s) {
     List<String> l = new ArrayList<>();
     for (String x : s.toString().split("\n")) {
       if (!x.isEmpty()) {

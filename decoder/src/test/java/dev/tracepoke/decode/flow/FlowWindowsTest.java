@@ -8,7 +8,7 @@ import dev.tracepoke.decode.image.ImageTimeline;
 import dev.tracepoke.decode.image.MemoryImage;
 import dev.tracepoke.decode.image.PokeKind;
 import dev.tracepoke.decode.image.TextPoke;
-import dev.tracepoke.decode.pipeline.TimeConversion;
+import dev.tracepoke.decode.input.TimeConversion;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.tracepoke.coresight.FrameDeformatter;
 import dev.tracepoke.decode.etm4.OpenCsdIndex;
+import dev.tracepoke.decode.input.CoreTrace;
+import dev.tracepoke.decode.input.SnapshotInput;
+import dev.tracepoke.decode.input.TraceInput;
 import dev.tracepoke.decode.pipeline.CoreDecoderFactory;
-import dev.tracepoke.decode.pipeline.CoreTrace;
 import dev.tracepoke.decode.pipeline.Decoding;
 import dev.tracepoke.decode.pipeline.FlowBuffer;
-import dev.tracepoke.decode.pipeline.SnapshotInput;
-import dev.tracepoke.decode.pipeline.TraceInput;
 import dev.tracepoke.snapshot.Snapshot;
 import dev.tracepoke.snapshot.SnapshotReader;
 import dev.tracepoke.snapshot.TraceBuffer;

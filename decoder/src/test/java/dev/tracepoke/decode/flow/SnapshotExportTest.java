@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tracepoke.coresight.FrameFormatter;
+import dev.tracepoke.decode.input.CoreTrace;
+import dev.tracepoke.decode.input.RecordingInput;
+import dev.tracepoke.decode.input.SnapshotInput;
+import dev.tracepoke.decode.input.TraceInput;
 import dev.tracepoke.decode.pipeline.CoreDecoderFactory;
-import dev.tracepoke.decode.pipeline.CoreTrace;
 import dev.tracepoke.decode.pipeline.Decoding;
-import dev.tracepoke.decode.pipeline.RecordingInput;
 import dev.tracepoke.decode.pipeline.SnapshotExport;
-import dev.tracepoke.decode.pipeline.SnapshotInput;
-import dev.tracepoke.decode.pipeline.TraceInput;
 import dev.tracepoke.elf.Elf;
 import dev.tracepoke.elf.ElfWriter;
 import dev.tracepoke.perf.CsEtmInfo;

@@ -1,9 +1,11 @@
-package dev.tracepoke.decode.pipeline;
+package dev.tracepoke.decode.input;
 
 import dev.tracepoke.coresight.FrameDeformatter;
 import dev.tracepoke.decode.etm4.Etm4Config;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One core's trace: its trace unit's configuration and a way to stream its bytes (already
@@ -22,6 +24,12 @@ public record CoreTrace(int cpu, Etm4Config config, ByteSource bytes) {
      * and resynchronises at the next A-sync; a plain copy of the bytes cannot keep it.
      */
     default void broken(String what) {}
+
+    /**
+     * The stream restarts here (a new AUX fragment, a 4×FSYNC barrier): what follows does not
+     * continue what came before, so a packet reader starts over unsynchronised.
+     */
+    default void restart() {}
   }
 
   /** Streams a core's trace bytes; may be called more than once (each call starts over). */
@@ -44,6 +52,11 @@ public record CoreTrace(int cpu, Etm4Config config, ByteSource bytes) {
       }
 
       @Override
+      public void reset(long offset) {
+        sink.restart();
+      }
+
+      @Override
       public void reservedId(int id, long index, String message) {
         sink.broken(message);
       }
@@ -57,11 +70,32 @@ public record CoreTrace(int cpu, Etm4Config config, ByteSource bytes) {
   /** Reads the bytes once; the returned trace replays them from memory in 64 KiB pushes. */
   public CoreTrace inMemory() throws IOException {
     ByteArrayOutputStream all = new ByteArrayOutputStream();
-    bytes.pushTo(all::write);
+    List<Integer> restarts = new ArrayList<>();
+    bytes.pushTo(new ByteSink() {
+      @Override
+      public void accept(byte[] buf, int off, int len) {
+        all.write(buf, off, len);
+      }
+
+      @Override
+      public void restart() {
+        restarts.add(all.size());
+      }
+    });
     byte[] held = all.toByteArray();
     return new CoreTrace(cpu, config, sink -> {
-      for (int at = 0; at < held.length; at += CHUNK) {
-        sink.accept(held, at, Math.min(CHUNK, held.length - at));
+      int r = 0;
+      int at = 0;
+      while (at < held.length || r < restarts.size()) {
+        if (r < restarts.size() && restarts.get(r) == at) {
+          sink.restart();
+          r++;
+          continue;
+        }
+        int end = r < restarts.size() ? restarts.get(r) : held.length;
+        int n = Math.min(CHUNK, end - at);
+        sink.accept(held, at, n);
+        at += n;
       }
     });
   }

@@ -1,4 +1,4 @@
-package dev.tracepoke.decode.pipeline;
+package dev.tracepoke.decode.input;
 
 /**
  * Converts trace-unit timestamps (the generic counter) to perf time in nanoseconds the way perf

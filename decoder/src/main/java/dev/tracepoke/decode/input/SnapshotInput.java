@@ -1,8 +1,8 @@
-package dev.tracepoke.decode.pipeline;
+package dev.tracepoke.decode.input;
 
 import dev.tracepoke.coresight.FrameDeformatter;
-import dev.tracepoke.decode.etm4.SnapshotStreams;
 import dev.tracepoke.decode.image.MemoryImage;
+import dev.tracepoke.decode.input.SnapshotStreams;
 import dev.tracepoke.snapshot.Device;
 import dev.tracepoke.snapshot.MemoryDump;
 import dev.tracepoke.snapshot.Snapshot;
@@ -38,14 +38,13 @@ public final class SnapshotInput {
     boolean pauth = !coreDevices.isEmpty() && coreDevices.get(0).coreType() != null
         && coreDevices.get(0).coreType().hasPointerAuthBranches();
     List<CoreTrace> cores = new ArrayList<>();
+    List<String> warnings = new ArrayList<>(SnapshotStreams.missingDumps(snap, coreDevices));
     Set<Integer> used = new HashSet<>();
     int next = 0;
-    List<String> warnings = new ArrayList<>();
     for (SnapshotStreams.BufferPlan plan : SnapshotStreams.plan(snap)) {
       TraceBuffer buffer = plan.buffer();
-      for (SnapshotStreams.Skipped k : plan.skipped()) {
-        // trace present but not decoded is named
-        warnings.add("buffer " + buffer.name() + " source " + k.source() + " not decoded: " + k.reason());
+      for (SnapshotStreams.Skipped s : plan.skipped()) {
+        warnings.add("not decoded: buffer " + buffer.name() + " source " + s.source() + ": " + s.reason());
       }
       Path file = snap.path(buffer);
       for (SnapshotStreams.Source s : plan.sources()) {
@@ -86,7 +85,7 @@ public final class SnapshotInput {
               ? (snap.buffers().isEmpty() ? " (no [trace] buffers)" : "") : " (" + String.join("; ", warnings) + ")")
               + ": nothing to decode");
     }
-    return new TraceInput(dir.toString(), image, List.of(), TimeConversion.IDENTITY, pc -> null, cores,
+    return new TraceInput(dir.toString(), image, List.of(), TimeConversion.IDENTITY, dev.tracepoke.decode.image.SymbolNames.NONE, cores,
         Optional.empty(), pauth, warnings);
   }
 
@@ -99,6 +98,9 @@ public final class SnapshotInput {
     List<long[]> spans = new ArrayList<>();
     for (Device.Core c : cores) {
       for (MemoryDump d : c.dumps()) {
+        if (!d.exists(snap.dir())) {
+          continue; // named in the warnings (SnapshotStreams.missingDumps)
+        }
         byte[] b = d.read(snap.dir());
         long start = d.address();
         long end = start + b.length;

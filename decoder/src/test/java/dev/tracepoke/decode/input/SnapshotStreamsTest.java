@@ -1,8 +1,10 @@
-package dev.tracepoke.decode.etm4;
+package dev.tracepoke.decode.input;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
+import dev.tracepoke.decode.etm4.Etm4Config;
+import dev.tracepoke.decode.etm4.PacketPrinter;
+import dev.tracepoke.decode.etm4.PacketReader;
+import dev.tracepoke.decode.etm4.PacketReaderTest;
+import dev.tracepoke.decode.etm4.SnapshotConformanceTest;
 import dev.tracepoke.decode.image.MemoryImage;
 import dev.tracepoke.snapshot.Snapshot;
 import dev.tracepoke.snapshot.SnapshotReader;
@@ -13,6 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 
 class SnapshotStreamsTest {
 

@@ -1,9 +1,11 @@
-package dev.tracepoke.decode.etm4;
+package dev.tracepoke.decode.input;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tracepoke.coresight.FrameFormatter;
+import dev.tracepoke.decode.etm4.PacketReaderTest;
+import dev.tracepoke.decode.etm4.SnapshotConformanceTest;
 import dev.tracepoke.perf.CsEtmInfo;
 import dev.tracepoke.perf.EtmV4Params;
 import dev.tracepoke.perf.PerfDataWriter;
