@@ -17,19 +17,21 @@ import java.util.List;
  * <p>{@code mvn -B verify} replays the committed inputs in {@code PacketReaderFuzzTestInputs/};
  * {@code JAZZER_FUZZ=1} fuzzes for real (README, "Fuzzing").
  *
- * <p>Hook for ETE: once the ETE packet reader exists, give it a fuzz test of the same shape (or
- * add its configurations to {@link #CONFIGS} if it is this reader under an ETE configuration);
- * {@link #checkingSink} checks any packet sink whose calls take {@code (offset, index, ...)}.
+ * <p>ETE is this reader under an ETE configuration: {@link #CONFIGS} holds one (the ete_ip
+ * snapshot's unit), so the fuzzer reaches the ETE-only packets too. {@link #checkingSink} checks
+ * any packet sink whose calls take {@code (offset, index, ...)}.
  */
 class PacketReaderFuzzTest {
 
-  /** Configurations of real trace units (Juno's A57/A53 and the ETMv4.3 of the ETE snapshots). */
+  /** Configurations of real trace units (Juno's A57/A53, an ETMv4.3, an ETE). */
   static final List<Etm4Config> CONFIGS = List.of(
       Etm4Config.of(0x000000C1, 0x10, 0x28000EA1, 0x00000488),
       Etm4Config.of(0x00000001, 0x10, 0x28000EA1, 0x00000488),
       new Etm4Config(0x00000001, 0x10, 0x08000CA1, 0x4200F410, 0x20001088, 0, 0, 0, 0, 0, 0),
       // cycle counting, return stack, VMID and context ID tracing, all timestamps
-      new Etm4Config(0x000318C1, 0x10, 0x28000EA1, 0x4100F403, 0x00000488, 0, 0, 0, 0, 0, 0));
+      new Etm4Config(0x000318C1, 0x10, 0x28000EA1, 0x4100F403, 0x00000488, 0, 0, 0, 0, 0, 0),
+      // ETE (TRCDEVARCH 0x47705A13) of the OpenCSD ete_ip snapshot
+      Etm4Config.ete(0x1, 0x2, 0x2801CEA1, 0x4100FFF0, 0xD0001088, 0, 0x47705A13));
 
   @FuzzTest(maxDuration = "15m")
   void packets(byte[] data) {
