@@ -417,9 +417,7 @@ public final class FlowDecoder implements PacketSink {
           "trace ends before the exception's return address");
       w.exceptionPending = false;
     }
-    if (offset == 0) {
-      delivery.error(w, 0, 0, "no trace bytes in this core's stream: nothing to decode");
-    } else if (!sync.everSynced()) {
+    if (offset > 0 && !sync.everSynced()) {
       delivery.error(w, skippedFrom < 0 ? 0 : skippedFrom, skippedFrom < 0 ? 0 : skippedIndex, String.format("%d trace bytes, no A-sync followed"
           + " by a Trace Info among them: nothing of this stream decoded", offset));
     }

@@ -50,6 +50,7 @@ public final class RecordingInput {
       TimeConversion time = TimeConversion.IDENTITY;
       List<TextPoke> pokes = new ArrayList<>();
       List<String> warnings = new ArrayList<>(data.warnings());
+      List<String> timeWarnings = new ArrayList<>();
       long otherAux = -1;
       int otherAuxType = 0;
       RecordCursor cur = data.fileOrder();
@@ -78,7 +79,7 @@ public final class RecordingInput {
         } else if (p instanceof PerfRecord.TimeConv tc) {
           if (tc.timeShift() < 0 || tc.timeShift() > 63) {
             // an impossible shift: keep perf's times as they are rather than guess (+8: time_shift)
-            warnings.add(data.file() + ": at byte " + (r.offset() + 8) + ": PERF_RECORD_TIME_CONV time_shift "
+            timeWarnings.add(data.file() + ": at byte " + (r.offset() + 8) + ": PERF_RECORD_TIME_CONV time_shift "
                 + tc.timeShift() + ", expected 0..63; times are shown as perf recorded them");
             continue;
           }
@@ -103,6 +104,7 @@ public final class RecordingInput {
       PerfStreams.Plan plan = PerfStreams.read(data.file());
       warnings.clear(); // the plan read the same records: its warnings include the reader's
       warnings.addAll(plan.warnings());
+      warnings.addAll(timeWarnings);
       for (String s : plan.skipped()) {
         warnings.add("not decoded: " + s);
       }

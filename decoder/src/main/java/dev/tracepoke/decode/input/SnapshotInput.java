@@ -47,6 +47,10 @@ public final class SnapshotInput {
         warnings.add("not decoded: buffer " + buffer.name() + " source " + s.source() + ": " + s.reason());
       }
       Path file = snap.path(buffer);
+      if (!plan.sources().isEmpty() && Files.size(file) == 0) {
+        warnings.add(file + ": buffer " + buffer.name() + " is empty: no trace of " + plan.sources().stream()
+            .map(SnapshotStreams.Source::source).collect(java.util.stream.Collectors.joining(", ")));
+      }
       for (SnapshotStreams.Source s : plan.sources()) {
         int cpu = s.core().map(coreDevices::indexOf).orElse(-1);
         if (cpu < 0 || !used.add(cpu)) {
@@ -79,12 +83,6 @@ public final class SnapshotInput {
       }
     }
     cores.sort((a, b) -> Integer.compare(a.cpu(), b.cpu()));
-    if (cores.isEmpty()) {
-      throw new dev.tracepoke.snapshot.SnapshotFormatException(dir.resolve(SnapshotReader.SNAPSHOT_INI), 0,
-          "expected an ETMv4 trace source in a trace buffer, found none" + (warnings.isEmpty()
-              ? (snap.buffers().isEmpty() ? " (no [trace] buffers)" : "") : " (" + String.join("; ", warnings) + ")")
-              + ": nothing to decode");
-    }
     return new TraceInput(dir.toString(), image, List.of(), TimeConversion.IDENTITY, dev.tracepoke.decode.image.SymbolNames.NONE, cores,
         Optional.empty(), pauth, warnings);
   }
