@@ -30,7 +30,8 @@ import java.util.stream.Stream;
  *   <li>{@code crash}: an exception that is not one of the readers' format exceptions (an internal
  *       error reduced to its message), or a stack trace on stderr;
  *   <li>{@code hang}: no answer within the time limit; {@code oom}: OutOfMemoryError;
- *   <li>{@code unnamed}: an error line that names no file of the input;
+ *   <li>{@code unnamed}: an error (the last line on stderr) that names no file of the input;
+ *       {@code warned-unnamed}: exit 0 with a warning that names none;
  *   <li>{@code silent-loss}: exit 0, nothing on stderr, and the output lost more than half of the
  *       undamaged run's lines;
  *   <li>{@code error} (exit 1, one line naming the file), {@code warned} (exit 0 with stderr),
@@ -109,7 +110,7 @@ public final class MutationCampaign {
               Outcome o = classify(r, baseline.get(String.join(" ", c)), copy);
               table.computeIfAbsent(kind.name(), k -> new TreeMap<>()).merge(o.kind(), 1, Integer::sum);
               table.computeIfAbsent("all", k -> new TreeMap<>()).merge(o.kind(), 1, Integer::sum);
-              if (List.of("crash", "hang", "oom", "unnamed", "silent-loss").contains(o.kind())) {
+              if (List.of("crash", "hang", "oom", "unnamed", "warned-unnamed", "silent-loss").contains(o.kind())) {
                 System.out.printf("%s %s | %s %s | %s | %s%n", o.kind(), input.getFileName(), kind,
                     input.relativize(file) + " " + what, String.join(" ", c), o.detail());
               }
@@ -205,14 +206,20 @@ public final class MutationCampaign {
           + firstLine(r.err()));
     }
     if (r.code() != 0) {
-      for (String line : r.err().lines().toList()) {
-        if (!line.contains(copy.toString()) && !line.contains("usage") && !line.startsWith("Usage")) {
-          return new Outcome("unnamed", line);
-        }
+      // the error is the last line; lines before it are warnings that lead to it
+      List<String> lines = r.err().lines().toList();
+      String last = lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+      if (!last.contains(copy.toString())) {
+        return new Outcome("unnamed", last);
       }
       return new Outcome("error", "");
     }
     if (!r.err().isEmpty()) {
+      for (String line : r.err().lines().toList()) {
+        if (!line.contains(copy.toString())) {
+          return new Outcome("warned-unnamed", line);
+        }
+      }
       return new Outcome("warned", "");
     }
     if (r.out().equals(baseline)) {

@@ -103,10 +103,13 @@ public final class RecordingInput {
       }
       PerfStreams.Plan plan = PerfStreams.read(data.file());
       warnings.clear(); // the plan read the same records: its warnings include the reader's
-      warnings.addAll(plan.warnings());
+      String in = " (" + data.file() + ")"; // each warning names its file
+      for (String w : plan.warnings()) {
+        warnings.add(w.contains(data.file().toString()) ? w : w + in);
+      }
       warnings.addAll(timeWarnings);
       for (String s : plan.skipped()) {
-        warnings.add("not decoded: " + s);
+        warnings.add("not decoded: " + s + (s.contains(data.file().toString()) ? "" : in));
       }
       MemoryImage image = readImage(rec, data, maps, traced, options, warnings);
       LongFunction<String> symbols = symbolizer(rec.kallsyms().orElse(null));
