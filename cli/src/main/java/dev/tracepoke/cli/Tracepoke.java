@@ -85,7 +85,8 @@ public final class Tracepoke {
       if (ex instanceof java.nio.file.NoSuchFileException && !what.contains(" ")) {
         what = what + ": no such file";
       }
-      cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + what);
+      // one line, whatever damaged text the message quotes
+      cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + what.replace("\r", "\\r").replace("\n", "\\n"));
       if (System.getenv("TRACEPOKE_DEBUG") != null) {
         ex.printStackTrace(cmd.getErr());
       }

@@ -156,6 +156,15 @@ public final class FlowDecoder implements PacketSink {
   private static final int P_SOURCE = 13;
   private static final int P_TRANS_FAIL = 14;
   private static final int P_PE_RESET = 15;
+  private static final int P_SKIPPED = 16;
+  private static final int P_BROKEN = 17;
+
+  /** Why the stream broke, for each P_BROKEN kept (rare: damaged input only). */
+  private final java.util.List<String> breaks = new java.util.ArrayList<>();
+
+  /** Where the reader started skipping bytes before the stream's first sync point (-1: none). */
+  private long skippedFrom = -1;
+  private long skippedIndex;
 
   private final ImageTimeline timeline;
   private final Config config;
@@ -299,11 +308,30 @@ public final class FlowDecoder implements PacketSink {
         | (contextIdUpdated ? 1 << 11 : 0);
   }
 
+  /**
+   * The byte stream breaks before {@code offset}: bytes were lost in between ({@code what} says
+   * where and why). Reported as an error; the flow resynchronises at the next A-sync.
+   */
+  public void brokenStream(long offset, long index, String what) {
+    breaks.add(what);
+    record(P_BROKEN, offset, index, breaks.size() - 1, 0, 0, 0);
+  }
+
   @Override
-  public void notSync(long offset, long index) {}
+  public void notSync(long offset, long index) {
+    if (skippedFrom < 0 && !sync.everSynced()) {
+      skippedFrom = offset;
+      skippedIndex = index;
+    }
+  }
 
   @Override
   public void async(long offset, long index) {
+    if (skippedFrom >= 0 && offset > skippedFrom && !sync.everSynced()) {
+      // trace present but not decoded is named (e.g. a damaged first A-sync, a wrapped buffer)
+      record(P_SKIPPED, skippedFrom, skippedIndex, offset, 0, 0, 0);
+    }
+    skippedFrom = -1;
     record(P_ASYNC, offset, index, 0, 0, 0, 0);
   }
 
@@ -339,6 +367,14 @@ public final class FlowDecoder implements PacketSink {
   public void timestamp(
       long offset, long index, long value, int updatedBits, boolean hasCycleCount, int cycleCount) {
     long t = config.time().applyAsLong(value);
+    if (segment.from != FlowSink.NO_TIME && t != FlowSink.NO_TIME && t < segment.from) {
+      // time never goes back: this timestamp is damaged; what came before keeps its start time
+      long from = segment.from;
+      decodeSegment(FlowSink.NO_TIME);
+      sync.timeGoesBack(offset, index, from, t);
+      segment.from = FlowSink.NO_TIME;
+      return;
+    }
     decodeSegment(t);
     segment.from = t;
     segmentStart = offset + offsetBase;
@@ -457,6 +493,10 @@ public final class FlowDecoder implements PacketSink {
           "trace ends before the exception's return address");
       w.exceptionPending = false;
     }
+    if (offset > 0 && !sync.everSynced()) {
+      delivery.error(w, skippedFrom < 0 ? 0 : skippedFrom, skippedFrom < 0 ? 0 : skippedIndex, String.format("%d trace bytes, no A-sync followed"
+          + " by a Trace Info among them: nothing of this stream decoded", offset));
+    }
     delivery.flushSingle();
   }
 
@@ -493,6 +533,14 @@ public final class FlowDecoder implements PacketSink {
       long e) {
     switch (type) {
       case P_ASYNC -> sync.onAsync();
+      case P_BROKEN -> {
+        forks.breakFlow(offset);
+        delivery.error(forks.walkers[0], offset, index, breaks.get((int) a));
+        sync.loseSync(FlowSink.GAP_ERROR, offset);
+      }
+      case P_SKIPPED -> delivery.error(forks.walkers[0], offset, index, String.format(
+          "%d trace bytes before the first A-sync (at byte %d) not decoded: expected the stream to begin"
+              + " with an A-sync", a - offset, a));
       case P_INFO -> sync.onTraceInfo();
       case P_TRACE_ON -> sync.onTraceOn();
       case P_EXCEPTION -> walk.onException(offset, index, (int) a, (int) b);

@@ -161,6 +161,14 @@ public final class Decoding {
       }
 
       @Override
+      public void broken(String what) {
+        if (decoder instanceof FlowDecoder flow) {
+          flow.brokenStream(reader.offset(), reader.packets(), what);
+        }
+        reader.reset();
+      }
+
+      @Override
       public void restart() {
         reader.reset(); // a new AUX fragment or a 4xFSYNC barrier: resynchronise
       }
