@@ -156,6 +156,13 @@ final class FlowJson implements FlowSink, AutoCloseable {
   @Override
   public void ambiguity(int cpu, long pc, int[] candidates, boolean resolved, int resolvedWord,
       long timeFrom, long timeTo, long resolvedAt) {
+    ambiguity(cpu, pc, candidates, resolved, resolvedWord, timeFrom, timeTo, resolvedAt,
+        resolved ? REASON_NONE : REASON_UNDECIDABLE);
+  }
+
+  @Override
+  public void ambiguity(int cpu, long pc, int[] candidates, boolean resolved, int resolvedWord,
+      long timeFrom, long timeTo, long resolvedAt, int reason) {
     try {
       begin("ambiguity", cpu);
       g.writeStringField("pc", hex(pc));
@@ -171,6 +178,8 @@ final class FlowJson implements FlowSink, AutoCloseable {
       }
       time(timeFrom, timeTo);
       g.writeNumberField("at_offset", resolvedAt);
+      // why an unresolved execution stayed so: "undecidable" or "gave_up" (null when resolved)
+      g.writeStringField("reason", FlowSink.reasonName(reason));
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -115,6 +115,30 @@ final class TruthWindow {
     return times.getLong(r) + (n - first.getLong(r));
   }
 
+  /**
+   * The time the truth gives the run holding instruction {@code n} (which must be loaded): the
+   * simulator's time of the P0 element that ends the run.
+   */
+  long runTime(long n) {
+    return times.getLong(runOf(n));
+  }
+
+  /**
+   * The first instruction of the first run at or after instruction {@code from} whose time is at
+   * least {@code time}; -1 if the truth ends first.
+   */
+  long firstRunEndingAtOrAfter(long from, long time) throws IOException {
+    long n = from;
+    while (ensure(n)) {
+      int r = runOf(n);
+      if (times.getLong(r) >= time) {
+        return n; // n is from itself or the first instruction of a later run
+      }
+      n = first.getLong(r) + counts.getLong(r);
+    }
+    return -1;
+  }
+
   /** Instructions from {@code n} to the end of its run, {@code n} included. */
   long runRemaining(long n) {
     int r = runOf(n);

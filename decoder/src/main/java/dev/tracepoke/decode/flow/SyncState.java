@@ -71,6 +71,7 @@ final class SyncState {
     w.resyncing = false;
     w.addressFree = false;
     w.overrides = 0;
+    w.clearCalls();
   }
 
   void onBadPacket(long offset, long index, int header, long length, PacketError reason) {

@@ -38,10 +38,14 @@ final class Walk {
   final int[] forkWords;
   int forkCount;
   long forkPc;
-  // Same-effect ambiguities met by the current walk, emitted when it completes.
-  private final long[] equalPc = new long[Walker.MAX_OVERRIDES];
-  private final int[] equalPool = new int[Walker.MAX_OVERRIDES];
-  private final int[] equalCount = new int[Walker.MAX_OVERRIDES];
+  // Ambiguities the current walk settled without a fork, emitted when it completes: candidates
+  // with the same effect (unresolved), or the one candidate that can reach the address (decided).
+  private static final int MAX_SETTLED = 64;
+  private final long[] equalPc = new long[MAX_SETTLED];
+  private final int[] equalPool = new int[MAX_SETTLED];
+  private final int[] equalCount = new int[MAX_SETTLED];
+  private final int[] decidedWord = new int[MAX_SETTLED];
+  private final boolean[] decided = new boolean[MAX_SETTLED];
   private int equals;
 
   Walk(BlockCache blocks, boolean sites, Segment segment, Forks forks, Delivery delivery,
@@ -145,6 +149,12 @@ final class Walk {
   }
 
   private void setPc(Walker w, long address) {
+    if (w.expectReturn != Walker.NO_EXPECTATION) {
+      if (w.needAddress && w.expectReturn != address && forks.group) {
+        w.missedReturn = true;
+      }
+      w.expectReturn = Walker.NO_EXPECTATION;
+    }
     delivery.reportDropped(w);
     w.pc = address;
     w.needAddress = false;
@@ -218,7 +228,7 @@ final class Walk {
         unmapped(w, start, blocks.nextPc(slot), n, offset);
         return;
       } else {
-        waypoint(w, start, n, end & A64.KIND_MASK, blocks.lastPc(slot), blocks.target(slot), taken,
+        waypoint(w, start, n, end, blocks.lastPc(slot), blocks.target(slot), taken,
             offset, index);
         return;
       }
@@ -265,7 +275,7 @@ final class Walk {
           }
           if (A64.isWaypoint(cls, blocks.pauthBranches(), blocks.wfxWaypoints())) {
             long target = A64.hasDirectTarget(cls) ? A64.directTarget((int) word, at) : -1L;
-            return waypoint(w, start, n, cls & A64.KIND_MASK, at, target, taken, offset, index);
+            return waypoint(w, start, n, cls, at, target, taken, offset, index);
           }
           at += 4;
         }
@@ -284,7 +294,7 @@ final class Walk {
       if (end == BlockCache.END_NOT_MAPPED) {
         return unmapped(w, start, blocks.nextPc(slot), n, offset);
       }
-      return waypoint(w, start, n, end & A64.KIND_MASK, blocks.lastPc(slot), blocks.target(slot),
+      return waypoint(w, start, n, end, blocks.lastPc(slot), blocks.target(slot),
           taken, offset, index);
     }
   }
@@ -313,8 +323,9 @@ final class Walk {
     return OK;
   }
 
-  private int waypoint(Walker w, long start, int n, int kind, long last, long target,
+  private int waypoint(Walker w, long start, int n, int cls, long last, long target,
       boolean taken, long offset, long index) {
+    int kind = cls & A64.KIND_MASK;
     emitEquals(w, offset);
     long next = last + 4;
     delivery.range(w, start, next, n, lastKind(kind), taken, offset);
@@ -338,11 +349,18 @@ final class Walk {
       w.pc = next;
       return OK;
     }
+    if (sites) {
+      calls(w, cls, kind, last);
+    }
     switch (kind) {
       case A64.DIRECT, A64.COND -> w.pc = target;
-      case A64.INDIRECT, A64.RETURN -> w.needAddress = true;
+      case A64.INDIRECT, A64.RETURN -> {
+        w.needAddress = true;
+        w.pc = last; // where the walk waits: walks waiting at different branches never merge
+      }
       case A64.ERET -> {
         w.needAddress = true;
+        w.pc = last;
         passedCse(w);
       }
       case A64.ISB -> {
@@ -352,6 +370,19 @@ final class Walk {
       default -> w.pc = next; // WFx
     }
     return OK;
+  }
+
+  /**
+   * The call stack over a taken waypoint: a call (BL, BLR) pushes its return address, a return
+   * pops the address its address packet is expected to give (see {@link Walker#callStack}).
+   */
+  private static void calls(Walker w, int cls, int kind, long last) {
+    w.expectReturn = Walker.NO_EXPECTATION;
+    if ((cls & A64.F_LINK) != 0 && (kind == A64.DIRECT || kind == A64.INDIRECT)) {
+      w.pushCall(last + 4);
+    } else if (kind == A64.RETURN) {
+      w.expectReturn = w.popCall();
+    }
   }
 
   private static int lastKind(int a64Kind) {
@@ -389,6 +420,7 @@ final class Walk {
         equalPc[equals] = at;
         equalPool[equals] = delivery.candidatePool.size();
         equalCount[equals] = n;
+        decided[equals] = false;
         equals++;
         for (int i = 0; i < n; i++) {
           delivery.candidatePool.add(siteScratch[i]);
@@ -426,11 +458,51 @@ final class Walk {
 
   private void emitEquals(Walker w, long offset) {
     for (int i = 0; i < equals; i++) {
-      delivery.put(w, FlowElements.AMBIGUITY | FlowElements.EQUAL << 8, equalPc[i],
-          delivery.candidatePool.getInt(equalPool[i]) & 0xFFFFFFFFL, equalPool[i], equalCount[i],
-          offset, w.walkFrom, segment.to);
+      if (decided[i]) {
+        delivery.put(w, FlowElements.AMBIGUITY | FlowElements.DECIDED << 8, equalPc[i],
+            decidedWord[i] & 0xFFFFFFFFL, equalPool[i], equalCount[i], offset, w.walkFrom,
+            segment.to);
+      } else {
+        delivery.put(w, FlowElements.AMBIGUITY | FlowElements.EQUAL << 8, equalPc[i],
+            delivery.candidatePool.getInt(equalPool[i]) & 0xFFFFFFFFL, equalPool[i],
+            equalCount[i], offset, w.walkFrom, segment.to);
+      }
     }
     equals = 0;
+  }
+
+  /**
+   * At a site the linear walk to an exception's return address {@code ret} must pass: the one
+   * candidate word that lets it get there (not a waypoint before {@code ret}, no trap), kept as
+   * decided; -1 when none or several can (the walk forks as at any site).
+   */
+  private long reachingWord(long at, long ret) {
+    int found = -1;
+    for (int i = 0; i < forkCount; i++) {
+      int cls = A64.classify(forkWords[i]);
+      boolean blocks = (at + 4 != ret
+          && A64.isWaypoint(cls, this.blocks.pauthBranches(), this.blocks.wfxWaypoints()))
+          || (BlockCache.traps(cls) && !(at + 4 == ret && returnsPast(cls)));
+      if (!blocks) {
+        if (found >= 0) {
+          return -1;
+        }
+        found = i;
+      }
+    }
+    if (found < 0 || equals == equalPc.length) {
+      return -1;
+    }
+    equalPc[equals] = at;
+    equalPool[equals] = delivery.candidatePool.size();
+    equalCount[equals] = forkCount;
+    decidedWord[equals] = forkWords[found];
+    decided[equals] = true;
+    equals++;
+    for (int i = 0; i < forkCount; i++) {
+      delivery.candidatePool.add(forkWords[i]);
+    }
+    return forkWords[found] & 0xFFFFFFFFL;
   }
 
   // ---------------------------------------------------------------- exceptions
@@ -474,6 +546,7 @@ final class Walk {
     }
     w.exceptionPending = false;
     w.overrides = 0;
+    w.expectReturn = Walker.NO_EXPECTATION;
     delivery.put(w, FlowElements.EXCEPTION, w.exceptionType, ret, 0, 0, w.exceptionOffset,
         w.walkFrom, segment.to);
     w.walkFrom = segment.from;
@@ -501,7 +574,11 @@ final class Walk {
     for (long at = start; at != ret; at += 4) {
       long word = windows ? wordAt(w, at) : timeline.read32(at, version);
       if (word == FORK_WORD) {
-        return FORK;
+        // candidates that cannot reach the return address are dropped before they fork
+        word = reachingWord(at, ret);
+        if (word < 0) {
+          return FORK;
+        }
       }
       if (word == MemoryImage.NOT_MAPPED) {
         emitEquals(w, w.exceptionOffset);

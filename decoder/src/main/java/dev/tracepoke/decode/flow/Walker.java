@@ -11,6 +11,10 @@ import java.util.Arrays;
 final class Walker {
   static final int STRIDE = FlowElements.STRIDE; // held elements, in FlowElements' encoding
   static final int MAX_OVERRIDES = 4;
+  /** Return addresses of the calls a walk keeps (the oldest are forgotten past it). */
+  static final int MAX_CALLS = 32;
+  /** {@link #expectReturn}: the walk predicts no target for the address it waits for. */
+  static final long NO_EXPECTATION = 1L;
 
   long pc;
   boolean needAddress = true;
@@ -43,8 +47,26 @@ final class Walker {
   /** Atoms up to the next address packet are part of a reported gap, not reported again. */
   boolean resyncing;
 
-  /** Another walker with the same state was folded into this one: its history is not unique. */
-  boolean merged;
+  /**
+   * The program's calls, as the walk saw them (BL, BLR push the return address, RET pops it):
+   * a ring of the newest {@link #MAX_CALLS}, {@code calls} deep. Kernel code returns to its call
+   * site, the discipline ETMv4's own return stack assumes, so two walks with different stacks
+   * are different states, and a return whose address packet is not the popped address
+   * contradicts the walk (unless no walk predicted it: then the trace says otherwise).
+   */
+  final long[] callStack = new long[MAX_CALLS];
+  int calls;
+  int callTop;
+  /** Where the return the walk waits for should go, or {@link #NO_EXPECTATION}. */
+  long expectReturn = NO_EXPECTATION;
+  /** The address packet did not go where this walk's return was expected to go (lockstep only). */
+  boolean missedReturn;
+
+  /**
+   * Elements of {@link #out} from here on are not shared by every walk folded into this one (it
+   * merged with walks of another history): their ranges stay flagged, their decisions unresolved.
+   */
+  int certain = Integer.MAX_VALUE;
   /** The trace contradicted this walker (lockstep only). */
   boolean dropped;
 
@@ -78,7 +100,12 @@ final class Walker {
     w.walkFrom = walkFrom;
     w.addressFree = addressFree;
     w.resyncing = resyncing;
-    w.merged = merged;
+    System.arraycopy(callStack, 0, w.callStack, 0, MAX_CALLS);
+    w.calls = calls;
+    w.callTop = callTop;
+    w.expectReturn = expectReturn;
+    w.missedReturn = missedReturn;
+    w.certain = certain;
     w.dropped = dropped;
     System.arraycopy(overridePc, 0, w.overridePc, 0, overrides);
     System.arraycopy(overrideWord, 0, w.overrideWord, 0, overrides);
@@ -88,11 +115,15 @@ final class Walker {
     return w;
   }
 
-  /** Same position and state: from here on both walkers would do exactly the same. */
+  /**
+   * Same position and state: from here on both walkers would do exactly the same. Walks waiting
+   * for an address compare where they wait (the indirect branch): the address may fit only one.
+   */
   boolean sameState(Walker o) {
-    // a walk waiting for an address has no pc yet: the address will set both alike
-    return (needAddress || pc == o.pc)
+    return pc == o.pc
         && needAddress == o.needAddress
+        && expectReturn == o.expectReturn
+        && sameCalls(o)
         && needContext == o.needContext
         && el == o.el
         && sf == o.sf
@@ -108,6 +139,59 @@ final class Walker {
         && resyncing == o.resyncing
         && overrides == 0
         && o.overrides == 0;
+  }
+
+  private boolean sameCalls(Walker o) {
+    if (calls != o.calls) {
+      return false;
+    }
+    for (int i = 0, a = callTop, b = o.callTop; i < calls; i++) {
+      a = (a + MAX_CALLS - 1) % MAX_CALLS;
+      b = (b + MAX_CALLS - 1) % MAX_CALLS;
+      if (callStack[a] != o.callStack[b]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  void pushCall(long returnAddress) {
+    callStack[callTop] = returnAddress;
+    callTop = (callTop + 1) % MAX_CALLS;
+    if (calls < MAX_CALLS) {
+      calls++;
+    }
+  }
+
+  /** Pops the newest call's return address, or {@link #NO_EXPECTATION} if none is known. */
+  long popCall() {
+    if (calls == 0) {
+      return NO_EXPECTATION;
+    }
+    calls--;
+    callTop = (callTop + MAX_CALLS - 1) % MAX_CALLS;
+    return callStack[callTop];
+  }
+
+  /** Forgets the calls (the flow broke: what comes next is not known to return into them). */
+  void clearCalls() {
+    calls = 0;
+    expectReturn = NO_EXPECTATION;
+    missedReturn = false;
+  }
+
+  /**
+   * The index of the first held element where this walker's history and {@code o}'s differ (they
+   * share their history up to the fork that parted them), or {@link #outCount} if none does.
+   */
+  int divergence(Walker o) {
+    int n = Math.min(outCount, o.outCount) * STRIDE;
+    for (int i = 0; i < n; i++) {
+      if (out[i] != o.out[i]) {
+        return i / STRIDE;
+      }
+    }
+    return outCount == o.outCount ? outCount : Math.min(outCount, o.outCount);
   }
 
   /** The assumed word at {@code at} for the current walk, or -1 if none. */
