@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       DiffCommand.class,
       GoldenCommand.class,
       CompareProtocolsCommand.class,
+      CampaignCommand.class,
       BenchCommand.class,
       ExportCommand.class,
       CommandLine.HelpCommand.class,

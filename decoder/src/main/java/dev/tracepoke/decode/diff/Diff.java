@@ -23,8 +23,8 @@ import java.util.function.LongFunction;
  * the truth up to its next break is taken; where several agree as far as was checked (the turns
  * of a spin loop), the check is lengthened until one is left or the break is reached, so no fixed
  * number of candidates or instructions decides. After an overflow gap the truth's matching
- * untraced stretch is skipped first: the trace resumes with the run that ends at the stretch's
- * end, and nothing inside the stretch can be an anchor.
+ * untraced stretch is skipped first: the trace resumes in the run that ends at the stretch's
+ * end, so the flow after the gap starts at the last place of its pc before that end.
  */
 public final class Diff {
   /** How far ahead a mismatching instruction may find its place before it counts as wrong. */
@@ -115,13 +115,14 @@ public final class Diff {
         }
 
         if (afterOverflow) {
-          // the trace lost a stretch of this core's execution: it resumes with the run that
-          // ends where the stretch ends (simulated trace units re-sync at that P0 element)
+          // the trace lost a stretch of this core's execution and re-synced at the P0 element
+          // ending it: the range's start pc is the last place of that pc in truth by then (the
+          // code from the P0 element before to that one is sequential)
           afterOverflow = false;
           long now = w.ensure(p) ? w.runTime(p) : Long.MAX_VALUE;
           long resume = untraced.resumeAfter(now);
           if (resume != Long.MIN_VALUE) {
-            long q = w.firstRunEndingAtOrAfter(p, resume);
+            long q = w.lastAtOrBefore(p, start, resume);
             if (q >= 0) {
               p = q;
             }

@@ -124,19 +124,26 @@ final class TruthWindow {
   }
 
   /**
-   * The first instruction of the first run at or after instruction {@code from} whose time is at
-   * least {@code time}; -1 if the truth ends first.
+   * The last instruction at or after {@code from} whose pc is {@code pc} and whose run ends no
+   * later than {@code time}; -1 if there is none.
    */
-  long firstRunEndingAtOrAfter(long from, long time) throws IOException {
+  long lastAtOrBefore(long from, long pc, long time) throws IOException {
     long n = from;
+    long found = -1;
     while (ensure(n)) {
       int r = runOf(n);
-      if (times.getLong(r) >= time) {
-        return n; // n is from itself or the first instruction of a later run
+      if (times.getLong(r) > time) {
+        break;
       }
-      n = first.getLong(r) + counts.getLong(r);
+      long rf = first.getLong(r);
+      long off = pc - pcs.getLong(r); // unsigned: kernel addresses are negative as longs
+      if (Long.compareUnsigned(off, counts.getLong(r) << 2) < 0 && (off & 3) == 0
+          && rf + (off >>> 2) >= n) {
+        found = rf + (off >>> 2);
+      }
+      n = rf + counts.getLong(r);
     }
-    return -1;
+    return found;
   }
 
   /** Instructions from {@code n} to the end of its run, {@code n} included. */
