@@ -58,6 +58,20 @@ final class Delivery {
     }
   }
 
+  /**
+   * A range through sites the walk itself decided: flagged resolved when it goes out at once (in
+   * a fork it takes the flag the fork's outcome gives).
+   */
+  void decidedRange(Walker w, long start, long end, int n, int lastKind, boolean taken,
+      long offset) {
+    if (!forks.group && w.outCount == 0) {
+      sink.range(cpu, start, end, n, lastKind, taken, w.walkFrom, segment.to,
+          FlowSink.FLAG_RESOLVED, offset);
+    } else {
+      range(w, start, end, n, lastKind, taken, offset);
+    }
+  }
+
   /** Delivers the single walker's elements when no fork is open. */
   void flushSingle() {
     if (!forks.group) {

@@ -471,6 +471,15 @@ final class Walk {
     equals = 0;
   }
 
+  private boolean decidedInWalk() {
+    for (int i = 0; i < equals; i++) {
+      if (decided[i]) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /**
    * At a site the linear walk to an exception's return address {@code ret} must pass: the one
    * candidate word that lets it get there (not a waypoint before {@code ret}, no trap), kept as
@@ -600,8 +609,15 @@ final class Walk {
       }
       n++;
     }
+    boolean decidedHere = decidedInWalk();
     emitEquals(w, w.exceptionOffset);
-    delivery.range(w, start, ret, n, lastKind(lastCls & A64.KIND_MASK), true, w.exceptionOffset);
+    if (decidedHere) {
+      delivery.decidedRange(w, start, ret, n, lastKind(lastCls & A64.KIND_MASK), true,
+          w.exceptionOffset);
+    } else {
+      delivery.range(w, start, ret, n, lastKind(lastCls & A64.KIND_MASK), true,
+          w.exceptionOffset);
+    }
     if (waypointAt != NONE) {
       forks.contradiction(w, w.exceptionOffset, w.exceptionIndex,
           "exception return address 0x%x lies past the waypoint at 0x%x that had no atom", ret,
