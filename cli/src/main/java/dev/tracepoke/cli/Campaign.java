@@ -22,8 +22,8 @@ import java.util.List;
  * One run of a patch campaign, and the shrinking of a run that breaks the invariant: simulate the
  * scenario, decode its recording, diff against truth. The invariant is 0 silent errors and 0 wrong
  * resolutions wherever the decoder has something to go by: recordings with text-poke or PRE/POST
- * records, and recordings without records once they carry the kernel's patch-site tables (a
- * {@code vmlinux} beside {@code data}).
+ * records, and recordings without records that carry the kernel's patch-site tables (a {@code
+ * vmlinux} with them beside {@code data}).
  */
 final class Campaign {
   /** Runs a shrink may try before it settles on the smallest failure found. */
@@ -83,9 +83,9 @@ final class Campaign {
     try {
       Path rec = dir.resolve("rec");
       new Simulation(s).record(rec);
-      boolean tables = Files.isRegularFile(rec.resolve("vmlinux"));
-      boolean checked = s.events() != EventStyle.NONE || tables;
       TraceInput in = RecordingInput.open(rec, null);
+      // without records the decoder goes by the kernel's patch-site tables, where it has them
+      boolean checked = s.events() != EventStyle.NONE || !in.sites().isEmpty();
       CoreDiff d = TruthCheck.diff(in, decoder.factory, 1, null).total();
       return new Outcome(s, checked, d.instructionsTruth(), d.ambiguous(),
           d.resolvedRight() + d.resolvedWrong(), d.unresolvedUndecidable(), d.unresolvedGaveUp(),

@@ -34,12 +34,14 @@ final class DiffCommand implements Callable<Integer> {
       description = "Switch the image at each text-poke record's time and never flag: what a decoder without window analysis reports.")
   boolean naive;
 
+  @picocli.CommandLine.Mixin InputOptions input = new InputOptions();
+
   @Option(names = "--threads", paramLabel = "N", description = "Decode threads (default: one per available processor).")
   int threads = Runtime.getRuntime().availableProcessors();
 
   @Override
   public Integer call() throws IOException {
-    TraceInput in = Inputs.open(recording, null, spec);
+    TraceInput in = Inputs.open(recording, input, spec);
     DiffReport report = TruthCheck.diff(in, naive ? CoreDecoderFactory.NAIVE : CoreDecoderFactory.WINDOWS, threads, null);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
@@ -102,7 +104,7 @@ final class DiffCommand implements Callable<Integer> {
     row(out, "all", r.total());
     CoreDiff.Divergence d = r.total().firstDivergence();
     out.println(d == null ? "first divergence: none"
-        : String.format("first divergence: cpu %d time %s pc %016x %s", d.cpu(), FlowText.time(d.time()),
+        : String.format("first divergence: cpu %d time %s pc %016x %s", d.cpu(), dev.tracepoke.decode.write.ElementNames.time(d.time()),
             d.pc(), d.symbol() == null ? "[unknown]" : d.symbol()));
   }
 

@@ -11,6 +11,7 @@ import dev.tracepoke.decode.input.CoreTrace;
 import dev.tracepoke.decode.input.TraceInput;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -98,7 +99,7 @@ public final class Decoding {
    * WriterCses}), which closes its window far earlier than the next record would.
    */
   public static ImageTimeline timeline(TraceInput input, CoreDecoderFactory factory) throws IOException {
-    ImageTimeline plain = ImageTimeline.of(input.image(), input.pokes());
+    ImageTimeline plain = ImageTimeline.of(input.image(), input.pokes(), WriterCses.NONE, input.sites());
     int[] writers = plain.landedWriters();
     if (factory != CoreDecoderFactory.WINDOWS || writers.length == 0) {
       return plain;
@@ -123,7 +124,7 @@ public final class Decoding {
       }
       logs.put(core.cpu(), pairs);
     }
-    return ImageTimeline.of(input.image(), input.pokes(), WriterCses.of(logs));
+    return ImageTimeline.of(input.image(), input.pokes(), WriterCses.of(logs), input.sites());
   }
 
   /** Decodes one core in the calling thread. */
@@ -151,6 +152,10 @@ public final class Decoding {
     core.bytes().pushTo(new CoreTrace.ByteSink() {
       @Override
       public void accept(byte[] buf, int off, int len) {
+        if (Thread.currentThread().isInterrupted()) {
+          throw new UncheckedIOException(new InterruptedIOException("decode of cpu " + core.cpu()
+              + " stopped")); // a streamed decode was cancelled: stop within one chunk
+        }
         bytes[0] += len;
         reader.push(buf, off, len);
       }

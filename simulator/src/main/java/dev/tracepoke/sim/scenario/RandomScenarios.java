@@ -7,7 +7,8 @@ import java.util.SplittableRandom;
 /**
  * Random scenarios for patch campaigns: every scenario key drawn over its documented range (cores
  * 1..64, functions 8..5000, poke, timer and syscall rates, fetch bias, sync period, timestamp
- * period, CSE timestamps, overflow injection in about a quarter of the runs), sized so that one run
+ * period, CSE timestamps, overflow injection in about a quarter of the runs, the trace-unit options
+ * return stack, branch broadcast and cycle counting), sized so that one run
  * stays small (core count times run length is bounded), and the steps that shrink a scenario that
  * fails into a smaller one. Run {@code k} of a campaign with seed {@code s} is always the same
  * scenario.
@@ -45,14 +46,20 @@ public final class RandomScenarios {
     long tsPeriod = r.nextInt(5) == 0 ? 0 : 1L << (4 + r.nextInt(13));
     long overflow = r.nextInt(4) == 0 ? Math.max(3_000, runNanos / (1 + r.nextInt(6))) : 0;
     boolean cse = r.nextBoolean();
-    return new Scenario("campaign-" + seed + "-" + run, cores, r.nextLong() & Long.MAX_VALUE,
-        runNanos, functions, protocol, style, pokes, timer, syscalls, bias, syncPeriod, tsPeriod,
-        overflow, cse);
+    long simSeed = r.nextLong() & Long.MAX_VALUE;
+    // trace-unit options a perf user switches on, each in about a third of the runs
+    boolean returnStack = r.nextInt(3) == 0;
+    boolean branchBroadcast = r.nextInt(3) == 0;
+    boolean cycleCounting = r.nextInt(3) == 0;
+    return new Scenario("campaign-" + seed + "-" + run, cores, simSeed, runNanos, functions,
+        protocol, style, pokes, timer, syscalls, bias, syncPeriod, tsPeriod, overflow, cse)
+        .withEtmOptions(returnStack, branchBroadcast, cycleCounting);
   }
 
   /**
    * Smaller variants of {@code s}, most reducing first: fewer cores, a shorter run, fewer pokes,
-   * fewer functions, no overflows, no timer IRQs, no syscalls, periodic timestamps off. A failing
+   * fewer functions, no overflows, no timer IRQs, no syscalls, periodic timestamps off, trace-unit
+   * options off. A failing
    * scenario is shrunk by taking the first variant that still fails, until none does.
    */
   public static List<Scenario> smaller(Scenario s) {
@@ -96,6 +103,9 @@ public final class RandomScenarios {
       out.add(copy(s, s.cores(), s.runNanos(), s.functions(), s.pokesPerMilli(),
           s.timerPeriodNanos(), s.syscallsPerMilli(), 0, s.overflowEveryNanos()));
     }
+    if (s.etmReturnStack() || s.etmBranchBroadcast() || s.etmCycleCounting()) {
+      out.add(s.withEtmOptions(false, false, false));
+    }
     return out;
   }
 
@@ -103,6 +113,7 @@ public final class RandomScenarios {
       long timer, double syscalls, long tsPeriod, long overflow) {
     return new Scenario(s.name(), cores, s.seed(), runNanos, functions, s.protocol(), s.events(),
         pokes, timer, syscalls, s.fetchBias(), s.etmSyncPeriodBytes(), tsPeriod, overflow,
-        s.etmCseTimestamps());
+        s.etmCseTimestamps())
+        .withEtmOptions(s.etmReturnStack(), s.etmBranchBroadcast(), s.etmCycleCounting());
   }
 }
