@@ -57,7 +57,7 @@ final class Forks {
       w.needAddress = true;
       w.resyncing = true;
       w.dropped = false;
-      w.clearCalls();
+      w.forgetReturns();
       return false;
     }
     group = true;
@@ -146,7 +146,7 @@ final class Forks {
         // too long undecided: keep memory bounded, give up and resume at the next address
         Walker w = walkers[k];
         giveUp(w, offset, FlowSink.REASON_GAVE_UP);
-        w.clearCalls();
+        w.forgetReturns();
         delivery.put(w, FlowElements.GAP, FlowSink.GAP_ERROR, 0, 0, 0, offset, FlowSink.NO_TIME,
             FlowSink.NO_TIME);
         w.needAddress = true;
@@ -163,7 +163,7 @@ final class Forks {
     group = false;
     w.dropped = false;
     w.certain = Integer.MAX_VALUE;
-    w.clearCalls();
+    w.forgetReturns();
     w.overrides = 0;
     w.needAddress = true;
     w.resyncing = true;

@@ -185,8 +185,11 @@ final class Walk {
 
   private void setPc(Walker w, long address) {
     if (w.expectReturn != Walker.NO_EXPECTATION) {
-      if (w.needAddress && w.expectReturn != address && forks.group) {
-        w.missedReturn = true;
+      if (w.needAddress && w.expectReturn != address) {
+        // a return elsewhere than its call site leaves the call stack as it was (as the trace
+        // unit's return stack is left when it must give the address)
+        w.pushCall(w.expectReturn);
+        w.missedReturn = forks.group;
       }
       w.expectReturn = Walker.NO_EXPECTATION;
     }

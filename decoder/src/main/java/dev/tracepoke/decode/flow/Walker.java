@@ -52,7 +52,8 @@ final class Walker {
    * a ring of the newest {@link #MAX_CALLS}, {@code calls} deep. Kernel code returns to its call
    * site, the discipline ETMv4's own return stack assumes, so two walks with different stacks
    * are different states, and a return whose address packet is not the popped address
-   * contradicts the walk (unless no walk predicted it: then the trace says otherwise).
+   * contradicts the walk (unless no walk predicted it: then the trace says otherwise, and, as in
+   * the trace unit's return stack, the entry stays).
    */
   final long[] callStack = new long[MAX_CALLS];
   int calls;
@@ -171,9 +172,29 @@ final class Walker {
         && overrides == 0
         && o.overrides == 0
         && popPending == o.popPending
-        && retCount == o.retCount
-        && retHead == o.retHead
-        && Arrays.equals(retStack, o.retStack);
+        && sameReturnStack(o);
+  }
+
+  /** The live entries of the return stacks are equal (what lies below them is never read). */
+  private boolean sameReturnStack(Walker o) {
+    if (retCount != o.retCount) {
+      return false;
+    }
+    for (int i = 0; i < retCount; i++) {
+      if (retStack[(retHead - i) & 15] != o.retStack[(o.retHead - i) & 15]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Forgets what this walk assumed about calls and returns: the flow broke or a fork was given up,
+   * so neither its call stack nor its return stack is known to be the core's.
+   */
+  void forgetReturns() {
+    clearCalls();
+    retFlush();
   }
 
   private boolean sameCalls(Walker o) {
