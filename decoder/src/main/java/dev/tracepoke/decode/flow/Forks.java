@@ -15,6 +15,8 @@ final class Forks {
   int live = 1;
   /** Walkers were forked and are not decided yet. */
   boolean group;
+  /** A walker popped a return stack entry that a given-up fork made unknown. */
+  boolean returnUnknown;
 
   private final Delivery delivery;
   private final Segment segment;
@@ -103,6 +105,25 @@ final class Forks {
         }
         w.missedReturn = false;
       }
+    }
+    if (returnUnknown) {
+      // a walk cannot go on without the forgotten entry: give the fork up, resume at an address
+      returnUnknown = false;
+      Walker w = walkers[0];
+      for (int k = 0; k < live; k++) {
+        if (!walkers[k].dropped) {
+          w = walkers[k];
+          break;
+        }
+      }
+      w.dropped = false;
+      giveUp(w, offset, FlowSink.REASON_GAVE_UP);
+      w.forgetReturns();
+      delivery.put(w, FlowElements.GAP, FlowSink.GAP_ERROR, 0, 0, 0, offset, FlowSink.NO_TIME,
+          FlowSink.NO_TIME);
+      w.needAddress = true;
+      w.resyncing = true;
+      return;
     }
     int n = 0;
     Walker fallback = null;

@@ -78,6 +78,15 @@ final class Walk {
    */
   private void popReturn(Walker w, long offset, long index) {
     w.popPending = false;
+    if (w.retCount == 0 && w.retUnknown) {
+      // the entry was forgotten with a given-up fork: the target is unknown, not contradicted
+      if (forks.group) {
+        forks.returnUnknown = true;
+      } else {
+        w.resyncing = true;
+      }
+      return;
+    }
     if (w.retCount == 0) {
       forks.contradiction(w, offset, index, "indirect branch without a target address, and the"
           + " return stack is empty");

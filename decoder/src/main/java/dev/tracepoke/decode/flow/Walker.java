@@ -85,6 +85,11 @@ final class Walker {
   int retHead;
   int retCount;
   boolean popPending;
+  /**
+   * Below the entries pushed since, the return stack is not known (a fork was given up with the
+   * entries of an unknown history): a return that pops past them has no known target.
+   */
+  boolean retUnknown;
   /** Instruction set of the last address: 0 = IS0 (A64, or A32 in AArch32 state), 1 = IS1 (T32). */
   int isa;
   /** Atoms in AArch32 state since the last report: that code is not decoded. */
@@ -102,6 +107,7 @@ final class Walker {
   void retFlush() {
     retCount = 0;
     popPending = false;
+    retUnknown = false;
   }
 
   Walker copy() {
@@ -140,6 +146,7 @@ final class Walker {
     w.retHead = retHead;
     w.retCount = retCount;
     w.popPending = popPending;
+    w.retUnknown = retUnknown;
     w.isa = isa;
     w.aarch32Atoms = aarch32Atoms;
     w.out = Arrays.copyOf(out, Math.max(out.length, STRIDE * 64));
@@ -172,6 +179,7 @@ final class Walker {
         && overrides == 0
         && o.overrides == 0
         && popPending == o.popPending
+        && retUnknown == o.retUnknown
         && sameReturnStack(o);
   }
 
@@ -195,6 +203,7 @@ final class Walker {
   void forgetReturns() {
     clearCalls();
     retFlush();
+    retUnknown = true;
   }
 
   private boolean sameCalls(Walker o) {
