@@ -76,7 +76,8 @@ final class Walk {
    * The pop a taken indirect branch left pending (no address packet came before this P0 element):
    * the target is the top of the return stack.
    */
-  private void popReturn(Walker w, long offset, long index) {
+  /** False when the entry to pop was forgotten: the walk cannot go on, nor is it contradicted. */
+  private boolean popReturn(Walker w, long offset, long index) {
     w.popPending = false;
     if (w.retCount == 0 && w.retUnknown) {
       // the entry was forgotten with a given-up fork: the target is unknown, not contradicted
@@ -85,17 +86,18 @@ final class Walk {
       } else {
         w.resyncing = true;
       }
-      return;
+      return false;
     }
     if (w.retCount == 0) {
       forks.contradiction(w, offset, index, "indirect branch without a target address, and the"
           + " return stack is empty");
-      return;
+      return true;
     }
     long target = w.retStack[w.retHead];
     w.retHead = (w.retHead - 1) & 15;
     w.retCount--;
     setPc(w, target);
+    return true;
   }
 
   void logCses(LongArrayList into) {
@@ -290,8 +292,8 @@ final class Walk {
 
   /** One atom for one walker: the range from pc to the next waypoint, then the atom's outcome. */
   private int walkStep(Walker w, boolean taken, long offset, long index) {
-    if (w.popPending) {
-      popReturn(w, offset, index);
+    if (w.popPending && !popReturn(w, offset, index)) {
+      return OK;
     }
     if (!w.sf && !w.needContext && !w.needAddress) {
       aarch32(w, offset, index);
