@@ -166,6 +166,13 @@ final class DecodeCommand implements Callable<Integer> {
     }
 
     @Override
+    public void ambiguity(int cpu, long pc, int[] candidates, boolean resolved, int resolvedWord,
+        long timeFrom, long timeTo, long resolvedAt, int reason) {
+      next.ambiguity(cpu, pc, candidates, resolved, resolvedWord, timeFrom, timeTo, resolvedAt,
+          reason);
+    }
+
+    @Override
     public void error(int cpu, long offset, long packetIndex, String message) {
       count[0]++;
       err.printf("tracepoke decode: %s: cpu %d trace byte %d (packet %d): %s%n",

@@ -76,6 +76,8 @@ final class DiffCommand implements Callable<Integer> {
     o.put("resolved_right", c.resolvedRight());
     o.put("resolved_wrong", c.resolvedWrong());
     o.put("unresolved", c.unresolved());
+    o.put("unresolved_undecidable", c.unresolvedUndecidable());
+    o.put("unresolved_gave_up", c.unresolvedGaveUp());
     CoreDiff.Divergence d = c.firstDivergence();
     if (d == null) {
       o.putNull("first_divergence");

@@ -20,6 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
       SitesCommand.class,
       GoldenCommand.class,
       CompareProtocolsCommand.class,
+      CampaignCommand.class,
       BenchCommand.class,
       ExportCommand.class,
       CommandLine.HelpCommand.class,

@@ -148,6 +148,14 @@ final class CoreStream implements ElementWindow {
     }
 
     @Override
+    public void ambiguity(int cpu, long pc, int[] candidates, boolean resolved, int resolvedWord,
+        long timeFrom, long timeTo, long resolvedAt, int reason) {
+      current.ambiguity(cpu, pc, candidates, resolved, resolvedWord, timeFrom, timeTo, resolvedAt,
+          reason);
+      check();
+    }
+
+    @Override
     public void error(int cpu, long offset, long packetIndex, String message) {
       current.error(cpu, offset, packetIndex, message);
       check();

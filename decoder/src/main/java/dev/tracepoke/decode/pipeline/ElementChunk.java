@@ -80,9 +80,16 @@ final class ElementChunk implements FlowSink {
   @Override
   public void ambiguity(int cpu, long pc, int[] words, boolean resolved, int resolvedWord,
       long timeFrom, long timeTo, long resolvedAt) {
+    ambiguity(cpu, pc, words, resolved, resolvedWord, timeFrom, timeTo, resolvedAt,
+        resolved ? REASON_NONE : REASON_UNDECIDABLE);
+  }
+
+  @Override
+  public void ambiguity(int cpu, long pc, int[] words, boolean resolved, int resolvedWord,
+      long timeFrom, long timeTo, long resolvedAt, int reason) {
     int at = candidates.size();
     candidates.addElements(at, words);
-    add(FlowElements.AMBIGUITY | (resolved ? (long) FlowElements.RESOLVED << 8 : 0), pc,
+    add(FlowElements.ambiguityHead(resolved, reason), pc,
         resolvedWord & 0xFFFFFFFFL, at, words.length, resolvedAt, timeFrom, timeTo);
   }
 

@@ -33,7 +33,9 @@ public final class TruthCheck {
     Diff.TruthSource truth = truth(input);
     List<CoreDiff> cores = new ArrayList<>();
     for (Decoding.CoreResult r : decoded) {
-      cores.add(Diff.diffCore(r.flow().window(r.cpu()), truth.open(r.cpu()), input.symbols()));
+      int cpu = r.cpu();
+      cores.add(Diff.diffCore(r.flow().window(cpu), truth.open(cpu), () -> truth.open(cpu),
+          input.symbols()));
     }
     return DiffReport.of(cores);
   }
@@ -64,7 +66,8 @@ public final class TruthCheck {
         FlowSink sink = tap == null ? null : tap.apply(s.cpu());
         futures.add(pool.submit(() -> {
           ElementWindow w = sink == null ? s : new Tapped(s, sink);
-          CoreDiff d = Diff.diffCore(w, truth.open(s.cpu()), input.symbols());
+          CoreDiff d = Diff.diffCore(w, truth.open(s.cpu()), () -> truth.open(s.cpu()),
+              input.symbols());
           if (w instanceof Tapped t) {
             t.drain();
           }

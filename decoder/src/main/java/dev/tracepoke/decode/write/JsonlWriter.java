@@ -226,6 +226,13 @@ public final class JsonlWriter implements FlowSink {
   @Override
   public void ambiguity(int cpu, long pc, int[] candidates, boolean resolved, int resolvedWord,
       long timeFrom, long timeTo, long resolvedAt) {
+    ambiguity(cpu, pc, candidates, resolved, resolvedWord, timeFrom, timeTo, resolvedAt,
+        resolved ? REASON_NONE : REASON_UNDECIDABLE);
+  }
+
+  @Override
+  public void ambiguity(int cpu, long pc, int[] candidates, boolean resolved, int resolvedWord,
+      long timeFrom, long timeTo, long resolvedAt, int reason) {
     out.require(300 + 13 * candidates.length);
     byte[] b = out.buf;
     int p = begin(b, out.pos, J_TYPE_AMBIGUITY_CPU, cpu);
@@ -250,6 +257,9 @@ public final class JsonlWriter implements FlowSink {
     p = time(b, p, timeFrom, timeTo);
     p = OutputBuffer.put(b, p, J_AT_OFFSET);
     p = OutputBuffer.decimal(b, p, resolvedAt);
+    // why an unresolved execution stayed so: "undecidable" or "gave_up" (null when resolved)
+    p = OutputBuffer.ascii(b, p, reason == REASON_GAVE_UP ? ",\"reason\":\"gave_up\""
+        : reason == REASON_UNDECIDABLE ? ",\"reason\":\"undecidable\"" : ",\"reason\":null");
     b[p++] = '}';
     b[p++] = '\n';
     out.pos = p;
