@@ -10,6 +10,7 @@ import dev.tracepoke.decode.pipeline.Ambiguities;
 import dev.tracepoke.decode.pipeline.CoreDecoderFactory;
 import dev.tracepoke.decode.pipeline.Decoding;
 import dev.tracepoke.decode.pipeline.TruthCheck;
+import dev.tracepoke.decode.write.RecordingReport;
 import dev.tracepoke.sim.scenario.RunSummary;
 import dev.tracepoke.sim.scenario.Scenario;
 import dev.tracepoke.sim.scenario.Simulation;
@@ -57,10 +58,14 @@ final class DemoCommand implements Callable<Integer> {
     progress.step("decoding " + dir);
     TraceInput in = RecordingInput.open(dir, null);
     Ambiguities.Collector collected = new Ambiguities.Collector();
-    DiffReport diff = TruthCheck.diff(in, CoreDecoderFactory.WINDOWS, threads, collected);
+    RecordingReport report = ReportCommand.build(in, threads, collected);
+    DiffReport diff = report.diff();
     progress.step("decoding naively");
     DiffReport naiveDiff = TruthCheck.diff(in, CoreDecoderFactory.NAIVE, threads, null);
     progress.done();
+    ReportCommand.costs(report, new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(sim.costs()));
+    Path page = ReportCommand.defaultFile(dir);
+    ReportCommand.write(report, page);
 
     long windows = ImageTimeline.of(in.image(), in.pokes()).windows().size();
     List<Ambiguities.Ambiguity> amb = collected.all();
@@ -120,7 +125,8 @@ final class DemoCommand implements Callable<Integer> {
             n.firstDivergence().symbol() == null ? "[unknown]" : n.firstDivergence().symbol()));
     o.println();
     o.printf("recording: %s%n", dir);
-    o.printf("next: ./tracepoke decode %s | ./tracepoke diff %s | ./tracepoke dump %s%n", dir, dir, dir);
+    o.printf("report: %s%n", page);
+    o.printf("next: open %s | ./tracepoke decode %s | ./tracepoke diff %s | ./tracepoke dump %s%n", page, dir, dir, dir);
     o.flush();
     return t.silentErrors() == 0 ? 0 : 1;
   }

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       CompareProtocolsCommand.class,
       BenchCommand.class,
       ExportCommand.class,
+      ReportCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Tracepoke {
