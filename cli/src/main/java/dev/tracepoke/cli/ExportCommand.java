@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "export",
     description = "Write a recording in another tool's format.",
-    subcommands = {ExportOpenCsdCommand.class})
+    subcommands = {ExportOpenCsdCommand.class, ExportPerfettoCommand.class})
 final class ExportCommand implements Runnable {
   @Spec CommandSpec spec;
 
