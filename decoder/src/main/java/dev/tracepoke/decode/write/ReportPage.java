@@ -151,7 +151,7 @@ final class ReportPage {
       return;
     }
     h.append("<p>Times in µs from the first timestamp (").append(time(origin)).append(").</p>")
-        .append("<table class=\"sites\"><thead><tr><th>site</th><th>symbol</th><th>window</th><th>records</th>")
+        .append("<div class=\"scroll\"><table class=\"sites\"><thead><tr><th>site</th><th>symbol</th><th>window</th><th>records</th>")
         .append("<th>words</th><th>record</th><th>maintenance done</th>");
     for (ReportLane l : lanes) {
       h.append("<th>closed on cpu ").append(l.cpu).append("</th>");
@@ -207,7 +207,7 @@ final class ReportPage {
         firstRow = false;
       }
     }
-    h.append("</tbody></table></section>\n");
+    h.append("</tbody></table></div></section>\n");
   }
 
   private void diffTable(StringBuilder h) {

@@ -235,6 +235,21 @@
   cv.addEventListener('dblclick', whole);
   document.getElementById('reset').addEventListener('click', whole);
   window.addEventListener('resize', draw);
+  var began = performance.now();
   draw();
   document.body.setAttribute('data-rendered', String(lanes.length));
+  document.body.setAttribute('data-draw-ms', (performance.now() - began).toFixed(1));
+
+  // '#selftest' (the browser test): zoom, pan and hover as a user would, so their errors show too
+  if (location.hash === '#selftest' && full0 !== null) {
+    var r = cv.getBoundingClientRect(), cx = r.left + LABEL + plotW() / 2, cy = r.top + AXIS + DENSITY + EVENTS + 4;
+    cv.dispatchEvent(new WheelEvent('wheel', { clientX: cx, clientY: cy, deltaY: -100, bubbles: true, cancelable: true }));
+    cv.dispatchEvent(new MouseEvent('mousedown', { clientX: cx, clientY: cy, bubbles: true }));
+    cv.dispatchEvent(new MouseEvent('mousemove', { clientX: cx - 40, clientY: cy, bubbles: true }));
+    window.dispatchEvent(new MouseEvent('mouseup', { clientX: cx - 40, clientY: cy, bubbles: true }));
+    cv.dispatchEvent(new MouseEvent('mousemove', { clientX: cx, clientY: cy + MARKS + siteH, bubbles: true }));
+    var tipText = tip.textContent;
+    cv.dispatchEvent(new MouseEvent('dblclick', { clientX: cx, clientY: cy, bubbles: true }));
+    document.body.setAttribute('data-selftest', tip.hidden ? 'tooltip hidden' : 'ok ' + tipText.length);
+  }
 })();
