@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "bench",
     description = "Measure the throughput of a component.",
-    subcommands = {BenchSimulateCommand.class, BenchDecodeCommand.class})
+    subcommands = {BenchSimulateCommand.class, BenchDecodeCommand.class, BenchPacketsCommand.class})
 final class BenchCommand implements Runnable {
   @Spec CommandSpec spec;
 

@@ -1,9 +1,15 @@
 package dev.tracepoke.cli;
 
+import dev.tracepoke.decode.flow.FlowSink;
 import dev.tracepoke.decode.input.SnapshotInput;
 import dev.tracepoke.decode.input.TraceInput;
+import dev.tracepoke.decode.pipeline.CoreDecoderFactory;
 import dev.tracepoke.decode.pipeline.DecodeBench;
+import dev.tracepoke.decode.pipeline.Decoding;
 import dev.tracepoke.decode.pipeline.FlowCounts;
+import dev.tracepoke.decode.write.JsonlWriter;
+import dev.tracepoke.decode.write.OutputBuffer;
+import dev.tracepoke.decode.write.TextWriter;
 import dev.tracepoke.snapshot.Snapshot;
 import dev.tracepoke.snapshot.SnapshotReader;
 import dev.tracepoke.snapshot.TraceBuffer;
@@ -38,8 +44,7 @@ final class BenchDecodeCommand implements Callable<Integer> {
       description = "A perf directory or an OpenCSD snapshot directory (default: the conformance snapshot bugfix-exact-match under ../shared).")
   Path recording;
 
-  @Option(names = "--image", paramLabel = "ELF", description = "Kernel image for a plain perf.data file.")
-  Path image;
+  @picocli.CommandLine.Mixin InputOptions input = new InputOptions();
 
   @Option(names = "--seconds", paramLabel = "N", description = "Decode for at least this long (default: ${DEFAULT-VALUE}).")
   double seconds = 10;
@@ -52,6 +57,10 @@ final class BenchDecodeCommand implements Callable<Integer> {
 
   @Option(names = "--no-oracles", description = "Do not time OpenCSD.")
   boolean noOracles;
+
+  @Option(names = "--write-runs", paramLabel = "N",
+      description = "Runs of the whole decode per output format, written to a channel that drops the bytes (0: none; default: ${DEFAULT-VALUE}).")
+  int writeRuns = 3;
 
   private static final double MB = 1 << 20;
   private static final int WINDOW = 3;
@@ -67,7 +76,7 @@ final class BenchDecodeCommand implements Callable<Integer> {
       return 2;
     }
     boolean snapshot = SnapshotInput.isSnapshot(rec);
-    TraceInput in = Inputs.open(rec, image, spec).inMemory();
+    TraceInput in = Inputs.open(rec, input, spec).inMemory();
     long traceBytes = snapshot ? bufferBytes(SnapshotReader.read(rec)) : -1;
     out.printf(Locale.ROOT, "input: %s (%s, %d cores)%n", rec, snapshot ? "OpenCSD snapshot" : "perf recording",
         in.cores().size());
@@ -106,6 +115,7 @@ final class BenchDecodeCommand implements Callable<Integer> {
         + " %d ranges, %d instructions, %d exceptions, %d errors%n", WINDOW, result.runs().size(), ours * 1e3,
         perRunBytes[0], rep.bytes(), rep.packets(), c.ranges(), c.instructions(), c.exceptions(), c.errors());
     out.flush();
+    writeRates(out, in);
     if (noOracles) {
       return 0;
     }
@@ -166,6 +176,52 @@ final class BenchDecodeCommand implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * The whole decode command per output format (decode, merge by time, format) into a channel that
+   * drops the bytes: MB/s of output, wall clock, the median of {@link #writeRuns} runs.
+   */
+  private void writeRates(PrintWriter out, TraceInput in) throws IOException {
+    if (writeRuns <= 0) {
+      return;
+    }
+    java.util.Map<Integer, Integer> ids = new java.util.HashMap<>();
+    for (dev.tracepoke.decode.input.CoreTrace c : in.cores()) {
+      ids.put(c.cpu(), c.traceId());
+    }
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    for (String format : List.of("text", "text --ranges", "jsonl")) {
+      double[] wall = new double[writeRuns];
+      double[] cpuSeconds = new double[writeRuns];
+      long bytes = 0;
+      for (int i = 0; i < writeRuns; i++) {
+        long t0 = System.nanoTime();
+        long c0 = mx.getCurrentThreadCpuTime();
+        List<Decoding.CoreResult> cores = Decoding.run(in, CoreDecoderFactory.WINDOWS, null, threads);
+        OutputBuffer buf = new OutputBuffer(OutputBuffer.discarding(), OutputBuffer.DEFAULT_SIZE, "nothing");
+        FlowSink writer;
+        if (format.equals("jsonl")) {
+          JsonlWriter json = new JsonlWriter(buf, cpu -> ids.getOrDefault(cpu, -1));
+          json.header(in.source(), cores.stream().map(Decoding.CoreResult::cpu).toList());
+          writer = json;
+        } else {
+          writer = new TextWriter(buf, in.symbols(), format.endsWith("--ranges"));
+        }
+        Decoding.replayByTime(cores, writer, Long.MIN_VALUE, Long.MAX_VALUE);
+        buf.flush();
+        wall[i] = (System.nanoTime() - t0) / 1e9;
+        cpuSeconds[i] = (mx.getCurrentThreadCpuTime() - c0) / 1e9;
+        bytes = buf.written();
+      }
+      double s = median(wall);
+      // with one decode thread everything runs in this thread, so its CPU time is the whole cost
+      String perCpu = threads <= 1 && median(cpuSeconds) > 0
+          ? String.format(Locale.ROOT, ", %.1f MB/s per CPU second", bytes / MB / median(cpuSeconds)) : "";
+      out.printf(Locale.ROOT, "write %s: %.1f MB/s of output%s (%.1f MB in %.3f s wall: decode, merge by time, format;"
+          + " median of %d)%n", format, bytes / MB / s, perCpu, bytes / MB, s, writeRuns);
+      out.flush();
+    }
+  }
+
   private static void printRun(PrintWriter out, DecodeBench.Run r, long bytes) {
     out.printf(Locale.ROOT, "run %d: %.1f ms wall, %s: %.2f MB/s, %.1f M instructions/s%n", r.number() + 1,
         r.nanos() / 1e6, r.cpuNanos() >= 0 ? String.format(Locale.ROOT, "%.1f ms cpu", r.cpuNanos() / 1e6) : "no cpu time",
@@ -179,7 +235,7 @@ final class BenchDecodeCommand implements Callable<Integer> {
     return s[s.length / 2];
   }
 
-  private static long bufferBytes(Snapshot snap) throws IOException {
+  static long bufferBytes(Snapshot snap) throws IOException {
     long n = 0;
     for (TraceBuffer b : snap.buffers()) {
       n += Files.size(snap.path(b));

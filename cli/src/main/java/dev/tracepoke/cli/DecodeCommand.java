@@ -4,9 +4,10 @@ import dev.tracepoke.decode.flow.FlowSink;
 import dev.tracepoke.decode.input.TraceInput;
 import dev.tracepoke.decode.pipeline.CoreDecoderFactory;
 import dev.tracepoke.decode.pipeline.Decoding;
-import java.io.BufferedOutputStream;
+import dev.tracepoke.decode.write.JsonlWriter;
+import dev.tracepoke.decode.write.OutputBuffer;
+import dev.tracepoke.decode.write.TextWriter;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -25,8 +26,7 @@ final class DecodeCommand implements Callable<Integer> {
       description = "A perf directory, a perf.data file (with --image), or an OpenCSD snapshot directory (has snapshot.ini).")
   Path recording;
 
-  @Option(names = "--image", paramLabel = "ELF", description = "Kernel image for a plain perf.data file.")
-  Path image;
+  @picocli.CommandLine.Mixin InputOptions input = new InputOptions();
 
   @Option(names = "--cpu", paramLabel = "N", split = ",", description = "Only these cores (repeat or comma-separate).")
   int[] cpus;
@@ -56,27 +56,29 @@ final class DecodeCommand implements Callable<Integer> {
       err.println("tracepoke decode: --format must be text or jsonl, not '" + format + "'");
       return 2;
     }
-    TraceInput in = Inputs.open(recording, image, spec);
+    TraceInput in = Inputs.open(recording, input, spec);
+    if (in.cores().isEmpty()) {
+      // the warnings above say why (trace not decoded, AUX data lost)
+      err.println("tracepoke decode: " + recording + ": no trace that tracepoke can decode");
+      return 1;
+    }
     CoreDecoderFactory factory = naive ? CoreDecoderFactory.NAIVE : CoreDecoderFactory.WINDOWS;
     int[] errors = new int[1];
+    OutputBuffer out = new OutputBuffer(StandardOutput.of(spec), OutputBuffer.DEFAULT_SIZE, "standard output");
+    FlowSink writer;
     if (format.equals("jsonl")) {
-      OutputStream os = new BufferedOutputStream(new FileDescriptorOut(spec), 1 << 16);
       java.util.Map<Integer, Integer> ids = new java.util.HashMap<>();
       for (dev.tracepoke.decode.input.CoreTrace c : in.cores()) {
         ids.put(c.cpu(), c.traceId());
       }
-      try (FlowJson json = new FlowJson(os, cpu -> ids.getOrDefault(cpu, -1))) {
-        json.header(in.source(), Decoding.cpus(in, cpus));
-        Decoding.stream(in, factory, cpus, threads, new ErrorsToStderr(json, err, recording, errors), window[0], window[1]);
-      }
-      os.flush();
+      JsonlWriter json = new JsonlWriter(out, cpu -> ids.getOrDefault(cpu, -1));
+      json.header(in.source(), Decoding.cpus(in, cpus));
+      writer = json;
     } else {
-      // picocli's writer flushes on every println; buffer so a large decode is not a syscall per line
-      PrintWriter out = new PrintWriter(new java.io.BufferedWriter(spec.commandLine().getOut(), 1 << 16), false);
-      FlowText text = new FlowText(out, in.symbols(), ranges);
-      Decoding.stream(in, factory, cpus, threads, new ErrorsToStderr(text, err, recording, errors), window[0], window[1]);
-      out.flush();
+      writer = new TextWriter(out, in.symbols(), ranges);
     }
+    Decoding.stream(in, factory, cpus, threads, new ErrorsToStderr(writer, err, recording, errors), window[0], window[1]);
+    out.flush();
     err.flush();
     return 0;
   }
@@ -159,31 +161,6 @@ final class DecodeCommand implements Callable<Integer> {
       count[0]++;
       err.printf("tracepoke decode: %s: cpu %d trace byte %d (packet %d): %s%n",
           file, cpu, offset, packetIndex, message);
-    }
-  }
-
-  /** Standard output as a byte stream that shares picocli's writer when tests redirect it. */
-  private static final class FileDescriptorOut extends OutputStream {
-    private final PrintWriter w;
-
-    FileDescriptorOut(CommandSpec spec) {
-      this.w = spec.commandLine().getOut();
-    }
-
-    @Override
-    public void write(int b) {
-      w.write(b);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) {
-      // JSON output is ASCII except inside strings (symbols); decode as UTF-8 for the writer
-      w.write(new String(b, off, len, java.nio.charset.StandardCharsets.UTF_8));
-    }
-
-    @Override
-    public void flush() {
-      w.flush();
     }
   }
 }

@@ -105,7 +105,7 @@ final class DemoCommand implements Callable<Integer> {
       if (!a.resolved()) {
         String sym = in.symbols().apply(a.pc());
         groups.merge(String.format(Locale.ROOT, "cpu %d  time %s  pc %016x  %s", a.cpu(),
-            FlowText.time(a.timeFrom()), a.pc(), sym == null ? "[unknown]" : sym), 1, Integer::sum);
+            dev.tracepoke.decode.write.ElementNames.time(a.timeFrom()), a.pc(), sym == null ? "[unknown]" : sym), 1, Integer::sum);
       }
     }
     int listed = 0;
@@ -121,7 +121,7 @@ final class DemoCommand implements Callable<Integer> {
     o.printf(Locale.ROOT, "naive decoder (image switched at record time, nothing flagged):%n");
     o.printf(Locale.ROOT, "  silent errors        : %d%s%n", n.silentErrors(), n.firstDivergence() == null ? ""
         : String.format(Locale.ROOT, " (first: cpu %d time %s pc %016x %s)", n.firstDivergence().cpu(),
-            FlowText.time(n.firstDivergence().time()), n.firstDivergence().pc(),
+            dev.tracepoke.decode.write.ElementNames.time(n.firstDivergence().time()), n.firstDivergence().pc(),
             n.firstDivergence().symbol() == null ? "[unknown]" : n.firstDivergence().symbol()));
     o.println();
     o.printf("recording: %s%n", dir);

@@ -39,7 +39,7 @@ final class DiffCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    TraceInput in = Inputs.open(recording, null, spec);
+    TraceInput in = Inputs.open(recording, (Path) null, spec);
     DiffReport report = TruthCheck.diff(in, naive ? CoreDecoderFactory.NAIVE : CoreDecoderFactory.WINDOWS, threads, null);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
@@ -100,7 +100,7 @@ final class DiffCommand implements Callable<Integer> {
     row(out, "all", r.total());
     CoreDiff.Divergence d = r.total().firstDivergence();
     out.println(d == null ? "first divergence: none"
-        : String.format("first divergence: cpu %d time %s pc %016x %s", d.cpu(), FlowText.time(d.time()),
+        : String.format("first divergence: cpu %d time %s pc %016x %s", d.cpu(), dev.tracepoke.decode.write.ElementNames.time(d.time()),
             d.pc(), d.symbol() == null ? "[unknown]" : d.symbol()));
   }
 

@@ -29,8 +29,7 @@ final class ExportOpenCsdCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "OUTDIR", description = "Directory to write (must be empty or not exist).")
   Path out;
 
-  @Option(names = "--image", paramLabel = "ELF", description = "Kernel image for a plain perf.data file.")
-  Path image;
+  @picocli.CommandLine.Mixin InputOptions input = new InputOptions();
 
   @Override
   public Integer call() throws IOException {
@@ -41,7 +40,7 @@ final class ExportOpenCsdCommand implements Callable<Integer> {
       return 2;
     }
     try {
-      TraceInput in = Inputs.open(recording, image, spec);
+      TraceInput in = Inputs.open(recording, input, spec);
       SnapshotExport.Result r = SnapshotExport.write(in, out, "exported by tracepoke from " + recording.getFileName());
       long image = in.image().segments().stream().mapToLong(s -> s.bytes().length).sum();
       o.printf("%s: %d core%s, %d trace bytes in %d bytes of frames (%s), image %d segment%s %d bytes%n", out,

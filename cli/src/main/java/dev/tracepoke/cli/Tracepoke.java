@@ -1,5 +1,6 @@
 package dev.tracepoke.cli;
 
+import dev.tracepoke.decode.write.OutputFailed;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -23,19 +24,38 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
     })
 public final class Tracepoke {
+  /** Whether picocli's writer is this process's standard output (not a test's capture). */
+  private final boolean ownsStandardOutput;
+
+  private Tracepoke(boolean ownsStandardOutput) {
+    this.ownsStandardOutput = ownsStandardOutput;
+  }
+
+  boolean ownsStandardOutput() {
+    return ownsStandardOutput;
+  }
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    System.exit(commandLine(true).execute(args));
   }
 
   /** The configured command line, shared by {@link #main} and the tests. */
   public static CommandLine commandLine() {
-    CommandLine cl = new CommandLine(new Tracepoke());
+    return commandLine(false);
+  }
+
+  private static CommandLine commandLine(boolean ownsStandardOutput) {
+    CommandLine cl = new CommandLine(new Tracepoke(ownsStandardOutput));
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     // A failure is one line naming the command and what went wrong (the library's exceptions name
     // the file and byte offset); TRACEPOKE_DEBUG=1 adds the stack trace.
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-      String what = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+      OutputFailed output = outputFailure(ex);
+      if (output != null && output.readerGone()) {
+        return 0; // the reader of our output (| head) has all it wanted
+      }
+      String what = output != null ? output.getMessage()
+          : ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
       if (ex instanceof java.nio.file.NoSuchFileException && !what.contains(" ")) {
         what = what + ": no such file";
       }
@@ -47,5 +67,14 @@ public final class Tracepoke {
       return 1;
     });
     return cl;
+  }
+
+  private static OutputFailed outputFailure(Throwable t) {
+    for (; t != null; t = t.getCause()) {
+      if (t instanceof OutputFailed o) {
+        return o;
+      }
+    }
+    return null;
   }
 }

@@ -103,6 +103,8 @@ public final class FrameDeformatter {
   private long resets;
   /** FSYNC words dropped from inside a frame. */
   private long midFrameSyncs;
+  /** Bytes of a cut last frame of a TPIU capture, dropped at {@link #finish()}. */
+  private int trailingBytes;
 
   /**
    * @param options input format; FSYNCS/HSYNCS cannot be combined with RESET_ON_4X_FSYNC
@@ -163,9 +165,17 @@ public final class FrameDeformatter {
   /**
    * Declares the end of input.
    *
-   * @throws FrameFormatException if the input ends inside a frame
+   * @throws FrameFormatException if memory-aligned input ends inside a frame (a TPIU capture with
+   *     FSYNCs or HSYNCs may end anywhere: its cut last frame is dropped, see {@link #trailingBytes})
    */
   public void finish() {
+    if ((fsyncs || hsyncs) && (frameFill != 0 || unitFill != 0)) {
+      // a TPIU capture stops wherever the probe stopped: its last frame may be cut
+      trailingBytes = frameFill + unitFill;
+      frameFill = 0;
+      unitFill = 0;
+      return;
+    }
     if (frameFill != 0 || unitFill != 0) {
       throw new FrameFormatException(
           source,
@@ -192,6 +202,11 @@ public final class FrameDeformatter {
   /** FSYNC words found (and dropped) inside frames rather than between them. */
   public long midFrameSyncs() {
     return midFrameSyncs;
+  }
+
+  /** Bytes of a TPIU capture's last frame that the capture cut (dropped by {@link #finish()}). */
+  public int trailingBytes() {
+    return trailingBytes;
   }
 
   /** Bytes consumed so far. */

@@ -243,6 +243,16 @@ public final class Kallsyms {
     return pos < 0 ? -1 : best[pos];
   }
 
+  /**
+   * The lowest symbol address above {@code address} (unsigned), or 0 if no symbol lies above it:
+   * up to there the symbol covering {@code address} covers every address. Allocation free.
+   */
+  public long nextAddressAbove(long address) {
+    int pos = Arrays.binarySearch(starts, address ^ Long.MIN_VALUE);
+    int next = pos < 0 ? -pos - 1 : pos + 1;
+    return next < starts.length ? starts[next] ^ Long.MIN_VALUE : 0;
+  }
+
   /** The symbol at or below {@code address} and the offset into it. */
   public Optional<Hit> lookup(long address) {
     int i = indexAt(address);

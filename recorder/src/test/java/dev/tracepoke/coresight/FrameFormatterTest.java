@@ -273,13 +273,24 @@ class FrameFormatterTest {
     e = assertThrows(FrameFormatException.class, () -> r.push(twoFsyncs, 0, 32));
     assertEquals(16, e.offset());
 
-    // FSYNC in the middle of a frame (TPIU mode): a TPIU inserts them on any 32-bit boundary,
-    // so the word is dropped and the frame goes on filling
-    byte[] mid = bytes(0xFF, 0xFF, 0xFF, 0x7F, 0x21, 0x11, 0, 0, 0xFF, 0xFF, 0xFF, 0x7F);
-    FrameDeformatter t = new FrameDeformatter(
-        EnumSet.of(FrameDeformatter.Option.FSYNCS), new Collect(), "t.bin");
+    // FSYNC in the middle of a frame (TPIU mode): dropped, the frame goes on after it
+    byte[] mid = bytes(0xFF, 0xFF, 0xFF, 0x7F, 0x21, 0x11, 0x02, 0x03, 0xFF, 0xFF, 0xFF, 0x7F,
+        0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x00);
+    Collect tc = new Collect();
+    FrameDeformatter t = new FrameDeformatter(EnumSet.of(FrameDeformatter.Option.FSYNCS), tc, "t.bin");
     t.push(mid, 0, mid.length);
+    t.finish();
+    assertEquals("11 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e", hex(tc.perId.get(0x10).toByteArray()));
     assertEquals(1, t.midFrameSyncs());
+    assertEquals(8, t.stats().syncBytes());
+
+    // a TPIU capture may stop inside a frame: the cut frame is dropped and counted
+    Collect cut = new Collect();
+    FrameDeformatter tcut = new FrameDeformatter(EnumSet.of(FrameDeformatter.Option.FSYNCS), cut, "c.bin");
+    tcut.push(mid, 0, 10);
+    tcut.finish();
+    assertEquals(6, tcut.trailingBytes());
+    assertEquals(List.of(), cut.runs);
 
     // HSYNC when the stream is declared without them
     byte[] h = bytes(0xFF, 0xFF, 0xFF, 0x7F, 0x21, 0x11, 0xFF, 0x7F);

@@ -69,6 +69,18 @@ public final class PacketReader {
   /** Format 4 atom patterns by header bits [1:0], a nibble each, oldest atom in bit 0: NEEE, NNNN, NENE, ENEN. */
   private static final int F4_PATTERNS = 0x5A0E;
 
+  /**
+   * Atom packets by header - 0xC0: format in bits [31:29], count in [28:24], pattern in [23:0]
+   * (what {@link #atomPacket} decodes).
+   */
+  private static final int[] ATOMS = new int[64];
+
+  static {
+    for (int h = 0xC0; h <= 0xFF; h++) {
+      ATOMS[h - 0xC0] = atomPacket(h);
+    }
+  }
+
   // Sub-states while not synchronised, mirroring OpenCSD's so unsynced data ends where it does.
   private static final int US_GARBAGE = 0;
   private static final int US_EXTENSION = 1;
@@ -334,7 +346,17 @@ public final class PacketReader {
         p = unsynced(buf, p, end, base);
         continue;
       }
-      int n = packet(buf, p, end, base + p);
+      int h = buf[p] & 0xFF;
+      if (h >= 0xC0) {
+        // Every header from C0 up is a one-byte atom packet (formats 1-6), and atoms are most of
+        // a trace: decode them here from a table, without the general dispatch.
+        int a = ATOMS[h - 0xC0];
+        sink.atoms(base + p, index++, a >>> 29, a & 0xFFFFFF, (a >>> 24) & 0x1F);
+        p++;
+        continue;
+      }
+      // Next most common: short IS0 addresses (the general dispatch handles a cut one)
+      int n = h == 0x95 && end - p >= 3 ? shortAddress(buf, p, end, base + p, h) : packet(buf, p, end, base + p);
       if (n < 0) {
         startCarry(buf, p, end, base + p);
         break;
@@ -499,40 +521,9 @@ public final class PacketReader {
   private int packet(byte[] b, int p, int end, long off) {
     int h = b[p] & 0xFF;
     switch (table[h]) {
-      case K_ATOM_F1 -> {
-        sink.atoms(off, index++, 1, h & 1, 1);
-        return 1;
-      }
-      case K_ATOM_F2 -> {
-        sink.atoms(off, index++, 2, h & 3, 2);
-        return 1;
-      }
-      case K_ATOM_F3 -> {
-        sink.atoms(off, index++, 3, h & 7, 3);
-        return 1;
-      }
-      case K_ATOM_F4 -> {
-        sink.atoms(off, index++, 4, (F4_PATTERNS >>> ((h & 3) << 2)) & 0xF, 4);
-        return 1;
-      }
-      case K_ATOM_F5 -> {
-        int bits =
-            switch (((h >>> 3) & 4) | (h & 3)) {
-              case 5 -> 0x1E; // NEEEE
-              case 2 -> 0x0A; // NENEN
-              case 3 -> 0x15; // ENENE
-              default -> 0x00; // NNNNN
-            };
-        sink.atoms(off, index++, 5, bits, 5);
-        return 1;
-      }
-      case K_ATOM_F6 -> {
-        int es = (h & 0x1F) + 3;
-        int bits = (1 << es) - 1;
-        if ((h & 0x20) == 0) {
-          bits |= 1 << es;
-        }
-        sink.atoms(off, index++, 6, bits, es + 1);
+      case K_ATOM_F1, K_ATOM_F2, K_ATOM_F3, K_ATOM_F4, K_ATOM_F5, K_ATOM_F6 -> {
+        int a = ATOMS[h - 0xC0];
+        sink.atoms(off, index++, a >>> 29, a & 0xFFFFFF, (a >>> 24) & 0x1F);
         return 1;
       }
       case K_SHORT -> {
@@ -728,6 +719,48 @@ public final class PacketReader {
         return 1;
       }
     }
+  }
+
+  /** The atom packet with header {@code h} (C0-FF), packed as in {@link #ATOMS}. */
+  private static int atomPacket(int h) {
+    int format;
+    int bits;
+    int count;
+    if (h == 0xF6 || h == 0xF7) {
+      format = 1;
+      bits = h & 1;
+      count = 1;
+    } else if (h >= 0xD8 && h <= 0xDB) {
+      format = 2;
+      bits = h & 3;
+      count = 2;
+    } else if (h >= 0xF8) {
+      format = 3;
+      bits = h & 7;
+      count = 3;
+    } else if (h >= 0xDC && h <= 0xDF) {
+      format = 4;
+      bits = (F4_PATTERNS >>> ((h & 3) << 2)) & 0xF;
+      count = 4;
+    } else if (h == 0xD5 || h == 0xD6 || h == 0xD7 || h == 0xF5) {
+      format = 5;
+      bits = switch (((h >>> 3) & 4) | (h & 3)) {
+        case 5 -> 0x1E; // NEEEE
+        case 2 -> 0x0A; // NENEN
+        case 3 -> 0x15; // ENENE
+        default -> 0x00; // NNNNN
+      };
+      count = 5;
+    } else {
+      format = 6;
+      int es = (h & 0x1F) + 3;
+      bits = (1 << es) - 1;
+      if ((h & 0x20) == 0) {
+        bits |= 1 << es;
+      }
+      count = es + 1;
+    }
+    return format << 29 | count << 24 | bits;
   }
 
   /** Atoms added by mispredict / cancel format 2: bits[1:0] 01 = E, 10 = EE, 11 = N. */

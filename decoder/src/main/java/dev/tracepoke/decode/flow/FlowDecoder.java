@@ -54,7 +54,11 @@ import java.util.function.LongUnaryOperator;
  * trapping instruction; an exception "at the previous branch target" that is not where the walk
  * is. Speculation packets (commit, cancel, mispredict) and Q packets are not supported: cancel,
  * mispredict and Q report an error and resynchronise (traces with TRCIDR8.MAXSPEC = 0 contain
- * none); the return stack (TRCCONFIGR.RS) is not modelled. Not thread-safe: one decoder per core.
+ * none). With {@link #traceUnit} the return stack (TRCCONFIGR.RS) is modelled as OpenCSD keeps it,
+ * and for ETE the exception return follows the ERET's range (ETE has no Exception Return packet);
+ * ETE source addresses yield ranges, a transaction failure and a PE reset are reported, and code in
+ * AArch32 state (A32/T32) is a gap with an error naming the instruction set. Cycle counts are read
+ * but not yet delivered. Not thread-safe: one decoder per core.
  *
  * <p>This class is the packet adapter and segment buffer; the jobs behind it are {@link SyncState}
  * (synchronisation), {@link Walk} (the walk over code per packet), {@link Forks} (fork, merge,
@@ -128,6 +132,9 @@ public final class FlowDecoder implements PacketSink {
   private static final int P_DISCARD = 10;
   private static final int P_BAD = 11;
   private static final int P_UNSUPPORTED = 12;
+  private static final int P_SOURCE = 13;
+  private static final int P_TRANS_FAIL = 14;
+  private static final int P_PE_RESET = 15;
 
   private final ImageTimeline timeline;
   private final Config config;
@@ -173,9 +180,28 @@ public final class FlowDecoder implements PacketSink {
     forks.wire(walk);
   }
 
+  /**
+   * Takes the trace unit's options that change the walk: the return stack (TRCCONFIGR.RS) and, for
+   * ETE (trace architecture 5), the exception return inferred from the ERET instruction.
+   */
+  public FlowDecoder traceUnit(dev.tracepoke.decode.etm4.Etm4Config unit) {
+    walk.traceUnit(unit.returnStack(), unit.majorVersion() >= 5);
+    return this;
+  }
+
+  /** A decoder over one fixed image version for a trace unit configured as {@code unit}. */
+  public static FlowDecoder forConfig(dev.tracepoke.decode.etm4.Etm4Config unit, int version,
+      BlockCache blocks, FlowSink sink) {
+    return new FlowDecoder(0, blocks, version, sink).traceUnit(unit);
+  }
+
   // ---------------------------------------------------------------- packets in
 
   private void record(int type, long offset, long index, long a, long b, long c, long d) {
+    record(type, offset, index, a, b, c, d, 0);
+  }
+
+  private void record(int type, long offset, long index, long a, long b, long c, long d, long e) {
     if (packetCount == MAX_HELD) {
       decodeSegment(FlowSink.NO_TIME);
     }
@@ -190,6 +216,7 @@ public final class FlowDecoder implements PacketSink {
     packets[i + 4] = b;
     packets[i + 5] = c;
     packets[i + 6] = d;
+    packets[i + 7] = e;
     packetCount++;
   }
 
@@ -246,7 +273,7 @@ public final class FlowDecoder implements PacketSink {
   public void address(
       long offset, long index, long address, int isa, AddressForm form, int matchEntry,
       int knownBits) {
-    record(P_ADDRESS, offset, index, address, -1, 0, 0);
+    record(P_ADDRESS, offset, index, address, -1, 0, 0, isa);
   }
 
   @Override
@@ -255,7 +282,7 @@ public final class FlowDecoder implements PacketSink {
       boolean sf, boolean ns, boolean vmidUpdated, int vmid, boolean contextIdUpdated,
       int contextId) {
     record(P_ADDRESS, offset, index, address,
-        contextBits(el, sf, ns, vmidUpdated, contextIdUpdated), vmid, contextId & 0xFFFFFFFFL);
+        contextBits(el, sf, ns, vmidUpdated, contextIdUpdated), vmid, contextId & 0xFFFFFFFFL, isa);
   }
 
   @Override
@@ -310,6 +337,29 @@ public final class FlowDecoder implements PacketSink {
     record(P_UNSUPPORTED, offset, index, 2, 0, 0, 0);
   }
 
+  /** A transaction start is a non-P0 marker here (ranges come from the atoms around it). */
+  @Override
+  public void transactionStart(long offset, long index) {}
+
+  @Override
+  public void transactionCommit(long offset, long index) {}
+
+  @Override
+  public void transactionFail(long offset, long index) {
+    record(P_TRANS_FAIL, offset, index, 0, 0, 0, 0);
+  }
+
+  @Override
+  public void peReset(long offset, long index) {
+    record(P_PE_RESET, offset, index, 0, 0, 0, 0);
+  }
+
+  @Override
+  public void sourceAddress(long offset, long index, long address, int isa, AddressForm form,
+      int matchEntry, int knownBits) {
+    record(P_SOURCE, offset, index, address, isa, 0, 0);
+  }
+
   @Override
   public void event(long offset, long index, int mask) {}
 
@@ -356,13 +406,14 @@ public final class FlowDecoder implements PacketSink {
     for (int k = 0; k < packetCount; k++) {
       int i = k * PSTRIDE;
       dispatch((int) packets[i], packets[i + 1], packets[i + 2], packets[i + 3], packets[i + 4],
-          packets[i + 5], packets[i + 6]);
+          packets[i + 5], packets[i + 6], packets[i + 7]);
     }
     packetCount = 0;
     delivery.flushSingle();
   }
 
-  private void dispatch(int type, long offset, long index, long a, long b, long c, long d) {
+  private void dispatch(int type, long offset, long index, long a, long b, long c, long d,
+      long e) {
     switch (type) {
       case P_ASYNC -> sync.onAsync();
       case P_INFO -> sync.onTraceInfo();
@@ -370,7 +421,10 @@ public final class FlowDecoder implements PacketSink {
       case P_EXCEPTION -> walk.onException(offset, index, (int) a, (int) b);
       case P_ERET -> walk.onExceptionReturn(offset, index);
       case P_ATOMS -> walk.onAtoms(offset, index, (int) a, (int) b);
-      case P_ADDRESS -> walk.onAddress(offset, index, a, b, (int) c, d);
+      case P_ADDRESS -> walk.onAddress(offset, index, a, b, (int) c, d, (int) e);
+      case P_SOURCE -> walk.onSourceAddress(offset, index, a, (int) b);
+      case P_TRANS_FAIL -> walk.onTransactionFail(offset, index);
+      case P_PE_RESET -> walk.onPeReset(offset, index);
       case P_CONTEXT -> walk.onContext(offset, index, b, (int) c, d);
       case P_OVERFLOW -> sync.loseSync(FlowSink.GAP_OVERFLOW, offset);
       case P_DISCARD -> sync.loseSync(FlowSink.GAP_ERROR, offset);

@@ -33,6 +33,9 @@ final class SyncState {
   }
 
   void onTraceInfo() {
+    for (int k = 0; k < forks.live; k++) {
+      forks.walkers[k].retFlush(); // OpenCSD empties the return stack at every Trace Info
+    }
     if (sync == Sync.WAIT_INFO) {
       sync = Sync.SYNCED;
       Walker w = forks.walkers[0];
@@ -53,6 +56,7 @@ final class SyncState {
   void onTraceOn() {
     for (int k = 0; k < forks.live; k++) {
       forks.walkers[k].addressFree = true;
+      forks.walkers[k].retFlush();
     }
   }
 
@@ -71,6 +75,7 @@ final class SyncState {
     w.resyncing = false;
     w.addressFree = false;
     w.overrides = 0;
+    w.retFlush();
   }
 
   void onBadPacket(long offset, long index, int header, long length, PacketError reason) {

@@ -58,6 +58,33 @@ final class Walk {
     forkWords = new int[words];
   }
 
+  /** TRCCONFIGR.RS: BL/BLR push their return address, a taken indirect branch may pop it. */
+  private boolean returnStack;
+  /** ETE: no Exception Return packet; the ERET instruction's range is followed by the element. */
+  private boolean eteEret;
+
+  void traceUnit(boolean returnStack, boolean eteEret) {
+    this.returnStack = returnStack;
+    this.eteEret = eteEret;
+  }
+
+  /**
+   * The pop a taken indirect branch left pending (no address packet came before this P0 element):
+   * the target is the top of the return stack.
+   */
+  private void popReturn(Walker w, long offset, long index) {
+    w.popPending = false;
+    if (w.retCount == 0) {
+      forks.contradiction(w, offset, index, "indirect branch without a target address, and the"
+          + " return stack is empty");
+      return;
+    }
+    long target = w.retStack[w.retHead];
+    w.retHead = (w.retHead - 1) & 15;
+    w.retCount--;
+    setPc(w, target);
+  }
+
   void logCses(LongArrayList into) {
     cseLog = into;
   }
@@ -93,6 +120,9 @@ final class Walk {
       w.contextId = contextId;
     }
     w.needContext = false;
+    if (w.sf) {
+      w.aarch32Atoms = 0;
+    }
     if (!w.needAddress) {
       delivery.reportDropped(w);
     }
@@ -100,9 +130,13 @@ final class Walk {
         w.vmid, 0, offset, FlowSink.NO_TIME, FlowSink.NO_TIME);
   }
 
-  void onAddress(long offset, long index, long address, long bits, int vmid, long contextId) {
+  void onAddress(long offset, long index, long address, long bits, int vmid, long contextId,
+      int isa) {
     if (!sync.synced()) {
       return;
+    }
+    for (int k = 0; k < forks.live; k++) {
+      forks.walkers[k].isa = isa;
     }
     if (bits >= 0) {
       for (int k = 0; k < forks.live; k++) {
@@ -136,6 +170,7 @@ final class Walk {
   }
 
   private int takeAddress(Walker w, long address, long offset, long index) {
+    w.popPending = false; // the address is the indirect branch's target
     if (!w.needAddress && !w.addressFree && w.pc != address) {
       forks.contradiction(w, offset, index, "address packet 0x%x where the walk is at 0x%x and"
           + " waits for no target", address, w.pc);
@@ -195,6 +230,13 @@ final class Walk {
    * only, small enough to be inlined into the atom loop.
    */
   private void walkFixed(Walker w, boolean taken, long offset, long index) {
+    if (w.popPending) {
+      popReturn(w, offset, index);
+    }
+    if (!w.sf && !w.needContext && !w.needAddress) {
+      aarch32(w, offset, index);
+      return;
+    }
     if (w.needAddress || w.needContext) {
       walkStep(w, taken, offset, index);
       return;
@@ -218,8 +260,7 @@ final class Walk {
         unmapped(w, start, blocks.nextPc(slot), n, offset);
         return;
       } else {
-        waypoint(w, start, n, end & A64.KIND_MASK, blocks.lastPc(slot), blocks.target(slot), taken,
-            offset, index);
+        waypoint(w, start, n, end, blocks.lastPc(slot), blocks.target(slot), taken, offset, index);
         return;
       }
     }
@@ -227,6 +268,13 @@ final class Walk {
 
   /** One atom for one walker: the range from pc to the next waypoint, then the atom's outcome. */
   private int walkStep(Walker w, boolean taken, long offset, long index) {
+    if (w.popPending) {
+      popReturn(w, offset, index);
+    }
+    if (!w.sf && !w.needContext && !w.needAddress) {
+      aarch32(w, offset, index);
+      return OK;
+    }
     if (w.needAddress || w.needContext) {
       if (forks.group) {
         forks.contradiction(w, offset, index, "atom while the walk waits for a target address");
@@ -265,7 +313,7 @@ final class Walk {
           }
           if (A64.isWaypoint(cls, blocks.pauthBranches(), blocks.wfxWaypoints())) {
             long target = A64.hasDirectTarget(cls) ? A64.directTarget((int) word, at) : -1L;
-            return waypoint(w, start, n, cls & A64.KIND_MASK, at, target, taken, offset, index);
+            return waypoint(w, start, n, cls, at, target, taken, offset, index);
           }
           at += 4;
         }
@@ -284,8 +332,103 @@ final class Walk {
       if (end == BlockCache.END_NOT_MAPPED) {
         return unmapped(w, start, blocks.nextPc(slot), n, offset);
       }
-      return waypoint(w, start, n, end & A64.KIND_MASK, blocks.lastPc(slot), blocks.target(slot),
-          taken, offset, index);
+      return waypoint(w, start, n, end, blocks.lastPc(slot), blocks.target(slot), taken, offset,
+          index);
+    }
+  }
+
+  /**
+   * An atom in AArch32 state: A32/T32 code is not decoded. The first atom of each AArch32 stretch
+   * leaves a gap and an error naming the instruction set and address; the walk waits for the next
+   * address in AArch64 state.
+   */
+  private void aarch32(Walker w, long offset, long index) {
+    if (w.aarch32Atoms++ == 0) {
+      delivery.put(w, FlowElements.GAP, FlowSink.GAP_ERROR, w.pc, 0, 0, offset, FlowSink.NO_TIME,
+          FlowSink.NO_TIME);
+      delivery.error(w, offset, index, String.format("AArch32 code (%s instruction set) at 0x%x is"
+          + " not decoded: only A64 is", w.isa == 0 ? "A32" : "T32", w.pc));
+    }
+  }
+
+  // ---------------------------------------------------------------- ETE
+
+  /**
+   * ETE source address: the PE executed from the pc (or from the source address when the pc is
+   * unknown or lies past it) up to and including the instruction at {@code src}; OpenCSD counts
+   * the range's instructions from its length and takes the instruction's branch as executed.
+   */
+  void onSourceAddress(long offset, long index, long src, int isa) {
+    if (!sync.synced()) {
+      return;
+    }
+    for (int k = 0; k < forks.live; k++) {
+      Walker w = forks.walkers[k];
+      w.isa = isa;
+      if (w.popPending) {
+        popReturn(w, offset, index);
+      }
+      if (w.needContext) {
+        continue;
+      }
+      if (!w.sf) {
+        w.pc = src;
+        aarch32(w, offset, index);
+        continue;
+      }
+      long word = timeline.read32(src, segment.version);
+      if (word == MemoryImage.NOT_MAPPED) {
+        delivery.put(w, FlowElements.GAP, FlowSink.GAP_NACC, src, 0, 0, offset, FlowSink.NO_TIME,
+            FlowSink.NO_TIME);
+        w.needAddress = true;
+        continue;
+      }
+      long start = w.needAddress || Long.compareUnsigned(w.pc, src) > 0 ? src : w.pc;
+      int cls = A64.classify((int) word);
+      int kind = cls & A64.KIND_MASK;
+      boolean wp = A64.isWaypoint(cls, blocks.pauthBranches(), blocks.wfxWaypoints());
+      delivery.range(w, start, src + 4, (int) ((src + 4 - start) >>> 2),
+          wp ? lastKind(kind) : FlowSink.LAST_OTHER, true, offset);
+      w.walkFrom = segment.from;
+      setPc(w, src + 4);
+      if (wp && (kind == A64.DIRECT || kind == A64.COND)) {
+        w.pc = A64.directTarget((int) word, src);
+      } else if (wp && (kind == A64.INDIRECT || kind == A64.RETURN || kind == A64.ERET)) {
+        w.needAddress = true;
+      }
+    }
+    forks.afterPacket(offset, index);
+  }
+
+  /**
+   * ETE transaction failure: the instructions since the transaction started were unwound, though
+   * their ranges were already output (as OpenCSD does); said in an error. The next address packet
+   * gives where execution goes on.
+   */
+  void onTransactionFail(long offset, long index) {
+    if (!sync.synced()) {
+      return;
+    }
+    for (int k = 0; k < forks.live; k++) {
+      Walker w = forks.walkers[k];
+      delivery.error(w, offset, index, "transaction failed: the instructions traced since its"
+          + " start were unwound");
+      w.needAddress = true;
+      w.popPending = false;
+    }
+  }
+
+  /** ETE PE reset: an exception without return address; the next address gives the reset vector. */
+  void onPeReset(long offset, long index) {
+    if (!sync.synced()) {
+      return;
+    }
+    for (int k = 0; k < forks.live; k++) {
+      Walker w = forks.walkers[k];
+      delivery.put(w, FlowElements.EXCEPTION, 0, 0, 0, 0, offset, w.walkFrom, segment.to);
+      w.needAddress = true;
+      w.popPending = false;
+      passedCse(w);
     }
   }
 
@@ -313,8 +456,9 @@ final class Walk {
     return OK;
   }
 
-  private int waypoint(Walker w, long start, int n, int kind, long last, long target,
+  private int waypoint(Walker w, long start, int n, int cls, long last, long target,
       boolean taken, long offset, long index) {
+    int kind = cls & A64.KIND_MASK;
     emitEquals(w, offset);
     long next = last + 4;
     delivery.range(w, start, next, n, lastKind(kind), taken, offset);
@@ -338,11 +482,21 @@ final class Walk {
       w.pc = next;
       return OK;
     }
+    if (returnStack && (cls & A64.F_LINK) != 0) {
+      w.retPush(next);
+    }
     switch (kind) {
       case A64.DIRECT, A64.COND -> w.pc = target;
-      case A64.INDIRECT, A64.RETURN -> w.needAddress = true;
+      case A64.INDIRECT, A64.RETURN -> {
+        w.needAddress = true;
+        w.popPending = returnStack;
+      }
       case A64.ERET -> {
         w.needAddress = true;
+        w.popPending = returnStack;
+        if (eteEret) {
+          delivery.put(w, FlowElements.ERET, 0, 0, 0, 0, offset, segment.from, segment.to);
+        }
         passedCse(w);
       }
       case A64.ISB -> {
@@ -459,6 +613,10 @@ final class Walk {
 
   /** The address after an Exception packet: instructions up to it ran, then the exception. */
   private int completeException(Walker w, long ret) {
+    if (w.popPending) {
+      // OpenCSD pops before the exception: its address is the return address, not the target
+      popReturn(w, w.exceptionOffset, w.exceptionIndex);
+    }
     if (w.exceptionAddressInfo == 2) {
       // the return address is also the target of the previous P0 element: nothing ran since
       if (!w.needAddress && !w.needContext && w.pc != ret) {

@@ -56,6 +56,31 @@ final class Walker {
   long[] out = new long[STRIDE * 64];
   int outCount;
 
+  // Return stack (TRCCONFIGR.RS) as OpenCSD keeps it: 16 entries, the oldest overwritten; a taken
+  // indirect branch pops it at the next P0 element unless an address packet came first.
+  final long[] retStack = new long[16];
+  int retHead;
+  int retCount;
+  boolean popPending;
+  /** Instruction set of the last address: 0 = IS0 (A64, or A32 in AArch32 state), 1 = IS1 (T32). */
+  int isa;
+  /** Atoms in AArch32 state since the last report: that code is not decoded. */
+  long aarch32Atoms;
+
+  void retPush(long address) {
+    retHead = (retHead + 1) & 15;
+    retStack[retHead] = address;
+    if (retCount < 16) {
+      retCount++;
+    }
+    popPending = false;
+  }
+
+  void retFlush() {
+    retCount = 0;
+    popPending = false;
+  }
+
   Walker copy() {
     Walker w = new Walker();
     w.pc = pc;
@@ -83,6 +108,12 @@ final class Walker {
     System.arraycopy(overridePc, 0, w.overridePc, 0, overrides);
     System.arraycopy(overrideWord, 0, w.overrideWord, 0, overrides);
     w.overrides = overrides;
+    System.arraycopy(retStack, 0, w.retStack, 0, 16);
+    w.retHead = retHead;
+    w.retCount = retCount;
+    w.popPending = popPending;
+    w.isa = isa;
+    w.aarch32Atoms = aarch32Atoms;
     w.out = Arrays.copyOf(out, Math.max(out.length, STRIDE * 64));
     w.outCount = outCount;
     return w;
@@ -107,7 +138,11 @@ final class Walker {
         && addressFree == o.addressFree
         && resyncing == o.resyncing
         && overrides == 0
-        && o.overrides == 0;
+        && o.overrides == 0
+        && popPending == o.popPending
+        && retCount == o.retCount
+        && retHead == o.retHead
+        && Arrays.equals(retStack, o.retStack);
   }
 
   /** The assumed word at {@code at} for the current walk, or -1 if none. */

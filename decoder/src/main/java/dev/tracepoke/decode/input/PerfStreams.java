@@ -200,8 +200,19 @@ public final class PerfStreams {
       if (raw) {
         rawStream(file, q, fragments, units, streams, skipped);
       } else {
+        long[] bytesPerId = idsIn(file, q);
         for (Map.Entry<Integer, Etm4Config> u : units.entrySet()) {
-          streams.add(formattedStream(file, q, u.getKey(), u.getValue()));
+          int id = u.getValue().traceId();
+          if (bytesPerId[id] > 0) {
+            streams.add(formattedStream(file, q, u.getKey(), u.getValue()));
+            bytesPerId[id] = 0;
+          }
+        }
+        for (int id = 1; id < bytesPerId.length; id++) {
+          if (bytesPerId[id] > 0) {
+            skipped.add("AUXTRACE queue " + q.idx() + ": " + bytesPerId[id] + " bytes of trace ID 0x"
+                + Integer.toHexString(id) + ", which no trace unit in AUXTRACE_INFO has");
+          }
         }
       }
     }
@@ -321,6 +332,16 @@ public final class PerfStreams {
     if (missing > 0) {
       warnings.add(missing + " AUX records announce " + missingBytes + " bytes that no AUXTRACE record holds");
     }
+  }
+
+  /** Bytes per trace ID in a formatted queue (one pass of the deformatter, nothing kept). */
+  private static long[] idsIn(Path file, AuxtraceQueue q) throws IOException {
+    long[] n = new long[128];
+    try (PerfDataReader r = PerfDataReader.open(file); InputStream in = r.queueStream(q)) {
+      FrameDeformatter.deformat(in, EnumSet.of(FrameDeformatter.Option.RESET_ON_4X_FSYNC),
+          (id, buf, off, len, frameOffset, index) -> n[id] += len, file + " (AUXTRACE queue " + q.idx() + ")");
+    }
+    return n;
   }
 
   private static Stream formattedStream(Path file, AuxtraceQueue q, int cpu, Etm4Config config) {

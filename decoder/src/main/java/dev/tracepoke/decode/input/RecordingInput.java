@@ -10,6 +10,7 @@ import dev.tracepoke.perf.CsEtmInfo;
 import dev.tracepoke.perf.FileRecord;
 import dev.tracepoke.perf.PerfDataException;
 import dev.tracepoke.perf.PerfDataReader;
+import dev.tracepoke.perf.PerfFeatures;
 import dev.tracepoke.perf.PerfRecord;
 import dev.tracepoke.perf.RecordCursor;
 import dev.tracepoke.perf.SampleId;
@@ -31,8 +32,19 @@ public final class RecordingInput {
    * @throws IOException naming the file and what is missing (no cs_etm AUXTRACE_INFO, no image)
    */
   public static TraceInput open(Path path, Path imageOverride) throws IOException {
+    return open(path, imageOverride, ImageOptions.none());
+  }
+
+  /**
+   * Opens {@code path} with an optional kernel image that replaces the recording's kcore, placing
+   * user and kernel code as {@link CodePlacement} does from the recording's MMAP/MMAP2 records and
+   * {@code options}.
+   */
+  public static TraceInput open(Path path, Path imageOverride, ImageOptions options) throws IOException {
     try (Recording rec = imageOverride == null ? Recording.open(path) : Recording.open(path, imageOverride)) {
       PerfDataReader data = rec.data();
+      List<CodePlacement.MapRecord> maps = new ArrayList<>();
+      java.util.Set<Integer> traced = new java.util.TreeSet<>();
       CsEtmInfo etm = null;
       TimeConversion time = TimeConversion.IDENTITY;
       List<TextPoke> pokes = new ArrayList<>();
@@ -51,7 +63,11 @@ public final class RecordingInput {
           break;
         }
         PerfRecord p = r.record();
-        if (p instanceof PerfRecord.AuxtraceInfo info && info.priv() instanceof CsEtmInfo cs) {
+        if (p instanceof PerfRecord.Mmap || p instanceof PerfRecord.Mmap2) {
+          maps.add(new CodePlacement.MapRecord(r.offset(), r.time(), p));
+        } else if (p instanceof PerfRecord.ItraceStart it) {
+          traced.add(it.pid());
+        } else if (p instanceof PerfRecord.AuxtraceInfo info && info.priv() instanceof CsEtmInfo cs) {
           etm = cs;
         } else if (p instanceof PerfRecord.TimeConv tc) {
           time = new TimeConversion((int) tc.timeShift(), tc.timeMult(), tc.timeZero());
@@ -73,7 +89,7 @@ public final class RecordingInput {
       for (String s : plan.skipped()) {
         warnings.add("not decoded: " + s);
       }
-      MemoryImage image = readImage(rec);
+      MemoryImage image = readImage(rec, data, maps, traced, options, warnings);
       LongFunction<String> symbols = symbolizer(rec.kallsyms().orElse(null));
       List<CoreTrace> cores = new ArrayList<>(plan.cores());
       cores.sort((a, b) -> Integer.compare(a.cpu(), b.cpu()));
@@ -82,27 +98,38 @@ public final class RecordingInput {
     }
   }
 
-  private static MemoryImage readImage(Recording rec) throws IOException {
+  private static MemoryImage readImage(Recording rec, PerfDataReader data, List<CodePlacement.MapRecord> maps,
+      java.util.Set<Integer> traced, ImageOptions options, List<String> warnings) throws IOException {
     Optional<ElfImage> elf = rec.image();
-    if (elf.isEmpty()) {
-      throw new IOException(rec.path() + ": no code image (expected kcore_dir/kcore, or give --image ELF)");
-    }
-    try (ElfImage e = elf.get()) {
-      List<MemoryImage.Segment> segs = new ArrayList<>();
-      for (Segment s : e.loadSegments()) {
-        if (s.fileSize() > 0) {
-          segs.add(new MemoryImage.Segment(s.vaddr(), e.bytes(s)));
+    MemoryImage base = MemoryImage.empty();
+    if (elf.isPresent()) {
+      try (ElfImage e = elf.get()) {
+        List<MemoryImage.Segment> segs = new ArrayList<>();
+        for (Segment s : e.loadSegments()) {
+          if (s.fileSize() > 0) {
+            segs.add(new MemoryImage.Segment(s.vaddr(), e.bytes(s)));
+          }
         }
+        base = MemoryImage.of(segs);
       }
-      return MemoryImage.of(segs);
     }
+    boolean more = !options.images().isEmpty() || options.vmlinux().isPresent() || elf.isEmpty() || !maps.isEmpty();
+    if (!more) {
+      return base; // a perf directory with its kcore and no maps: the image it recorded
+    }
+    PerfFeatures.Section ids = data.features().sections().get(PerfFeatures.BUILD_ID);
+    java.util.Map<String, byte[]> buildIds = ids == null ? java.util.Map.of()
+        : CodePlacement.buildIds(data.file(), ids.offset(), ids.size());
+    MemoryImage image = CodePlacement.place(base, maps, traced, buildIds, options, warnings);
+    if (image.segmentCount() == 0) {
+      throw new IOException(rec.path() + ": no code image (expected kcore_dir/kcore, MMAP records of files"
+          + " found through --symfs DIR or the build-id cache, --vmlinux ELF or --image ELF[@ADDR])");
+    }
+    return image;
   }
 
   static LongFunction<String> symbolizer(Kallsyms k) {
-    if (k == null) {
-      return pc -> null;
-    }
-    return pc -> k.lookup(pc).map(h -> h.offset() == 0 ? h.name() : h.name() + "+0x" + Long.toHexString(h.offset()))
-        .orElse(null);
+    return dev.tracepoke.decode.image.SymbolNames.of(k);
   }
+
 }

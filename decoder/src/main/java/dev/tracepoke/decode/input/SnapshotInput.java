@@ -38,10 +38,14 @@ public final class SnapshotInput {
     boolean pauth = !coreDevices.isEmpty() && coreDevices.get(0).coreType() != null
         && coreDevices.get(0).coreType().hasPointerAuthBranches();
     List<CoreTrace> cores = new ArrayList<>();
+    List<String> warnings = new ArrayList<>(SnapshotStreams.missingDumps(snap, coreDevices));
     Set<Integer> used = new HashSet<>();
     int next = 0;
     for (SnapshotStreams.BufferPlan plan : SnapshotStreams.plan(snap)) {
       TraceBuffer buffer = plan.buffer();
+      for (SnapshotStreams.Skipped s : plan.skipped()) {
+        warnings.add("not decoded: buffer " + buffer.name() + " source " + s.source() + ": " + s.reason());
+      }
       Path file = snap.path(buffer);
       for (SnapshotStreams.Source s : plan.sources()) {
         int cpu = s.core().map(coreDevices::indexOf).orElse(-1);
@@ -79,8 +83,8 @@ public final class SnapshotInput {
       }
     }
     cores.sort((a, b) -> Integer.compare(a.cpu(), b.cpu()));
-    return new TraceInput(dir.toString(), image, List.of(), TimeConversion.IDENTITY, pc -> null, cores,
-        Optional.empty(), pauth, List.of());
+    return new TraceInput(dir.toString(), image, List.of(), TimeConversion.IDENTITY, dev.tracepoke.decode.image.SymbolNames.NONE, cores,
+        Optional.empty(), pauth, warnings);
   }
 
   /**
@@ -92,6 +96,9 @@ public final class SnapshotInput {
     List<long[]> spans = new ArrayList<>();
     for (Device.Core c : cores) {
       for (MemoryDump d : c.dumps()) {
+        if (!d.exists(snap.dir())) {
+          continue; // named in the warnings (SnapshotStreams.missingDumps)
+        }
         byte[] b = d.read(snap.dir());
         long start = d.address();
         long end = start + b.length;

@@ -6,6 +6,7 @@ import dev.tracepoke.decode.etm4.OpenCsdIndex;
 import dev.tracepoke.decode.etm4.PacketReader;
 import dev.tracepoke.decode.image.MemoryImage;
 import dev.tracepoke.snapshot.Device;
+import dev.tracepoke.snapshot.Ini;
 import dev.tracepoke.snapshot.MemoryDump;
 import dev.tracepoke.snapshot.Snapshot;
 import dev.tracepoke.snapshot.SnapshotFormatException;
@@ -13,6 +14,7 @@ import dev.tracepoke.snapshot.TraceBuffer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -51,6 +53,31 @@ public final class SnapshotStreams {
   private SnapshotStreams() {}
 
   /**
+   * The dumps of {@code cores} whose file is not in the snapshot, one message each naming the ini
+   * file and line of the dump section, the missing file and the addresses that stay unmapped (the
+   * decoder reports trace there as a gap, like the lister's NACC).
+   */
+  public static List<String> missingDumps(Snapshot snapshot, List<Device.Core> cores) throws IOException {
+    List<String> out = new ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (Device.Core c : cores) {
+      for (MemoryDump d : c.dumps()) {
+        if (d.exists(snapshot.dir()) || !seen.add(c.fileName() + "/" + d.section())) {
+          continue;
+        }
+        Path ini = snapshot.dir().resolve(c.fileName());
+        int line = Ini.read(ini).section(d.section()).map(Ini.Section::line).orElse(0);
+        String range = d.length() > 0
+            ? String.format("0x%x..0x%x", d.address(), d.address() + d.length())
+            : String.format("from 0x%x (length unknown)", d.address());
+        out.add(ini + ":" + line + ": dump file " + d.file() + " does not exist; core " + c.name()
+            + "'s memory " + range + " is not in the image (trace there decodes to a gap)");
+      }
+    }
+    return out;
+  }
+
+  /**
    * The memory image a decoder of {@code plan}'s sources walks: the dumps of their cores, in one
    * address space as OpenCSD 1.3.3 maps them (a dump listed by several cores — same file, address,
    * offset and length — is mapped once; two different dumps over the same addresses are an error).
@@ -60,6 +87,9 @@ public final class SnapshotStreams {
     for (Source s : plan.sources()) {
       if (s.core().isPresent()) {
         for (MemoryDump d : s.core().get().dumps()) {
+          if (!d.exists(snapshot.dir())) {
+            continue; // named by missingDumps
+          }
           // the section name does not matter for identity: key on where the bytes come from
           dumps.putIfAbsent(new MemoryDump("", d.file(), d.address(), d.offset(), d.length(), ""), s.core().get().name());
         }
@@ -76,6 +106,43 @@ public final class SnapshotStreams {
     } catch (IllegalArgumentException e) {
       throw new SnapshotFormatException(snapshot.dir().resolve("snapshot.ini"), 0, "memory dumps overlap: " + e.getMessage());
     }
+  }
+
+  /** Why a trace source of type {@code type} (not ETMv4 or ETE) is not decoded. */
+  static String notDecoded(String type) {
+    String t = type.toUpperCase(java.util.Locale.ROOT);
+    String what;
+    if (t.startsWith("PTM")) {
+      what = "PTM program flow trace (ARMv7 cores)";
+    } else if (t.startsWith("ETM3") || t.startsWith("ETMV3")) {
+      what = "ETMv3 instruction trace";
+    } else if (t.startsWith("STM")) {
+      what = "STM software and hardware event messages, not instruction trace";
+    } else if (t.startsWith("ITM")) {
+      what = "ITM instrumentation messages, not instruction trace";
+    } else {
+      what = "not an ETMv4 or ETE instruction trace source";
+    }
+    return "type " + type + ": " + what + "; tracepoke decodes ETMv4 and ETE only";
+  }
+
+  /**
+   * Why the trace of {@code core} cannot be decoded, if it cannot: tracepoke walks A64 code, so an
+   * M-profile core (Thumb only) or an ARMv7 core (A32/T32) would be mis-decoded.
+   */
+  static Optional<String> undecodableCore(Device.Core core) {
+    if (core.coreType() == null) {
+      return Optional.empty();
+    }
+    if (core.coreType().profile() == dev.tracepoke.snapshot.CoreType.Profile.M) {
+      return Optional.of("core " + core.name() + " (" + core.type()
+          + ") is M-profile: its code is T32 (Thumb), which tracepoke does not decode");
+    }
+    if (core.coreType().arch() == dev.tracepoke.snapshot.CoreType.Arch.V7) {
+      return Optional.of("core " + core.name() + " (" + core.type()
+          + ") is ARMv7: its code is A32/T32, which tracepoke does not decode");
+    }
+    return Optional.empty();
   }
 
   /** Plans every buffer of the snapshot. */
@@ -97,7 +164,12 @@ public final class SnapshotStreams {
     Map<Integer, String> ids = new LinkedHashMap<>();
     for (Device.TraceSource t : snapshot.sourcesIn(buffer)) {
       if (!t.isEtm4() && !t.isEte()) {
-        skipped.add(new Skipped(t.name(), "type " + t.type() + " is not an ETMv4 or ETE instruction trace source"));
+        skipped.add(new Skipped(t.name(), notDecoded(t.type())));
+        continue;
+      }
+      Optional<String> core = snapshot.coreOf(t).flatMap(SnapshotStreams::undecodableCore);
+      if (core.isPresent()) {
+        skipped.add(new Skipped(t.name(), core.get()));
         continue;
       }
       if (buffer.format() == TraceBuffer.Format.SOURCE_DATA && !sources.isEmpty()) {

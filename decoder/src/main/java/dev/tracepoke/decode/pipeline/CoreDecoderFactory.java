@@ -23,7 +23,7 @@ public interface CoreDecoderFactory {
   /** Decodes against the image as it was at the start of the trace (what OpenCSD does). */
   CoreDecoderFactory STATIC = (core, timeline, input, sink) ->
       new FlowDecoder(core.cpu(), blocks(core, timeline, input),
-          FlowDecoder.Config.fixed(0, input.time()::toPerfTime), sink);
+          FlowDecoder.Config.fixed(0, input.time()::toPerfTime), sink).traceUnit(core.config());
 
   /**
    * Decodes over the image as text-poke records change it: executions inside a poke window
@@ -31,12 +31,12 @@ public interface CoreDecoderFactory {
    */
   CoreDecoderFactory WINDOWS = (core, timeline, input, sink) ->
       new FlowDecoder(core.cpu(), blocks(core, timeline, input),
-          FlowDecoder.Config.windows(input.time()::toPerfTime), sink);
+          FlowDecoder.Config.windows(input.time()::toPerfTime), sink).traceUnit(core.config());
 
   /** {@code --naive}: switches the image at each record's time and never flags. */
   CoreDecoderFactory NAIVE = (core, timeline, input, sink) ->
       new FlowDecoder(core.cpu(), blocks(core, timeline, input),
-          FlowDecoder.Config.naive(input.time()::toPerfTime), sink);
+          FlowDecoder.Config.naive(input.time()::toPerfTime), sink).traceUnit(core.config());
 
   private static BlockCache blocks(CoreTrace core, ImageTimeline timeline, TraceInput input) {
     return new BlockCache(timeline, input.pauthBranches(), core.config().wfxWaypoints());

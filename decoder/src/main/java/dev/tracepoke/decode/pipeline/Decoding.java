@@ -11,6 +11,7 @@ import dev.tracepoke.decode.input.CoreTrace;
 import dev.tracepoke.decode.input.TraceInput;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -151,6 +152,10 @@ public final class Decoding {
     core.bytes().pushTo(new CoreTrace.ByteSink() {
       @Override
       public void accept(byte[] buf, int off, int len) {
+        if (Thread.currentThread().isInterrupted()) {
+          throw new UncheckedIOException(new InterruptedIOException("decode of cpu " + core.cpu()
+              + " stopped")); // a streamed decode was cancelled: stop within one chunk
+        }
         bytes[0] += len;
         reader.push(buf, off, len);
       }

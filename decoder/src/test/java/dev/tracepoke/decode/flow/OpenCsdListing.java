@@ -384,6 +384,8 @@ final class OpenCsdListing {
               : body.contains("A64:ret") ? "return" : "indirect";
           case "ISB" -> "isb";
           case "---" -> "other";
+          // a WFI/WFE waypoint (ETMv4.3+ with WFXMODE): our ranges call its kind "other"
+          case "WFI.WFE" -> "other";
           default -> throw new IOException("unexpected instruction type: " + line);
         };
         return range(Long.parseUnsignedLong(m.group(1), 16), Long.parseUnsignedLong(m.group(2), 16),

@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * One ETMv4 instruction-trace unit attached to one core, producing the byte stream a real unit
- * programmed like {@link EtmConfig} would: non-speculative (MAXSPEC = 0, no commit packets), no
- * cycle counts, A64 only.
+ * programmed like {@link EtmConfig} would: non-speculative (MAXSPEC = 0, no commit packets), A64
+ * only, with the {@link EtmOptions} it is given (return stack, branch broadcast, cycle counts).
  *
  * <p>What it emits, in stream order:
  * <ul>
@@ -69,6 +69,21 @@ public final class Etm4TraceUnit implements CoreObserver {
   private long overflowFirstPc;
   private long overflowTime;
 
+  // Options (EtmOptions). The return stack mirrors OpenCSD's: 16 entries, the oldest overwritten.
+  private final boolean returnStack;
+  private final boolean branchBroadcast;
+  private final boolean cycleCounting;
+  private final long[] retStack = new long[16];
+  private int retHead;
+  private int retCount;
+  /** Time of the last P0 element a cycle count was given for (or of the last sync). */
+  private long lastCountTime;
+
+  /** Cycle-count threshold written in Trace Info: every P0 element at least a cycle later is counted. */
+  public static final int CC_THRESHOLD = 1;
+  /** The largest count the 12-bit cycle counter (TRCIDR2.CCSIZE = 0) holds; it saturates there. */
+  public static final int CC_MAX = (1 << 12) - 1;
+
   public Etm4TraceUnit(EtmConfig config, PacketListener listener) {
     this.config = config;
     this.buffer = new TraceBuffer(1 << 16);
@@ -78,6 +93,10 @@ public final class Etm4TraceUnit implements CoreObserver {
     this.el = config.initialEl();
     this.contextId = config.initialContextId();
     this.cseTimestamps = config.timestamps() && config.cseTimestamps();
+    EtmOptions o = config.options();
+    this.branchBroadcast = o.branchBroadcast();
+    this.returnStack = o.returnStack() && !o.branchBroadcast();
+    this.cycleCounting = o.cycleCounting();
   }
 
   public Etm4TraceUnit(EtmConfig config) {
@@ -121,8 +140,21 @@ public final class Etm4TraceUnit implements CoreObserver {
       if (cse) {
         timestampAt(time);
       }
+      countCycles(time);
       addAtom(taken || kind == ISB);
+      if (taken && link && returnStack) {
+        retPush(pc + 4);
+      }
       if (kind == BRANCH_INDIRECT && taken) {
+        if (returnStack && retCount > 0 && retStack[retHead] == nextPc) {
+          // the decoder pops the same entry when no address follows the atom
+          retHead = (retHead - 1) & 15;
+          retCount--;
+        } else {
+          flushAtoms();
+          encoder.address(nextPc);
+        }
+      } else if (branchBroadcast && taken && kind != ISB) {
         flushAtoms();
         encoder.address(nextPc);
       }
@@ -152,6 +184,7 @@ public final class Etm4TraceUnit implements CoreObserver {
       if (cseTimestamps) {
         timestampAt(time);
       }
+      countCycles(time);
       int e1e0 = preferredReturn == resumePc
           ? PacketEncoder.EXC_RETURN_ADDRESS_IS_TARGET
           : PacketEncoder.EXC_RETURN_ADDRESS_FOLLOWS;
@@ -174,6 +207,7 @@ public final class Etm4TraceUnit implements CoreObserver {
       if (cseTimestamps) {
         timestampAt(time);
       }
+      countCycles(time);
       addAtom(true);
       flushAtoms();
       targetAddress(target, toEl);
@@ -269,13 +303,45 @@ public final class Etm4TraceUnit implements CoreObserver {
   private void sync(boolean traceOn, long time) {
     lastSyncOffset = buffer.size();
     encoder.async();
-    encoder.traceInfo(true, 0);
+    if (cycleCounting) {
+      encoder.traceInfoCycleCounting(CC_THRESHOLD);
+      lastCountTime = time;
+    } else {
+      encoder.traceInfo(true, 0);
+    }
+    // the decoder empties its return stack at Trace Info
+    retCount = 0;
     if (traceOn) {
       encoder.traceOn();
     }
     encoder.addressWithContext(resumePc, contextInfo(), contextId);
     if (config.timestamps()) {
       timestamp(time);
+    }
+  }
+
+  /**
+   * With cycle counting, a Cycle Count packet for the P0 element retiring at {@code time}: the
+   * cycles since the last counted one (the simulated clock runs one cycle per nanosecond),
+   * saturated at the counter's width; none when less than the threshold passed.
+   */
+  private void countCycles(long time) {
+    if (!cycleCounting) {
+      return;
+    }
+    long n = time - lastCountTime;
+    if (n >= CC_THRESHOLD) {
+      flushAtoms();
+      encoder.cycleCount((int) Math.min(n, CC_MAX), CC_THRESHOLD);
+      lastCountTime = time;
+    }
+  }
+
+  private void retPush(long returnAddress) {
+    retHead = (retHead + 1) & 15;
+    retStack[retHead] = returnAddress;
+    if (retCount < 16) {
+      retCount++;
     }
   }
 

@@ -9,8 +9,8 @@ import java.util.Map;
  * How one simulated ETMv4 unit is programmed, and the register values it reports. The registers go
  * into perf's AUXTRACE_INFO (CS_ETM v1 per-CPU block) and into OpenCSD snapshot ETM device files,
  * so they must agree with what the stream contains: timestamps only when TRCCONFIGR.TS is set,
- * context IDs only when TRCCONFIGR.CID is set, no commit packets because TRCIDR8.MAXSPEC = 0, no
- * cycle counts because TRCCONFIGR.CCI = 0, 64-bit addresses (TRCIDR2.IASIZE).
+ * context IDs only when TRCCONFIGR.CID is set, no commit packets because TRCIDR8.MAXSPEC = 0, cycle
+ * counts only when TRCCONFIGR.CCI is set, 64-bit addresses (TRCIDR2.IASIZE).
  *
  * @param cpu the core this unit traces
  * @param traceId CoreSight trace ID (perf's static scheme: 0x10 + 2 * cpu)
@@ -32,6 +32,7 @@ import java.util.Map;
  *     event's time. A real unit does this when TRCTSCTLR selects a resource fed by the PMU events
  *     EXC_TAKEN (0x09), EXC_RETURN (0x0A) and ISB_SPEC (0x7C) through TRCEXTINSELR; the decoder
  *     then knows every CSE's time exactly, which is what decides when a patch window closes
+ * @param options return stack, branch broadcast, cycle counting (TRCCONFIGR.RS, BB, CCI)
  */
 public record EtmConfig(
     int cpu,
@@ -46,7 +47,17 @@ public record EtmConfig(
     TimeConv timeConv,
     List<OverflowWindow> overflows,
     boolean longAddressAfterContext,
-    boolean cseTimestamps) {
+    boolean cseTimestamps,
+    EtmOptions options) {
+
+  /** A unit with every option of {@link EtmOptions} off. */
+  public EtmConfig(int cpu, int traceId, boolean timestamps, long timestampPeriodTicks,
+      boolean contextIdTracing, int syncPeriodLog2, boolean nonSecure, int initialEl,
+      int initialContextId, TimeConv timeConv, List<OverflowWindow> overflows,
+      boolean longAddressAfterContext, boolean cseTimestamps) {
+    this(cpu, traceId, timestamps, timestampPeriodTicks, contextIdTracing, syncPeriodLog2, nonSecure,
+        initialEl, initialContextId, timeConv, overflows, longAddressAfterContext, cseTimestamps, EtmOptions.NONE);
+  }
 
   /** TRCSYNCPR reset value on Linux's driver: every 4 KiB. */
   public static final int DEFAULT_SYNC_PERIOD_LOG2 = 12;
@@ -84,6 +95,7 @@ public record EtmConfig(
       throw new IllegalArgumentException("exception level " + initialEl);
     }
     overflows = List.copyOf(overflows);
+    options = options == null ? EtmOptions.NONE : options;
     for (int i = 1; i < overflows.size(); i++) {
       if (overflows.get(i).startNs() < overflows.get(i - 1).endNs()) {
         throw new IllegalArgumentException("overflow windows overlap or are out of order: " + overflows);
@@ -102,42 +114,47 @@ public record EtmConfig(
 
   public EtmConfig withTimestamps(boolean on, long periodTicks) {
     return new EtmConfig(cpu, traceId, on, periodTicks, contextIdTracing, syncPeriodLog2, nonSecure,
-        initialEl, initialContextId, timeConv, overflows, longAddressAfterContext, cseTimestamps);
+        initialEl, initialContextId, timeConv, overflows, longAddressAfterContext, cseTimestamps, options);
   }
 
   public EtmConfig withContextIdTracing(boolean on, int initialId) {
     return new EtmConfig(cpu, traceId, timestamps, timestampPeriodTicks, on, syncPeriodLog2, nonSecure,
-        initialEl, initialId, timeConv, overflows, longAddressAfterContext, cseTimestamps);
+        initialEl, initialId, timeConv, overflows, longAddressAfterContext, cseTimestamps, options);
   }
 
   public EtmConfig withSyncPeriodLog2(int log2) {
     return new EtmConfig(cpu, traceId, timestamps, timestampPeriodTicks, contextIdTracing, log2, nonSecure,
-        initialEl, initialContextId, timeConv, overflows, longAddressAfterContext, cseTimestamps);
+        initialEl, initialContextId, timeConv, overflows, longAddressAfterContext, cseTimestamps, options);
   }
 
   public EtmConfig withInitialEl(int el) {
     return new EtmConfig(cpu, traceId, timestamps, timestampPeriodTicks, contextIdTracing, syncPeriodLog2,
-        nonSecure, el, initialContextId, timeConv, overflows, longAddressAfterContext, cseTimestamps);
+        nonSecure, el, initialContextId, timeConv, overflows, longAddressAfterContext, cseTimestamps, options);
   }
 
   public EtmConfig withTimeConv(TimeConv conv) {
     return new EtmConfig(cpu, traceId, timestamps, timestampPeriodTicks, contextIdTracing, syncPeriodLog2,
-        nonSecure, initialEl, initialContextId, conv, overflows, longAddressAfterContext, cseTimestamps);
+        nonSecure, initialEl, initialContextId, conv, overflows, longAddressAfterContext, cseTimestamps, options);
   }
 
   public EtmConfig withOverflows(List<OverflowWindow> windows) {
     return new EtmConfig(cpu, traceId, timestamps, timestampPeriodTicks, contextIdTracing, syncPeriodLog2,
-        nonSecure, initialEl, initialContextId, timeConv, windows, longAddressAfterContext, cseTimestamps);
+        nonSecure, initialEl, initialContextId, timeConv, windows, longAddressAfterContext, cseTimestamps, options);
   }
 
   public EtmConfig withLongAddressAfterContext(boolean on) {
     return new EtmConfig(cpu, traceId, timestamps, timestampPeriodTicks, contextIdTracing, syncPeriodLog2,
-        nonSecure, initialEl, initialContextId, timeConv, overflows, on, cseTimestamps);
+        nonSecure, initialEl, initialContextId, timeConv, overflows, on, cseTimestamps, options);
   }
 
   public EtmConfig withCseTimestamps(boolean on) {
     return new EtmConfig(cpu, traceId, timestamps, timestampPeriodTicks, contextIdTracing, syncPeriodLog2,
-        nonSecure, initialEl, initialContextId, timeConv, overflows, longAddressAfterContext, on);
+        nonSecure, initialEl, initialContextId, timeConv, overflows, longAddressAfterContext, on, options);
+  }
+
+  public EtmConfig withOptions(EtmOptions o) {
+    return new EtmConfig(cpu, traceId, timestamps, timestampPeriodTicks, contextIdTracing, syncPeriodLog2,
+        nonSecure, initialEl, initialContextId, timeConv, overflows, longAddressAfterContext, cseTimestamps, o);
   }
 
   /** The sync period in bytes, as perf's scenario files give it: a power of two, 256..1 MiB. */
@@ -148,9 +165,12 @@ public record EtmConfig(
     return withSyncPeriodLog2(Integer.numberOfTrailingZeros(bytes));
   }
 
-  /** TRCCONFIGR as perf synthesises it from the event config: only CID (bit 6) and TS (bit 11). */
+  /**
+   * TRCCONFIGR as perf synthesises it from the event config: CID (bit 6) and TS (bit 11), plus the
+   * bits of the {@link EtmOptions} switched on.
+   */
   public int trcConfigR() {
-    return (contextIdTracing ? CONFIGR_CID : 0) | (timestamps ? CONFIGR_TS : 0);
+    return (contextIdTracing ? CONFIGR_CID : 0) | (timestamps ? CONFIGR_TS : 0) | options.configrBits();
   }
 
   public int trcTraceIdR() {

@@ -140,6 +140,38 @@ public final class PacketEncoder {
     done(PacketKind.TRACE_INFO, start, info, 0);
   }
 
+  /**
+   * Trace Info announcing cycle counting: PLCTL {@code 09} (INFO and CYCT sections), INFO = 1 (cycle
+   * counting on), then the threshold, as a unit with TRCCONFIGR.CCI emits it ({@code 01 09 01 16}
+   * in OpenCSD's {@code maxspec0_commopt1}). Resets address history and timestamp base.
+   */
+  public void traceInfoCycleCounting(int threshold) {
+    int start = out.size();
+    out.put(HDR_TRACE_INFO);
+    out.put(0x09);
+    putCont(1);
+    putCont(threshold);
+    history[0] = 0;
+    history[1] = 0;
+    history[2] = 0;
+    lastTimestamp = 0;
+    done(PacketKind.TRACE_INFO, start, 1, threshold);
+  }
+
+  /**
+   * Cycle Count format 1 without commit field ({@code 0E}, TRCIDR0.COMMOPT = 1): {@code count}
+   * cycles, sent as the amount above the Trace Info threshold ({@code count >= threshold}).
+   */
+  public void cycleCount(int count, int threshold) {
+    if (count < threshold) {
+      throw new IllegalArgumentException("cycle count " + count + " below the threshold " + threshold);
+    }
+    int start = out.size();
+    out.put(0x0E);
+    putCont(count - threshold);
+    done(PacketKind.CYCLE_COUNT, start, count, 0);
+  }
+
   /** Trace On: trace restarts after a gap. */
   public void traceOn() {
     int start = out.size();

@@ -40,7 +40,8 @@ public enum PacketKind {
   ATOM_F3,
   ATOM_F4,
   ATOM_F5,
-  ATOM_F6;
+  ATOM_F6,
+  CYCLE_COUNT;
 
   static final PacketKind[] VALUES = values();
 }

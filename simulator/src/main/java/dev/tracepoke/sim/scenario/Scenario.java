@@ -1,15 +1,19 @@
 package dev.tracepoke.sim.scenario;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
@@ -33,6 +37,12 @@ import java.util.stream.Collectors;
  * @param etmCseTimestamps timestamps around every context-synchronization event as well, which
  *     tells the decoder exactly when each core's patch windows close (see EtmConfig)
  * @param overflowEveryNanos inject a trace overflow this often per core (0: never)
+ * @param etmReturnStack TRCCONFIGR.RS (perf's {@code retstack}): returns matching the trace unit's
+ *     return stack carry no target address (optional key, default off)
+ * @param etmBranchBroadcast TRCCONFIGR.BB (perf's {@code branch_broadcast}): every taken branch
+ *     carries its target address (optional key, default off)
+ * @param etmCycleCounting TRCCONFIGR.CCI (perf's {@code cycacc}): cycle counts before every P0
+ *     element (optional key, default off)
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record Scenario(
@@ -50,7 +60,24 @@ public record Scenario(
     @JsonProperty("etm_sync_period_bytes") int etmSyncPeriodBytes,
     @JsonProperty("etm_timestamp_period_cycles") long etmTimestampPeriodCycles,
     @JsonProperty("overflow_every_nanos") long overflowEveryNanos,
-    @JsonProperty("etm_cse_timestamps") boolean etmCseTimestamps) {
+    @JsonProperty("etm_cse_timestamps") boolean etmCseTimestamps,
+    @JsonProperty("etm_return_stack") @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean etmReturnStack,
+    @JsonProperty("etm_branch_broadcast") @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean etmBranchBroadcast,
+    @JsonProperty("etm_cycle_counting") @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean etmCycleCounting) {
+
+  /** Keys added after the first scenario files: absent means off, and they are written only when on. */
+  static final List<String> OPTIONAL_KEYS =
+      List.of("etm_return_stack", "etm_branch_broadcast", "etm_cycle_counting");
+
+  /** A scenario with the ETMv4 options (return stack, branch broadcast, cycle counting) off. */
+  public Scenario(String name, int cores, long seed, long runNanos, int functions, Protocol protocol,
+      EventStyle events, double pokesPerMilli, long timerPeriodNanos, double syscallsPerMilli,
+      double fetchBias, int etmSyncPeriodBytes, long etmTimestampPeriodCycles, long overflowEveryNanos,
+      boolean etmCseTimestamps) {
+    this(name, cores, seed, runNanos, functions, protocol, events, pokesPerMilli, timerPeriodNanos,
+        syscallsPerMilli, fetchBias, etmSyncPeriodBytes, etmTimestampPeriodCycles, overflowEveryNanos,
+        etmCseTimestamps, false, false, false);
+  }
 
   private static final ObjectMapper JSON =
       new ObjectMapper()
@@ -111,7 +138,23 @@ public record Scenario(
 
   public static Scenario load(Path file) throws IOException {
     try {
-      return JSON.readValue(file.toFile(), Scenario.class);
+      // Every key is required except OPTIONAL_KEYS (absent = off); then bind with locations kept
+      // (explicit nulls are refused below, so primitives may take their default only when absent).
+      JsonNode tree = JSON.readTree(file.toFile());
+      if (tree instanceof ObjectNode o) {
+        for (var c : Scenario.class.getRecordComponents()) {
+          String key = c.getAccessor().getAnnotation(JsonProperty.class).value();
+          if (!o.has(key) && !OPTIONAL_KEYS.contains(key)) {
+            throw new IOException(file + ": not a valid scenario: missing key '" + key + "'");
+          }
+          if (o.has(key) && o.get(key).isNull() && c.getType().isPrimitive()) {
+            throw new IOException(file + ": not a valid scenario: key '" + key + "' is null");
+          }
+        }
+      }
+      return JSON.readerFor(Scenario.class)
+          .without(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES, DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .readValue(file.toFile());
     } catch (JsonProcessingException e) {
       throw new IOException(
           file + ": not a valid scenario at line " + e.getLocation().getLineNr() + ", column "
@@ -130,25 +173,32 @@ public record Scenario(
   public Scenario withSeed(long s) {
     return new Scenario(name, cores, s, runNanos, functions, protocol, events, pokesPerMilli,
         timerPeriodNanos, syscallsPerMilli, fetchBias, etmSyncPeriodBytes, etmTimestampPeriodCycles,
-        overflowEveryNanos, etmCseTimestamps);
+        overflowEveryNanos, etmCseTimestamps, etmReturnStack, etmBranchBroadcast, etmCycleCounting);
   }
 
   public Scenario withCores(int c) {
     return new Scenario(name, c, seed, runNanos, functions, protocol, events, pokesPerMilli,
         timerPeriodNanos, syscallsPerMilli, fetchBias, etmSyncPeriodBytes, etmTimestampPeriodCycles,
-        overflowEveryNanos, etmCseTimestamps);
+        overflowEveryNanos, etmCseTimestamps, etmReturnStack, etmBranchBroadcast, etmCycleCounting);
   }
 
   public Scenario withProtocol(Protocol p) {
     return new Scenario(name, cores, seed, runNanos, functions, p, events, pokesPerMilli,
         timerPeriodNanos, syscallsPerMilli, fetchBias, etmSyncPeriodBytes, etmTimestampPeriodCycles,
-        overflowEveryNanos, etmCseTimestamps);
+        overflowEveryNanos, etmCseTimestamps, etmReturnStack, etmBranchBroadcast, etmCycleCounting);
   }
 
   public Scenario withEvents(EventStyle e) {
     return new Scenario(name, cores, seed, runNanos, functions, protocol, e, pokesPerMilli,
         timerPeriodNanos, syscallsPerMilli, fetchBias, etmSyncPeriodBytes, etmTimestampPeriodCycles,
-        overflowEveryNanos, etmCseTimestamps);
+        overflowEveryNanos, etmCseTimestamps, etmReturnStack, etmBranchBroadcast, etmCycleCounting);
+  }
+
+  /** The same scenario with the ETMv4 options given. */
+  public Scenario withEtmOptions(boolean returnStack, boolean branchBroadcast, boolean cycleCounting) {
+    return new Scenario(name, cores, seed, runNanos, functions, protocol, events, pokesPerMilli,
+        timerPeriodNanos, syscallsPerMilli, fetchBias, etmSyncPeriodBytes, etmTimestampPeriodCycles,
+        overflowEveryNanos, etmCseTimestamps, returnStack, branchBroadcast, cycleCounting);
   }
 
   static String names(Enum<?>[] values) {

@@ -2,6 +2,7 @@ package dev.tracepoke.sim.scenario;
 
 import dev.tracepoke.recording.RecordingWriter;
 import dev.tracepoke.sim.etm.EtmConfig;
+import dev.tracepoke.sim.etm.EtmOptions;
 import dev.tracepoke.sim.etm.OverflowWindow;
 import dev.tracepoke.sim.etm.TimeConv;
 import dev.tracepoke.sim.etm.UntracedStretch;
@@ -130,6 +131,7 @@ public final class Simulation {
         .withSyncPeriodLog2(Integer.numberOfTrailingZeros(s.etmSyncPeriodBytes()))
         .withTimestamps(true, s.etmTimestampPeriodCycles())
         .withCseTimestamps(s.etmCseTimestamps())
+        .withOptions(new EtmOptions(s.etmReturnStack(), s.etmBranchBroadcast(), s.etmCycleCounting()))
         .withTimeConv(TimeConv.defaults())
         .withOverflows(overflows);
   }

@@ -1,0 +1,114 @@
+package dev.tracepoke.decode.flow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.tracepoke.decode.etm4.PacketReader;
+import dev.tracepoke.decode.input.SnapshotStreams;
+import dev.tracepoke.decode.image.BlockCache;
+import dev.tracepoke.decode.image.ImageTimeline;
+import dev.tracepoke.snapshot.Snapshot;
+import dev.tracepoke.snapshot.SnapshotReader;
+import dev.tracepoke.snapshot.TraceBuffer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongUnaryOperator;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Our flow decode of the ETE snapshots (Armv9 trace units) against {@code trc_pkt_lister -decode}
+ * (OpenCSD 1.3.3): our packet reader over the snapshot's buffer feeds {@link FlowDecoder}, and
+ * every instruction range, exception, exception return, PE context and inaccessible-memory element
+ * equals the lister's, in order, at the same Idx. The expected counts pin what each snapshot holds.
+ */
+class EteFlowConformanceTest {
+
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({
+    // snapshot, buffer, ranges, instructions (sum of num_i)
+    "ete-wfet, ETB_1, 188, 718",
+    "ete_mem, ETB_1, 2008, 9122",
+    "pauth_lr, ETB_1, 92, 441",
+    "pauth_lr, ETB_2, 101, 463",
+    "pauth_lr, ETB_3, 92, 440",
+    "trace_file_vmid, ETB_1, 6958, 29127",
+    "ts_marker, ETB_1, 223, 1050",
+    "maxspec0_commopt1, ETB_1, 1673, 6759",
+  })
+  void elementsEqualTrcPktLister(String snapshot, String buffer, long ranges, long instructions,
+      @TempDir Path tmp) throws Exception {
+    String lister = OpenCsdConformanceTest.onPath("trc_pkt_lister");
+    if (lister == null) {
+      System.out.println("SKIP: trc_pkt_lister not on PATH (package libopencsd-bin)");
+    }
+    assumeTrue(lister != null, "trc_pkt_lister not on PATH");
+    Path shared = OpenCsdConformanceTest.shared();
+    assumeTrue(shared != null, "no shared/conformance folder");
+    Path dir = shared.resolve("conformance/opencsd-snapshots-ete").resolve(snapshot);
+
+    Path listing = tmp.resolve("listing.txt");
+    Process p = new ProcessBuilder(lister, "-ss_dir", dir.toString(), "-src_name", buffer, "-decode",
+        "-logstdout", "-logfilename", "/dev/null")
+        .directory(tmp.toFile()).redirectOutput(listing.toFile())
+        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    assertTrue(p.waitFor(600, TimeUnit.SECONDS), "trc_pkt_lister did not finish");
+    List<String> theirs = new ArrayList<>();
+    for (String line : Files.readAllLines(listing)) {
+      OpenCsdListing.element(line, (id, s) -> theirs.add(s));
+    }
+
+    List<String> ours = decode(dir, buffer);
+    int n = Math.min(theirs.size(), ours.size());
+    for (int i = 0; i < n; i++) {
+      if (!theirs.get(i).equals(ours.get(i))) {
+        assertEquals(theirs.subList(Math.max(0, i - 3), Math.min(theirs.size(), i + 3)),
+            ours.subList(Math.max(0, i - 3), Math.min(ours.size(), i + 3)), "element " + i);
+      }
+    }
+    assertEquals(theirs.size(), ours.size(), "elements");
+    long[] counted = new long[2];
+    OpenCsdOracleRanges.count(theirs, counted);
+    assertEquals(ranges, counted[0], "ranges");
+    assertEquals(instructions, counted[1], "instructions");
+  }
+
+  /** Our elements for one buffer, in the comparison form (raw buffer: stream offset = Idx). */
+  static List<String> decode(Path dir, String bufferName) throws IOException {
+    Snapshot s = SnapshotReader.read(dir);
+    TraceBuffer buffer = s.buffer(bufferName).orElseThrow();
+    SnapshotStreams.BufferPlan plan = SnapshotStreams.plan(s, buffer);
+    List<String> out = new ArrayList<>();
+    // the lister maps the dumps of every core the snapshot lists (one core in these snapshots)
+    SnapshotStreams.BufferPlan all = new SnapshotStreams.BufferPlan(buffer, plan.sources().stream()
+        .map(src -> new SnapshotStreams.Source(src.source(), src.traceId(), src.config(),
+            src.core().isPresent() ? src.core() : s.cores().stream().findFirst()))
+        .toList(), plan.skipped());
+    ImageTimeline image = ImageTimeline.of(SnapshotStreams.memoryImage(s, all));
+    SnapshotStreams.read(s, all, src -> {
+      boolean pauth = src.core().map(c -> c.coreType().hasPointerAuthBranches()).orElse(false);
+      BlockCache blocks = new BlockCache(image, pauth, src.config().wfxWaypoints());
+      return new PacketReader(src.config(), FlowDecoder.forConfig(src.config(), 0, blocks,
+          OpenCsdListing.sink(out::add, true, LongUnaryOperator.identity())));
+    }, src -> null);
+    return out;
+  }
+
+  /** Counting ranges and instructions in the comparison form. */
+  static final class OpenCsdOracleRanges {
+    static void count(List<String> elements, long[] counted) {
+      for (String e : elements) {
+        if (e.startsWith("range ")) {
+          counted[0]++;
+          counted[1] += Long.parseLong(e.replaceAll(".* n=(\\d+) .*", "$1"));
+        }
+      }
+    }
+  }
+}
