@@ -2,6 +2,7 @@ package dev.tracepoke.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tracepoke.decode.write.ComparisonPage;
 import dev.tracepoke.sim.scenario.EventStyle;
 import dev.tracepoke.sim.scenario.Protocol;
 import dev.tracepoke.sim.scenario.Scenario;
@@ -36,6 +37,10 @@ final class CompareProtocolsCommand implements Callable<Integer> {
 
   @Option(names = "--json", description = "Print {\"rows\": [...]}, one object per protocol and event style.")
   boolean json;
+
+  @Option(names = "--html", paramLabel = "FILE",
+      description = "Also write the comparison as one offline HTML page: the table and charts of costs against decode accuracy.")
+  Path html;
 
   @Option(names = "--threads", paramLabel = "N", description = "Decode threads (default: one per available processor).")
   int threads = Runtime.getRuntime().availableProcessors();
@@ -82,6 +87,9 @@ final class CompareProtocolsCommand implements Callable<Integer> {
     } finally {
       GoldenRun.delete(tmp);
     }
+    if (html != null) {
+      writeHtml(s, rows);
+    }
     if (json) {
       ObjectMapper m = new ObjectMapper();
       ObjectNode root = m.createObjectNode();
@@ -96,5 +104,37 @@ final class CompareProtocolsCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  private void writeHtml(Scenario s, List<ProtocolComparison.Row> rows) throws IOException {
+    List<ComparisonPage.Column> cols = List.of(
+        new ComparisonPage.Column("protocol", ComparisonPage.Side.LABEL),
+        new ComparisonPage.Column("events", ComparisonPage.Side.LABEL),
+        new ComparisonPage.Column("pokes", ComparisonPage.Side.TABLE),
+        new ComparisonPage.Column("patch latency, mean (ns)", ComparisonPage.Side.COST),
+        new ComparisonPage.Column("patch latency, max (ns)", ComparisonPage.Side.TABLE),
+        new ComparisonPage.Column("until no core runs an old word, mean (ns)", ComparisonPage.Side.TABLE),
+        new ComparisonPage.Column("until no core runs an old word, max (ns)", ComparisonPage.Side.COST),
+        new ComparisonPage.Column("IPIs", ComparisonPage.Side.COST),
+        new ComparisonPage.Column("cycles other cores lost (stalls)", ComparisonPage.Side.COST),
+        new ComparisonPage.Column("longest interrupts-off (ns)", ComparisonPage.Side.COST),
+        new ComparisonPage.Column("ambiguous", ComparisonPage.Side.DECODE),
+        new ComparisonPage.Column("resolved", ComparisonPage.Side.TABLE),
+        new ComparisonPage.Column("resolved wrong", ComparisonPage.Side.TABLE),
+        new ComparisonPage.Column("unresolved", ComparisonPage.Side.DECODE),
+        new ComparisonPage.Column("silent errors", ComparisonPage.Side.DECODE),
+        new ComparisonPage.Column("silent errors, naive decoder", ComparisonPage.Side.DECODE));
+    List<List<Object>> data = new ArrayList<>();
+    for (ProtocolComparison.Row r : rows) {
+      data.add(List.of(r.protocol().id(), r.events().id(), r.pokes(), r.meanPatchNanos(), r.maxPatchNanos(),
+          r.meanVisibleNanos(), r.maxVisibleNanos(), r.ipis(), r.lostCycles(), r.maxInterruptsOffNanos(),
+          r.ambiguous(), r.resolved(), r.resolvedWrong(), r.unresolved(), r.silentErrors(), r.silentErrorsNaive()));
+    }
+    try (java.io.Writer w = Files.newBufferedWriter(html, java.nio.charset.StandardCharsets.UTF_8)) {
+      ComparisonPage.write(w, "tracepoke compare-protocols",
+          List.of(String.format(Locale.ROOT, "workload %s, seed %d, %d cores, %d ns; each row simulated, decoded "
+              + "window-aware and naively, and diffed against truth.", s.name(), s.seed(), s.cores(), s.runNanos())),
+          cols, data);
+    }
   }
 }

@@ -12,17 +12,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code tracepoke export perfetto REC OUT.json}: the decode as Chrome JSON trace events. */
-@Command(name = "perfetto", mixinStandardHelpOptions = true, description = {
-    "Write the window-aware decode of REC as Chrome's JSON trace-event format (load it in",
-    "ui.perfetto.dev or chrome://tracing): one track per cpu with function slices rebuilt from",
-    "calls and returns, exceptions as slices, and instants for text-poke records (cat poke) and",
-    "every ambiguous execution (cat ambiguity: pc, candidates, outcome). Streamed as it decodes."})
+@Command(name = "perfetto", mixinStandardHelpOptions = true, description = "Write the window-aware decode of REC "
+    + "as Chrome's JSON trace-event format (load it in ui.perfetto.dev or chrome://tracing): one track per cpu with "
+    + "function slices rebuilt from calls and returns, exceptions as slices, and instants for text-poke records "
+    + "(cat poke) and every ambiguous execution (cat ambiguity: pc, candidates, outcome). Streamed as it decodes.")
 final class ExportPerfettoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -32,15 +32,14 @@ final class ExportPerfettoCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "OUT.json", description = "File to write.")
   Path out;
 
-  @Option(names = "--image", paramLabel = "ELF", description = "Kernel image for a plain perf.data file.")
-  Path image;
+  @Mixin InputOptions input;
 
   @Option(names = "--threads", paramLabel = "N", description = "Decode threads (default: one per available processor).")
   int threads = Runtime.getRuntime().availableProcessors();
 
   @Override
   public Integer call() throws IOException {
-    TraceInput in = Inputs.open(recording, image, spec);
+    TraceInput in = Inputs.open(recording, input, spec);
     long slices;
     long instants;
     try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8);

@@ -21,17 +21,17 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.IntFunction;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code tracepoke report REC}: one offline HTML page showing where the patch windows fell on each core. */
-@Command(name = "report", mixinStandardHelpOptions = true, description = {
-    "Write one self-contained HTML page (opens offline): per-core lanes over time with decoded-trace",
-    "density, exceptions, context-synchronization events, each patch window per site and every",
-    "ambiguous execution coloured by outcome (zoom and pan with the mouse); the patch sites; with",
-    "ground truth also the diff. Prints the page's path."})
+@Command(name = "report", mixinStandardHelpOptions = true, description = "Write one self-contained HTML page "
+    + "(opens offline): per-core lanes over time with decoded-trace density, exceptions, context-synchronization "
+    + "events, each patch window per site and every ambiguous execution coloured by outcome (zoom and pan with the "
+    + "mouse), the patch sites, and with ground truth the diff. Prints the page's path.")
 final class ReportCommand implements Callable<Integer> {
   /** The page's name inside a recording directory. */
   static final String FILE = "report.html";
@@ -45,8 +45,7 @@ final class ReportCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "FILE.html", description = "Where to write the page (default: REC/report.html).")
   Path out;
 
-  @Option(names = "--image", paramLabel = "ELF", description = "Kernel image for a plain perf.data file.")
-  Path image;
+  @Mixin InputOptions input;
 
   @Option(names = "--summary", paramLabel = "JSON",
       description = "What `tracepoke simulate --json` printed for REC: adds the simulator's cost report.")
@@ -57,7 +56,7 @@ final class ReportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    TraceInput in = Inputs.open(recording, image, spec);
+    TraceInput in = Inputs.open(recording, input, spec);
     Path file = out != null ? out : defaultFile(recording);
     RecordingReport report = build(in, threads, null);
     if (summary != null) {
