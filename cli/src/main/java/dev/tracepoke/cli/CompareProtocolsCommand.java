@@ -38,6 +38,8 @@ final class CompareProtocolsCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print {\"rows\": [...]}, one object per protocol and event style.")
   boolean json;
 
+  @picocli.CommandLine.Mixin ProgressBars.Switch progress = new ProgressBars.Switch();
+
   @Option(names = "--html", paramLabel = "FILE",
       description = "Also write the comparison as one offline HTML page: the table and charts of costs against decode accuracy.")
   Path html;
@@ -60,7 +62,8 @@ final class CompareProtocolsCommand implements Callable<Integer> {
     }
     List<ProtocolComparison.Row> rows = new ArrayList<>();
     Path tmp = Files.createTempDirectory("tracepoke-compare-");
-    try {
+    try (ProgressBars.Bar bar = progress.start("compare-protocols", Protocol.values().length * EventStyle.values().length,
+        " rows", 1)) {
       if (!json) {
         out.printf(Locale.ROOT, "workload %s, seed %d, %d cores, %d ns%n", s.name(), s.seed(), s.cores(), s.runNanos());
         out.printf(Locale.ROOT, "%-24s %-9s %5s %8s %8s %8s %8s %5s %11s %8s %6s %6s %6s %6s %7s %8s%n", "protocol",
@@ -71,7 +74,9 @@ final class CompareProtocolsCommand implements Callable<Integer> {
       for (Protocol p : Protocol.values()) {
         for (EventStyle e : EventStyle.values()) {
           Path dir = tmp.resolve(p.id() + "--" + e.id());
+          bar.say(p.id() + " " + e.id());
           ProtocolComparison.Row r = ProtocolComparison.measure(s, p, e, dir, threads);
+          bar.step(1);
           GoldenRun.delete(dir);
           rows.add(r);
           if (!json) {

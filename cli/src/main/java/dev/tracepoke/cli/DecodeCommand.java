@@ -28,6 +28,8 @@ final class DecodeCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Mixin InputOptions input = new InputOptions();
 
+  @picocli.CommandLine.Mixin ProgressBars.Switch progress = new ProgressBars.Switch();
+
   @Option(names = "--cpu", paramLabel = "N", split = ",", description = "Only these cores (repeat or comma-separate).")
   int[] cpus;
 
@@ -77,7 +79,10 @@ final class DecodeCommand implements Callable<Integer> {
     } else {
       writer = new TextWriter(out, in.symbols(), ranges);
     }
-    Decoding.stream(in, factory, cpus, threads, new ErrorsToStderr(writer, err, recording, errors), window[0], window[1]);
+    try (ProgressBars.Bar bar = Inputs.decodeBar(progress, recording, "decode")) {
+      Decoding.stream(Inputs.counted(in, bar), factory, cpus, threads, new ErrorsToStderr(writer, err, recording, errors),
+          window[0], window[1]);
+    }
     out.flush();
     err.flush();
     return 0;

@@ -34,6 +34,8 @@ final class ExportPerfettoCommand implements Callable<Integer> {
 
   @Mixin InputOptions input;
 
+  @Mixin ProgressBars.Switch progress = new ProgressBars.Switch();
+
   @Option(names = "--threads", paramLabel = "N", description = "Decode threads (default: one per available processor).")
   int threads = Runtime.getRuntime().availableProcessors();
 
@@ -45,8 +47,8 @@ final class ExportPerfettoCommand implements Callable<Integer> {
     try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8);
         PerfettoTrace trace = new PerfettoTrace(w, in.source(), Decoding.cpus(in, null), in.pokes(),
             Decoding.timeline(in, CoreDecoderFactory.WINDOWS), in.symbols())) {
-      try {
-        Decoding.stream(in, CoreDecoderFactory.WINDOWS, null, threads, trace, Long.MIN_VALUE, Long.MAX_VALUE);
+      try (ProgressBars.Bar bar = Inputs.decodeBar(progress, recording, "export")) {
+        Decoding.stream(Inputs.counted(in, bar), CoreDecoderFactory.WINDOWS, null, threads, trace, Long.MIN_VALUE, Long.MAX_VALUE);
       } catch (UncheckedIOException e) {
         throw e.getCause();
       }

@@ -31,6 +31,8 @@ final class GoldenCommand implements Callable<Integer> {
   static final class Check implements Callable<Integer> {
     @Spec CommandSpec spec;
 
+    @picocli.CommandLine.Mixin ProgressBars.Switch progress = new ProgressBars.Switch();
+
     @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", description = "Corpus directory (default ${DEFAULT-VALUE}).")
     Path dir = Path.of(DEFAULT_DIR);
 
@@ -40,7 +42,9 @@ final class GoldenCommand implements Callable<Integer> {
       List<GoldenCase> cases = GoldenCase.list(dir);
       int passed = 0;
       int failed = 0;
+      ProgressBars.Bar bar = progress.start("golden check", cases.size(), " cases", 1);
       for (GoldenCase c : cases) {
+        bar.say(c.name());
         GoldenRun.Result r;
         try {
           r = GoldenRun.check(c);
@@ -56,7 +60,9 @@ final class GoldenCommand implements Callable<Integer> {
           out.println("FAIL " + r.name() + ": " + r.failure());
         }
         out.flush();
+        bar.step(1);
       }
+      bar.close();
       out.println(passed + " passed, " + failed + " failed");
       out.flush();
       return failed == 0 && passed > 0 ? 0 : 1;
@@ -68,6 +74,8 @@ final class GoldenCommand implements Callable<Integer> {
   static final class Update implements Callable<Integer> {
     @Spec CommandSpec spec;
 
+    @picocli.CommandLine.Mixin ProgressBars.Switch progress = new ProgressBars.Switch();
+
     @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", description = "Corpus directory (default ${DEFAULT-VALUE}).")
     Path dir = Path.of(DEFAULT_DIR);
 
@@ -76,7 +84,9 @@ final class GoldenCommand implements Callable<Integer> {
       PrintWriter out = spec.commandLine().getOut();
       List<GoldenCase> cases = GoldenCase.list(dir);
       int changed = 0;
+      ProgressBars.Bar bar = progress.start("golden update", cases.size(), " cases", 1);
       for (GoldenCase c : cases) {
+        bar.say(c.name());
         GoldenRun.Result r = GoldenRun.update(c);
         if (r.changed().isEmpty()) {
           out.println("same    " + r.name());
@@ -85,7 +95,9 @@ final class GoldenCommand implements Callable<Integer> {
           out.println("changed " + r.name() + ": " + String.join(", ", r.changed()));
         }
         out.flush();
+        bar.step(1);
       }
+      bar.close();
       out.println(cases.size() + " cases, " + changed + " changed");
       out.flush();
       return 0;

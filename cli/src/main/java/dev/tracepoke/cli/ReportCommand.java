@@ -47,6 +47,8 @@ final class ReportCommand implements Callable<Integer> {
 
   @Mixin InputOptions input;
 
+  @Mixin ProgressBars.Switch progress = new ProgressBars.Switch();
+
   @Option(names = "--summary", paramLabel = "JSON",
       description = "What `tracepoke simulate --json` printed for REC: adds the simulator's cost report.")
   Path summary;
@@ -58,7 +60,10 @@ final class ReportCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     TraceInput in = Inputs.open(recording, input, spec);
     Path file = out != null ? out : defaultFile(recording);
-    RecordingReport report = build(in, threads, null);
+    RecordingReport report;
+    try (ProgressBars.Bar bar = Inputs.decodeBar(progress, recording, "report")) {
+      report = build(Inputs.counted(in, bar), threads, null);
+    }
     if (summary != null) {
       JsonNode costs = new ObjectMapper().readTree(summary.toFile()).path("costs");
       if (!costs.isObject()) {
