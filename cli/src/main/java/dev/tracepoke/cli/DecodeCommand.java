@@ -18,7 +18,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code tracepoke decode REC}: every core's instruction flow, merged by time. */
-@Command(name = "decode", description = "Decode each core's ETMv4 trace to instruction flow.")
+@Command(name = "decode", description = "Decode each core's ETMv4 trace to instruction flow.",
+    footer = {"",
+        "Patch-site tables: from --vmlinux ELF, else REC's vmlinux, the kernel's __jump_table (jump labels: NOP or B"
+            + " target) and ftrace call-site table (NOP or BL ftrace_caller; entries relocated through .rela.dyn in a"
+            + " PIE vmlinux), moved by the KASLR offset (kallsyms _stext vs the vmlinux's). They are read when the"
+            + " recording has no text-poke records: every listed site may then hold either word at any execution,"
+            + " the trace resolves it or it is flagged; a BRK exception where kcore holds no BRK is an armed kprobe."
+            + " With records, the records' windows apply. Without a vmlinux, a warning says the sites are unknown."})
 final class DecodeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -46,6 +53,8 @@ final class DecodeCommand implements Callable<Integer> {
   @Option(names = "--naive",
       description = "Switch the image at each text-poke record's time and never flag: what a decoder without window analysis reports.")
   boolean naive;
+
+  
 
   @Option(names = "--threads", paramLabel = "N", description = "Decode threads (default: one per available processor).")
   int threads = Runtime.getRuntime().availableProcessors();

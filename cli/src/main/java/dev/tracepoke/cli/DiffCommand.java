@@ -34,12 +34,14 @@ final class DiffCommand implements Callable<Integer> {
       description = "Switch the image at each text-poke record's time and never flag: what a decoder without window analysis reports.")
   boolean naive;
 
+  @picocli.CommandLine.Mixin InputOptions input = new InputOptions();
+
   @Option(names = "--threads", paramLabel = "N", description = "Decode threads (default: one per available processor).")
   int threads = Runtime.getRuntime().availableProcessors();
 
   @Override
   public Integer call() throws IOException {
-    TraceInput in = Inputs.open(recording, (Path) null, spec);
+    TraceInput in = Inputs.open(recording, input, spec);
     DiffReport report = TruthCheck.diff(in, naive ? CoreDecoderFactory.NAIVE : CoreDecoderFactory.WINDOWS, threads, null);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {

@@ -24,7 +24,10 @@ final class InputOptions {
       description = "perf's build-id cache (default ~/.debug): .build-id/xx/rest names a mapped file by its build-id.")
   Path buildIdDir;
 
-  @Option(names = "--vmlinux", paramLabel = "ELF", description = "The kernel image for the recording's kernel maps.")
+  @Option(names = "--vmlinux", paramLabel = "ELF", description = {
+      "The kernel's vmlinux: code for the recording's kernel maps, and its patch-site tables (__jump_table,",
+      "the ftrace call sites); default: REC's vmlinux if present. The tables are read when the recording has",
+      "no text-poke records: every listed site may then hold either of its words at any execution, and the trace decides."})
   Path vmlinux;
 
   /** The one --image without @ADDR, which replaces the recording's kcore (the old --image ELF). */

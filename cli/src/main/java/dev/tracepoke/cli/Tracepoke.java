@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       DumpCommand.class,
       DecodeCommand.class,
       DiffCommand.class,
+      SitesCommand.class,
       GoldenCommand.class,
       CompareProtocolsCommand.class,
       BenchCommand.class,

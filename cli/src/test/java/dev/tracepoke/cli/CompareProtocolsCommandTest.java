@@ -73,12 +73,12 @@ class CompareProtocolsCommandTest {
         JsonNode r = rows.get(p + "/" + e);
         String id = p + "/" + e;
         assertTrue(r.get("pokes").asLong() > 0, id);
+        assertEquals(0, r.get("resolved_wrong").asLong(), id + " " + r);
         if (e.equals("none")) {
-          // without records nothing is flagged: the cost of recording without events is silent errors,
-          // the same the naive decoder makes
-          assertEquals(0, r.get("ambiguous").asLong(), id);
-          assertTrue(r.get("silent_errors").asLong() > 0, id + " " + r);
-          assertEquals(r.get("silent_errors_naive").asLong(), r.get("silent_errors").asLong(), id);
+          // without records the recording's vmlinux tables leave no silent error; the naive decoder
+          // (no tables, no windows) shows what that saves
+          assertEquals(0, r.get("silent_errors").asLong(), id + " " + r);
+          assertTrue(r.get("silent_errors_naive").asLong() > 0, id + " " + r);
         } else {
           assertEquals(0, r.get("silent_errors").asLong(), id + " " + r);
           if (p.equals("stop-machine") || p.equals("brk-emulate")) {
@@ -103,8 +103,9 @@ class CompareProtocolsCommandTest {
    * records has no silent error; stop-machine and brk-emulate with records leave nothing
    * unresolved (stop-machine: the CSE timestamps prove each core left the stop after the writer's
    * maintenance; brk-emulate: BRK and either word are told apart by the BRK exception); nosync
-   * leaves ambiguous executions and patches faster than stop-machine; rows without records cost
-   * exactly the naive decoder's silent errors. Outcome counts are pinned row by row.
+   * leaves ambiguous executions and patches faster than stop-machine; rows without records have no
+   * silent error either (the vmlinux tables make every site execution ambiguous, resolved or
+   * flagged), where the naive decoder makes over a million. Outcome counts are pinned row by row.
    */
   @Test
   void defaultWorkloadStopMachineAndBrkEmulateWithEventsLeaveNothingUnresolved() throws Exception {
@@ -121,13 +122,12 @@ class CompareProtocolsCommandTest {
       String id = p + "/" + e;
       rows.put(id, r);
       outcomes.add(id + " " + r.get("ambiguous") + " " + r.get("resolved") + " " + r.get("unresolved"));
-      if (e.equals("none")) {
-        assertTrue(r.get("silent_errors").asLong() > 0, id);
-        assertEquals(r.get("silent_errors_naive").asLong(), r.get("silent_errors").asLong(), id);
-        continue;
-      }
       assertEquals(0, r.get("silent_errors").asLong(), id + " " + r);
       assertEquals(0, r.get("resolved_wrong").asLong(), id + " " + r);
+      if (e.equals("none")) {
+        assertTrue(r.get("silent_errors_naive").asLong() > 1_000_000, id + " " + r);
+        continue;
+      }
       if (p.equals("stop-machine") || p.equals("brk-emulate")) {
         assertEquals(0, r.get("unresolved").asLong(), id + " " + r);
       }
@@ -137,13 +137,13 @@ class CompareProtocolsCommandTest {
       }
     }
     assertEquals(List.of(
-        "stop-machine/none 0 0 0", "stop-machine/text-poke 0 0 0", "stop-machine/pre-post 0 0 0",
-        "nosync/none 0 0 0", "nosync/text-poke 150 57 93", "nosync/pre-post 150 57 93",
-        "nosync-kick/none 0 0 0", "nosync-kick/text-poke 68 26 42", "nosync-kick/pre-post 67 24 43",
-        "brk-emulate/none 0 0 0", "brk-emulate/text-poke 20 20 0", "brk-emulate/pre-post 19 19 0",
-        "brk-emulate-nofirstsync/none 0 0 0", "brk-emulate-nofirstsync/text-poke 31 27 4",
+        "stop-machine/none 38668 16909 21759", "stop-machine/text-poke 0 0 0", "stop-machine/pre-post 0 0 0",
+        "nosync/none 41135 17783 23352", "nosync/text-poke 150 57 93", "nosync/pre-post 150 57 93",
+        "nosync-kick/none 40262 17973 22289", "nosync-kick/text-poke 68 26 42", "nosync-kick/pre-post 67 24 43",
+        "brk-emulate/none 36646 16496 20150", "brk-emulate/text-poke 20 20 0", "brk-emulate/pre-post 19 19 0",
+        "brk-emulate-nofirstsync/none 39884 17534 22350", "brk-emulate-nofirstsync/text-poke 31 27 4",
         "brk-emulate-nofirstsync/pre-post 29 25 4",
-        "stop-machine-batch/none 0 0 0", "stop-machine-batch/text-poke 0 0 0",
+        "stop-machine-batch/none 37639 16576 21063", "stop-machine-batch/text-poke 0 0 0",
         "stop-machine-batch/pre-post 0 0 0"), outcomes);
   }
 

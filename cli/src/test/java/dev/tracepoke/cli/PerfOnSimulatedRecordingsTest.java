@@ -11,10 +11,6 @@ import dev.tracepoke.decode.image.MemoryImage;
 import dev.tracepoke.decode.input.CoreTrace;
 import dev.tracepoke.decode.input.RecordingInput;
 import dev.tracepoke.decode.input.TraceInput;
-import dev.tracepoke.elf.Elf;
-import dev.tracepoke.elf.ElfImage;
-import dev.tracepoke.elf.ElfWriter;
-import dev.tracepoke.elf.Segment;
 import dev.tracepoke.kallsyms.Kallsyms;
 import dev.tracepoke.perf.FileRecord;
 import dev.tracepoke.perf.PerfDataReader;
@@ -189,22 +185,6 @@ class PerfOnSimulatedRecordingsTest {
     return out;
   }
 
-  /** An ET_EXEC image of the recording's kernel text with a .text section and kallsyms' symbols. */
-  static void writeVmlinux(Path rec, Path out) throws IOException {
-    try (Recording r = Recording.open(rec); ElfImage kcore = r.image().orElseThrow()) {
-      Kallsyms ks = r.kallsyms().orElseThrow();
-      Segment text = kcore.segmentAt(ks.addressOf("_text").orElseThrow()).orElseThrow();
-      ElfWriter w = ElfWriter.executable(text.vaddr()).load(".text", text.vaddr(), kcore.bytes(text),
-          Elf.PF_R | Elf.PF_X);
-      for (int i = 0; i < ks.size(); i++) {
-        if (text.contains(ks.address(i))) {
-          w.symbol(ks.name(i), ks.address(i), 0, Elf.STT_FUNC, Elf.STB_GLOBAL);
-        }
-      }
-      w.write(out);
-    }
-  }
-
   private static final Pattern SAMPLE = Pattern.compile("^\\s*\\[(\\d+)\\]\\s+([0-9a-f]+)\\s+(\\S+)$");
 
   /**
@@ -260,11 +240,10 @@ class PerfOnSimulatedRecordingsTest {
     assertEquals(r.summary().instructions(), matched + tails.stream().mapToLong(Long::longValue).sum());
     assertEquals(List.of(2L, 1L, 0L, 0L), tails);
 
-    // The same trace from the bare perf.data with -k and a vmlinux ELF of the kernel text (what a
-    // recording without kcore_dir needs): EL0 code is unreadable, so only kernel samples come out,
-    // and per cpu they are exactly the kernel samples of the kcore_dir decode above.
-    Path vmlinux = tmp.resolve("vmlinux");
-    writeVmlinux(rec, vmlinux);
+    // The same trace from the bare perf.data with -k and the recording's own vmlinux (PIE, with the
+    // patch-site tables): EL0 code is unreadable, so only kernel samples come out, and per cpu they
+    // are exactly the kernel samples of the kcore_dir decode above.
+    Path vmlinux = rec.resolve("vmlinux");
     Run k = perf(tmp, "script", "-i", rec.resolve("data").toString(), "-k", vmlinux.toString(), "--itrace=i1i", "-F",
         "cpu,ip,sym,symoff");
     assertEquals(0, k.exit(), "perf script -k failed:\n" + k.err());

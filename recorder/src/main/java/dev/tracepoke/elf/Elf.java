@@ -16,7 +16,16 @@ public final class Elf {
   public static final int SHT_PROGBITS = 1;
   public static final int SHT_SYMTAB = 2;
   public static final int SHT_STRTAB = 3;
+  public static final int SHT_RELA = 4;
+  public static final int SHT_NOTE = 7;
   public static final int SHT_NOBITS = 8;
+  /** {@code Elf64_Rela} size. */
+  public static final int RELA_SIZE = 24;
+  /** AArch64 relocation types (ELF for the Arm 64-bit Architecture). */
+  public static final int R_AARCH64_ABS64 = 257;
+  public static final int R_AARCH64_RELATIVE = 1027;
+  /** GNU build-id note type. */
+  public static final int NT_GNU_BUILD_ID = 3;
   public static final long SHF_WRITE = 1;
   public static final long SHF_ALLOC = 2;
   public static final long SHF_EXECINSTR = 4;

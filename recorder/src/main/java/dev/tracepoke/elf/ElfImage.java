@@ -239,6 +239,15 @@ public final class ElfImage implements Closeable {
     return new String(b, StandardCharsets.UTF_8);
   }
 
+  /**
+   * {@code length} bytes at file offset {@code offset} (a section's contents), little endian.
+   *
+   * @throws ElfFormatException if they lie outside the file ({@code what} names them)
+   */
+  public ByteBuffer readFile(long offset, int length, String what) throws IOException {
+    return read(offset, length, what);
+  }
+
   private ByteBuffer read(long pos, long len, String what) throws IOException {
     if (pos < 0 || len < 0 || len > Integer.MAX_VALUE - 8 || pos + len > size) {
       throw new ElfFormatException(file, pos, what + " (" + len + " bytes) inside the file of "

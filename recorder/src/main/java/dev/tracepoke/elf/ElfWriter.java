@@ -24,6 +24,9 @@ import java.util.Objects;
  *   <li>{@link #executable(long)}: an {@code ET_EXEC} file whose every PT_LOAD segment is also a
  *       named PROGBITS section, plus {@code .symtab}/{@code .strtab} — enough for {@code perf -k
  *       vmlinux} (needs {@code .text} and {@code _text}/{@code _stext}) and objdump.
+ *   <li>{@link #pie(long)}: the same as {@code ET_DYN}, as arm64 links vmlinux ({@code -pie}); a
+ *       segment may be a {@code SHT_RELA} section ({@code .rela.dyn}) or a {@code SHT_NOTE} one
+ *       (then also a PT_NOTE segment, as the GNU build-id note is).
  * </ul>
  *
  * Segment data starts on a 4 KiB file offset congruent to its address, as loaders require. The file
@@ -32,7 +35,7 @@ import java.util.Objects;
 public final class ElfWriter {
   private static final int PAGE = 4096;
 
-  private record Load(String section, long vaddr, byte[] bytes, int flags) {}
+  private record Load(String section, long vaddr, byte[] bytes, int flags, int shType, long entSize) {}
 
   private record Sym(String name, long value, long size, int type, int binding) {}
 
@@ -56,18 +59,31 @@ public final class ElfWriter {
     return new ElfWriter(Elf.ET_EXEC, entry);
   }
 
+  /** An {@code ET_DYN} (position-independent) image with sections and symbols. */
+  public static ElfWriter pie(long entry) {
+    return new ElfWriter(Elf.ET_DYN, entry);
+  }
+
   /**
    * Adds a PT_LOAD segment with {@code bytes} at {@code vaddr}; {@code flags} are PF_R/W/X. In an
    * executable it is also the section {@code sectionName}; a core ignores the name.
    */
   public ElfWriter load(String sectionName, long vaddr, byte[] bytes, int flags) {
-    loads.add(new Load(Objects.requireNonNull(sectionName), vaddr, bytes.clone(), flags));
+    return load(sectionName, vaddr, bytes, flags, Elf.SHT_PROGBITS, 0);
+  }
+
+  /**
+   * As {@link #load(String, long, byte[], int)} with the section's type ({@link Elf#SHT_PROGBITS},
+   * {@link Elf#SHT_RELA} with {@code entSize} 24, {@link Elf#SHT_NOTE}: also a PT_NOTE segment).
+   */
+  public ElfWriter load(String sectionName, long vaddr, byte[] bytes, int flags, int shType, long entSize) {
+    loads.add(new Load(Objects.requireNonNull(sectionName), vaddr, bytes.clone(), flags, shType, entSize));
     return this;
   }
 
   /** Adds a {@code .symtab} entry (executables only); its section is found by address. */
   public ElfWriter symbol(String name, long value, long size, int symType, int binding) {
-    if (type != Elf.ET_EXEC) {
+    if (type == Elf.ET_CORE) {
       throw new IllegalStateException("a kcore image has no symbol table");
     }
     symbols.add(new Sym(name, value, size, symType, binding));
@@ -94,11 +110,12 @@ public final class ElfWriter {
 
   /** The image as bytes. */
   public byte[] toBytes() {
-    boolean exec = type == Elf.ET_EXEC;
-    int phnum = loads.size();
+    boolean exec = type != Elf.ET_CORE;
+    int notes = (int) loads.stream().filter(l -> l.shType() == Elf.SHT_NOTE).count();
+    int phnum = loads.size() + notes;
     long pos = Elf.EHDR_SIZE + (long) phnum * Elf.PHDR_SIZE;
-    long[] dataOff = new long[phnum];
-    for (int i = 0; i < phnum; i++) {
+    long[] dataOff = new long[loads.size()];
+    for (int i = 0; i < loads.size(); i++) {
       long cand = pos / PAGE * PAGE + Math.floorMod(loads.get(i).vaddr(), PAGE);
       pos = cand < pos ? cand + PAGE : cand;
       dataOff[i] = pos;
@@ -114,12 +131,12 @@ public final class ElfWriter {
     long shstrOff = 0;
     long shOff = 0;
     int shnum = 0;
-    int[] secName = new int[phnum];
+    int[] secName = new int[loads.size()];
     int symtabName = 0;
     int strtabName = 0;
     int shstrName = 0;
     if (exec) {
-      for (int i = 0; i < phnum; i++) {
+      for (int i = 0; i < loads.size(); i++) {
         secName[i] = shstr.add(loads.get(i).section());
       }
       symtabName = shstr.add(".symtab");
@@ -144,7 +161,7 @@ public final class ElfWriter {
       strOff = symOff + symtab.length;
       shstrOff = strOff + str.size();
       shOff = alignUp(shstrOff + shstr.size(), 8);
-      shnum = phnum + 4;
+      shnum = loads.size() + 4;
       pos = shOff + (long) shnum * Elf.SHDR_SIZE;
     }
     if (pos > Integer.MAX_VALUE - 8) {
@@ -158,13 +175,20 @@ public final class ElfWriter {
     b.putShort((short) Elf.EHDR_SIZE).putShort((short) Elf.PHDR_SIZE).putShort((short) phnum);
     b.putShort((short) Elf.SHDR_SIZE).putShort((short) shnum);
     b.putShort((short) (exec ? shnum - 1 : 0));
-    for (int i = 0; i < phnum; i++) {
+    for (int i = 0; i < loads.size(); i++) {
       Load l = loads.get(i);
       b.putInt(Elf.PT_LOAD).putInt(l.flags()).putLong(dataOff[i]).putLong(l.vaddr());
       b.putLong(exec ? l.vaddr() : 0).putLong(l.bytes().length).putLong(l.bytes().length);
       b.putLong(PAGE);
     }
-    for (int i = 0; i < phnum; i++) {
+    for (int i = 0; i < loads.size(); i++) {
+      Load l = loads.get(i);
+      if (l.shType() == Elf.SHT_NOTE) {
+        b.putInt(Elf.PT_NOTE).putInt(Elf.PF_R).putLong(dataOff[i]).putLong(l.vaddr());
+        b.putLong(l.vaddr()).putLong(l.bytes().length).putLong(l.bytes().length).putLong(4);
+      }
+    }
+    for (int i = 0; i < loads.size(); i++) {
       b.put((int) dataOff[i], loads.get(i).bytes());
     }
     if (exec) {
@@ -172,15 +196,15 @@ public final class ElfWriter {
       b.put((int) strOff, str.bytes());
       b.put((int) shstrOff, shstr.bytes());
       b.position((int) shOff + Elf.SHDR_SIZE); // section 0 stays all zero
-      for (int i = 0; i < phnum; i++) {
+      for (int i = 0; i < loads.size(); i++) {
         Load l = loads.get(i);
         long fl = Elf.SHF_ALLOC
             | ((l.flags() & Elf.PF_X) != 0 ? Elf.SHF_EXECINSTR : 0)
             | ((l.flags() & Elf.PF_W) != 0 ? Elf.SHF_WRITE : 0);
-        section(b, secName[i], Elf.SHT_PROGBITS, fl, l.vaddr(), dataOff[i], l.bytes().length,
-            0, 0, 4, 0);
+        section(b, secName[i], l.shType(), fl, l.vaddr(), dataOff[i], l.bytes().length,
+            0, 0, l.shType() == Elf.SHT_PROGBITS ? 4 : l.shType() == Elf.SHT_NOTE ? 4 : 8, l.entSize());
       }
-      int strIndex = phnum + 2;
+      int strIndex = loads.size() + 2;
       section(b, symtabName, Elf.SHT_SYMTAB, 0, 0, symOff, symtab.length, strIndex, firstGlobal,
           8, Elf.SYM_SIZE);
       section(b, strtabName, Elf.SHT_STRTAB, 0, 0, strOff, str.size(), 0, 0, 1, 0);

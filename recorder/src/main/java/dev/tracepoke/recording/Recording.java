@@ -25,6 +25,8 @@ public final class Recording implements AutoCloseable {
   /** The loaded-module list ({@code /proc/modules} format) perf copies beside kallsyms. */
   public static final String MODULES = "modules";
   public static final String TRUTH = "truth";
+  /** The kernel ELF with symbols and patch-site tables, beside {@code data} (perf looks there too). */
+  public static final String VMLINUX = "vmlinux";
 
   private final Path path;
   private final PerfDataReader data;

@@ -14,7 +14,7 @@ import java.util.function.Consumer;
  * Creates a perf directory as {@code perf record --kcore} does: {@code data} (a plain PERFILE2
  * file; like perf 6.1 without --threads, no HEADER_DIR_FORMAT, which would make perf look for
  * {@code data.N} files and fail without them), {@code kcore_dir/kcore}, {@code kcore_dir/kallsyms},
- * {@code kcore_dir/modules}, plus {@code truth/}.
+ * {@code kcore_dir/modules}, plus {@code vmlinux} and {@code truth/}.
  * Every file appears under its final name only when complete (written under a temporary name and
  * renamed); {@code data} on {@link #close()}.
  */
@@ -72,6 +72,16 @@ public final class RecordingWriter implements AutoCloseable {
     Path f = kd.resolve(Recording.KALLSYMS);
     k.write(f);
     Files.write(kd.resolve(Recording.MODULES), new byte[0]);
+    return f;
+  }
+
+  /**
+   * Writes {@code vmlinux} beside {@code data}: the kernel ELF with its symbols and patch-site
+   * tables, which perf's kcore copy does not carry (where perf finds it, and so does tracepoke).
+   */
+  public Path vmlinux(ElfWriter elf) throws IOException {
+    Path f = dir.resolve(Recording.VMLINUX);
+    elf.write(f);
     return f;
   }
 

@@ -170,8 +170,9 @@ public final class FlowDecoder implements PacketSink {
     this.timeline = blocks.image();
     this.config = config;
     segment.version = config.mode() == ImageMode.FIXED ? config.version() : 0;
-    // without sites every word is the version-0 word whatever the window state
-    boolean sites = config.mode() == ImageMode.WINDOWS && timeline.versionCount() > 1;
+    // without sites every word is the version-0 word whatever the window state; a table site
+    // (no records) is a window that never closes
+    boolean sites = config.mode() == ImageMode.WINDOWS && timeline.hasSites();
     delivery = new Delivery(cpu, sink, segment);
     forks = new Forks(config.maxWalkers(), delivery, segment);
     delivery.wire(forks);

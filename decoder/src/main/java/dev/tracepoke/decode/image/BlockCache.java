@@ -47,6 +47,8 @@ public final class BlockCache {
   private int[] validTo = new int[256];
   private int[] chain = new int[256];
   private boolean[] touchesPoke = new boolean[256];
+  /** The image has table sites open for all time (blocks over them are walked word by word). */
+  private final boolean hasOpen;
   private int size;
 
   private long hits;
@@ -77,6 +79,7 @@ public final class BlockCache {
     this.maxInstructions = maxInstructions;
     this.maxBlocks = maxBlocks;
     this.versioned = image.versionCount() > 1;
+    this.hasOpen = image.hasOpenSites();
   }
 
   /** A cache with blocks of at most 4096 instructions and at most 2^20 blocks. */
@@ -180,7 +183,8 @@ public final class BlockCache {
     long validity = image.validity(pc, at + 4, version);
     validFrom[s] = (int) (validity >>> 32);
     validTo[s] = (int) validity;
-    touchesPoke[s] = validFrom[s] != 0 || validTo[s] != image.versionCount();
+    touchesPoke[s] = validFrom[s] != 0 || validTo[s] != image.versionCount()
+        || (hasOpen && image.touchesOpenSite(pc, at + 4));
     chain[s] = next;
     head[pos] = s + 1;
     size++;

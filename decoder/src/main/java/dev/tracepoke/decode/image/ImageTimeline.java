@@ -3,6 +3,8 @@ package dev.tracepoke.decode.image;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.ints.IntList;
 import it.unimi.dsi.fastutil.longs.Long2IntOpenHashMap;
+import it.unimi.dsi.fastutil.longs.LongArrayList;
+import it.unimi.dsi.fastutil.longs.LongArrays;
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -23,6 +25,13 @@ import java.util.Map;
  * switch-time order) applied; version 0 is the base, {@link #versionCount()} - 1 holds every
  * write. Caches key decoded code on (version, pc) and ask {@link #validity} over which versions
  * it stays the same, so a write only invalidates code it overlaps.
+ *
+ * <p>Patch sites from the kernel's tables ({@link PatchSites}) are windows that never close: when
+ * the recording holds no text-poke record, every listed site may hold any of its words at any
+ * execution ({@link #siteWords} answers them all, the base word first), so the flow follows each
+ * and the trace decides. Records, where a recording has them, are the account of every write the
+ * kernel made (a kernel that emits them emits one per write), so they narrow the tables to their
+ * windows and the tables add no open site.
  *
  * <p>The records' old bytes are authoritative over the base image for the time before the first
  * write (kcore may be copied after some writes); disagreements are kept as {@link #mismatches()}.
@@ -65,8 +74,11 @@ public final class ImageTimeline {
   private int maxSiteWindows;
   private final long[] closeOf;
   private final List<ImageMismatch> mismatches = new ArrayList<>();
+  /** Table sites open for all time: word address -> the words it may hold, the base word first. */
+  private final Long2ObjectOpenHashMap<int[]> open = new Long2ObjectOpenHashMap<>();
+  private long[] openAddresses = new long[0]; // sorted unsigned
 
-  private ImageTimeline(MemoryImage base, List<PokeWindow> windows, WriterCses writers) {
+  private ImageTimeline(MemoryImage base, List<PokeWindow> windows, WriterCses writers, PatchSites tables) {
     this.base = base;
     this.windows = Collections.unmodifiableList(windows);
     int n = windows.size();
@@ -89,11 +101,27 @@ public final class ImageTimeline {
       byAddress[i] = windows.get(order[i]).address();
     }
     buildSites();
+    if (windows.isEmpty()) {
+      openSites(tables);
+    }
   }
 
   /** An image that never changes. */
   public static ImageTimeline of(MemoryImage base) {
-    return new ImageTimeline(base, new ArrayList<>(), WriterCses.NONE);
+    return new ImageTimeline(base, new ArrayList<>(), WriterCses.NONE, PatchSites.NONE);
+  }
+
+  /**
+   * An image whose only changes are what the kernel's tables allow: without {@code records}, each
+   * of {@code tables}' sites is open for all time; with records, they govern (see the class
+   * comment).
+   */
+  public static ImageTimeline of(MemoryImage base, List<TextPoke> records, WriterCses writers, PatchSites tables) {
+    ImageTimeline t = of(base, records, writers);
+    if (tables.isEmpty() || !t.windows.isEmpty()) {
+      return t;
+    }
+    return new ImageTimeline(base, new ArrayList<>(), writers, tables);
   }
 
   /**
@@ -157,7 +185,68 @@ public final class ImageTimeline {
       windows.add(new PokeWindow(windows.size(), f.address(), f.oldBytes(), f.newBytes(),
           d.style(), d.start(), d.post(), f.time(), f.cpu()));
     }
-    return new ImageTimeline(base, windows, writers);
+    return new ImageTimeline(base, windows, writers, PatchSites.NONE);
+  }
+
+  private void openSites(PatchSites tables) {
+    LongArrayList addrs = new LongArrayList();
+    for (PatchSites.Site t : tables.sites()) {
+      long a = t.address();
+      long w0 = (a & 3) == 0 ? base.read32(a) : MemoryImage.NOT_MAPPED;
+      if (w0 == MemoryImage.NOT_MAPPED || sites.containsKey(a)) {
+        continue; // not in the image: nothing decodes there
+      }
+      int[] words = new int[t.wordCount() + 1];
+      int n = 0;
+      words[n++] = (int) w0;
+      for (int i = 0; i < t.wordCount(); i++) {
+        boolean seen = false;
+        for (int j = 0; j < n; j++) {
+          seen |= words[j] == t.word(i);
+        }
+        if (!seen) {
+          words[n++] = t.word(i);
+        }
+      }
+      if (n > 1) {
+        open.put(a, Arrays.copyOf(words, n));
+        addrs.add(a);
+        maxSiteWindows = Math.max(maxSiteWindows, n - 1);
+      }
+    }
+    openAddresses = addrs.toLongArray();
+    LongArrays.unstableSort(openAddresses, Long::compareUnsigned);
+  }
+
+  /** True when some word may change other than by the text-poke records: an open table site. */
+  public boolean hasOpenSites() {
+    return !open.isEmpty();
+  }
+
+  /** Number of table sites open for all time (0 when records govern or no tables were read). */
+  public int openSiteCount() {
+    return open.size();
+  }
+
+  /** True when some word may hold more than one value: a record's window or an open table site. */
+  public boolean hasSites() {
+    return windows.size() > 0 || !open.isEmpty();
+  }
+
+  /** True when an open table site lies in {@code [start, end)}. */
+  public boolean touchesOpenSite(long start, long end) {
+    long[] a = openAddresses;
+    int lo = 0;
+    int hi = a.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (Long.compareUnsigned(a[mid], start) < 0) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo < a.length && Long.compareUnsigned(a[lo], end) < 0;
   }
 
   private static boolean overlap(TextPoke a, TextPoke b) {
@@ -320,9 +409,9 @@ public final class ImageTimeline {
     return lo;
   }
 
-  /** True when some write touches the word at {@code pc}. */
+  /** True when some write touches the word at {@code pc}, or it is an open table site. */
   public boolean isPokeSite(long pc) {
-    return sites.containsKey(pc & ~3L);
+    return sites.containsKey(pc & ~3L) || open.containsKey(pc & ~3L);
   }
 
   /**
@@ -374,6 +463,11 @@ public final class ImageTimeline {
     }
     IntArrayList out = new IntArrayList(2);
     Site s = (pc & 3) == 0 ? sites.get(pc) : null;
+    int[] o = s == null && (pc & 3) == 0 ? open.get(pc) : null;
+    if (o != null) {
+      out.addElements(0, o);
+      return out;
+    }
     if (s == null) {
       long w = base.read32(pc);
       if (w != MemoryImage.NOT_MAPPED) {
@@ -411,7 +505,12 @@ public final class ImageTimeline {
   public int siteWords(long pc, long cse, long tNext, int[] out) {
     Site s = (pc & 3) == 0 ? sites.get(pc) : null;
     if (s == null) {
-      return -1;
+      int[] o = (pc & 3) == 0 && !open.isEmpty() ? open.get(pc) : null;
+      if (o == null) {
+        return -1;
+      }
+      System.arraycopy(o, 0, out, 0, o.length);
+      return o.length;
     }
     int from = 0;
     for (int k = 0; k < s.posts.length; k++) {

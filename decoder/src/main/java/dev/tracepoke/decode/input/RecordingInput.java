@@ -1,6 +1,7 @@
 package dev.tracepoke.decode.input;
 
 import dev.tracepoke.decode.image.MemoryImage;
+import dev.tracepoke.decode.image.PatchSites;
 import dev.tracepoke.decode.image.PokeKind;
 import dev.tracepoke.decode.image.TextPoke;
 import dev.tracepoke.elf.ElfImage;
@@ -91,10 +92,11 @@ public final class RecordingInput {
       }
       MemoryImage image = readImage(rec, data, maps, traced, options, warnings);
       LongFunction<String> symbols = symbolizer(rec.kallsyms().orElse(null));
+      PatchSites sites = KernelTables.find(rec, options.vmlinux().orElse(null), pokes.isEmpty(), warnings);
       List<CoreTrace> cores = new ArrayList<>(plan.cores());
       cores.sort((a, b) -> Integer.compare(a.cpu(), b.cpu()));
       return new TraceInput(path.toString(), image, pokes, time, symbols, cores, rec.truthDir(), true,
-          warnings);
+          warnings, sites);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.tracepoke.decode.input;
 
 import dev.tracepoke.decode.image.MemoryImage;
+import dev.tracepoke.decode.image.PatchSites;
 import dev.tracepoke.decode.image.TextPoke;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -23,6 +24,8 @@ import java.util.function.LongFunction;
  * @param pauthBranches whether PAuth branches are waypoints (architecture v8.3 or later)
  * @param warnings what was wrong with the input but did not stop it being read (a recording cut
  *     short: the records before the damage are used)
+ * @param sites the kernel's patch-site tables at run-time addresses ({@link PatchSites#NONE}
+ *     when no vmlinux was found)
  */
 public record TraceInput(
     String source,
@@ -33,7 +36,8 @@ public record TraceInput(
     List<CoreTrace> cores,
     Optional<Path> truthDir,
     boolean pauthBranches,
-    List<String> warnings) {
+    List<String> warnings,
+    PatchSites sites) {
 
   public TraceInput {
     warnings = List.copyOf(warnings);
@@ -41,9 +45,16 @@ public record TraceInput(
     cores = List.copyOf(cores);
   }
 
+  /** An input without patch-site tables. */
+  public TraceInput(String source, MemoryImage image, List<TextPoke> pokes, TimeConversion time,
+      LongFunction<String> symbols, List<CoreTrace> cores, Optional<Path> truthDir, boolean pauthBranches,
+      List<String> warnings) {
+    this(source, image, pokes, time, symbols, cores, truthDir, pauthBranches, warnings, PatchSites.NONE);
+  }
+
   /** The same input with other cores (the same cores' bytes wrapped, e.g. counted as they are read). */
   public TraceInput withCores(List<CoreTrace> other) {
-    return new TraceInput(source, image, pokes, time, symbols, other, truthDir, pauthBranches, warnings);
+    return new TraceInput(source, image, pokes, time, symbols, other, truthDir, pauthBranches, warnings, sites);
   }
 
   /**
@@ -55,6 +66,6 @@ public record TraceInput(
     for (CoreTrace c : cores) {
       held.add(c.inMemory());
     }
-    return new TraceInput(source, image, pokes, time, symbols, held, truthDir, pauthBranches, warnings);
+    return new TraceInput(source, image, pokes, time, symbols, held, truthDir, pauthBranches, warnings, sites);
   }
 }

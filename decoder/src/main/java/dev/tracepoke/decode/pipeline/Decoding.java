@@ -99,7 +99,7 @@ public final class Decoding {
    * WriterCses}), which closes its window far earlier than the next record would.
    */
   public static ImageTimeline timeline(TraceInput input, CoreDecoderFactory factory) throws IOException {
-    ImageTimeline plain = ImageTimeline.of(input.image(), input.pokes());
+    ImageTimeline plain = ImageTimeline.of(input.image(), input.pokes(), WriterCses.NONE, input.sites());
     int[] writers = plain.landedWriters();
     if (factory != CoreDecoderFactory.WINDOWS || writers.length == 0) {
       return plain;
@@ -124,7 +124,7 @@ public final class Decoding {
       }
       logs.put(core.cpu(), pairs);
     }
-    return ImageTimeline.of(input.image(), input.pokes(), WriterCses.of(logs));
+    return ImageTimeline.of(input.image(), input.pokes(), WriterCses.of(logs), input.sites());
   }
 
   /** Decodes one core in the calling thread. */

@@ -22,7 +22,8 @@ import java.util.List;
 
 /**
  * Writes a run as {@code perf record -e cs_etm// -a --kcore} would lay it out: the kcore image of
- * the base text (and the EL0 program), kallsyms, and in {@code data} the AUXTRACE_INFO built from
+ * the base text (and the EL0 program), kallsyms, the kernel's {@code vmlinux} beside {@code data}
+ * (its patch-site tables, which the kcore copy lacks as perf's does), and in {@code data} the AUXTRACE_INFO built from
  * each unit's registers, TIME_CONV, COMM, the kernel MMAP2, ITRACE_START per cpu, the TEXT_POKE
  * records in time order, and per cpu one AUX + AUXTRACE carrying that cpu's stream in CoreSight
  * frames.
@@ -61,6 +62,7 @@ final class RecordingAssembly {
         .load("kernel", image.base(), image.textBytes(), Elf.PF_R | Elf.PF_X)
         .load("user", Layout.USER_BASE, image.userTextBytes(), Elf.PF_R | Elf.PF_X));
     w.kallsyms(image.kallsyms());
+    w.vmlinux(image.vmlinux());
 
     PerfDataWriter d = w.data();
     List<EtmV4Params> params = new ArrayList<>();

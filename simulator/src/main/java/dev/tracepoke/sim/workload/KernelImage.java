@@ -1,6 +1,9 @@
 package dev.tracepoke.sim.workload;
 
+import dev.tracepoke.elf.ElfWriter;
 import dev.tracepoke.kallsyms.Kallsyms;
+import dev.tracepoke.vmlinux.PatchTables;
+import it.unimi.dsi.fastutil.ints.Int2IntLinkedOpenHashMap;
 import java.util.List;
 
 /**
@@ -87,6 +90,34 @@ public final class KernelImage {
 
   public List<PatchSite> sites() {
     return sites;
+  }
+
+  /**
+   * The kernel's vmlinux, as arm64 links it (PIE, ftrace entries relocated through {@code
+   * .rela.dyn}): the text with every kallsyms symbol plus {@code _stext}, and the patch-site tables
+   * listing exactly this kernel's jump-label sites (one static key per site group, NOP by default,
+   * so the branch bit is clear) and ftrace call sites (the patched word, as {@code __mcount_loc}
+   * names it). kprobes have no table: they show in the trace as BRK exceptions.
+   */
+  public ElfWriter vmlinux() {
+    PatchTables.Writer w = PatchTables.writer(base(), textBytes());
+    w.symbol("_stext", base(), false);
+    for (Kallsyms.Symbol s : symbols) {
+      boolean marker = s.name().equals("_text") || s.name().equals("_etext");
+      w.symbol(s.name(), s.address(), !marker);
+    }
+    Int2IntLinkedOpenHashMap keys = new Int2IntLinkedOpenHashMap();
+    for (PatchSite s : sites) {
+      switch (s.kind()) {
+        case STATIC_KEY -> {
+          int key = keys.computeIfAbsent(s.group(), g -> keys.size());
+          w.jump(s.address(), s.emulationTarget(s.newWord()), key, false);
+        }
+        case FTRACE -> w.ftrace(s.address());
+        case KPROBE -> { }
+      }
+    }
+    return w.toElf();
   }
 
   /** Where each cpu starts (X0 = cpu number): sets up its state and ERETs to the EL0 program. */

@@ -17,6 +17,10 @@
  *   <li>The patching code ({@code aarch64_insn_patcher} and helpers) is part of the image and runs
  *       on the patching cpu: it reads operations from the patch queue and talks to the host only
  *       through the host-call register ({@link dev.tracepoke.sim.workload.Layout} {@code HC_*}).
+ *       Its source, with the other cpus' side of each protocol and brk-emulate's trap handler, is
+ *       {@link dev.tracepoke.sim.patching.GuestPatching}; each other part of the kernel has its
+ *       own class ({@code ExceptionEntry}, {@code Interrupts}, {@code Functions}, {@code Boot}),
+ *       all writing through {@link dev.tracepoke.sim.workload.KernelText}.
  * </ul>
  */
 package dev.tracepoke.sim.workload;
