@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
  * {@code tracepoke bench decode}: our decode throughput on a recording or snapshot held in memory,
  * and, on a snapshot, OpenCSD's on the same input with the ratios.
  */
-@Command(name = "decode", description = {
+@Command(name = "decode", mixinStandardHelpOptions = true, description = {
     "Decode throughput (packets + flow, counted, not printed) with the trace in memory, repeated until",
     "steady; on an OpenCSD snapshot also times trc_pkt_lister and the OpenCSD library (C API) and",
     "prints the ratios. MB = 2^20 bytes of trace as stored (the formatted buffer for snapshots).",

@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
  * {@code tracepoke compare-protocols}: one workload under every patching protocol and event style;
  * what each costs the machine and what a decoder can know from its recording.
  */
-@Command(name = "compare-protocols",
+@Command(name = "compare-protocols", mixinStandardHelpOptions = true,
     description = "Run one workload under every protocol and event style; print costs and decode accuracy per row.")
 final class CompareProtocolsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -35,8 +35,7 @@ final class CompareProtocolsCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "N", description = "Override the scenario's seed.")
   Long seed;
 
-  @Option(names = "--json", description = "Print {\"rows\": [...]}, one object per protocol and event style.")
-  boolean json;
+  @picocli.CommandLine.Mixin SharedOptions.Json output = new SharedOptions.Json();
 
   @picocli.CommandLine.Mixin ProgressBars.Switch progress = new ProgressBars.Switch();
 
@@ -44,8 +43,7 @@ final class CompareProtocolsCommand implements Callable<Integer> {
       description = "Also write the comparison as one offline HTML page: the table and charts of costs against decode accuracy.")
   Path html;
 
-  @Option(names = "--threads", paramLabel = "N", description = "Decode threads (default: one per available processor).")
-  int threads = Runtime.getRuntime().availableProcessors();
+  @picocli.CommandLine.Mixin SharedOptions.Threads threading = new SharedOptions.Threads();
 
   @Override
   public Integer call() throws IOException {
@@ -64,7 +62,7 @@ final class CompareProtocolsCommand implements Callable<Integer> {
     Path tmp = Files.createTempDirectory("tracepoke-compare-");
     try (ProgressBars.Bar bar = progress.start("compare-protocols", Protocol.values().length * EventStyle.values().length,
         " rows", 1)) {
-      if (!json) {
+      if (!output.json) {
         out.printf(Locale.ROOT, "workload %s, seed %d, %d cores, %d ns%n", s.name(), s.seed(), s.cores(), s.runNanos());
         out.printf(Locale.ROOT, "%-24s %-9s %5s %8s %8s %8s %8s %5s %11s %8s %6s %6s %6s %6s %7s %8s%n", "protocol",
             "events", "pokes", "patch", "patch-mx", "visible", "vis-mx", "IPIs", "lost-cycles", "irq-off", "ambig", "resolv", "wrong", "unres",
@@ -75,11 +73,11 @@ final class CompareProtocolsCommand implements Callable<Integer> {
         for (EventStyle e : EventStyle.values()) {
           Path dir = tmp.resolve(p.id() + "--" + e.id());
           bar.say(p.id() + " " + e.id());
-          ProtocolComparison.Row r = ProtocolComparison.measure(s, p, e, dir, threads);
+          ProtocolComparison.Row r = ProtocolComparison.measure(s, p, e, dir, threading.threads);
           bar.step(1);
           GoldenRun.delete(dir);
           rows.add(r);
-          if (!json) {
+          if (!output.json) {
             out.printf(Locale.ROOT, "%-24s %-9s %5d %8d %8d %8d %8d %5d %11d %8d %6d %6d %6d %6d %7d %8d%n", p.id(),
                 e.id(), r.pokes(), r.meanPatchNanos(), r.maxPatchNanos(), r.meanVisibleNanos(), r.maxVisibleNanos(),
                 r.ipis(), r.lostCycles(),
@@ -95,7 +93,7 @@ final class CompareProtocolsCommand implements Callable<Integer> {
     if (html != null) {
       writeHtml(s, rows);
     }
-    if (json) {
+    if (output.json) {
       ObjectMapper m = new ObjectMapper();
       ObjectNode root = m.createObjectNode();
       root.set("rows", m.valueToTree(rows));

@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code tracepoke demo}: simulate, decode and diff the default scenario in one go. */
-@Command(name = "demo", description = "Simulate the default scenario, decode it and diff it against truth.")
+@Command(name = "demo", mixinStandardHelpOptions = true, description = "Simulate the default scenario, decode it and diff it against truth.")
 final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -37,8 +37,7 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "N", description = "Seed of the default scenario (default: the scenario's).")
   Long seed;
 
-  @Option(names = "--threads", paramLabel = "N", description = "Decode threads (default: one per available processor).")
-  int threads = Runtime.getRuntime().availableProcessors();
+  @picocli.CommandLine.Mixin SharedOptions.Threads threading = new SharedOptions.Threads();
 
   /** How many unresolved executions to list by name. */
   private static final int LIST = 8;
@@ -58,10 +57,10 @@ final class DemoCommand implements Callable<Integer> {
     progress.step("decoding " + dir);
     TraceInput in = RecordingInput.open(dir, null);
     Ambiguities.Collector collected = new Ambiguities.Collector();
-    RecordingReport report = ReportCommand.build(in, threads, collected);
+    RecordingReport report = ReportCommand.build(in, threading.threads, collected);
     DiffReport diff = report.diff();
     progress.step("decoding naively");
-    DiffReport naiveDiff = TruthCheck.diff(in, CoreDecoderFactory.NAIVE, threads, null);
+    DiffReport naiveDiff = TruthCheck.diff(in, CoreDecoderFactory.NAIVE, threading.threads, null);
     progress.done();
     ReportCommand.costs(report, new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(sim.costs()));
     Path page = ReportCommand.defaultFile(dir);

@@ -6,6 +6,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code tracepoke export}: write a recording in another tool's format, one subcommand per format. */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "export",
     description = "Write a recording in another tool's format.",
     subcommands = {ExportOpenCsdCommand.class, ExportPerfettoCommand.class})

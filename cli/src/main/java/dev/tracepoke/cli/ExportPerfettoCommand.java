@@ -36,8 +36,7 @@ final class ExportPerfettoCommand implements Callable<Integer> {
 
   @Mixin ProgressBars.Switch progress = new ProgressBars.Switch();
 
-  @Option(names = "--threads", paramLabel = "N", description = "Decode threads (default: one per available processor).")
-  int threads = Runtime.getRuntime().availableProcessors();
+  @picocli.CommandLine.Mixin SharedOptions.Threads threading = new SharedOptions.Threads();
 
   @Override
   public Integer call() throws IOException {
@@ -48,7 +47,7 @@ final class ExportPerfettoCommand implements Callable<Integer> {
         PerfettoTrace trace = new PerfettoTrace(w, in.source(), Decoding.cpus(in, null), in.pokes(),
             Decoding.timeline(in, CoreDecoderFactory.WINDOWS), in.symbols())) {
       try (ProgressBars.Bar bar = Inputs.decodeBar(progress, recording, "export")) {
-        Decoding.stream(Inputs.counted(in, bar), CoreDecoderFactory.WINDOWS, null, threads, trace, Long.MIN_VALUE, Long.MAX_VALUE);
+        Decoding.stream(Inputs.counted(in, bar), CoreDecoderFactory.WINDOWS, null, threading.threads, trace, Long.MIN_VALUE, Long.MAX_VALUE);
       } catch (UncheckedIOException e) {
         throw e.getCause();
       }

@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code tracepoke golden check|update [DIR]}: the golden corpus of recordings and their outputs. */
-@Command(name = "golden", description = "Check or update the golden corpus (default testdata/golden).",
+@Command(name = "golden", mixinStandardHelpOptions = true, description = "Check or update the golden corpus (default testdata/golden).",
     subcommands = {GoldenCommand.Check.class, GoldenCommand.Update.class})
 final class GoldenCommand implements Callable<Integer> {
   static final String DEFAULT_DIR = "testdata/golden";
@@ -25,7 +25,7 @@ final class GoldenCommand implements Callable<Integer> {
     return 2;
   }
 
-  @Command(name = "check",
+  @Command(name = "check", mixinStandardHelpOptions = true,
       description = "Re-simulate every case (the recording must be byte-identical to its archive), re-decode its "
           + "archive and compare decode.txt, diff.json and costs.txt.")
   static final class Check implements Callable<Integer> {
@@ -69,7 +69,7 @@ final class GoldenCommand implements Callable<Integer> {
     }
   }
 
-  @Command(name = "update",
+  @Command(name = "update", mixinStandardHelpOptions = true,
       description = "Re-simulate and re-decode every case and rewrite what changed (archive, expected outputs).")
   static final class Update implements Callable<Integer> {
     @Spec CommandSpec spec;

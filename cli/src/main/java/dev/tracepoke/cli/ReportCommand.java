@@ -53,8 +53,7 @@ final class ReportCommand implements Callable<Integer> {
       description = "What `tracepoke simulate --json` printed for REC: adds the simulator's cost report.")
   Path summary;
 
-  @Option(names = "--threads", paramLabel = "N", description = "Decode threads (default: one per available processor).")
-  int threads = Runtime.getRuntime().availableProcessors();
+  @picocli.CommandLine.Mixin SharedOptions.Threads threading = new SharedOptions.Threads();
 
   @Override
   public Integer call() throws IOException {
@@ -62,7 +61,7 @@ final class ReportCommand implements Callable<Integer> {
     Path file = out != null ? out : defaultFile(recording);
     RecordingReport report;
     try (ProgressBars.Bar bar = Inputs.decodeBar(progress, recording, "report")) {
-      report = build(Inputs.counted(in, bar), threads, null);
+      report = build(Inputs.counted(in, bar), threading.threads, null);
     }
     if (summary != null) {
       JsonNode costs = new ObjectMapper().readTree(summary.toFile()).path("costs");
