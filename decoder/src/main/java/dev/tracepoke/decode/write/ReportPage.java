@@ -87,7 +87,9 @@ final class ReportPage {
     fact(h, "instructions", String.format(Locale.ROOT, "%,d decoded", insns));
     fact(h, "records", String.format(Locale.ROOT, "%d text-poke record%s, %d patch window%s", input.pokes().size(),
         input.pokes().size() == 1 ? "" : "s", timeline.windows().size(), timeline.windows().size() == 1 ? "" : "s"));
-    fact(h, "patch sites", Integer.toString(sites.size()));
+    fact(h, "patch sites", !sites.isEmpty() || input.sites().isEmpty() ? sites.size() + " written by the records"
+        : input.sites().sites().size() + " in the kernel's tables" + input.sites().source().map(x -> " (" + esc(x) + ")")
+            .orElse(""));
     h.append("</dl></header>\n");
 
     h.append("<section class=\"summary\">");
@@ -146,8 +148,8 @@ final class ReportPage {
 
   private void siteTable(StringBuilder h) {
     h.append("<section><h2>Patch sites</h2>");
-    if (sites.isEmpty()) {
-      h.append("<p>No text-poke records: the image is static.</p></section>\n");
+    if (sites.isEmpty() && lanes.stream().allMatch(l -> l.perSite.isEmpty())) {
+      h.append("<p>No text-poke records and no ambiguous execution: the image did not change.</p></section>\n");
       return;
     }
     h.append("<p>Times in µs from the first timestamp (").append(time(origin)).append(").</p>")
@@ -207,7 +209,61 @@ final class ReportPage {
         firstRow = false;
       }
     }
+    extraSites(h);
     h.append("</tbody></table></div></section>\n");
+  }
+
+  /**
+   * Sites with ambiguous executions but no text-poke window (a recording without records: the
+   * kernel's patch-site tables or a kprobe's BRK named them), one row each.
+   */
+  private void extraSites(StringBuilder h) {
+    TreeMap<Long, long[]> extra = new TreeMap<>(Long::compareUnsigned);
+    for (ReportLane l : lanes) {
+      for (var e : l.perSite.long2ObjectEntrySet()) {
+        long[] o = e.getValue();
+        if (!sites.containsKey(e.getLongKey()) && o[0] + o[1] + o[2] > 0) { // silent errors alone are no site
+          long[] into = extra.computeIfAbsent(e.getLongKey(), k -> new long[4]);
+          for (int i = 0; i < 4; i++) {
+            into[i] += e.getValue()[i];
+          }
+        }
+      }
+    }
+    java.util.Map<Long, dev.tracepoke.decode.image.PatchSites.Site> tables = new java.util.HashMap<>();
+    if (!extra.isEmpty()) {
+      for (var t : input.sites().sites()) {
+        if (extra.containsKey(t.address())) {
+          tables.put(t.address(), t);
+        }
+      }
+    }
+    for (var e : extra.entrySet()) {
+      long pc = e.getKey();
+      long[] out = e.getValue();
+      var t = tables.get(pc);
+      StringBuilder words = new StringBuilder();
+      if (t != null) {
+        for (int w : t.words()) {
+          words.append(words.length() == 0 ? "" : " / ").append(String.format("%08x", w));
+        }
+      }
+      h.append("<tr class=\"site\"><td class=\"mono\">").append(hex(pc)).append("</td><td>").append(esc(sym(pc)))
+          .append("</td><td>–</td><td>").append(t == null ? "no record" : esc(t.kind().id()) + " table")
+          .append("</td><td class=\"mono\">").append(words).append("</td><td></td><td></td>");
+      for (int i = 0; i < lanes.size(); i++) {
+        h.append("<td></td>");
+      }
+      h.append("<td class=\"n\">").append(out[0]).append("</td>");
+      if (diff != null) {
+        h.append("<td class=\"n\">").append(out[1]).append("</td>");
+      }
+      h.append("<td class=\"n\">").append(out[2]).append("</td>");
+      if (diff != null) {
+        h.append("<td class=\"n\">").append(out[3]).append("</td>");
+      }
+      h.append("</tr>");
+    }
   }
 
   private void diffTable(StringBuilder h) {
