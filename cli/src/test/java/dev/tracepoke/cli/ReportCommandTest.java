@@ -98,7 +98,8 @@ class ReportCommandTest {
     assertEquals(Integer.toString(cores), attribute(html, "data-rendered"), "every lane drawn");
     assertTrue(attribute(html, "data-selftest").startsWith("ok "), "zoom, pan and tooltip ran: " + attribute(html, "data-selftest"));
     assertEquals(expected(), numbers(html));
-    System.out.println("ReportCommandTest: page drawn in " + attribute(html, "data-draw-ms") + " ms");
+    System.out.println("ReportCommandTest: page ready " + attribute(html, "data-ready-ms") + " ms after navigation"
+        + " (drawing " + attribute(html, "data-draw-ms") + " ms)");
 
     Path shot = SCREENSHOT.toAbsolutePath();
     Files.createDirectories(shot.getParent());

@@ -239,6 +239,8 @@
   draw();
   document.body.setAttribute('data-rendered', String(lanes.length));
   document.body.setAttribute('data-draw-ms', (performance.now() - began).toFixed(1));
+  // from navigation start to the first drawing done: what a user waits for
+  document.body.setAttribute('data-ready-ms', performance.now().toFixed(0));
 
   // '#selftest' (the browser test): zoom, pan and hover as a user would, so their errors show too
   if (location.hash === '#selftest' && full0 !== null) {
