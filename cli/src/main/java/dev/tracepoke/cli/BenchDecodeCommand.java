@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
  * {@code tracepoke bench decode}: our decode throughput on a recording or snapshot held in memory,
  * and, on a snapshot, OpenCSD's on the same input with the ratios.
  */
-@Command(name = "decode", description = {
+@Command(name = "decode", mixinStandardHelpOptions = true, description = {
     "Decode throughput (packets + flow, counted, not printed) with the trace in memory, repeated until",
     "steady; on an OpenCSD snapshot also times trc_pkt_lister and the OpenCSD library (C API) and",
     "prints the ratios. MB = 2^20 bytes of trace as stored (the formatted buffer for snapshots).",
@@ -45,6 +45,8 @@ final class BenchDecodeCommand implements Callable<Integer> {
   Path recording;
 
   @picocli.CommandLine.Mixin InputOptions input = new InputOptions();
+
+  @picocli.CommandLine.Mixin ProgressBars.Switch progress = new ProgressBars.Switch();
 
   @Option(names = "--seconds", paramLabel = "N", description = "Decode for at least this long (default: ${DEFAULT-VALUE}).")
   double seconds = 10;
@@ -89,18 +91,23 @@ final class BenchDecodeCommand implements Callable<Integer> {
     // second, and at the end the runs the final figure comes from
     long[] lastPrint = {0};
     int[] lastPrinted = {-1};
+    // the runs go on until steady (at least --seconds): the bar shows time spent against --seconds
+    ProgressBars.Bar bar = progress.start("bench decode", (long) (seconds * 1000), " ms", 1);
+    long began = System.nanoTime();
     DecodeBench.Result result = DecodeBench.untilSteady(in, threads, (long) (seconds * 1e9),
         (long) (Math.max(60, 6 * seconds) * 1e9), WINDOW, 0.05, r -> {
           if (perRunBytes[0] < 0) {
             perRunBytes[0] = r.bytes();
           }
           long now = System.nanoTime();
+          bar.stepTo(Math.min((long) (seconds * 1000), (now - began) / 1_000_000));
           if (r.number() < WINDOW || now - lastPrint[0] >= 250_000_000L) {
             printRun(out, r, perRunBytes[0]);
             lastPrint[0] = now;
             lastPrinted[0] = r.number();
           }
         });
+    bar.close();
     List<DecodeBench.Run> all = result.runs();
     for (DecodeBench.Run r : all.subList(Math.max(lastPrinted[0] + 1, all.size() - WINDOW), all.size())) {
       printRun(out, r, perRunBytes[0]);

@@ -23,6 +23,8 @@ import picocli.CommandLine.Model.CommandSpec;
       CampaignCommand.class,
       BenchCommand.class,
       ExportCommand.class,
+      ReportCommand.class,
+      CompletionCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Tracepoke {
@@ -76,6 +78,16 @@ public final class Tracepoke {
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     // A failure is one line naming the command and what went wrong (the library's exceptions name
     // the file and byte offset); TRACEPOKE_DEBUG=1 adds the stack trace.
+    // a usage error a converter reports in its command's own words: one line, exit 2 (as before)
+    CommandLine.IParameterExceptionHandler usage = cl.getParameterExceptionHandler();
+    cl.setParameterExceptionHandler((ex, args) -> {
+      if (ex.getCause() instanceof UsageError u) {
+        ex.getCommandLine().getErr().println(ex.getCommandLine().getCommandSpec().qualifiedName() + ": " + u.getMessage());
+        ex.getCommandLine().getErr().flush();
+        return 2;
+      }
+      return usage.handleParseException(ex, args);
+    });
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       OutputFailed output = outputFailure(ex);
       if (output != null && output.readerGone()) {
@@ -104,5 +116,12 @@ public final class Tracepoke {
       }
     }
     return null;
+  }
+
+  /** A bad argument, said in the command's own words (picocli adds nothing to it). */
+  static final class UsageError extends CommandLine.TypeConversionException {
+    UsageError(String message) {
+      super(message);
+    }
   }
 }
