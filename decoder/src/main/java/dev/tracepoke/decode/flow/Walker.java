@@ -162,6 +162,9 @@ final class Walker {
   /**
    * Writes everything that decides this walker's future into {@code into} from {@code at}, packet
    * indexes relative to {@code index} (the pc even while an address is awaited, as {@link #sameState}: the address may fit only one).
+   * Stretches stitch where two decoders' states are equal, so every field that decides later output
+   * (everything {@link #sameState} compares, and more) must be written here: a field left out lets
+   * a stretch be stitched onto a decoder that would have gone elsewhere.
    */
   void state(long[] into, int at, long index) {
     into[at] = pc;
@@ -204,7 +207,7 @@ final class Walker {
     }
   }
 
-    /**
+  /**
    * Same position and state: from here on both walkers would do exactly the same. Walks waiting
    * for an address compare where they wait (the indirect branch): the address may fit only one.
    */
