@@ -86,6 +86,9 @@ public final class PerfettoTrace implements FlowSink, AutoCloseable {
     }
     boolean calling; // the last range ended in a taken BL/BLR: the next range starts a function
     long lastTime = FlowSink.NO_TIME;
+    // a trace without timestamps is laid out by instruction count (1 ns per instruction)
+    boolean untimed;
+    long instructionClock;
   }
 
   private final Writer out;
@@ -164,7 +167,14 @@ public final class PerfettoTrace implements FlowSink, AutoCloseable {
     Track t = track(cpu);
     long from = at(t, timeFrom);
     long to = at(t, timeTo);
-    if (from != FlowSink.NO_TIME && to != FlowSink.NO_TIME && to >= from) {
+    boolean byCount = from == FlowSink.NO_TIME && to == FlowSink.NO_TIME;
+    if (byCount) {
+      untimed(cpu, t);
+      from = t.instructionClock;
+      to = from + instructions;
+    }
+    t.instructionClock += instructions;
+    if (!byCount && from != FlowSink.NO_TIME && to != FlowSink.NO_TIME && to >= from) {
       from = t.place(from, to, instructions);
       to = t.rangeEnd;
     }
@@ -192,7 +202,9 @@ public final class PerfettoTrace implements FlowSink, AutoCloseable {
     long at = at(t, timeFrom != FlowSink.NO_TIME ? timeFrom : timeTo);
     at(t, timeTo);
     t.calling = false;
-    if (at != FlowSink.NO_TIME) {
+    if (at == FlowSink.NO_TIME && t.untimed) {
+      at = t.instructionClock;
+    } else if (at != FlowSink.NO_TIME) {
       at = Math.max(at, Math.min(timeTo == FlowSink.NO_TIME ? at : timeTo, (long) t.clock));
       push(cpu, t, new Frame("exception " + exceptionName(number), "exception", at));
     }
@@ -202,6 +214,9 @@ public final class PerfettoTrace implements FlowSink, AutoCloseable {
   public void exceptionReturn(int cpu, long timeFrom, long timeTo, long offset) {
     Track t = track(cpu);
     long at = at(t, timeTo != FlowSink.NO_TIME ? timeTo : timeFrom);
+    if (at == FlowSink.NO_TIME && t.untimed) {
+      at = t.instructionClock;
+    }
     if (at != FlowSink.NO_TIME && timeFrom != FlowSink.NO_TIME) {
       at = Math.max(timeFrom, Math.min(at, (long) t.clock));
     }
@@ -223,7 +238,8 @@ public final class PerfettoTrace implements FlowSink, AutoCloseable {
   @Override
   public void gap(int cpu, int reason, long address, long offset) {
     Track t = track(cpu);
-    closeAll(cpu, t, t.lastTime); // the flow restarts from an address: the old stack is unknown
+    // the flow restarts from an address: the old stack is unknown
+    closeAll(cpu, t, t.untimed && t.lastTime == FlowSink.NO_TIME ? t.instructionClock : t.lastTime);
     t.calling = false;
   }
 
@@ -234,7 +250,7 @@ public final class PerfettoTrace implements FlowSink, AutoCloseable {
     long ts = at(t, timeFrom != FlowSink.NO_TIME ? timeFrom : timeTo);
     at(t, timeTo);
     if (ts == FlowSink.NO_TIME) {
-      ts = 0; // no timestamp yet on this core: still one instant per ambiguous execution
+      ts = t.instructionClock; // no timestamp (yet) on this core: still one instant per ambiguous execution
     }
     event().append("{\"ph\":\"i\",\"cat\":\"ambiguity\",\"name\":\"")
         .append(resolved ? "resolved " : "unresolved ").append(hex(pc)).append("\",\"s\":\"t\",\"ts\":")
@@ -255,11 +271,23 @@ public final class PerfettoTrace implements FlowSink, AutoCloseable {
     gap(cpu, FlowSink.GAP_ERROR, 0, offset);
   }
 
+  /** The first untimed range of a core with no timestamp so far: its track says how it is laid out. */
+  private void untimed(int cpu, Track t) {
+    if (t.untimed || t.lastTime != FlowSink.NO_TIME) {
+      return;
+    }
+    t.untimed = true;
+    event().append("{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":").append(PID).append(",\"tid\":").append(cpu)
+        .append(",\"args\":{\"name\":\"cpu ").append(cpu).append(" (no timestamps: 1 ns per instruction)\"}}");
+    emit();
+  }
+
   /** Ends every core's open slices at its last time and closes the JSON. */
   @Override
   public void close() throws IOException {
     for (var e : tracks.entrySet()) {
-      closeAll(e.getKey(), e.getValue(), e.getValue().lastTime);
+      Track t = e.getValue();
+      closeAll(e.getKey(), t, t.untimed && t.lastTime == FlowSink.NO_TIME ? t.instructionClock : t.lastTime);
     }
     out.write("\n]}\n");
     out.flush();
