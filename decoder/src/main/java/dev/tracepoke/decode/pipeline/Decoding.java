@@ -237,7 +237,7 @@ public final class Decoding {
 
   /**
    * One {@link CoreStream} per core, started at once and stopped together. With more than one
-   * thread (and a heap that holds three stretches in a quarter of it) each core's stream is also
+   * thread (and a heap that holds three stretches in an eighth of it) each core's stream is also
    * cut into {@link Stretches} decoded on a shared pool of {@code threads} threads; otherwise at
    * most {@code threads} cores decode at once.
    */
@@ -255,8 +255,9 @@ public final class Decoding {
     Streams(TraceInput input, ImageTimeline timeline, CoreDecoderFactory factory,
         List<CoreTrace> selected, int threads, int stretchBytes) {
       FlowDecoder.Config config = Stretches.config(factory, input);
-      // stretches held at once, from a quarter of the heap at ~2 elements of 64 bytes per byte
-      long budget = Runtime.getRuntime().maxMemory() / 4 / ((long) stretchBytes * 128);
+      // stretches held at once, from an eighth of the heap at ~2 elements of 64 bytes per byte
+      // (each run also has a block cache, and the run being output its overlap)
+      long budget = Runtime.getRuntime().maxMemory() / 8 / ((long) stretchBytes * 128);
       int inFlight = (int) Math.min(threads + 1, budget);
       boolean stretched = threads > 1 && config != null && inFlight >= 3;
       pool = stretched ? Executors.newFixedThreadPool(threads, r -> {

@@ -313,7 +313,9 @@ final class Stretches {
         // the next stretch's own overlap (if any) was chained to its fresh decode: nothing to redo
         return;
       }
-      // no place where the states meet: decode the next stretch again, continuing this run
+      // no place where the states meet: decode the next stretch again, continuing this run;
+      // what it decoded so far is final (it is now the decode of the next stretch too)
+      emit(run, run.elements.count());
       run.reader.push(next.bytes, run.pushedOfNext, next.bytes.length - run.pushedOfNext);
       run.pushedOfNext = 0;
       run.notes = run.endNotes;
