@@ -9,7 +9,6 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 
 /**
@@ -34,7 +33,8 @@ final class CoreStream implements ElementWindow {
 
   private final int cpu;
   private final ArrayBlockingQueue<ElementChunk> full = new ArrayBlockingQueue<>(QUEUE);
-  private final ConcurrentLinkedQueue<ElementChunk> free = new ConcurrentLinkedQueue<>();
+  /** Chunks to fill again; bounded, because chunks handed over whole come from elsewhere. */
+  private final ArrayBlockingQueue<ElementChunk> free = new ArrayBlockingQueue<>(QUEUE + 2);
   private final Semaphore permits;
   private final Thread thread;
   private volatile boolean cancelled;
@@ -111,7 +111,7 @@ final class CoreStream implements ElementWindow {
       ElementChunk mine = current;
       current = c;
       publish(false);
-      free.add(mine); // the chunk publish took in its place was never used
+      free.offer(mine); // the chunk publish took in its place was never used
     }
 
     private void check() {
@@ -294,7 +294,7 @@ final class CoreStream implements ElementWindow {
       if (c == last) {
         last = null;
       }
-      free.add(c);
+      free.offer(c); // beyond the pool's bound it is garbage
     }
   }
 

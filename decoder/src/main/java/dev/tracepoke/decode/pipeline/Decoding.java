@@ -255,8 +255,9 @@ public final class Decoding {
 
   /**
    * One {@link CoreStream} per core, started at once and stopped together. With more than one
-   * thread each core's stream is also cut into {@link Stretches} decoded on a shared pool of
-   * {@code threads} threads; with one, the cores take turns on one decoding thread at a time.
+   * thread (and a heap that holds three stretches in an eighth of it) each core's stream is also
+   * cut into {@link Stretches} decoded on a shared pool of {@code threads} threads; otherwise at
+   * most {@code threads} cores decode at once.
    */
   static final class Streams implements AutoCloseable {
     final List<CoreStream> cores = new ArrayList<>();
@@ -272,7 +273,11 @@ public final class Decoding {
     Streams(TraceInput input, ImageTimeline timeline, CoreDecoderFactory factory,
         List<CoreTrace> selected, int threads, int stretchBytes) {
       FlowDecoder.Config config = Stretches.config(factory, input);
-      boolean stretched = threads > 1 && config != null;
+      // stretches held at once, from an eighth of the heap at ~2 elements of 64 bytes per byte
+      // (each run also has a block cache, and the run being output its overlap)
+      long budget = Runtime.getRuntime().maxMemory() / 8 / ((long) stretchBytes * 128);
+      int inFlight = (int) Math.min(threads + 1, budget);
+      boolean stretched = threads > 1 && config != null && inFlight >= 3;
       pool = stretched ? Executors.newFixedThreadPool(threads, r -> {
         Thread t = new Thread(r, "tracepoke-decode-stretch");
         t.setDaemon(true);
@@ -283,8 +288,8 @@ public final class Decoding {
       for (CoreTrace c : selected) {
         cores.add(new CoreStream(c.cpu(), permits, stretched
             ? sink -> {
-              Stretches st = new Stretches(c, timeline, input, config, pool, threads, stretchBytes,
-                  sink);
+              Stretches st = new Stretches(c, timeline, input, config, pool, inFlight,
+                  stretchBytes, sink);
               st.decode();
               stretches.addAndGet(st.count());
               redone.addAndGet(st.redone);

@@ -32,15 +32,18 @@ import java.util.concurrent.ExecutorService;
  * differently), the later stretch is decoded again by the earlier decoder continuing through it,
  * as a decode on one thread would.
  *
- * <p>Memory: the stitcher holds at most {@code threads + 2} stretches (their bytes and their
- * elements: for bugfix-exact-match's density about 15 MB per 128 KiB stretch) and as many
- * decoders with their block caches; the trace's length does not matter.
+ * <p>Memory: the stitcher holds at most {@code inFlight} (threads + 1, fewer in a small heap) stretches (their bytes and their
+ * elements: for bugfix-exact-match's density about 8 MB per 64 KiB stretch) and one more run,
+ * with their decoders and block caches; the trace's length does not matter.
  */
 final class Stretches {
   /** Trace bytes per stretch. */
-  static final int STRETCH = 1 << 17;
-  /** How far a stretch's decoder runs into the next stretch to find where their states meet. */
-  static final int OVERLAP = 3 * FlowDecoder.HOLD_SPAN;
+  static final int STRETCH = 1 << 16;
+  /**
+   * How far a stretch's decoder runs into the next stretch to find where their states meet: past
+   * the first hold-span boundary a span after the cut, where both decoders end a segment.
+   */
+  static final int OVERLAP = 2 * FlowDecoder.HOLD_SPAN + 1024;
 
   private final CoreTrace core;
   private final ImageTimeline timeline;
@@ -69,13 +72,13 @@ final class Stretches {
   int redone;
 
   Stretches(CoreTrace core, ImageTimeline timeline, TraceInput input, FlowDecoder.Config config,
-      ExecutorService pool, int threads, int stretchBytes, FlowSink out) {
+      ExecutorService pool, int inFlight, int stretchBytes, FlowSink out) {
     this.core = core;
     this.timeline = timeline;
     this.input = input;
     this.config = config;
     this.pool = pool;
-    this.inFlight = threads + 2;
+    this.inFlight = inFlight;
     this.stretchBytes = stretchBytes;
     this.out = out;
   }
@@ -358,7 +361,9 @@ final class Stretches {
         // the next stretch's own overlap (if any) was chained to its fresh decode: nothing to redo
         return;
       }
-      // no place where the states meet: decode the next stretch again, continuing this run
+      // no place where the states meet: decode the next stretch again, continuing this run;
+      // what it decoded so far is final (it is now the decode of the next stretch too)
+      emit(run, run.elements.count());
       if (!run.enteredNext) {
         enter(run, next);
       }

@@ -132,7 +132,9 @@ class StretchesTest {
               + threads + " threads";
           assertSame(one, decode(in, f, threads, stretch), what);
           if (snapshot.getFileName().toString().equals("bugfix-exact-match") && stretch > Stretches.OVERLAP) {
-            assertEquals(0, stats[1], what + ": boundaries decoded again");
+            // only the last boundary may be decoded again: a last stretch shorter than the
+            // overlap has no segment end a span past the cut where the states could meet
+            assertTrue(stats[1] <= 1, what + ": " + stats[1] + " boundaries decoded again");
             assertTrue(stats[0] > in.cores().size(), what + ": no stretch boundary");
           }
         }
