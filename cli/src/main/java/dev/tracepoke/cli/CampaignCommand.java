@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
  * the decoder has records or tables to go by) is shrunk, written as a scenario file with the command
  * that reproduces it, and the table per protocol and event style is printed at the end.
  */
-@Command(name = "campaign",
+@Command(name = "campaign", mixinStandardHelpOptions = true,
     description = "Random patch scenarios, simulated, decoded and diffed in-process; failures are shrunk and written with the command that reproduces them.")
 final class CampaignCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -59,8 +59,9 @@ final class CampaignCommand implements Callable<Integer> {
       description = "Where failing scenarios are written (default: ${DEFAULT-VALUE}).")
   Path out = Path.of("campaign-failures");
 
-  @Option(names = "--json", description = "Print one JSON object: runs, rows, failures.")
-  boolean json;
+  @picocli.CommandLine.Mixin SharedOptions.Json output = new SharedOptions.Json();
+
+  @picocli.CommandLine.Mixin ProgressBars.Switch progress = new ProgressBars.Switch();
 
   @Option(names = "--threads", paramLabel = "N",
       description = "Runs in parallel (default: one per available processor).")
@@ -172,6 +173,10 @@ final class CampaignCommand implements Callable<Integer> {
       w.start();
       workers.add(w);
     }
+    // runs counted against --runs, or seconds against --minutes; with a bar, no status lines
+    boolean bounded = total != Long.MAX_VALUE;
+    ProgressBars.Bar bar = bounded ? progress.start("campaign", total, " runs", 1)
+        : progress.start("campaign", (long) (minutes * 60), " s", 1);
     try {
       long lastReport = System.nanoTime();
       while (workers.stream().anyMatch(Thread::isAlive)) {
@@ -179,7 +184,11 @@ final class CampaignCommand implements Callable<Integer> {
           w.join(1000);
         }
         long now = System.nanoTime();
-        if (now - lastReport >= 10e9) {
+        bar.stepTo(bounded ? done.get() : Math.min((long) (minutes * 60), (now - started) / 1_000_000_000L));
+        synchronized (rows) {
+          bar.say(failures.size() + " failures");
+        }
+        if (bar == ProgressBars.NONE && now - lastReport >= 10e9) {
           lastReport = now;
           long n = done.get();
           synchronized (rows) {
@@ -190,6 +199,7 @@ final class CampaignCommand implements Callable<Integer> {
         }
       }
     } finally {
+      bar.close();
       GoldenRun.delete(scratch);
     }
     if (fatal[0] != null) {
@@ -213,7 +223,7 @@ final class CampaignCommand implements Callable<Integer> {
       }
     }
     PrintWriter o = spec.commandLine().getOut();
-    if (json) {
+    if (output.json) {
       ObjectMapper m = new ObjectMapper();
       ObjectNode root = m.createObjectNode();
       root.put("runs", n);

@@ -42,6 +42,31 @@ public final class Diff {
 
   private Diff() {}
 
+  /**
+   * Hears, for one core, how each ambiguous execution turned out against the truth and where each
+   * silent error fell (the report draws them). Calls come in the diff's order, not the flow's: a
+   * resolution is judged only when its site's execution lines up with the truth.
+   */
+  public interface Outcomes {
+    int RIGHT = 0;
+    int WRONG = 1;
+    int UNRESOLVED = 2;
+
+    /** The core's {@code ordinal}-th ambiguity element (from 0, in flow order) turned out {@code outcome}. */
+    void ambiguity(long ordinal, int outcome);
+
+    /** An instruction at {@code pc} was decoded without a flag, yet not executed there. */
+    void silent(long time, long pc);
+
+    Outcomes NONE = new Outcomes() {
+      @Override
+      public void ambiguity(long ordinal, int outcome) {}
+
+      @Override
+      public void silent(long time, long pc) {}
+    };
+  }
+
   /** A source of truth cursors, one per core. */
   @FunctionalInterface
   public interface TruthSource {
@@ -64,7 +89,7 @@ public final class Diff {
    */
   public static CoreDiff diffCore(ElementWindow e, TruthCursor truth,
       LongFunction<String> symbolizer) throws IOException {
-    return diffCore(e.cpu(), e, truth, null, symbolizer);
+    return diffCore(e.cpu(), e, truth, null, symbolizer, Outcomes.NONE);
   }
 
   /**
@@ -74,11 +99,17 @@ public final class Diff {
    */
   public static CoreDiff diffCore(ElementWindow e, TruthCursor truth, TruthOpener untraced,
       LongFunction<String> symbolizer) throws IOException {
-    return diffCore(e.cpu(), e, truth, untraced, symbolizer);
+    return diffCore(e.cpu(), e, truth, untraced, symbolizer, Outcomes.NONE);
+  }
+
+  /** As {@link #diffCore(ElementWindow, TruthCursor, TruthOpener, LongFunction)}, telling {@code outcomes} each verdict. */
+  public static CoreDiff diffCore(ElementWindow e, TruthCursor truth, TruthOpener untraced,
+      LongFunction<String> symbolizer, Outcomes outcomes) throws IOException {
+    return diffCore(e.cpu(), e, truth, untraced, symbolizer, outcomes);
   }
 
   private static CoreDiff diffCore(int cpu, ElementWindow e, TruthCursor cursor,
-      TruthOpener untracedOpener, LongFunction<String> symbolizer) throws IOException {
+      TruthOpener untracedOpener, LongFunction<String> symbolizer, Outcomes outcomes) throws IOException {
     TruthWindow w = new TruthWindow(cursor);
     Untraced untraced = new Untraced(untracedOpener);
     boolean afterOverflow = false;
@@ -93,6 +124,8 @@ public final class Diff {
     // resolutions waiting for their site in the ranges after them (several sites can share a walk)
     LongArrayList pendingPc = new LongArrayList();
     IntArrayList pendingWord = new IntArrayList();
+    LongArrayList pendingOrdinal = new LongArrayList();
+    long ordinal = 0; // ambiguity elements seen
     int pendingSeen = 0; // the first pendingSeen of them already had a range after them
 
     for (long i = 0; e.has(i); i++) {
@@ -152,6 +185,9 @@ public final class Diff {
           if (!w.ensure(p)) {
             if (claim) {
               silent += left;
+              for (long k = 0; k < left; k++) {
+                outcomes.silent(tFrom, pc + (k << 2));
+              }
               if (first == null) {
                 first = divergence(cpu, tFrom, pc, symbolizer);
               }
@@ -164,13 +200,16 @@ public final class Diff {
               long sitePc = pendingPc.getLong(k);
               if (Long.compareUnsigned(sitePc - pc, chunk << 2) < 0) {
                 long at = p + ((sitePc - pc) >>> 2);
-                if (w.isSite(at) && w.siteWord(at) == pendingWord.getInt(k)) {
+                boolean ok = w.isSite(at) && w.siteWord(at) == pendingWord.getInt(k);
+                if (ok) {
                   right++;
                 } else {
                   wrong++;
                 }
+                outcomes.ambiguity(pendingOrdinal.getLong(k), ok ? Outcomes.RIGHT : Outcomes.WRONG);
                 pendingPc.removeLong(k);
                 pendingWord.removeInt(k);
+                pendingOrdinal.removeLong(k);
                 pendingSeen = Math.min(pendingSeen, k);
                 k--;
               }
@@ -188,8 +227,10 @@ public final class Diff {
           }
           if (claim) {
             silent++;
+            long at = w.ensure(p) ? w.time(p) : tFrom;
+            outcomes.silent(at, pc);
             if (first == null) {
-              first = divergence(cpu, w.ensure(p) ? w.time(p) : tFrom, pc, symbolizer);
+              first = divergence(cpu, at, pc, symbolizer);
             }
           }
           pc += 4;
@@ -206,14 +247,19 @@ public final class Diff {
         if (pendingSeen > 0) {
           // resolutions whose site execution never lined up with the truth
           wrong += pendingSeen;
+          for (int k = 0; k < pendingSeen; k++) {
+            outcomes.ambiguity(pendingOrdinal.getLong(k), Outcomes.WRONG);
+          }
           pendingPc.removeElements(0, pendingSeen);
           pendingWord.removeElements(0, pendingSeen);
+          pendingOrdinal.removeElements(0, pendingSeen);
           pendingSeen = 0;
         }
         ambiguous++;
         if ((FlowElements.flags(head) & FlowElements.RESOLVED) != 0) {
           pendingPc.add(e.get(i, 1));
           pendingWord.add((int) e.get(i, 2));
+          pendingOrdinal.add(ordinal);
         } else {
           unresolved++;
           if ((FlowElements.flags(head) & FlowElements.GAVE_UP) != 0) {
@@ -221,7 +267,9 @@ public final class Diff {
           } else {
             undecidable++;
           }
+          outcomes.ambiguity(ordinal, Outcomes.UNRESOLVED);
         }
+        ordinal++;
       } else if (kind == FlowElements.EXCEPTION || kind == FlowElements.ERET) {
         if (!anchor) {
           anchor = true;
@@ -236,6 +284,9 @@ public final class Diff {
       }
     }
     wrong += pendingPc.size();
+    for (int k = 0; k < pendingOrdinal.size(); k++) {
+      outcomes.ambiguity(pendingOrdinal.getLong(k), Outcomes.WRONG);
+    }
     long truthCount = w.drainTotal();
     untraced.close();
     return new CoreDiff(cpu, truthCount, decodedCount, matched, silent, ambiguous, right, wrong,

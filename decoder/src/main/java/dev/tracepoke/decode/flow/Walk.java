@@ -273,8 +273,9 @@ final class Walk {
     int n = 0;
     long at = start;
     int version = segment.version;
+    int slot = blocks.next(w.lastBlock, w.lastTaken, at, version);
+    w.lastBlock = -1;
     while (true) {
-      int slot = blocks.lookup(at, version);
       long trap = blocks.trapPc(slot);
       if (trap != BlockCache.NO_TRAP) {
         trapped(w, start, trap, n + (int) ((trap - at) >>> 2) + 1, offset, index);
@@ -284,11 +285,14 @@ final class Walk {
       int end = blocks.endClass(slot);
       if (end == BlockCache.END_LIMIT) {
         at = blocks.nextPc(slot);
+        slot = blocks.lookup(at, version);
       } else if (end == BlockCache.END_NOT_MAPPED) {
         unmapped(w, start, blocks.nextPc(slot), n, offset);
         return;
       } else {
         waypoint(w, start, n, end, blocks.lastPc(slot), blocks.target(slot), taken, offset, index);
+        w.lastBlock = slot;
+        w.lastTaken = taken;
         return;
       }
     }

@@ -17,6 +17,9 @@ final class Walker {
   static final long NO_EXPECTATION = 1L;
 
   long pc;
+  /** The block whose waypoint the last atom ended at (-1: none) and its direction: a hint for the next lookup. */
+  int lastBlock = -1;
+  boolean lastTaken;
   boolean needAddress = true;
   boolean needContext = true;
   int el;
@@ -152,6 +155,56 @@ final class Walker {
     w.out = Arrays.copyOf(out, Math.max(out.length, STRIDE * 64));
     w.outCount = outCount;
     return w;
+  }
+
+  static final int STATE_LONGS = 20 + 2 * MAX_OVERRIDES + 4 + 16 + 2 + MAX_CALLS;
+
+  /**
+   * Writes everything that decides this walker's future into {@code into} from {@code at}, packet
+   * indexes relative to {@code index} (the pc even while an address is awaited, as {@link #sameState}: the address may fit only one).
+   * Stretches stitch where two decoders' states are equal, so every field that decides later output
+   * (everything {@link #sameState} compares, and more) must be written here: a field left out lets
+   * a stretch be stitched onto a decoder that would have gone elsewhere.
+   */
+  void state(long[] into, int at, long index) {
+    into[at] = pc;
+    into[at + 1] = (needAddress ? 1 : 0) | (needContext ? 2 : 0) | (sf ? 4 : 0) | (ns ? 8 : 0)
+        | (exceptionPending ? 16 : 0) | (addressFree ? 32 : 0) | (resyncing ? 64 : 0)
+        | (certain != Integer.MAX_VALUE ? 128 : 0) | (dropped ? 256 : 0) | (missedReturn ? 512 : 0);
+    into[at + 2] = el;
+    into[at + 3] = contextId;
+    into[at + 4] = vmid;
+    into[at + 5] = exceptionPending ? exceptionType : 0;
+    into[at + 6] = exceptionPending ? exceptionAddressInfo : 0;
+    into[at + 7] = exceptionPending ? exceptionOffset : 0;
+    into[at + 8] = exceptionPending ? index - exceptionIndex : 0;
+    into[at + 9] = droppedAtoms;
+    into[at + 10] = droppedAtoms > 0 ? droppedOffset : 0;
+    into[at + 11] = droppedAtoms > 0 ? index - droppedIndex : 0;
+    into[at + 12] = walkFrom;
+    into[at + 13] = lastCse;
+    into[at + 14] = overrides;
+    for (int i = 0; i < MAX_OVERRIDES; i++) {
+      into[at + 20 + 2 * i] = i < overrides ? overridePc[i] : 0;
+      into[at + 21 + 2 * i] = i < overrides ? overrideWord[i] : 0;
+    }
+    // the return stack decides later returns: its live entries, newest first, are state too
+    int r = at + 20 + 2 * MAX_OVERRIDES;
+    into[r] = retCount;
+    into[r + 1] = popPending ? 1 : 0;
+    into[r + 2] = isa;
+    into[r + 3] = aarch32Atoms;
+    for (int k = 0; k < 16; k++) {
+      into[r + 4 + k] = k < retCount ? retStack[(retHead - k) & 15] : 0;
+    }
+    // so does the program's call stack the walk keeps, newest first
+    int c = r + 20;
+    into[c] = calls;
+    into[c + 1] = expectReturn;
+    for (int k = 0, i = callTop; k < MAX_CALLS; k++) {
+      i = (i + MAX_CALLS - 1) % MAX_CALLS;
+      into[c + 2 + k] = k < calls ? callStack[i] : 0;
+    }
   }
 
   /**

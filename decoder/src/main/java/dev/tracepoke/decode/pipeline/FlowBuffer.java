@@ -102,6 +102,17 @@ public final class FlowBuffer implements FlowSink {
         NO_TIME);
   }
 
+  /** {@code cpu}'s elements as they are held (tests compare decodes with it). */
+  long[] encoded(int cpu) {
+    LongArrayList l = cores.get(cpu);
+    return l == null ? new long[0] : l.toLongArray();
+  }
+
+  /** The error messages and candidate words the held elements refer to, in order. */
+  String extras() {
+    return messages + " " + candidates;
+  }
+
   /** Number of elements held for {@code cpu}. */
   public int size(int cpu) {
     LongArrayList l = cores.get(cpu);
