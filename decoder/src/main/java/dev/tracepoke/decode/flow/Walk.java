@@ -84,6 +84,10 @@ final class Walk {
       if (forks.group) {
         forks.returnUnknown = true;
       } else {
+        delivery.error(w, offset, index, "return without a target address whose return-stack"
+            + " entry was forgotten when an ambiguity was given up: resuming at the next address");
+        delivery.put(w, FlowElements.GAP, FlowSink.GAP_ERROR, w.pc, 0, 0, offset,
+            FlowSink.NO_TIME, FlowSink.NO_TIME);
         w.resyncing = true;
       }
       return false;
