@@ -222,7 +222,8 @@ public final class ElfImage implements Closeable {
     }
     ElfSection st = tab.get();
     if (st.link() <= 0 || st.link() >= sections.size()) {
-      throw new ElfFormatException(file, st.offset(), ".symtab sh_link naming its string table");
+      throw new ElfFormatException(file, sectionHeader(st.index()) + 40, ".symtab sh_link naming its string table"
+          + " (1.." + (sections.size() - 1) + "), found " + st.link());
     }
     ElfSection strs = sections.get(st.link());
     ByteBuffer names = read(strs.offset(), strs.size(), "symbol string table", sectionHeader(strs.index()) + 24);

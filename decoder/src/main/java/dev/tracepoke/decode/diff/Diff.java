@@ -116,6 +116,9 @@ public final class Diff {
     long undecidable = 0, gaveUp = 0;
     long p = 0;
     boolean anchor = true;
+    // the anchor is where the truth goes on (after an indirect branch, exception or return): the
+    // next instruction in truth is the place if its pc fits; else the place must be searched
+    boolean continuous = false;
     long decodedCount = 0, matched = 0, silent = 0, ambiguous = 0, right = 0, wrong = 0, unresolved = 0;
     CoreDiff.Divergence first = null;
     // resolutions waiting for their site in the ranges after them (several sites can share a walk)
@@ -144,6 +147,7 @@ public final class Diff {
           // flagged: no claim to check, and how much truth it covers is unknown; the next
           // claimed range is placed by its anchor search from here
           anchor = true;
+          continuous = false;
           continue;
         }
 
@@ -161,9 +165,12 @@ public final class Diff {
             }
           }
           anchor = true;
+          continuous = false;
         }
         if (anchor) {
-          if (!(w.ensure(p) && w.pc(p) == start && agreement(e, i, w, p, VERIFY) >= AGREES_SO_FAR)) {
+          boolean here = w.ensure(p) && w.pc(p) == start
+              && (continuous || agreement(e, i, w, p, VERIFY) >= AGREES_SO_FAR);
+          if (!here) {
             long q = place(e, i, w, p, start, tFrom, tTo);
             if (q >= 0) {
               p = q;
@@ -229,11 +236,10 @@ public final class Diff {
           pc += 4;
           left--;
         }
-        if (!claim) {
-          anchor = true;
-        } else if (taken && (lastKind == FlowSink.LAST_INDIRECT || lastKind == FlowSink.LAST_RETURN
+        if (taken && (lastKind == FlowSink.LAST_INDIRECT || lastKind == FlowSink.LAST_RETURN
             || lastKind == FlowSink.LAST_ERET)) {
           anchor = true;
+          continuous = true;
         }
         w.trimBefore(p);
         pendingSeen = pendingPc.size();
@@ -264,9 +270,14 @@ public final class Diff {
           outcomes.ambiguity(ordinal, Outcomes.UNRESOLVED);
         }
         ordinal++;
-      } else if (kind == FlowElements.EXCEPTION || kind == FlowElements.ERET
-          || kind == FlowElements.GAP || kind == FlowElements.ERROR) {
+      } else if (kind == FlowElements.EXCEPTION || kind == FlowElements.ERET) {
+        if (!anchor) {
+          anchor = true;
+          continuous = true;
+        }
+      } else if (kind == FlowElements.GAP || kind == FlowElements.ERROR) {
         anchor = true;
+        continuous = false;
         if (kind == FlowElements.GAP && e.get(i, 1) == FlowSink.GAP_OVERFLOW) {
           afterOverflow = true;
         }

@@ -17,6 +17,8 @@ final class ElementChunk implements FlowSink {
 
   final long[] e = new long[ELEMENTS * FlowElements.STRIDE];
   int count;
+  /** Number of the chunk's first element in its core's stream (set by the consumer). */
+  long first;
   /** The core's last chunk: nothing follows. */
   boolean last;
   final List<String> messages = new ArrayList<>();

@@ -37,13 +37,31 @@ final class FlowBlocks implements FlowSink {
    * errors moved by {@code indexBase}; elements before {@code to} are then let go.
    */
   void emit(long from, long to, long indexBase, int cpu, FlowSink out) {
-    for (long i = from; i < to; i++) {
+    long i = from;
+    while (i < to) {
       ElementChunk c = chunks.get((int) ((i - base) >>> ElementChunk.SHIFT));
-      int at = (int) ((i - base) & (ElementChunk.ELEMENTS - 1)) * FlowElements.STRIDE;
-      if (FlowElements.kind(c.e[at]) == FlowElements.ERROR) {
-        c.e[at + 1] += indexBase; // packet index counted from this decoder's first packet
+      long chunkFirst = base + ((i - base) & -ElementChunk.ELEMENTS);
+      long end = Math.min(to, chunkFirst + c.count);
+      if (!c.messages.isEmpty()) {
+        // errors carry packet indexes counted from this decoder's first packet
+        for (long j = i; j < end; j++) {
+          int at = (int) (j - chunkFirst) * FlowElements.STRIDE;
+          if (FlowElements.kind(c.e[at]) == FlowElements.ERROR) {
+            c.e[at + 1] += indexBase;
+          }
+        }
       }
-      FlowElements.send(c.e, at, cpu, c.messages, c.candidates, out);
+      if (i == chunkFirst && end == chunkFirst + ElementChunk.ELEMENTS
+          && out instanceof CoreStream.Producer p) {
+        chunks.set((int) ((i - base) >>> ElementChunk.SHIFT), null);
+        p.handOver(c); // a whole chunk goes to the queue as it is
+      } else {
+        for (long j = i; j < end; j++) {
+          FlowElements.send(c.e, (int) (j - chunkFirst) * FlowElements.STRIDE, cpu, c.messages,
+              c.candidates, out);
+        }
+      }
+      i = end;
     }
     while (chunks.size() > 1 && to - base >= ElementChunk.ELEMENTS) {
       chunks.remove(0);
