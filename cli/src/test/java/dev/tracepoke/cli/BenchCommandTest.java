@@ -50,7 +50,30 @@ class BenchCommandTest {
         + "(  \\[not steady[^\n]*)?\n  median of the last 3 of \\d+ runs: \\d+\\.\\d ms; 128 trace bytes, 63 stream bytes,"
         + " 9 packets, 1 ranges, 1 instructions, 1 exceptions, 0 errors\n"
         + "wall: \\d+\\.\\d\\d MB/s of trace, \\d+\\.\\d M instructions/s with 1 threads\n"
-        + "write text: [^\n]*\nwrite text --ranges: [^\n]*\nwrite jsonl: [^\n]*\n"), text);
+        + writeLine("text") + writeLine("text --ranges") + writeLine("jsonl")), text);
+  }
+
+  /** The line bench decode prints for the whole decode written in one format (a57: under 0.1 MB). */
+  private static String writeLine(String format) {
+    return "write " + format + ": \\d+\\.\\d MB/s of output(, \\d+\\.\\d MB/s per CPU second)? \\(0\\.0 MB in"
+        + " \\d+\\.\\d{3} s wall: decode, merge by time, format; median of 3\\)\n";
+  }
+
+  @Test
+  void packetsCountsWhatItReadOnASnapshot() {
+    java.nio.file.Path bugfix = BenchDecodeCommand.defaultSnapshot();
+    org.junit.jupiter.api.Assumptions.assumeTrue(bugfix != null, "no shared/conformance snapshots");
+    java.nio.file.Path a57 = bugfix.resolveSibling("a57_single_step");
+    StringWriter out = new StringWriter();
+    CommandLine cl = Tracepoke.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    assertEquals(0, cl.execute("bench", "packets", a57.toString(), "--seconds", "0"));
+    String text = out.toString();
+    assertTrue(text.startsWith("input: " + a57 + " (OpenCSD snapshot, 1 cores)\nrun 1: "), text);
+    // the a57 trace: 9 packets in 63 bytes of the one stream, two of them addresses, no atoms
+    assertTrue(text.matches("(?s).*\npackets: \\d+\\.\\d MB/s of trace, \\d+\\.\\d M packets/s(  \\[not steady[^\n]*)?\n"
+        + "  median of the last 5 of \\d+ runs: \\d+\\.\\d\\d ms; 128 trace bytes, 63 stream bytes, 9 packets,"
+        + " 0 atoms, 2 addresses, 0 errors\n"), text);
   }
 
   @Test

@@ -59,6 +59,10 @@ final class Stretches {
   private int curLen;
   private int searched;
 
+  /** The event the next stretch to be cut starts with ({@link Stretch#NONE} for none). */
+  private int nextEvent;
+  private String nextEventMessage;
+
   /** The run being output: a decoder covering the stretches from one cut on. */
   private Run run;
   /** Stretches decoded again by the run before them (their states never met). */
@@ -97,13 +101,26 @@ final class Stretches {
 
   /** Decodes the whole core into {@code out} (on the calling thread: splitting and stitching). */
   void decode() throws IOException {
-    core.bytes().pushTo((buf, off, len) -> {
-      if (Thread.currentThread().isInterrupted()) {
-        throw new UncheckedIOException(new InterruptedIOException("decode of cpu " + core.cpu()
-            + " stopped"));
+    core.bytes().pushTo(new CoreTrace.ByteSink() {
+      @Override
+      public void accept(byte[] buf, int off, int len) {
+        if (Thread.currentThread().isInterrupted()) {
+          throw new UncheckedIOException(new InterruptedIOException("decode of cpu " + core.cpu()
+              + " stopped"));
+        }
+        append(buf, off, len);
+        cutWhereYouCan();
       }
-      append(buf, off, len);
-      cutWhereYouCan();
+
+      @Override
+      public void restart() {
+        cutAtEvent(Stretch.RESTART, null);
+      }
+
+      @Override
+      public void broken(String what) {
+        cutAtEvent(Stretch.BROKEN, what);
+      }
     });
     cut(curLen, true);
     while (!pending.isEmpty()) {
@@ -148,11 +165,36 @@ final class Stretches {
     return -1;
   }
 
+  /**
+   * The stream restarts or breaks here: what is held becomes a stretch of its own, and the next
+   * one starts with the event, which every decoder entering that stretch applies as a decode from
+   * the start would ({@link #enter}).
+   */
+  private void cutAtEvent(int event, String what) {
+    cut(curLen, false);
+    nextEvent = event;
+    nextEventMessage = what;
+  }
+
+  /** What a decode that reaches {@code s}'s first byte does there (as {@code Decoding.push}). */
+  private static void enter(Run r, Stretch s) {
+    if (s.event == Stretch.RESTART) {
+      r.reader.reset();
+    } else if (s.event == Stretch.BROKEN) {
+      r.decoder.brokenStream(r.reader.offset(), r.reader.packets(), s.eventMessage);
+      r.reader.reset();
+    }
+  }
+
   private void cut(int at, boolean last) {
     while (pending.size() >= inFlight) {
       stitchOldest();
     }
     Stretch s = new Stretch(count++, nextStart, Arrays.copyOf(cur, at), last);
+    s.event = nextEvent;
+    s.eventMessage = nextEventMessage;
+    nextEvent = Stretch.NONE;
+    nextEventMessage = null;
     nextStart += at;
     System.arraycopy(cur, at, cur, 0, curLen - at);
     curLen -= at;
@@ -188,8 +230,9 @@ final class Stretches {
     /** First element not yet output; packet index of this run's first packet in the stream. */
     long cutIn;
     long indexBase;
-    /** Bytes of the next stretch pushed by the overlap. */
+    /** Bytes of the next stretch pushed by the overlap, and whether its start event was applied. */
     int pushedOfNext;
+    boolean enteredNext;
 
     Run(long start) {
       cache = takeCache();
@@ -244,6 +287,7 @@ final class Stretches {
       r.noteFrom = s.start;
       r.noteTo = s.start + OVERLAP;
     }
+    enter(r, s);
     r.reader.push(s.bytes, 0, s.bytes.length);
     r.noteFrom = Long.MAX_VALUE; // nothing more to note until it runs into the next stretch
     r.notes = r.endNotes;
@@ -257,8 +301,10 @@ final class Stretches {
     r.noteFrom = next.start;
     r.noteTo = next.start + OVERLAP;
     int n = Math.min(next.bytes.length, OVERLAP + 64);
+    enter(r, next);
     r.reader.push(next.bytes, 0, n);
     r.pushedOfNext = n;
+    r.enteredNext = true;
     return r;
   }
 
@@ -313,8 +359,12 @@ final class Stretches {
         return;
       }
       // no place where the states meet: decode the next stretch again, continuing this run
+      if (!run.enteredNext) {
+        enter(run, next);
+      }
       run.reader.push(next.bytes, run.pushedOfNext, next.bytes.length - run.pushedOfNext);
       run.pushedOfNext = 0;
+      run.enteredNext = false;
       run.notes = run.endNotes;
       run.endNotes.clear();
       redone++;
@@ -355,6 +405,12 @@ final class Stretches {
     final long start;
     final byte[] bytes;
     final boolean last;
+    static final int NONE = 0;
+    static final int RESTART = 1;
+    static final int BROKEN = 2;
+    /** What happens at this stretch's first byte: nothing, a restart, or a break (with its message). */
+    int event;
+    String eventMessage;
     Stretch next;
     CompletableFuture<Run> fresh;
     CompletableFuture<Run> overlapped;

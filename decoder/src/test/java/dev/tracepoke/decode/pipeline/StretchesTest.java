@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.tracepoke.decode.flow.FlowElements;
+import dev.tracepoke.decode.input.CoreTrace;
 import dev.tracepoke.decode.input.RecordingInput;
 import dev.tracepoke.decode.input.SnapshotInput;
 import dev.tracepoke.decode.input.TraceInput;
@@ -136,6 +137,49 @@ class StretchesTest {
           }
         }
       }
+    }
+  }
+
+  /**
+   * A stream that restarts (a new AUX fragment) and breaks (a damaged frame ID) part-way decodes in
+   * stretches exactly as on one thread: every decoder entering the stretch after the event applies it.
+   */
+  @org.junit.jupiter.api.Test
+  void restartsAndBreaksInAStreamDecodeLikeOneThread() throws IOException {
+    Path snapshot = SNAPSHOTS.resolve("bugfix-exact-match");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(snapshot), snapshot + " not found");
+    TraceInput in = SnapshotInput.open(snapshot).inMemory();
+    List<CoreTrace> cores = new java.util.ArrayList<>();
+    for (CoreTrace c : in.cores()) {
+      java.io.ByteArrayOutputStream held = new java.io.ByteArrayOutputStream();
+      c.bytes().pushTo(held::write);
+      byte[] all = held.toByteArray();
+      int restart = all.length / 3;
+      int broken = 2 * all.length / 3;
+      cores.add(new CoreTrace(c.cpu(), c.config(), sink -> {
+        for (int at = 0; at < all.length; ) {
+          int end = Math.min(all.length, at + 5000);
+          if (at < restart && restart <= end) {
+            end = restart;
+          } else if (at < broken && broken <= end) {
+            end = broken;
+          }
+          sink.accept(all, at, end - at);
+          if (end == restart) {
+            sink.restart();
+          } else if (end == broken) {
+            sink.broken("test: stream broken at " + broken);
+          }
+          at = end;
+        }
+      }));
+    }
+    TraceInput events = in.withCores(cores);
+    FlowBuffer one = decode(events, CoreDecoderFactory.WINDOWS, 1, Stretches.STRETCH);
+    assertTrue(one.extras().toString().contains("test: stream broken at "), "the break is reported");
+    for (int stretch : new int[] {2048, 16 << 10}) {
+      assertSame(one, decode(events, CoreDecoderFactory.WINDOWS, 2, stretch),
+          "restart and break in " + stretch + "-byte stretches");
     }
   }
 }
