@@ -27,8 +27,7 @@ final class BenchPacketsCommand implements Callable<Integer> {
       description = "A perf directory or an OpenCSD snapshot directory (default: the conformance snapshot bugfix-exact-match under ../shared).")
   Path recording;
 
-  @Option(names = "--image", paramLabel = "ELF", description = "Kernel image for a plain perf.data file.")
-  Path image;
+  @picocli.CommandLine.Mixin InputOptions input = new InputOptions();
 
   @Option(names = "--seconds", paramLabel = "N", description = "Read for at least this long (default: ${DEFAULT-VALUE}).")
   double seconds = 5;
@@ -47,7 +46,7 @@ final class BenchPacketsCommand implements Callable<Integer> {
       return 2;
     }
     boolean snapshot = SnapshotInput.isSnapshot(rec);
-    TraceInput in = Inputs.open(rec, image, spec).inMemory();
+    TraceInput in = Inputs.open(rec, input, spec).inMemory();
     out.printf(Locale.ROOT, "input: %s (%s, %d cores)%n", rec, snapshot ? "OpenCSD snapshot" : "perf recording",
         in.cores().size());
     if (in.cores().isEmpty()) {

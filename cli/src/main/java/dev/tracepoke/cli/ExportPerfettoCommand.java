@@ -41,19 +41,20 @@ final class ExportPerfettoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     TraceInput in = Inputs.open(recording, input, spec);
-    long slices;
-    long instants;
-    try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8);
-        PerfettoTrace trace = new PerfettoTrace(w, in.source(), Decoding.cpus(in, null), in.pokes(),
-            Decoding.timeline(in, CoreDecoderFactory.WINDOWS), in.symbols())) {
+    PerfettoTrace trace;
+    try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+      trace = new PerfettoTrace(w, in.source(), Decoding.cpus(in, null), in.pokes(),
+          Decoding.timeline(in, CoreDecoderFactory.WINDOWS), in.symbols());
       try (ProgressBars.Bar bar = Inputs.decodeBar(progress, recording, "export")) {
-        Decoding.stream(Inputs.counted(in, bar), CoreDecoderFactory.WINDOWS, null, threading.threads, trace, Long.MIN_VALUE, Long.MAX_VALUE);
+        Decoding.stream(Inputs.counted(in, bar), CoreDecoderFactory.WINDOWS, null, threading.threads, trace,
+            Long.MIN_VALUE, Long.MAX_VALUE);
       } catch (UncheckedIOException e) {
         throw e.getCause();
       }
-      slices = trace.slices();
-      instants = trace.instants();
+      trace.close(); // ends the slices still open: counted below
     }
+    long slices = trace.slices();
+    long instants = trace.instants();
     spec.commandLine().getOut().printf("%s: %d slices, %d instants%n", out, slices, instants);
     spec.commandLine().getOut().flush();
     return 0;

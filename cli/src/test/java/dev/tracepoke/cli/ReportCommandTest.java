@@ -157,6 +157,29 @@ class ReportCommandTest {
     assertTrue(out.toString().contains(ambiguities + pokes + " instants"), out.toString());
   }
 
+  @Test
+  void perfettoLaysOutATraceWithoutTimestampsByInstructionCount() throws Exception {
+    Path bugfix = BenchDecodeCommand.defaultSnapshot();
+    if (bugfix == null) {
+      System.out.println("ReportCommandTest: skipped, no shared/conformance snapshots");
+    }
+    assumeTrue(bugfix != null, "no shared/conformance snapshots");
+    Path json = dir.resolve("bugfix.json");
+    StringWriter out = new StringWriter();
+    assertEquals(0, run(out, "export", "perfetto", bugfix.toString(), json.toString()));
+    JsonNode root = new ObjectMapper().readTree(json.toFile());
+    long slices = 0;
+    boolean named = false;
+    for (JsonNode e : root.get("traceEvents")) {
+      slices += e.get("ph").asText().equals("X") ? 1 : 0;
+      named |= e.get("name").asText().equals("thread_name")
+          && e.get("args").get("name").asText().endsWith("(no timestamps: 1 ns per instruction)");
+    }
+    assertTrue(slices > 1000, slices + " slices");
+    assertTrue(named, "the track says how it is laid out");
+    assertTrue(out.toString().contains(slices + " slices"), out.toString());
+  }
+
   private static Map<String, Long> expected() {
     Map<String, Long> m = new TreeMap<>();
     m.put("ambiguous", diff.get("ambiguous").asLong());

@@ -96,6 +96,9 @@ public final class PerfettoTrace implements FlowSink, AutoCloseable {
   private final LongFunction<String> symbols;
   private final Map<Integer, Track> tracks = new TreeMap<>();
   private final StringBuilder line = new StringBuilder(256);
+  private static final int FUNCTION_NAMES = 1 << 16;
+  private final it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap<String> functions =
+      new it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap<>();
   private boolean first = true;
   private long slices;
   private long instants;
@@ -339,8 +342,21 @@ public final class PerfettoTrace implements FlowSink, AutoCloseable {
     }
   }
 
-  /** A function's name: its symbol without the offset, else its address. */
+  /** A function's name: its symbol without the offset, else its address (looked up once per entry point). */
   private String function(long pc) {
+    String known = functions.get(pc);
+    if (known != null) {
+      return known;
+    }
+    if (functions.size() == FUNCTION_NAMES) {
+      functions.clear(); // bounded: a trace through more entry points looks them up again
+    }
+    String name = lookUp(pc);
+    functions.put(pc, name);
+    return name;
+  }
+
+  private String lookUp(long pc) {
     String s = symbols.apply(pc);
     if (s == null) {
       return hex(pc);

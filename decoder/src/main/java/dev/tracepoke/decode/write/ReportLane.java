@@ -59,7 +59,7 @@ final class ReportLane extends FlowSink.Ignoring implements Diff.Outcomes {
   private final boolean judged;
   private Int2ObjectOpenHashMap<List<Sample>> samples = new Int2ObjectOpenHashMap<>();
   private Int2ObjectOpenHashMap<List<Sample>> regridded;
-  private final long[] closeOrder; // window indices by maintenance-done time
+  private final int[] closeOrder; // window indices by maintenance-done time
   private final long[] doneTimes;
   private int closed; // windows in closeOrder already closed on this core
   final long[] closes; // per window: its close on this core (MAX_VALUE: still open at the end)
@@ -91,15 +91,11 @@ final class ReportLane extends FlowSink.Ignoring implements Diff.Outcomes {
     doneTimes = done.clone();
     closes = new long[done.length];
     java.util.Arrays.fill(closes, Long.MAX_VALUE);
-    Long[] order = new Long[done.length];
+    closeOrder = new int[done.length];
     for (int i = 0; i < done.length; i++) {
-      order[i] = (long) i;
+      closeOrder[i] = i;
     }
-    java.util.Arrays.sort(order, (a, b) -> Long.compare(done[(int) (long) a], done[(int) (long) b]));
-    closeOrder = new long[done.length];
-    for (int i = 0; i < done.length; i++) {
-      closeOrder[i] = order[i];
-    }
+    it.unimi.dsi.fastutil.ints.IntArrays.stableSort(closeOrder, (a, b) -> Long.compare(done[a], done[b]));
     this.bins.onRegrid(new TimeBins.Regrid() {
       @Override
       public void moved(int from, int to) {
@@ -192,8 +188,8 @@ final class ReportLane extends FlowSink.Ignoring implements Diff.Outcomes {
   /** A context-synchronization event at {@code t}: windows whose maintenance was done before close here. */
   private void cse(long t) {
     bins.add(CSES, t, 1);
-    while (closed < closeOrder.length && doneTimes[(int) closeOrder[closed]] < t) {
-      closes[(int) closeOrder[closed]] = t;
+    while (closed < closeOrder.length && doneTimes[closeOrder[closed]] < t) {
+      closes[closeOrder[closed]] = t;
       closed++;
     }
   }
