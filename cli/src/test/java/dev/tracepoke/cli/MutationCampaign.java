@@ -85,10 +85,13 @@ public final class MutationCampaign {
       try (Stream<Path> s = Files.walk(input)) {
         files = s.filter(Files::isRegularFile).sorted(Comparator.naturalOrder()).toList();
       }
+      // the undamaged run, at the same path as the damaged copies (outputs name the path)
       Map<String, String> baseline = new TreeMap<>();
+      Path clean = work.resolve("case");
+      deleteTree(clean);
+      copyTree(input, clean);
       for (String[] c : commands) {
-        Path out = work.resolve("baseline-out");
-        baseline.put(String.join(" ", c), run(pool, c, input, out).out);
+        baseline.put(String.join(" ", c), run(pool, c, clean, work.resolve("out")).out);
       }
       Random rnd = new Random(seed++);
       for (Path file : files) {
