@@ -38,11 +38,12 @@ final class DumpPacketsSupport {
       for (PacketListing.Stream st : s.streams()) {
         err.println("tracepoke dump: " + st.label() + ": " + st.packets() + " packets in " + st.bytes() + " bytes");
       }
+      String in = " (" + rec + ")"; // every message names what it is about
       for (String skipped : s.skipped()) {
-        err.println("tracepoke dump: skipped " + skipped);
+        err.println("tracepoke dump: skipped " + skipped + (skipped.contains(rec.toString()) ? "" : in));
       }
       for (String w : s.warnings()) {
-        err.println("tracepoke dump: warning: " + w);
+        err.println("tracepoke dump: warning: " + w + (w.contains(rec.toString()) ? "" : in));
       }
       if (s.streams().isEmpty()) {
         err.println("tracepoke dump: " + rec + ": no trace that tracepoke can list");

@@ -64,6 +64,9 @@ public final class MutationCampaign {
 
   record Outcome(String kind, String detail) {}
 
+  /** -Dcampaign.verbose=true also prints every {@code changed} case. */
+  static final boolean VERBOSE = Boolean.getBoolean("campaign.verbose");
+
   public static void main(String[] args) throws Exception {
     Path work = Path.of(args[0]);
     int perFile = Integer.parseInt(args[1]);
@@ -82,10 +85,13 @@ public final class MutationCampaign {
       try (Stream<Path> s = Files.walk(input)) {
         files = s.filter(Files::isRegularFile).sorted(Comparator.naturalOrder()).toList();
       }
+      // the undamaged run, at the same path as the damaged copies (outputs name the path)
       Map<String, String> baseline = new TreeMap<>();
+      Path clean = work.resolve("case");
+      deleteTree(clean);
+      copyTree(input, clean);
       for (String[] c : commands) {
-        Path out = work.resolve("baseline-out");
-        baseline.put(String.join(" ", c), run(pool, c, input, out).out);
+        baseline.put(String.join(" ", c), run(pool, c, clean, work.resolve("out")).out);
       }
       Random rnd = new Random(seed++);
       for (Path file : files) {
@@ -110,7 +116,8 @@ public final class MutationCampaign {
               Outcome o = classify(r, baseline.get(String.join(" ", c)), copy);
               table.computeIfAbsent(kind.name(), k -> new TreeMap<>()).merge(o.kind(), 1, Integer::sum);
               table.computeIfAbsent("all", k -> new TreeMap<>()).merge(o.kind(), 1, Integer::sum);
-              if (List.of("crash", "hang", "oom", "unnamed", "warned-unnamed", "silent-loss").contains(o.kind())) {
+              if (List.of("crash", "hang", "oom", "unnamed", "warned-unnamed", "silent-loss").contains(o.kind())
+                  || (VERBOSE && o.kind().equals("changed"))) {
                 System.out.printf("%s %s | %s %s | %s | %s%n", o.kind(), input.getFileName(), kind,
                     input.relativize(file) + " " + what, String.join(" ", c), o.detail());
               }
@@ -231,7 +238,7 @@ public final class MutationCampaign {
     if (has * 2 < had) {
       return new Outcome("silent-loss", has + " of " + had + " lines");
     }
-    return new Outcome("changed", "");
+    return new Outcome("changed", has + " of " + had + " lines");
   }
 
   static String firstLine(String s) {
