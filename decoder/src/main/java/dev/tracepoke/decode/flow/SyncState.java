@@ -75,6 +75,7 @@ final class SyncState {
     w.resyncing = false;
     w.addressFree = false;
     w.overrides = 0;
+    w.qPending = false;
     w.retFlush();
   }
 

@@ -67,6 +67,11 @@ final class Walker {
   /** Atoms in AArch32 state since the last report: that code is not decoded. */
   long aarch32Atoms;
 
+  /** A Q element without address waits for the next address packet. */
+  boolean qPending;
+  int qCount;
+  long qOffset;
+
   void retPush(long address) {
     retHead = (retHead + 1) & 15;
     retStack[retHead] = address;
@@ -114,6 +119,9 @@ final class Walker {
     w.popPending = popPending;
     w.isa = isa;
     w.aarch32Atoms = aarch32Atoms;
+    w.qPending = qPending;
+    w.qCount = qCount;
+    w.qOffset = qOffset;
     w.out = Arrays.copyOf(out, Math.max(out.length, STRIDE * 64));
     w.outCount = outCount;
     return w;
@@ -140,6 +148,7 @@ final class Walker {
         && overrides == 0
         && o.overrides == 0
         && popPending == o.popPending
+        && qPending == o.qPending
         && retCount == o.retCount
         && retHead == o.retHead
         && Arrays.equals(retStack, o.retStack);

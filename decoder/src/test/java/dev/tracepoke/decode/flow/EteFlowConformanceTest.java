@@ -8,6 +8,7 @@ import dev.tracepoke.decode.etm4.PacketReader;
 import dev.tracepoke.decode.input.SnapshotStreams;
 import dev.tracepoke.decode.image.BlockCache;
 import dev.tracepoke.decode.image.ImageTimeline;
+import dev.tracepoke.snapshot.CoreType;
 import dev.tracepoke.snapshot.Snapshot;
 import dev.tracepoke.snapshot.SnapshotReader;
 import dev.tracepoke.snapshot.TraceBuffer;
@@ -32,18 +33,23 @@ class EteFlowConformanceTest {
 
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource({
-    // snapshot, buffer, ranges, instructions (sum of num_i)
-    "ete-wfet, ETB_1, 188, 718",
-    "ete_mem, ETB_1, 2008, 9122",
-    "pauth_lr, ETB_1, 92, 441",
-    "pauth_lr, ETB_2, 101, 463",
-    "pauth_lr, ETB_3, 92, 440",
-    "trace_file_vmid, ETB_1, 6958, 29127",
-    "ts_marker, ETB_1, 223, 1050",
-    "maxspec0_commopt1, ETB_1, 1673, 6759",
+    // snapshot, buffer, ranges, instructions (sum of num_i), ranges with a cycle count
+    "ete-wfet, ETB_1, 188, 718, 0",
+    "ete-wfet, ETB_2, 0, 0, 0",
+    "ete_spec_1, ETB_1, 63, 254, 0",
+    "q_elem, ETB_1, 388, 1100, 0",
+    "q_elem, ETB_2, 378, 19778, 0",
+    "tme_simple, ETB_1, 50, 225, 0",
+    "ete_mem, ETB_1, 2008, 9122, 0",
+    "pauth_lr, ETB_1, 92, 441, 0",
+    "pauth_lr, ETB_2, 101, 463, 0",
+    "pauth_lr, ETB_3, 92, 440, 0",
+    "trace_file_vmid, ETB_1, 6958, 29127, 0",
+    "ts_marker, ETB_1, 223, 1050, 0",
+    "maxspec0_commopt1, ETB_1, 1673, 6759, 289",
   })
   void elementsEqualTrcPktLister(String snapshot, String buffer, long ranges, long instructions,
-      @TempDir Path tmp) throws Exception {
+      long cycles, @TempDir Path tmp) throws Exception {
     String lister = OpenCsdConformanceTest.onPath("trc_pkt_lister");
     if (lister == null) {
       System.out.println("SKIP: trc_pkt_lister not on PATH (package libopencsd-bin)");
@@ -59,10 +65,7 @@ class EteFlowConformanceTest {
         .directory(tmp.toFile()).redirectOutput(listing.toFile())
         .redirectError(ProcessBuilder.Redirect.DISCARD).start();
     assertTrue(p.waitFor(600, TimeUnit.SECONDS), "trc_pkt_lister did not finish");
-    List<String> theirs = new ArrayList<>();
-    for (String line : Files.readAllLines(listing)) {
-      OpenCsdListing.element(line, (id, s) -> theirs.add(s));
-    }
+    List<String> theirs = expected(Files.readAllLines(listing));
 
     List<String> ours = decode(dir, buffer);
     int n = Math.min(theirs.size(), ours.size());
@@ -73,10 +76,46 @@ class EteFlowConformanceTest {
       }
     }
     assertEquals(theirs.size(), ours.size(), "elements");
-    long[] counted = new long[2];
+    long[] counted = new long[3];
     OpenCsdOracleRanges.count(theirs, counted);
     assertEquals(ranges, counted[0], "ranges");
     assertEquals(instructions, counted[1], "instructions");
+    assertEquals(cycles, counted[2], "ranges with a cycle count");
+  }
+
+  private static final java.util.regex.Pattern UNKNOWN_COUNT =
+      java.util.regex.Pattern.compile("^Idx:(\\d+); ID:0; \\[0x0f \\];\\tI_CCNT_F1 .*");
+
+  /**
+   * The lister's compared elements, each {@code CYCLE_COUNT} folded into the range before it (since
+   * the previous count) as {@code " cyc=N"}, which is how OpenCSD associates it; a count from a
+   * format 1 packet with U = 1 (count unknown, which the lister prints as 0) is dropped.
+   */
+  static List<String> expected(List<String> lines) throws IOException {
+    List<String> theirs = new ArrayList<>();
+    java.util.Set<String> unknown = new java.util.HashSet<>();
+    int lastRange = -1;
+    for (String line : lines) {
+      java.util.regex.Matcher u = UNKNOWN_COUNT.matcher(line);
+      if (u.matches()) {
+        unknown.add(u.group(1));
+      }
+      long cc = OpenCsdListing.cycleCount(line);
+      if (cc >= 0) {
+        String idx = line.substring(4, line.indexOf(';'));
+        if (lastRange >= 0 && !unknown.contains(idx)) {
+          theirs.set(lastRange, theirs.get(lastRange) + " cyc=" + cc);
+        }
+        lastRange = -1;
+        continue;
+      }
+      OpenCsdListing.element(line, (id, e) -> theirs.add(e));
+      if (!theirs.isEmpty() && theirs.get(theirs.size() - 1).startsWith("range ")
+          && line.contains("INSTR_RANGE")) {
+        lastRange = theirs.size() - 1;
+      }
+    }
+    return theirs;
   }
 
   /** Our elements for one buffer, in the comparison form (raw buffer: stream offset = Idx). */
@@ -93,9 +132,10 @@ class EteFlowConformanceTest {
     ImageTimeline image = ImageTimeline.of(SnapshotStreams.memoryImage(s, all));
     SnapshotStreams.read(s, all, src -> {
       boolean pauth = src.core().map(c -> c.coreType().hasPointerAuthBranches()).orElse(false);
-      BlockCache blocks = new BlockCache(image, pauth, src.config().wfxWaypoints());
+      boolean tstart = src.core().map(c -> c.coreType().arch() == CoreType.Arch.AA64).orElse(false);
+      BlockCache blocks = new BlockCache(image, pauth, src.config().wfxWaypoints(), tstart);
       return new PacketReader(src.config(), FlowDecoder.forConfig(src.config(), 0, blocks,
-          OpenCsdListing.sink(out::add, true, LongUnaryOperator.identity())));
+          OpenCsdListing.sink(out::add, true, LongUnaryOperator.identity(), true)));
     }, src -> null);
     return out;
   }
@@ -107,6 +147,9 @@ class EteFlowConformanceTest {
         if (e.startsWith("range ")) {
           counted[0]++;
           counted[1] += Long.parseLong(e.replaceAll(".* n=(\\d+) .*", "$1"));
+        }
+        if (e.contains(" cyc=")) {
+          counted[2]++;
         }
       }
     }
