@@ -726,6 +726,8 @@ final class Walk {
             + " branch target 0x%x, but the walk is at 0x%x", ret, w.pc);
       }
       setPc(w, ret);
+    } else if (!w.sf && !w.needAddress && !w.needContext) {
+      aarch32(w, w.exceptionOffset, w.exceptionIndex); // the A32/T32 code up to it is not decoded
     } else if (!w.needAddress && !w.needContext && w.pc != ret) {
       equals = 0;
       if (walkToAddress(w, ret) == FORK) {

@@ -375,7 +375,7 @@ final class OpenCsdListing {
   }
 
   private static final Pattern PE_CONTEXT =
-      Pattern.compile("^\\(ISA=A64\\) EL(\\d)([NS]); (64|32)-bit; (?:VMID=0x([0-9a-f]+); )?"
+      Pattern.compile("^\\(ISA=(?:A64|A32|T32)\\) EL(\\d)([NS]); (64|32)-bit; (?:VMID=0x([0-9a-f]+); )?"
           + "(?:CTXTID=0x([0-9a-f]+); )?$");
 
   /**
