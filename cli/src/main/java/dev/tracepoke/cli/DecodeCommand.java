@@ -140,6 +140,18 @@ final class DecodeCommand implements Callable<Integer> {
     }
 
     @Override
+    public void rangeWithCycles(int cpu, long start, long end, int instructions, int lastKind,
+        boolean taken, long timeFrom, long timeTo, int flag, long offset, long cycles) {
+      next.rangeWithCycles(cpu, start, end, instructions, lastKind, taken, timeFrom, timeTo, flag,
+          offset, cycles);
+    }
+
+    @Override
+    public void noPath(int cpu, long start, long next, long instructions, long offset) {
+      this.next.noPath(cpu, start, next, instructions, offset);
+    }
+
+    @Override
     public void exception(int cpu, int number, long returnAddress, long timeFrom, long timeTo, long offset) {
       next.exception(cpu, number, returnAddress, timeFrom, timeTo, offset);
     }

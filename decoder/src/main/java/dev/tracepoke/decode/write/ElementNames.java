@@ -3,6 +3,7 @@ package dev.tracepoke.decode.write;
 import static dev.tracepoke.decode.flow.FlowSink.FLAG_AMBIGUOUS;
 import static dev.tracepoke.decode.flow.FlowSink.FLAG_RESOLVED;
 import static dev.tracepoke.decode.flow.FlowSink.GAP_NACC;
+import static dev.tracepoke.decode.flow.FlowSink.GAP_NO_PATH;
 import static dev.tracepoke.decode.flow.FlowSink.GAP_OVERFLOW;
 import static dev.tracepoke.decode.flow.FlowSink.LAST_COND;
 import static dev.tracepoke.decode.flow.FlowSink.LAST_DIRECT;
@@ -64,6 +65,7 @@ public final class ElementNames {
     return switch (r) {
       case GAP_OVERFLOW -> "overflow";
       case GAP_NACC -> "nacc";
+      case GAP_NO_PATH -> "no_path";
       default -> "error";
     };
   }

@@ -134,6 +134,40 @@ public final class JsonlWriter implements FlowSink {
     out.pos = p;
   }
 
+  /** A range with its cycle count: the same object with {@code "cycles"} last. */
+  @Override
+  public void rangeWithCycles(int cpu, long start, long end, int instructions, int lastKind,
+      boolean taken, long timeFrom, long timeTo, int flag, long offset, long cycles) {
+    range(cpu, start, end, instructions, lastKind, taken, timeFrom, timeTo, flag, offset);
+    out.require(12 + 20 + 2);
+    byte[] b = out.buf;
+    int p = out.pos - 2; // over the closing brace and newline
+    p = OutputBuffer.ascii(b, p, ",\"cycles\":");
+    p = OutputBuffer.decimal(b, p, cycles);
+    b[p++] = '}';
+    b[p++] = '\n';
+    out.pos = p;
+  }
+
+  /**
+   * Instructions without a known path (a Q element): a gap object, reason {@code no_path}, with
+   * where execution went on and how many instructions ran (0 = unknown).
+   */
+  @Override
+  public void noPath(int cpu, long start, long next, long instructions, long offset) {
+    out.require(260);
+    byte[] b = out.buf;
+    int p = begin(b, out.pos, "gap", cpu);
+    p = OutputBuffer.ascii(b, p, ",\"reason\":\"");
+    p = OutputBuffer.ascii(b, p, ElementNames.gapReason(GAP_NO_PATH));
+    b[p++] = '"';
+    p = address(b, p, ",\"address\":\"0x", start);
+    p = address(b, p, ",\"next\":\"0x", next);
+    p = OutputBuffer.ascii(b, p, ",\"instructions\":");
+    p = OutputBuffer.decimal(b, p, instructions);
+    out.pos = end(b, p, offset);
+  }
+
   @Override
   public void exception(int cpu, int number, long returnAddress, long timeFrom, long timeTo, long offset) {
     out.require(320);

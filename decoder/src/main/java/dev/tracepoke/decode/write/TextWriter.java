@@ -162,6 +162,41 @@ public final class TextWriter implements FlowSink {
     }
   }
 
+  /**
+   * A range with its cycle count: the range's last line (the range's own line with {@code
+   * ranges}) ends in {@code cyc=N}, perf's name for cycles in its IPC and branch-stack fields.
+   */
+  @Override
+  public void rangeWithCycles(int cpu, long start, long end, int instructions, int lastKind,
+      boolean taken, long timeFrom, long timeTo, int flag, long offset, long cycles) {
+    range(cpu, start, end, instructions, lastKind, taken, timeFrom, timeTo, flag, offset);
+    if (ranges || instructions > 0) {
+      out.require(6 + 20 + 1);
+      byte[] b = out.buf;
+      int p = out.pos - 1; // over the newline of the line just written
+      p = OutputBuffer.ascii(b, p, "  cyc=");
+      p = OutputBuffer.decimal(b, p, cycles);
+      b[p++] = '\n';
+      out.pos = p;
+    }
+  }
+
+  /** Instructions without a known path (a Q element): a line of their own. */
+  @Override
+  public void noPath(int cpu, long start, long next, long instructions, long offset) {
+    head(cpu, NO_TIME);
+    int p = begin(8 + 20 + 24 + 16 + 9 + 16 + 11 + 20);
+    byte[] b = out.buf;
+    p = OutputBuffer.ascii(b, p, "no-path ");
+    p = OutputBuffer.decimal(b, p, instructions);
+    p = OutputBuffer.ascii(b, p, " instructions from ");
+    p = OutputBuffer.hex16(b, p, start);
+    p = OutputBuffer.ascii(b, p, " next ");
+    p = OutputBuffer.hex16(b, p, next);
+    p = OutputBuffer.ascii(b, p, " at offset ");
+    end(OutputBuffer.decimal(b, p, offset));
+  }
+
   @Override
   public void exception(int cpu, int number, long returnAddress, long timeFrom, long timeTo, long offset) {
     head(cpu, timeFrom);
