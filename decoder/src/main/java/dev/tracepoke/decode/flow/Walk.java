@@ -754,6 +754,9 @@ final class Walk {
       // with the contradiction said (nothing but the error when no end is within the bound)
       forks.contradiction(w, w.exceptionOffset, w.exceptionIndex,
           "exception return address 0x%x cannot be reached from pc 0x%x", ret, w.pc);
+      if (forks.group) {
+        return OK; // a forked walker the trace contradicts is dropped: no walk for it
+      }
       ret = w.pc + MAX_EXCEPTION_WALK;
     }
     long start = w.pc;
@@ -764,7 +767,7 @@ final class Walk {
     boolean windows = sites;
     int version = segment.version;
     for (long at = start; at != ret; at += 4) {
-      long word = windows ? wordAt(w, at) : timeline.read32(at, version);
+      long word = windows && reachable ? wordAt(w, at) : timeline.read32(at, version);
       if (word == FORK_WORD) {
         return FORK;
       }
