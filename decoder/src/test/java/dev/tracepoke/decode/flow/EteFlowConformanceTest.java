@@ -227,6 +227,45 @@ class EteFlowConformanceTest {
     return out;
   }
 
+  /**
+   * Timestamp-marker gating (ETE 1.1+ with TRCIDR0.TSMARK: OpenCSD outputs no timestamp before the
+   * first TS marker) is not applied by our decoder: on {@code ts_marker}, the one snapshot whose
+   * unit has it, every timestamp packet comes after the first marker, so the lister outputs all
+   * 223 and gating would change nothing (this test pins that); a timestamp before any marker still
+   * bounds the time of what follows, so dropping it would only lose time information.
+   */
+  @org.junit.jupiter.api.Test
+  void timestampMarkerGateChangesNothingOnTsMarker() throws IOException {
+    Path shared = OpenCsdConformanceTest.shared();
+    assumeTrue(shared != null, "no shared/conformance folder");
+    Path dir = shared.resolve("conformance/opencsd-snapshots-ete/ts_marker");
+    Snapshot s = SnapshotReader.read(dir);
+    SnapshotStreams.BufferPlan plan = SnapshotStreams.plan(s, s.buffer("ETB_1").orElseThrow());
+    List<String> packets = new ArrayList<>();
+    SnapshotStreams.read(s, plan, src -> {
+      assertTrue(src.config().timestampMarkerGate(), "ts_marker's unit gates timestamps");
+      return new PacketReader(src.config(), new dev.tracepoke.decode.etm4.OpenCsdPacketText(
+          LongUnaryOperator.identity(), packets::add, true));
+    }, src -> null);
+    int firstMarker = -1;
+    int firstTimestamp = -1;
+    int timestamps = 0;
+    for (int i = 0; i < packets.size(); i++) {
+      if (packets.get(i).contains("I_TS_MARKER") && firstMarker < 0) {
+        firstMarker = i;
+      }
+      if (packets.get(i).contains("I_TIMESTAMP")) {
+        timestamps++;
+        if (firstTimestamp < 0) {
+          firstTimestamp = i;
+        }
+      }
+    }
+    assertEquals(223, timestamps, "timestamp packets");
+    assertTrue(firstMarker >= 0 && firstMarker < firstTimestamp,
+        "first marker " + firstMarker + ", first timestamp " + firstTimestamp);
+  }
+
   /** Counting ranges and instructions in the comparison form. */
   static final class OpenCsdOracleRanges {
     static void count(List<String> elements, long[] counted) {
