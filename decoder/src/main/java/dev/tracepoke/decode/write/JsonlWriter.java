@@ -138,8 +138,8 @@ public final class JsonlWriter implements FlowSink {
   @Override
   public void rangeWithCycles(int cpu, long start, long end, int instructions, int lastKind,
       boolean taken, long timeFrom, long timeTo, int flag, long offset, long cycles) {
+    out.require(320 + 12 + 20); // range's own require then keeps the object in the buffer
     range(cpu, start, end, instructions, lastKind, taken, timeFrom, timeTo, flag, offset);
-    out.require(12 + 20 + 2);
     byte[] b = out.buf;
     int p = out.pos - 2; // over the closing brace and newline
     p = OutputBuffer.ascii(b, p, ",\"cycles\":");
