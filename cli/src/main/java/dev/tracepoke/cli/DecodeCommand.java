@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
             + " OpenCSD reports it; text ends that range's last line in cyc=N, jsonl gives the range a \"cycles\" key"
             + " (absent where no count was traced). ETMv4/ETE speculation (commit, cancel, mispredict) is resolved;"
             + " Q elements whose path cannot be followed are no-path gaps (jsonl reason no_path, with next and"
-            + " instructions)."})
+            + " instructions). ETE transactions are lines of their own (jsonl type transaction, kind start, commit,"
+            + " fail or trace_init)."})
 final class DecodeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -150,6 +151,11 @@ final class DecodeCommand implements Callable<Integer> {
         boolean taken, long timeFrom, long timeTo, int flag, long offset, long cycles) {
       next.rangeWithCycles(cpu, start, end, instructions, lastKind, taken, timeFrom, timeTo, flag,
           offset, cycles);
+    }
+
+    @Override
+    public void transaction(int cpu, int kind, long offset) {
+      next.transaction(cpu, kind, offset);
     }
 
     @Override

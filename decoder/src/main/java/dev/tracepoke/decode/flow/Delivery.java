@@ -157,6 +157,7 @@ final class Delivery {
           (a & (1 << 9)) != 0, b, (int) c, offset);
       case FlowElements.GAP -> FlowElements.sendGap(sink, cpu, a, b, c, d, offset);
       case ERROR -> sink.error(cpu, offset, a, messages.get((int) c));
+      case FlowElements.TRANS -> sink.transaction(cpu, (int) a, offset);
       case AMBIGUITY -> {
         boolean equal = (FlowElements.flags(head) & EQUAL) != 0;
         boolean ok = resolved && !equal;

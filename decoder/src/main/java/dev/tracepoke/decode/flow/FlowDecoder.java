@@ -141,6 +141,7 @@ public final class FlowDecoder implements PacketSink {
   private static final int P_TRANS_COMMIT = 19;
   /** Only inside {@link Speculation}: a timestamp (a = perf time) held with speculative packets. */
   private static final int P_TIMESTAMP = 20;
+  private static final int P_TRANS_INIT = 21;
 
   private final ImageTimeline timeline;
   private final Config config;
@@ -201,11 +202,12 @@ public final class FlowDecoder implements PacketSink {
    */
   public FlowDecoder traceUnit(dev.tracepoke.decode.etm4.Etm4Config unit) {
     walk.traceUnit(unit.returnStack(), unit.majorVersion() >= 5);
+    ete = unit.isEte();
     delivery.cycleCounting(unit.cycleCounting());
     if (unit.maxSpeculationDepth() > 0) {
       speculation = new Speculation(this::record, unit.maxSpeculationDepth(),
           unit.transactionStartIsP0(), P_ATOMS, P_EXCEPTION, P_ADDRESS, P_CONTEXT, P_SOURCE, P_Q,
-          P_TRANS_START, P_TIMESTAMP, P_CYCLES);
+          P_TRANS_START, P_TIMESTAMP, P_CYCLES, P_TRANS_COMMIT, P_TRANS_FAIL);
       transStartP0 = unit.transactionStartIsP0();
     }
     return this;
@@ -287,7 +289,17 @@ public final class FlowDecoder implements PacketSink {
       speculation.synced(specDepth);
     }
     take(P_INFO, offset, index, 0, 0, 0, 0, false);
+    if (ete && (info & 0x40) != 0 && !infoSeen) {
+      // ETE TSTATE: trace starts inside a transaction (OpenCSD marks it at the first Trace Info)
+      take(P_TRANS_INIT, offset, index, 0, 0, 0, 0, false);
+    }
+    infoSeen = true;
   }
+
+  /** ETE unit (TRCDEVARCH given): Trace Info's TSTATE bit means something. */
+  private boolean ete;
+  /** A Trace Info was seen since the last sync loss. */
+  private boolean infoSeen;
 
   @Override
   public void traceOn(long offset, long index) {
@@ -302,6 +314,7 @@ public final class FlowDecoder implements PacketSink {
 
   /** The flow breaks: what speculation held is dropped (timestamps and cycle counts go on). */
   private void unsyncSpeculation(boolean keepTimes) {
+    infoSeen = false;
     if (speculation != null) {
       if (keepTimes) {
         speculation.discard();
@@ -557,7 +570,9 @@ public final class FlowDecoder implements PacketSink {
       case P_CONTEXT -> walk.onContext(offset, index, b, (int) c, d);
       case P_CYCLES -> walk.onCycleCount(b != 0 ? a : -1);
       case P_Q -> walk.onQ(offset, index, (int) a, c != 0, b, (int) d);
-      case P_TRANS_START, P_TRANS_COMMIT -> { }
+      case P_TRANS_START -> walk.onTransaction(FlowSink.TRANS_START, offset);
+      case P_TRANS_COMMIT -> walk.onTransaction(FlowSink.TRANS_COMMIT, offset);
+      case P_TRANS_INIT -> walk.onTransaction(FlowSink.TRANS_TRACE_INIT, offset);
       case P_OVERFLOW -> sync.loseSync(FlowSink.GAP_OVERFLOW, offset);
       case P_DISCARD -> sync.loseSync(FlowSink.GAP_ERROR, offset);
       case P_BAD -> sync.onBadPacket(offset, index, (int) a, b, PacketError.values()[(int) c]);

@@ -19,6 +19,7 @@ import java.util.List;
  * GAP        reason, address, next, instructions, offset  (next, instructions: GAP_NO_PATH)
  * ERROR      packetIndex, -, message (index into a message list), -, offset
  * AMBIGUITY  pc, resolvedWord, candidates (index into an int pool), candidate count, resolvedAt
+ * TRANS      kind (FlowSink.TRANS_*), -, -, -, offset
  * </pre>
  *
  * A range's cycle count is 0 in those bits when it has none.
@@ -38,6 +39,7 @@ public final class FlowElements {
   public static final int GAP = 5;
   public static final int ERROR = 6;
   public static final int AMBIGUITY = 7;
+  public static final int TRANS = 8;
 
   /** AMBIGUITY flag: later packets decided the word (resolvedWord is valid). */
   public static final int RESOLVED = 1;
@@ -79,6 +81,7 @@ public final class FlowElements {
           b, (int) c, offset);
       case GAP -> sendGap(sink, cpu, a, b, c, d, offset);
       case ERROR -> sink.error(cpu, offset, a, messages.get((int) c));
+      case TRANS -> sink.transaction(cpu, (int) a, offset);
       case AMBIGUITY -> {
         boolean resolved = (flags(head) & RESOLVED) != 0;
         sink.ambiguity(cpu, a, candidates(pool, (int) c, (int) d), resolved,

@@ -69,6 +69,19 @@ public interface FlowSink {
     gap(cpu, GAP_NO_PATH, start, offset);
   }
 
+  /** Transaction kinds (ETE, FEAT_TME), OpenCSD's {@code trace_memtrans_t} order. */
+  int TRANS_TRACE_INIT = 0;
+  int TRANS_START = 1;
+  int TRANS_COMMIT = 2;
+  int TRANS_FAIL = 3;
+
+  /**
+   * ETE transactional memory: a transaction started (its TSTART ends the range before),
+   * committed, failed (what ran since its start was unwound, though its ranges were already
+   * delivered), or trace began inside one ({@code TRANS_TRACE_INIT}). Ignored by default.
+   */
+  default void transaction(int cpu, int kind, long offset) {}
+
   /**
    * An exception was taken. {@code number} is the ETMv4 exception number, {@code returnAddress} the
    * preferred return address the trace reported.

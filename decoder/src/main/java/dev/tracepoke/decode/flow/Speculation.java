@@ -46,6 +46,8 @@ final class Speculation {
   private final int transStartType;
   private final int timestampType;
   private final int cycleCountType;
+  private final int transCommitType;
+  private final int transFailType;
 
   private final Release out;
   private final int maxSpec;
@@ -64,7 +66,7 @@ final class Speculation {
 
   Speculation(Release out, int maxSpec, boolean transStartP0, int atomsType, int exceptionType,
       int addressType, int contextType, int sourceType, int qType, int transStartType,
-      int timestampType, int cycleCountType) {
+      int timestampType, int cycleCountType, int transCommitType, int transFailType) {
     this.out = out;
     this.maxSpec = maxSpec;
     this.transStartP0 = transStartP0;
@@ -77,6 +79,8 @@ final class Speculation {
     this.transStartType = transStartType;
     this.timestampType = timestampType;
     this.cycleCountType = cycleCountType;
+    this.transCommitType = transCommitType;
+    this.transFailType = transFailType;
   }
 
   /** Nothing held: a packet can go straight on when it is not itself speculative. */
@@ -310,17 +314,19 @@ final class Speculation {
   }
 
   /**
-   * End of the trace: timestamps and cycle counts before the first uncommitted P0 element go on;
-   * addresses and contexts are dropped, and everything from that P0 element on.
+   * End of the trace: timestamps and cycle counts before the first uncommitted P0 element go on
+   * (and, when nothing is speculative, transaction commits and failures); addresses and contexts
+   * are dropped, and everything from that P0 element on.
    */
   void end() {
+    boolean settled = depth == 0;
     for (int k = first; k < first + count; k++) {
       int i = k * STRIDE;
       int type = (int) held[i];
       if (p0(type)) {
         break;
       }
-      if (keeper(type)) {
+      if (keeper(type) || (settled && (type == transCommitType || type == transFailType))) {
         releaseAt(i, held[i + 4], -1);
       }
     }

@@ -511,10 +511,23 @@ final class Walk {
     }
     for (int k = 0; k < forks.live; k++) {
       Walker w = forks.walkers[k];
+      delivery.put(w, FlowElements.TRANS, FlowSink.TRANS_FAIL, 0, 0, 0, offset, FlowSink.NO_TIME,
+          FlowSink.NO_TIME);
       delivery.error(w, offset, index, "transaction failed: the instructions traced since its"
           + " start were unwound");
       w.needAddress = true;
       w.popPending = false;
+    }
+  }
+
+  /** ETE transaction start, commit, or trace starting inside a transaction. */
+  void onTransaction(int kind, long offset) {
+    if (!sync.synced()) {
+      return;
+    }
+    for (int k = 0; k < forks.live; k++) {
+      delivery.put(forks.walkers[k], FlowElements.TRANS, kind, 0, 0, 0, offset, FlowSink.NO_TIME,
+          FlowSink.NO_TIME);
     }
   }
 

@@ -123,6 +123,12 @@ final class CoreStream implements ElementWindow {
     }
 
     @Override
+    public void transaction(int cpu, int kind, long offset) {
+      current.transaction(cpu, kind, offset);
+      check();
+    }
+
+    @Override
     public void noPath(int cpu, long start, long next, long instructions, long offset) {
       current.noPath(cpu, start, next, instructions, offset);
       check();

@@ -62,6 +62,11 @@ final class ElementChunk implements FlowSink {
   }
 
   @Override
+  public void transaction(int cpu, int kind, long offset) {
+    add(FlowElements.TRANS, kind, 0, 0, 0, offset, NO_TIME, NO_TIME);
+  }
+
+  @Override
   public void noPath(int cpu, long start, long next, long instructions, long offset) {
     add(FlowElements.GAP, GAP_NO_PATH, start, next, instructions, offset, NO_TIME, NO_TIME);
   }

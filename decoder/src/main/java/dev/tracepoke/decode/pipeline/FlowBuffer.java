@@ -64,6 +64,11 @@ public final class FlowBuffer implements FlowSink {
   }
 
   @Override
+  public void transaction(int cpu, int kind, long offset) {
+    add(core(cpu), FlowElements.TRANS, kind, 0, 0, 0, offset, NO_TIME, NO_TIME);
+  }
+
+  @Override
   public void noPath(int cpu, long start, long next, long instructions, long offset) {
     add(core(cpu), FlowElements.GAP, GAP_NO_PATH, start, next, instructions, offset, NO_TIME, NO_TIME);
   }

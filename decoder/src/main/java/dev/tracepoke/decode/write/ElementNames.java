@@ -60,6 +60,17 @@ public final class ElementNames {
     };
   }
 
+  /** A transaction kind ({@code FlowSink.TRANS_*}). */
+  public static String transaction(int k) {
+    return switch (k) {
+      case 0 -> "trace_init";
+      case 1 -> "start";
+      case 2 -> "commit";
+      case 3 -> "fail";
+      default -> "other";
+    };
+  }
+
   /** A gap reason ({@code FlowSink.GAP_*}). */
   public static String gapReason(int r) {
     return switch (r) {

@@ -149,6 +149,18 @@ public final class JsonlWriter implements FlowSink {
     out.pos = p;
   }
 
+  /** ETE transactional memory: {@code {"type":"transaction","cpu":N,"kind":"start",...}}. */
+  @Override
+  public void transaction(int cpu, int kind, long offset) {
+    out.require(120);
+    byte[] b = out.buf;
+    int p = begin(b, out.pos, "transaction", cpu);
+    p = OutputBuffer.ascii(b, p, ",\"kind\":\"");
+    p = OutputBuffer.ascii(b, p, ElementNames.transaction(kind));
+    b[p++] = '"';
+    out.pos = end(b, p, offset);
+  }
+
   /**
    * Instructions without a known path (a Q element): a gap object, reason {@code no_path}, with
    * where execution went on and how many instructions ran (0 = unknown).

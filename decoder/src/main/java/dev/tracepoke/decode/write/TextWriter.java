@@ -190,6 +190,15 @@ public final class TextWriter implements FlowSink {
     return OutputBuffer.decimal(b, p, pendingCycles);
   }
 
+  /** ETE transactional memory: {@code transaction start|commit|fail|trace_init}. */
+  @Override
+  public void transaction(int cpu, int kind, long offset) {
+    head(cpu, NO_TIME);
+    int p = begin(12 + 10);
+    p = OutputBuffer.ascii(out.buf, p, "transaction ");
+    end(OutputBuffer.ascii(out.buf, p, ElementNames.transaction(kind)));
+  }
+
   /** Instructions without a known path (a Q element): a line of their own. */
   @Override
   public void noPath(int cpu, long start, long next, long instructions, long offset) {

@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * (OpenCSD 1.3.3), every buffer of the ten: our packet reader over the snapshot's buffer feeds
  * {@link FlowDecoder}, and every instruction range (with the cycle count OpenCSD reports after
  * it), no-path range (Q elements), exception, exception return, PE context and inaccessible-memory
- * element equals the lister's, in order, at the same Idx. Speculation ({@code ete_spec_1}: commit,
+ * element and transaction element (MEMTRANS) equals the lister's, in order, at the same Idx. Speculation ({@code ete_spec_1}: commit,
  * cancel, mispredict), Q elements ({@code q_elem}), TSTART waypoints ({@code tme_simple}) are
  * exercised; {@code ete_ip}'s A32/T32 code is one gap per stretch naming the instruction set. The
  * expected counts pin what each snapshot holds (A64 ranges only).
@@ -179,6 +179,11 @@ class EteFlowConformanceTest {
       @Override
       public void noPath(int cpu, long start, long next, long instructions, long offset) {
         listed.noPath(cpu, start, next, instructions, offset);
+      }
+
+      @Override
+      public void transaction(int cpu, int kind, long offset) {
+        listed.transaction(cpu, kind, offset);
       }
 
       @Override

@@ -165,6 +165,12 @@ final class OpenCsdListing {
       }
 
       @Override
+      public void transaction(int cpu, int kind, long offset) {
+        String[] kinds = {"init", "start", "commit", "fail"};
+        out.accept("trans " + kinds[kind] + " @" + index.applyAsLong(offset));
+      }
+
+      @Override
       public void noPath(int cpu, long start, long next, long instructions, long offset) {
         out.accept(OpenCsdListing.noPath(start, next, instructions, index.applyAsLong(offset)));
       }
@@ -440,6 +446,10 @@ final class OpenCsdListing {
         }
         return exception(Integer.parseInt(m.group(2), 16), Long.parseUnsignedLong(m.group(1), 16),
             idx);
+      }
+      case "MEMTRANS" -> {
+        // OpenCSD 1.3.3 prints Init, Start, Commit or Fail
+        return "trans " + body.trim().toLowerCase(java.util.Locale.ROOT) + " @" + idx;
       }
       case "I_RANGE_NOPATH" -> {
         Matcher m = NOPATH.matcher(body);

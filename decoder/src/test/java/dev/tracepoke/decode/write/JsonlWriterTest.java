@@ -21,6 +21,8 @@ class JsonlWriterTest {
     w.rangeWithCycles(0, 0x5001c, 0x50024, 2, FlowSink.LAST_DIRECT, true, FlowSink.NO_TIME,
         FlowSink.NO_TIME, FlowSink.FLAG_RESOLVED, 27, 0);
     w.noPath(0, 0x6951c, 0x63830, 4, 395);
+    w.transaction(0, FlowSink.TRANS_START, 22);
+    w.transaction(0, FlowSink.TRANS_FAIL, 24);
     out.flush();
     assertEquals(String.join("\n",
         "{\"type\":\"range\",\"cpu\":0,\"trace_id\":2,\"start\":\"0x5001c\",\"end\":\"0x50024\","
@@ -31,6 +33,8 @@ class JsonlWriterTest {
             + "\"offset\":27,\"cycles\":0}",
         "{\"type\":\"gap\",\"cpu\":0,\"reason\":\"no_path\",\"address\":\"0x6951c\",\"next\":\"0x63830\","
             + "\"instructions\":4,\"offset\":395}",
+        "{\"type\":\"transaction\",\"cpu\":0,\"kind\":\"start\",\"offset\":22}",
+        "{\"type\":\"transaction\",\"cpu\":0,\"kind\":\"fail\",\"offset\":24}",
         ""), bytes.toString(StandardCharsets.UTF_8));
   }
 

@@ -82,6 +82,7 @@ class TextWriterTest {
     w.rangeWithCycles(1, 0xffff800008001000L, 0xffff800008001008L, 2, FlowSink.LAST_DIRECT, true,
         FlowSink.NO_TIME, FlowSink.NO_TIME, FlowSink.FLAG_NONE, 7, 1234567890123L);
     w.noPath(1, 0x6951c, 0x63830, 4, 395);
+    w.transaction(1, FlowSink.TRANS_COMMIT, 24);
     TextWriter r = new TextWriter(out, SymbolNames.of(SYMS), true);
     r.rangeWithCycles(0, 0xffff800008001004L, 0xffff800008001008L, 1, FlowSink.LAST_COND, false,
         FlowSink.NO_TIME, FlowSink.NO_TIME, FlowSink.FLAG_AMBIGUOUS, 3, 0);
@@ -92,6 +93,7 @@ class TextWriterTest {
         "[001]                    -  ffff800008001000  first                                other",
         "[001]                    -  ffff800008001004  first+0x4                            direct   E  cyc=1234567890123",
         "[001]                    -  no-path 4 instructions from 000000000006951c next 0000000000063830 at offset 395",
+        "[001]                    -  transaction commit",
         "[000]                    -  ffff800008001004-ffff800008001008     1  first+0x4                            cond     N  ambiguous  cyc=0",
         "[000]                    -  ffff800008001004-ffff800008001008     1  first+0x4                            cond     N",
         ""), bytes.toString(StandardCharsets.UTF_8));
