@@ -25,7 +25,14 @@ import picocli.CommandLine.Spec;
             + " PIE vmlinux), moved by the KASLR offset (kallsyms _stext vs the vmlinux's). They are read when the"
             + " recording has no text-poke records: every listed site may then hold either word at any execution,"
             + " the trace resolves it or it is flagged; a BRK exception where kcore holds no BRK is an armed kprobe."
-            + " With records, the records' windows apply. Without a vmlinux, a warning says the sites are unknown."})
+            + " With records, the records' windows apply. Without a vmlinux, a warning says the sites are unknown.",
+        "",
+        "Cycle counts (trace units with TRCCONFIGR.CCI, perf's cycacc): a count belongs to the range before it, as"
+            + " OpenCSD reports it; text ends that range's last line in cyc=N, jsonl gives the range a \"cycles\" key"
+            + " (absent where no count was traced). ETMv4/ETE speculation (commit, cancel, mispredict) is resolved;"
+            + " Q elements whose path cannot be followed are no-path gaps (jsonl reason no_path, with next and"
+            + " instructions). ETE transactions are lines of their own (jsonl type transaction, kind start, commit,"
+            + " fail or trace_init)."})
 final class DecodeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -157,6 +164,23 @@ final class DecodeCommand implements Callable<Integer> {
     public void range(int cpu, long start, long end, int instructions, int lastKind, boolean taken,
         long timeFrom, long timeTo, int flag, long offset) {
       next.range(cpu, start, end, instructions, lastKind, taken, timeFrom, timeTo, flag, offset);
+    }
+
+    @Override
+    public void rangeWithCycles(int cpu, long start, long end, int instructions, int lastKind,
+        boolean taken, long timeFrom, long timeTo, int flag, long offset, long cycles) {
+      next.rangeWithCycles(cpu, start, end, instructions, lastKind, taken, timeFrom, timeTo, flag,
+          offset, cycles);
+    }
+
+    @Override
+    public void transaction(int cpu, int kind, long offset) {
+      next.transaction(cpu, kind, offset);
+    }
+
+    @Override
+    public void noPath(int cpu, long start, long next, long instructions, long offset) {
+      this.next.noPath(cpu, start, next, instructions, offset);
     }
 
     @Override

@@ -29,7 +29,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * broadcast ({@code branch_broadcast}, BB), cycle counting ({@code cycacc}, CCI) — recorded by the
  * simulator from the static scenario, exported as an OpenCSD snapshot and read by {@code
  * trc_pkt_lister} 1.3.3: our packets equal the lister's, and our flow decode equals its {@code
- * -decode} elements (ranges, exceptions, exception returns, contexts) element for element. The
+ * -decode} elements (ranges with the cycle count OpenCSD puts after them, exceptions, exception
+ * returns, contexts) element for element. The
  * option must be in the stream (TRCCONFIGR bit set, its packets present), and each recording
  * decodes to the same instructions as the recording without options (same scenario and seed).
  */
@@ -80,6 +81,19 @@ class EtmOptionsVsOpenCsdTest {
       assertEquals(List.of(), flow.errors, what);
       assertSame(listing.elements(core.traceId()), flow.lines, what + ": element");
       assertEquals(List.of(), flow.trailing, what + ": contexts after the last P0 element");
+      // cycle counts (compared above with the lister's, each on the range before it): every
+      // counted range has at least the threshold, and with counting on nearly every range has one
+      long counted = flow.lines.stream().filter(l -> l.contains(" cyc=")).count();
+      long ranges = flow.lines.stream().filter(l -> l.startsWith("range ")).count();
+      if (cci) {
+        assertTrue(counted * 10 >= ranges * 9, what + ": " + counted + " of " + ranges
+            + " ranges have a cycle count");
+        assertTrue(flow.lines.stream().filter(l -> l.contains(" cyc="))
+            .allMatch(l -> Long.parseLong(l.substring(l.indexOf(" cyc=") + 5))
+                >= dev.tracepoke.sim.etm.Etm4TraceUnit.CC_THRESHOLD), what + ": counts");
+      } else {
+        assertEquals(0, counted, what + ": cycle counts without cycacc");
+      }
       long[] n = {0};
       OpenCsdOracle.ranges(flow.lines, range -> n[0] += (range[1] - range[0]) >>> 2);
       instructions += n[0];

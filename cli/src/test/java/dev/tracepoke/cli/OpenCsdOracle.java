@@ -154,6 +154,9 @@ final class OpenCsdOracle {
     Map<String, List<String>> elements = new TreeMap<>();
     List<String> errors = new ArrayList<>();
     boolean done = false;
+    // a cycle count belongs to the range before it (since the previous count), as OpenCSD says
+    Map<String, Integer> lastRange = new TreeMap<>();
+    java.util.Set<Long> unknownCounts = new java.util.HashSet<>();
     try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8),
         1 << 16)) {
       for (String line; (line = r.readLine()) != null; ) {
@@ -163,11 +166,31 @@ final class OpenCsdOracle {
         }
         Matcher e = ELEMENT.matcher(line);
         if (e.matches()) {
+          List<String> list = elements.computeIfAbsent(e.group(2), k -> new ArrayList<>());
+          if (e.group(3).equals("CYCLE_COUNT")) {
+            Matcher cc = CC.matcher(e.group(4));
+            if (!cc.matches()) {
+              throw new IOException("unexpected cycle count: " + line);
+            }
+            Integer at = lastRange.remove(e.group(2));
+            // format 1 with U = 1 ("count unknown") is printed as 0: no count
+            if (at != null && !unknownCounts.contains(Long.parseLong(e.group(1)))) {
+              list.set(at, list.get(at) + " cyc=" + cc.group(1));
+            }
+            continue;
+          }
           String s = element(Long.parseLong(e.group(1)), e.group(3), e.group(4), line);
           if (s != null) {
-            elements.computeIfAbsent(e.group(2), k -> new ArrayList<>()).add(s);
+            list.add(s);
+            if (s.startsWith("range ")) {
+              lastRange.put(e.group(2), list.size() - 1);
+            }
           }
           continue;
+        }
+        Matcher u = UNKNOWN_COUNT.matcher(line);
+        if (u.matches()) {
+          unknownCounts.add(Long.parseLong(u.group(1)));
         }
         String[] pk = OpenCsdPacketText.parseListerLine(line);
         if (pk != null) {
@@ -221,6 +244,8 @@ final class OpenCsdOracle {
       "exec range=0x([0-9a-f]+):\\[0x([0-9a-f]+)\\] num_i\\((\\d+)\\) last_sz\\(4\\) \\(ISA=A64\\) ([EN]) (.*)$");
   private static final Pattern EXC = Pattern.compile("pref ret addr:0x([0-9a-f]+).*excep num \\(0x([0-9a-f]+)\\)");
   private static final Pattern NACC = Pattern.compile("^\\s*0x([0-9a-f]+)");
+  private static final Pattern CC = Pattern.compile("^ \\[CC=(\\d+)\\]; $");
+  private static final Pattern UNKNOWN_COUNT = Pattern.compile("^Idx:(\\d+); ID:[0-9a-f]+; \\[0x0f \\];\\tI_CCNT_F1 .*");
   private static final Pattern PE_CONTEXT = Pattern.compile(
       "^\\(ISA=A64\\) EL(\\d)([NS]); (64|32)-bit; (?:VMID=0x([0-9a-f]+); )?(?:CTXTID=0x([0-9a-f]+); )?$");
 
@@ -300,6 +325,14 @@ final class OpenCsdOracle {
     public void range(int cpu, long start, long end, int instructions, int lastKind, boolean taken, long timeFrom,
         long timeTo, int flag, long offset) {
       emit(OpenCsdOracle.range(start, end, instructions, KINDS[lastKind], taken, index.applyAsLong(offset)));
+    }
+
+    /** A range with its cycle count: the lister's form with {@code " cyc=N"} appended. */
+    @Override
+    public void rangeWithCycles(int cpu, long start, long end, int instructions, int lastKind,
+        boolean taken, long timeFrom, long timeTo, int flag, long offset, long cycles) {
+      emit(OpenCsdOracle.range(start, end, instructions, KINDS[lastKind], taken,
+          index.applyAsLong(offset)) + " cyc=" + cycles);
     }
 
     @Override

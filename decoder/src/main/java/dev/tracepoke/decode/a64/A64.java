@@ -63,6 +63,11 @@ public final class A64 {
   public static final int F_HINT = 1 << 8;
   /** NOP exactly (HINT #0). */
   public static final int F_NOP = 1 << 9;
+  /**
+   * TSTART (FEAT_TME): OpenCSD 1.3.3 makes it a waypoint (instruction type TSTART) on cores of
+   * architecture "AA64"; otherwise an ordinary instruction.
+   */
+  public static final int F_TSTART = 1 << 10;
 
   private static final int CMODX_B = DIRECT | F_CMODX_SAFE;
   private static final int CMODX_BL = DIRECT | F_LINK | F_CMODX_SAFE;
@@ -131,6 +136,9 @@ public final class A64 {
     if ((word & 0xFFFFFFC0) == 0xD5031000) {
       return OTHER | F_WFX; // WFET (op2 = 0), WFIT (op2 = 1)
     }
+    if ((word & 0xFFFFFFE0) == 0xD5233060) {
+      return OTHER | F_TSTART; // TSTART Xt
+    }
     return OTHER;
   }
 
@@ -194,6 +202,13 @@ public final class A64 {
       return pauthBranches || (cls & F_PAUTH) == 0;
     }
     return wfxWaypoints && (cls & F_WFX) != 0;
+  }
+
+  /** As {@link #isWaypoint(int, boolean, boolean)}; TSTART too when {@code tstartWaypoints}. */
+  public static boolean isWaypoint(int cls, boolean pauthBranches, boolean wfxWaypoints,
+      boolean tstartWaypoints) {
+    return isWaypoint(cls, pauthBranches, wfxWaypoints)
+        || (tstartWaypoints && (cls & F_TSTART) != 0);
   }
 
   /**

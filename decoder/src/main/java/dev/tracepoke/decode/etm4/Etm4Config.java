@@ -10,7 +10,7 @@ import dev.tracepoke.snapshot.EtmRegisters;
  *
  * @param configr TRCCONFIGR: bit 3 BB, 4 CCI, 6 CID, 7 VMID, [10:8] COND, 11 TS, 12 RS, [14:13] QE
  * @param traceIdr TRCTRACEIDR: bits [6:0] the CoreSight trace ID
- * @param idr0 TRCIDR0: [16:15] QSUPP, [28:24] TSSIZE, 29 COMMOPT
+ * @param idr0 TRCIDR0: 7 TRCCCI, [16:15] QSUPP, [28:24] TSSIZE, 29 COMMOPT
  * @param idr1 TRCIDR1: [11:8] major, [7:4] minor trace architecture version
  * @param idr2 TRCIDR2: [4:0] IASIZE, [9:5] CIDSIZE, [14:10] VMIDSIZE, [28:25] CCSIZE, 31 WFXMODE
  * @param idr8 TRCIDR8: MAXSPEC, the maximum speculation depth
@@ -138,8 +138,10 @@ public record Etm4Config(
   }
 
   /**
-   * Timestamps are held back until the first timestamp marker (ETE 1.1+ with TRCIDR0.TSMARK), as
-   * OpenCSD does: such a unit marks where each timestamp applies.
+   * ETE 1.1+ with TRCIDR0.TSMARK: OpenCSD outputs no timestamp before the first timestamp marker.
+   * The flow decoder does not gate: on the one real trace with such a unit ({@code ts_marker}) the
+   * first timestamp follows the first marker, so gating changes nothing there, and an earlier
+   * timestamp still bounds the time of what follows (EteFlowConformanceTest pins this).
    */
   public boolean timestampMarkerGate() {
     return fullVersion() >= 0x51 && ((idr0 >>> 23) & 1) != 0;
@@ -182,9 +184,13 @@ public record Etm4Config(
     return ((idr2 >>> 25) & 0xF) + 12;
   }
 
-  /** TRCIDR0.COMMOPT: cycle-count packets carry no commit field. */
+  /**
+   * TRCIDR0.COMMOPT on a unit with cycle counting (TRCIDR0.TRCCCI, bit 7): cycle-count packets
+   * carry no commit field. COMMOPT only describes cycle-count packets, so without TRCCCI it means
+   * nothing (OpenCSD's {@code commitOpt1()} checks both).
+   */
   public boolean commitOpt() {
-    return ((idr0 >>> 29) & 1) != 0;
+    return ((idr0 >>> 29) & 1) != 0 && ((idr0 >>> 7) & 1) != 0;
   }
 
   /** TRCIDR0.QSUPP != 0: Q packets can occur. */

@@ -35,6 +35,38 @@ final class Delivery {
     this.forks = forks;
   }
 
+  /**
+   * TRCCONFIGR.CCI: a cycle count belongs to the range before it (OpenCSD), so the latest range
+   * and what follows it are held until the count or the next range comes.
+   */
+  private boolean cycleCounting;
+  /** Elements held behind a range awaiting its count before they are sent anyway. */
+  private static final int MAX_CYCLE_HOLD = 256;
+
+  void cycleCounting(boolean on) {
+    cycleCounting = on;
+  }
+
+  /**
+   * A cycle count ({@code -1}: unknown) for the latest range of every live walker since the last
+   * count; dropped when there is none.
+   */
+  void cycles(Walker w, long count) {
+    long[] out = w.out;
+    for (int k = w.outCount - 1; k >= 0; k--) {
+      int i = k * FlowElements.STRIDE;
+      if (FlowElements.kind(out[i]) == RANGE) {
+        if (count >= 0 && (out[i + 4] >>> 16) == 0) {
+          out[i + 4] |= (count + 1) << 16;
+        }
+        break;
+      }
+    }
+    if (!forks.group) {
+      flushUnflagged(w);
+    }
+  }
+
   void error(Walker w, long offset, long index, String message) {
     messages.add(message);
     put(w, ERROR, index, 0, messages.size() - 1, 0, offset, FlowSink.NO_TIME, FlowSink.NO_TIME);
@@ -49,11 +81,14 @@ final class Delivery {
   }
 
   void range(Walker w, long start, long end, int n, int lastKind, boolean taken, long offset) {
-    if (!forks.group && w.outCount == 0) {
+    if (!forks.group && w.outCount == 0 && !cycleCounting) {
       // the hot case of put, kept small enough to be inlined into the walk
       sink.range(cpu, start, end, n, lastKind, taken, w.walkFrom, segment.to, FlowSink.FLAG_NONE,
           offset);
     } else {
+      if (cycleCounting && !forks.group && w.outCount > 0) {
+        flushUnflagged(w); // no count came for the range held: it goes without
+      }
       w.add(RANGE, start, end, n, lastKind | (taken ? 1 << 8 : 0), offset, w.walkFrom, segment.to);
     }
   }
@@ -74,6 +109,13 @@ final class Delivery {
 
   /** Delivers the single walker's elements when no fork is open. */
   void flushSingle() {
+    if (!forks.group && (!cycleCounting || forks.walkers[0].outCount > MAX_CYCLE_HOLD)) {
+      flushUnflagged(forks.walkers[0]);
+    }
+  }
+
+  /** End of the trace (or of a fork's certainty): everything single goes out. */
+  void flushEnd() {
     if (!forks.group) {
       flushUnflagged(forks.walkers[0]);
     }
@@ -90,6 +132,9 @@ final class Delivery {
    * and nothing is held before it (it would be delivered unflagged at the segment's end anyway).
    */
   void put(Walker w, long head, long a, long b, long c, long d, long offset, long from, long to) {
+    if (cycleCounting && !forks.group && w.outCount > 0 && FlowElements.kind(head) == FlowElements.GAP) {
+      flushUnflagged(w); // a count after a break in the flow is not the held range's
+    }
     if (!forks.group && w.outCount == 0) {
       // nothing is in doubt: a decision made by the walk itself is resolved
       deliverOne(head, a, b, c, d, offset, from, to, FlowSink.FLAG_NONE, true, 0,
@@ -128,14 +173,14 @@ final class Delivery {
   private void deliverOne(long head, long a, long b, long c, long d, long offset, long from,
       long to, int flag, boolean resolved, long at, int reason) {
     switch (FlowElements.kind(head)) {
-      case RANGE -> sink.range(cpu, a, b, (int) c, (int) (d & 0xFF), (d & (1 << 8)) != 0,
-          from, to, flag, offset);
+      case RANGE -> FlowElements.sendRange(sink, cpu, a, b, c, d, from, to, flag, offset);
       case FlowElements.EXCEPTION -> sink.exception(cpu, (int) a, b, from, to, offset);
       case FlowElements.ERET -> sink.exceptionReturn(cpu, from, to, offset);
       case FlowElements.CONTEXT -> sink.context(cpu, (int) (a & 0xFF), (a & (1 << 8)) != 0,
           (a & (1 << 9)) != 0, b, (int) c, offset);
-      case FlowElements.GAP -> sink.gap(cpu, (int) a, b, offset);
+      case FlowElements.GAP -> FlowElements.sendGap(sink, cpu, a, b, c, d, offset);
       case ERROR -> sink.error(cpu, offset, a, messages.get((int) c));
+      case FlowElements.TRANS -> sink.transaction(cpu, (int) a, offset);
       case AMBIGUITY -> {
         int flags = FlowElements.flags(head);
         boolean equal = (flags & EQUAL) != 0;

@@ -158,6 +158,13 @@ public final class FlowDecoder implements PacketSink {
   private static final int P_PE_RESET = 15;
   private static final int P_SKIPPED = 16;
   private static final int P_BROKEN = 17;
+  private static final int P_CYCLES = 18;
+  private static final int P_Q = 19;
+  private static final int P_TRANS_START = 20;
+  private static final int P_TRANS_COMMIT = 21;
+  /** Only inside {@link Speculation}: a timestamp (a = perf time) held with speculative packets. */
+  private static final int P_TIMESTAMP = 22;
+  private static final int P_TRANS_INIT = 23;
 
   /** Why the stream broke, for each P_BROKEN kept (rare: damaged input only). */
   private final java.util.List<String> breaks = new java.util.ArrayList<>();
@@ -183,6 +190,14 @@ public final class FlowDecoder implements PacketSink {
   private long segmentStart;
   private long lastTraceInfo = -1;
   private Checkpoints checkpoints;
+
+  /** Speculation resolution for units with TRCIDR8.MAXSPEC > 0; null when every P0 is committed at once. */
+  private Speculation speculation;
+  /** The speculation layer's own sync: it holds packets only between a Trace Info and a sync loss. */
+  private boolean speculationSynced;
+  private boolean speculationAsync;
+  /** ETE with TRCIDR0.COMMTRANS = 0 and speculation: a transaction start counts in commits. */
+  private boolean transStartP0;
 
   /**
    * A decoder over one fixed image version, timestamps taken as perf time.
@@ -223,6 +238,14 @@ public final class FlowDecoder implements PacketSink {
    */
   public FlowDecoder traceUnit(dev.tracepoke.decode.etm4.Etm4Config unit) {
     walk.traceUnit(unit.returnStack(), unit.majorVersion() >= 5);
+    ete = unit.isEte();
+    delivery.cycleCounting(unit.cycleCounting());
+    if (unit.maxSpeculationDepth() > 0) {
+      speculation = new Speculation(this::record, unit.maxSpeculationDepth(),
+          unit.transactionStartIsP0(), P_ATOMS, P_EXCEPTION, P_ADDRESS, P_CONTEXT, P_SOURCE, P_Q,
+          P_TRANS_START, P_TIMESTAMP, P_CYCLES, P_TRANS_COMMIT, P_TRANS_FAIL);
+      transStartP0 = unit.transactionStartIsP0();
+    }
     return this;
   }
 
@@ -257,7 +280,9 @@ public final class FlowDecoder implements PacketSink {
    */
   public boolean state(long[] into, long index) {
     Walker w = forks.walkers[0];
-    if (forks.group || forks.live != 1 || packetCount != 0 || w.outCount != 0) {
+    if (forks.group || forks.live != 1 || packetCount != 0 || w.outCount != 0
+        || speculation != null) {
+      // speculative trace keeps packets (and a depth) beyond the walk: never stitched
       return false;
     }
     into[0] = sync.ordinal();
@@ -279,7 +304,29 @@ public final class FlowDecoder implements PacketSink {
     record(type, offset, index, a, b, c, d, 0);
   }
 
+  /**
+   * A packet in: straight to the segment, or held by {@link Speculation} while a P0 element before
+   * it (or it itself) is not committed.
+   */
+  private void take(int type, long offset, long index, long a, long b, long c, long d, long e,
+      boolean p0) {
+    if (speculation == null || !speculationSynced || (!p0 && speculation.empty())) {
+      record(type, offset, index, a, b, c, d, e);
+    } else {
+      speculation.push(type, offset, index, a, b, c, d, e, type == P_Q && c == 0);
+    }
+  }
+
+  private void take(int type, long offset, long index, long a, long b, long c, long d, boolean p0) {
+    take(type, offset, index, a, b, c, d, 0, p0);
+  }
+
+  /** A committed packet (or one that is not speculative) joins the segment. */
   private void record(int type, long offset, long index, long a, long b, long c, long d, long e) {
+    if (type == P_TIMESTAMP) {
+      applyTimestamp(a, offset, index);
+      return;
+    }
     offset += offsetBase;
     long boundary = offset & -HOLD_SPAN;
     if (boundary - segmentStart >= HOLD_SPAN) {
@@ -327,6 +374,7 @@ public final class FlowDecoder implements PacketSink {
 
   @Override
   public void async(long offset, long index) {
+    speculationAsync = true;
     if (skippedFrom >= 0 && offset > skippedFrom && !sync.everSynced()) {
       // trace present but not decoded is named (e.g. a damaged first A-sync, a wrapped buffer)
       record(P_SKIPPED, skippedFrom, skippedIndex, offset, 0, 0, 0);
@@ -338,35 +386,77 @@ public final class FlowDecoder implements PacketSink {
   @Override
   public void traceInfo(
       long offset, long index, int sections, int info, int key, int specDepth, int ccThreshold) {
-    record(P_INFO, offset, index, 0, 0, 0, 0);
+    if (speculation != null && !speculationSynced && speculationAsync) {
+      speculationSynced = true;
+      speculation.synced(specDepth);
+    }
+    take(P_INFO, offset, index, 0, 0, 0, 0, false);
     lastTraceInfo = offset + offsetBase;
+    if (ete && (info & 0x40) != 0) {
+      // ETE TSTATE: trace starts inside a transaction (marked where a Trace Info synchronises)
+      take(P_TRANS_INIT, offset, index, 0, 0, 0, 0, false);
+    }
   }
+
+  /** ETE unit (TRCDEVARCH given): Trace Info's TSTATE bit means something. */
+  private boolean ete;
+  /** The Trace Info just dispatched synchronised the walk (TSTATE applies then only). */
+  private boolean infoSynced;
 
   @Override
   public void traceOn(long offset, long index) {
-    record(P_TRACE_ON, offset, index, 0, 0, 0, 0);
+    take(P_TRACE_ON, offset, index, 0, 0, 0, 0, false);
   }
 
   @Override
   public void overflow(long offset, long index) {
+    unsyncSpeculation(true);
     record(P_OVERFLOW, offset, index, 0, 0, 0, 0);
+  }
+
+  /** The flow breaks: what speculation held is dropped (timestamps and cycle counts go on). */
+  private void unsyncSpeculation(boolean keepTimes) {
+    if (speculation != null) {
+      if (keepTimes) {
+        speculation.discard();
+      } else {
+        speculation.clear();
+      }
+      speculationSynced = false;
+      speculationAsync = false;
+    }
   }
 
   /** A discard breaks the flow like an overflow; reported as a {@code GAP_ERROR} gap. */
   @Override
   public void discard(long offset, long index) {
+    unsyncSpeculation(true);
     record(P_DISCARD, offset, index, 0, 0, 0, 0);
   }
 
   @Override
   public void error(long offset, long index, int header, long length, PacketError reason) {
+    unsyncSpeculation(false);
     record(P_BAD, offset, index, header, length, reason.ordinal(), 0);
   }
 
   @Override
   public void timestamp(
       long offset, long index, long value, int updatedBits, boolean hasCycleCount, int cycleCount) {
+    if (hasCycleCount) {
+      // the count in a timestamp packet is the same series as Cycle Count packets'
+      take(P_CYCLES, offset, index, cycleCount, 1, 0, 0, false);
+    }
     long t = config.time().applyAsLong(value);
+    if (speculation != null && speculationSynced && !speculation.empty()) {
+      speculation.push(P_TIMESTAMP, offset, index, t, 0, 0, 0, 0, false);
+      return;
+    }
+    applyTimestamp(t, offset, index);
+  }
+
+  /** A timestamp takes effect: the packets kept so far lie before {@code t}. */
+  private void applyTimestamp(long t, long offset, long index) {
     if (segment.from != FlowSink.NO_TIME && t != FlowSink.NO_TIME && t < segment.from) {
       // time never goes back: this timestamp is damaged; what came before keeps its start time
       long from = segment.from;
@@ -385,7 +475,7 @@ public final class FlowDecoder implements PacketSink {
   public void address(
       long offset, long index, long address, int isa, AddressForm form, int matchEntry,
       int knownBits) {
-    record(P_ADDRESS, offset, index, address, -1, 0, 0, isa);
+    take(P_ADDRESS, offset, index, address, -1, 0, 0, isa, false);
   }
 
   @Override
@@ -393,8 +483,9 @@ public final class FlowDecoder implements PacketSink {
       long offset, long index, long address, int isa, AddressForm form, int knownBits, int el,
       boolean sf, boolean ns, boolean vmidUpdated, int vmid, boolean contextIdUpdated,
       int contextId) {
-    record(P_ADDRESS, offset, index, address,
-        contextBits(el, sf, ns, vmidUpdated, contextIdUpdated), vmid, contextId & 0xFFFFFFFFL, isa);
+    take(P_ADDRESS, offset, index, address,
+        contextBits(el, sf, ns, vmidUpdated, contextIdUpdated), vmid, contextId & 0xFFFFFFFFL, isa,
+        false);
   }
 
   @Override
@@ -402,24 +493,25 @@ public final class FlowDecoder implements PacketSink {
       long offset, long index, boolean updated, int el, boolean sf, boolean ns,
       boolean vmidUpdated, int vmid, boolean contextIdUpdated, int contextId) {
     if (updated) {
-      record(P_CONTEXT, offset, index, 0,
-          contextBits(el, sf, ns, vmidUpdated, contextIdUpdated), vmid, contextId & 0xFFFFFFFFL);
+      take(P_CONTEXT, offset, index, 0,
+          contextBits(el, sf, ns, vmidUpdated, contextIdUpdated), vmid, contextId & 0xFFFFFFFFL,
+          false);
     }
   }
 
   @Override
   public void atoms(long offset, long index, int format, int bits, int count) {
-    record(P_ATOMS, offset, index, bits, count, 0, 0);
+    take(P_ATOMS, offset, index, bits, count, 0, 0, true);
   }
 
   @Override
   public void exception(long offset, long index, int type, int addressInfo, boolean faultPending) {
-    record(P_EXCEPTION, offset, index, type, addressInfo, 0, 0);
+    take(P_EXCEPTION, offset, index, type, addressInfo, 0, 0, true);
   }
 
   @Override
   public void exceptionReturn(long offset, long index) {
-    record(P_ERET, offset, index, 0, 0, 0, 0);
+    take(P_ERET, offset, index, 0, 0, 0, 0, false);
   }
 
   @Override
@@ -427,49 +519,96 @@ public final class FlowDecoder implements PacketSink {
 
   @Override
   public void cycleCount(long offset, long index, int format, int count, boolean countKnown,
-      int commit) {}
+      int commit) {
+    take(P_CYCLES, offset, index, count, countKnown ? 1 : 0, 0, 0, false);
+    if (commit > 0 && speculation != null && speculationSynced) {
+      speculation.commit(commit);
+    }
+  }
 
-  /** With every P0 element committed on arrival, a commit changes nothing. */
+  /** Without speculation (MAXSPEC = 0) every P0 element is committed on arrival. */
   @Override
-  public void commit(long offset, long index, int count) {}
+  public void commit(long offset, long index, int count) {
+    if (speculation != null && speculationSynced) {
+      speculation.commit(count);
+    }
+  }
 
+  /**
+   * As OpenCSD: the packet's own atoms join the held ones first, then the newest {@code count}
+   * P0 elements are cancelled, then (formats 2 and 3, {@code 2F}) the newest atom mispredicted.
+   */
   @Override
   public void cancel(long offset, long index, int format, int count, boolean mispredict,
       int atomBits, int atomCount) {
-    record(P_UNSUPPORTED, offset, index, 0, 0, 0, 0);
+    if (speculation == null || !speculationSynced) {
+      record(P_UNSUPPORTED, offset, index, 0, 0, 0, 0);
+      return;
+    }
+    if (atomCount > 0) {
+      speculation.push(P_ATOMS, offset, index, atomBits, atomCount, 0, 0, 0, false);
+    }
+    boolean ok = speculation.cancel(count);
+    if (mispredict) {
+      ok &= speculation.mispredict();
+    }
+    if (!ok) {
+      unsyncSpeculation(true);
+      record(P_UNSUPPORTED, offset, index, 3, 0, 0, 0);
+    }
   }
 
   @Override
   public void mispredict(long offset, long index, int atomBits, int atomCount) {
-    record(P_UNSUPPORTED, offset, index, 1, 0, 0, 0);
+    if (speculation == null || !speculationSynced) {
+      record(P_UNSUPPORTED, offset, index, 1, 0, 0, 0);
+      return;
+    }
+    if (atomCount > 0) {
+      speculation.push(P_ATOMS, offset, index, atomBits, atomCount, 0, 0, 0, false);
+    }
+    if (!speculation.mispredict()) {
+      unsyncSpeculation(true);
+      record(P_UNSUPPORTED, offset, index, 4, 0, 0, 0);
+    }
   }
 
+  /**
+   * Q: {@code count} instructions ran, without their branches traced; the address (given, or in
+   * the next address packet) is where execution goes on.
+   */
   @Override
   public void q(long offset, long index, int type, int count, AddressForm form, long address) {
-    record(P_UNSUPPORTED, offset, index, 2, 0, 0, 0);
+    int isa = form != null && form != AddressForm.EXACT_MATCH && (type == 0x6 || type == 0xB)
+        ? 1 : 0;
+    take(P_Q, offset, index, count & 0xFFFFFFFFL, address, form == null ? 0 : 1, isa, true);
   }
 
-  /** A transaction start is a non-P0 marker here (ranges come from the atoms around it). */
+  /** A P0 element when TRCIDR0.COMMTRANS is 0 (it then counts in commits); no range of its own. */
   @Override
-  public void transactionStart(long offset, long index) {}
+  public void transactionStart(long offset, long index) {
+    take(P_TRANS_START, offset, index, 0, 0, 0, 0, transStartP0);
+  }
 
   @Override
-  public void transactionCommit(long offset, long index) {}
+  public void transactionCommit(long offset, long index) {
+    take(P_TRANS_COMMIT, offset, index, 0, 0, 0, 0, false);
+  }
 
   @Override
   public void transactionFail(long offset, long index) {
-    record(P_TRANS_FAIL, offset, index, 0, 0, 0, 0);
+    take(P_TRANS_FAIL, offset, index, 0, 0, 0, 0, false);
   }
 
   @Override
   public void peReset(long offset, long index) {
-    record(P_PE_RESET, offset, index, 0, 0, 0, 0);
+    take(P_PE_RESET, offset, index, 0, 0, 0, 0, false);
   }
 
   @Override
   public void sourceAddress(long offset, long index, long address, int isa, AddressForm form,
       int matchEntry, int knownBits) {
-    record(P_SOURCE, offset, index, address, isa, 0, 0);
+    take(P_SOURCE, offset, index, address, isa, 0, 0, true);
   }
 
   @Override
@@ -483,6 +622,9 @@ public final class FlowDecoder implements PacketSink {
 
   @Override
   public void end(long offset, long packets) {
+    if (speculation != null) {
+      speculation.end(); // what was never committed did not (certainly) execute: dropped
+    }
     offset += offsetBase;
     decodeSegment(FlowSink.NO_TIME);
     forks.breakFlow(offset);
@@ -497,7 +639,7 @@ public final class FlowDecoder implements PacketSink {
       delivery.error(w, skippedFrom < 0 ? 0 : skippedFrom, skippedFrom < 0 ? 0 : skippedIndex, String.format("%d trace bytes, no A-sync followed"
           + " by a Trace Info among them: nothing of this stream decoded", offset));
     }
-    delivery.flushSingle();
+    delivery.flushEnd();
   }
 
   /**
@@ -541,7 +683,10 @@ public final class FlowDecoder implements PacketSink {
       case P_SKIPPED -> delivery.error(forks.walkers[0], offset, index, String.format(
           "%d trace bytes before the first A-sync (at byte %d) not decoded: expected the stream to begin"
               + " with an A-sync", a - offset, a));
-      case P_INFO -> sync.onTraceInfo();
+      case P_INFO -> {
+        infoSynced = !sync.synced();
+        sync.onTraceInfo();
+      }
       case P_TRACE_ON -> sync.onTraceOn();
       case P_EXCEPTION -> walk.onException(offset, index, (int) a, (int) b);
       case P_ERET -> walk.onExceptionReturn(offset, index);
@@ -551,13 +696,23 @@ public final class FlowDecoder implements PacketSink {
       case P_TRANS_FAIL -> walk.onTransactionFail(offset, index);
       case P_PE_RESET -> walk.onPeReset(offset, index);
       case P_CONTEXT -> walk.onContext(offset, index, b, (int) c, d);
+      case P_CYCLES -> walk.onCycleCount(b != 0 ? a : -1);
+      case P_Q -> walk.onQ(offset, index, (int) a, c != 0, b, (int) d);
+      case P_TRANS_START -> walk.onTransaction(FlowSink.TRANS_START, offset);
+      case P_TRANS_COMMIT -> walk.onTransaction(FlowSink.TRANS_COMMIT, offset);
+      case P_TRANS_INIT -> {
+        if (infoSynced) {
+          walk.onTransaction(FlowSink.TRANS_TRACE_INIT, offset);
+        }
+      }
       case P_OVERFLOW -> sync.loseSync(FlowSink.GAP_OVERFLOW, offset);
       case P_DISCARD -> sync.loseSync(FlowSink.GAP_ERROR, offset);
       case P_BAD -> sync.onBadPacket(offset, index, (int) a, b, PacketError.values()[(int) c]);
       case P_UNSUPPORTED -> sync.unsupported(offset, index, a == 0
-          ? "cancel packet (speculative trace is not supported)"
-          : a == 1 ? "mispredict packet (speculative trace is not supported)"
-          : "Q packet (not supported)");
+          ? "cancel packet, but the trace unit does not speculate (TRCIDR8.MAXSPEC = 0)"
+          : a == 1 ? "mispredict packet, but the trace unit does not speculate (TRCIDR8.MAXSPEC = 0)"
+          : a == 3 ? "cancel packet: fewer uncommitted P0 elements than it cancels"
+          : "mispredict packet: no uncommitted atom to mispredict");
       default -> throw new IllegalStateException("kept packet type " + type);
     }
   }

@@ -12,14 +12,17 @@ import java.util.List;
  * [1..5] payload (below; [5] is always the packet offset, for AMBIGUITY the deciding offset)
  * [6] timeFrom, [7] timeTo  ({@link FlowSink#NO_TIME} for CONTEXT, GAP, ERROR)
  *
- * RANGE      start, end, instructions, lastKind | taken &lt;&lt; 8, offset
+ * RANGE      start, end, instructions, lastKind | taken &lt;&lt; 8 | (cycles + 1) &lt;&lt; 16, offset
  * EXCEPTION  number, returnAddress, -, -, offset
  * ERET       -, -, -, -, offset
  * CONTEXT    el | sf &lt;&lt; 8 | ns &lt;&lt; 9, contextId, vmid, -, offset
- * GAP        reason, address, -, -, offset
+ * GAP        reason, address, next, instructions, offset  (next, instructions: GAP_NO_PATH)
  * ERROR      packetIndex, -, message (index into a message list), -, offset
  * AMBIGUITY  pc, resolvedWord, candidates (index into an int pool), candidate count, resolvedAt
+ * TRANS      kind (FlowSink.TRANS_*), -, -, -, offset
  * </pre>
+ *
+ * A range's cycle count is 0 in those bits when it has none.
  *
  * Messages and candidate words live beside the longs (a {@code List<String>} and an int pool)
  * because they are rare and variable-sized.
@@ -36,6 +39,7 @@ public final class FlowElements {
   public static final int GAP = 5;
   public static final int ERROR = 6;
   public static final int AMBIGUITY = 7;
+  public static final int TRANS = 8;
 
   /** AMBIGUITY flag: later packets decided the word (resolvedWord is valid). */
   public static final int RESOLVED = 1;
@@ -77,20 +81,48 @@ public final class FlowElements {
     long from = e[i + 6];
     long to = e[i + 7];
     switch (kind(head)) {
-      case RANGE -> sink.range(cpu, a, b, (int) c, (int) (d & 0xFF), (d & (1 << 8)) != 0, from, to,
-          flags(head), offset);
+      case RANGE -> sendRange(sink, cpu, a, b, c, d, from, to, flags(head), offset);
       case EXCEPTION -> sink.exception(cpu, (int) a, b, from, to, offset);
       case ERET -> sink.exceptionReturn(cpu, from, to, offset);
       case CONTEXT -> sink.context(cpu, (int) (a & 0xFF), (a & (1 << 8)) != 0, (a & (1 << 9)) != 0,
           b, (int) c, offset);
-      case GAP -> sink.gap(cpu, (int) a, b, offset);
+      case GAP -> sendGap(sink, cpu, a, b, c, d, offset);
       case ERROR -> sink.error(cpu, offset, a, messages.get((int) c));
+      case TRANS -> sink.transaction(cpu, (int) a, offset);
       case AMBIGUITY -> {
         boolean resolved = (flags(head) & RESOLVED) != 0;
         sink.ambiguity(cpu, a, candidates(pool, (int) c, (int) d), resolved,
             resolved ? (int) b : 0, from, to, offset, reason(head));
       }
       default -> throw new IllegalStateException("flow element kind " + kind(head));
+    }
+  }
+
+  /** The RANGE payload word {@code d}: last kind, taken, and the cycle count ({@code -1}: none). */
+  public static long rangeBits(int lastKind, boolean taken, long cycles) {
+    return lastKind | (taken ? 1 << 8 : 0) | (cycles + 1) << 16;
+  }
+
+  /** The cycle count in a RANGE payload word {@code d}, or -1. */
+  public static long cycles(long d) {
+    return (d >>> 16) - 1;
+  }
+
+  static void sendRange(FlowSink sink, int cpu, long a, long b, long c, long d, long from, long to,
+      int flag, long offset) {
+    if ((d >>> 16) == 0) {
+      sink.range(cpu, a, b, (int) c, (int) (d & 0xFF), (d & (1 << 8)) != 0, from, to, flag, offset);
+    } else {
+      sink.rangeWithCycles(cpu, a, b, (int) c, (int) (d & 0xFF), (d & (1 << 8)) != 0, from, to,
+          flag, offset, cycles(d));
+    }
+  }
+
+  static void sendGap(FlowSink sink, int cpu, long a, long b, long c, long d, long offset) {
+    if (a == FlowSink.GAP_NO_PATH) {
+      sink.noPath(cpu, b, c, d, offset);
+    } else {
+      sink.gap(cpu, (int) a, b, offset);
     }
   }
 

@@ -56,6 +56,11 @@ public interface FlowSink {
   int GAP_OVERFLOW = 0;
   int GAP_NACC = 1;
   int GAP_ERROR = 2;
+  /**
+   * Instructions ran whose path the trace does not give (an ETMv4/ETE Q element that could not be
+   * followed): see {@link #noPath}.
+   */
+  int GAP_NO_PATH = 3;
 
   /**
    * Instructions {@code [start, end)} executed in sequence ({@code instructions} of them, 4 bytes
@@ -64,6 +69,39 @@ public interface FlowSink {
    */
   void range(int cpu, long start, long end, int instructions, int lastKind, boolean taken,
       long timeFrom, long timeTo, int flag, long offset);
+
+  /**
+   * A range with its cycle count (TRCCONFIGR.CCI): the processor cycles from the previous counted
+   * element to this range's last instruction, as OpenCSD associates a Cycle Count with the range
+   * before it. Ranges without a count arrive through {@link #range}; sinks that ignore counts need
+   * not override this.
+   */
+  default void rangeWithCycles(int cpu, long start, long end, int instructions, int lastKind,
+      boolean taken, long timeFrom, long timeTo, int flag, long offset, long cycles) {
+    range(cpu, start, end, instructions, lastKind, taken, timeFrom, timeTo, flag, offset);
+  }
+
+  /**
+   * {@code instructions} instructions ran from {@code start} without their path being known (a Q
+   * element, OpenCSD's {@code I_RANGE_NOPATH}; 0 = an unknown number); execution goes on at
+   * {@code next}. By default a {@link #GAP_NO_PATH} gap at {@code start}.
+   */
+  default void noPath(int cpu, long start, long next, long instructions, long offset) {
+    gap(cpu, GAP_NO_PATH, start, offset);
+  }
+
+  /** Transaction kinds (ETE, FEAT_TME), OpenCSD's {@code trace_memtrans_t} order. */
+  int TRANS_TRACE_INIT = 0;
+  int TRANS_START = 1;
+  int TRANS_COMMIT = 2;
+  int TRANS_FAIL = 3;
+
+  /**
+   * ETE transactional memory: a transaction started (its TSTART ends the range before),
+   * committed, failed (what ran since its start was unwound, though its ranges were already
+   * delivered), or trace began inside one ({@code TRANS_TRACE_INIT}). Ignored by default.
+   */
+  default void transaction(int cpu, int kind, long offset) {}
 
   /**
    * An exception was taken. {@code number} is the ETMv4 exception number, {@code returnAddress} the

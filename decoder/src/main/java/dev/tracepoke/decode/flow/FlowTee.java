@@ -10,6 +10,27 @@ public record FlowTee(FlowSink a, FlowSink b) implements FlowSink {
   }
 
   @Override
+  public void rangeWithCycles(int cpu, long start, long end, int instructions, int lastKind,
+      boolean taken, long timeFrom, long timeTo, int flag, long offset, long cycles) {
+    a.rangeWithCycles(cpu, start, end, instructions, lastKind, taken, timeFrom, timeTo, flag, offset,
+        cycles);
+    b.rangeWithCycles(cpu, start, end, instructions, lastKind, taken, timeFrom, timeTo, flag, offset,
+        cycles);
+  }
+
+  @Override
+  public void noPath(int cpu, long start, long next, long instructions, long offset) {
+    a.noPath(cpu, start, next, instructions, offset);
+    b.noPath(cpu, start, next, instructions, offset);
+  }
+
+  @Override
+  public void transaction(int cpu, int kind, long offset) {
+    a.transaction(cpu, kind, offset);
+    b.transaction(cpu, kind, offset);
+  }
+
+  @Override
   public void exception(int cpu, int number, long returnAddress, long timeFrom, long timeTo, long offset) {
     a.exception(cpu, number, returnAddress, timeFrom, timeTo, offset);
     b.exception(cpu, number, returnAddress, timeFrom, timeTo, offset);

@@ -86,6 +86,7 @@ final class SyncState {
     w.resyncing = false;
     w.addressFree = false;
     w.overrides = 0;
+    w.qPending = false;
     w.clearCalls();
     w.retFlush();
   }

@@ -157,6 +157,19 @@ final class Walk {
     for (int k = 0; k < forks.live; k++) {
       forks.walkers[k].isa = isa;
     }
+    if (forks.walkers[0].qPending) {
+      for (int k = 0; k < forks.live; k++) {
+        Walker w = forks.walkers[k];
+        completeQ(w, w.qCount, address, w.qOffset);
+      }
+      if (bits >= 0) {
+        for (int k = 0; k < forks.live; k++) {
+          updateContext(forks.walkers[k], offset, bits, vmid, contextId);
+        }
+      }
+      forks.afterPacket(offset, index);
+      return;
+    }
     if (bits >= 0) {
       for (int k = 0; k < forks.live; k++) {
         updateContext(forks.walkers[k], offset, bits, vmid, contextId);
@@ -211,6 +224,7 @@ final class Walk {
     delivery.reportDropped(w);
     w.pc = address;
     w.needAddress = false;
+    w.waitBranch = false;
     w.addressFree = false;
     w.resyncing = false;
   }
@@ -343,7 +357,7 @@ final class Walk {
           if (BlockCache.traps(cls)) {
             return trapped(w, start, at, n, offset, index);
           }
-          if (A64.isWaypoint(cls, blocks.pauthBranches(), blocks.wfxWaypoints())) {
+          if (blocks.isWaypoint(cls)) {
             long target = A64.hasDirectTarget(cls) ? A64.directTarget((int) word, at) : -1L;
             return waypoint(w, start, n, cls, at, target, taken, offset, index);
           }
@@ -383,6 +397,93 @@ final class Walk {
     }
   }
 
+  // ---------------------------------------------------------------- cycle counts and Q
+
+  /** A cycle count ({@code -1}: unknown) for the range before it, on every live walker. */
+  void onCycleCount(long count) {
+    if (!sync.synced()) {
+      return;
+    }
+    for (int k = 0; k < forks.live; k++) {
+      delivery.cycles(forks.walkers[k], count);
+    }
+  }
+
+  /**
+   * Q element: {@code count} instructions ran from the pc without their waypoints traced; then
+   * execution goes on at the Q address (given, or the next address packet's).
+   */
+  void onQ(long offset, long index, int count, boolean hasAddress, long address, int isa) {
+    if (!sync.synced()) {
+      return;
+    }
+    for (int k = 0; k < forks.live; k++) {
+      Walker w = forks.walkers[k];
+      if (w.popPending) {
+        popReturn(w, offset, index);
+      }
+      if (hasAddress) {
+        w.isa = isa;
+        completeQ(w, count, address, offset);
+      } else {
+        w.qPending = true;
+        w.qCount = count;
+        w.qOffset = offset;
+      }
+    }
+    forks.afterPacket(offset, index);
+  }
+
+  /**
+   * As OpenCSD: the {@code count} instructions from the pc are one executed range when the walk
+   * meets no branch before the last of them and ends at the Q address or on a branch (the only
+   * way to know where it went); otherwise the path is unknown ({@link FlowSink#noPath}).
+   */
+  private void completeQ(Walker w, int count, long next, long offset) {
+    w.qPending = false;
+    if (w.needContext) {
+      setPc(w, next);
+      return;
+    }
+    if (!w.sf) {
+      aarch32(w, offset, -1);
+      setPc(w, next);
+      return;
+    }
+    // with the target of the last branch unknown, OpenCSD walks from the address after it
+    long start = w.needAddress && w.waitBranch ? w.pc + 4 : w.pc;
+    long at = start;
+    int n = 0;
+    int lastKind = FlowSink.LAST_OTHER;
+    boolean branch = false;
+    int version = segment.version;
+    while (n < count) {
+      long word = sites ? wordAt(w, at) : timeline.read32(at, version);
+      if (word == FORK_WORD || word == MemoryImage.NOT_MAPPED) {
+        break;
+      }
+      int cls = A64.classify((int) word);
+      n++;
+      at += 4;
+      int kind = cls & A64.KIND_MASK;
+      boolean wp = A64.isWaypoint(cls, blocks.pauthBranches(), false);
+      lastKind = wp ? lastKind(kind) : FlowSink.LAST_OTHER;
+      branch = wp && kind != A64.ISB;
+      if (branch) {
+        break;
+      }
+    }
+    equals = 0;
+    if (count > 0 && n == count && (at == next || branch)) {
+      delivery.range(w, start, at, n, lastKind, true, offset);
+    } else {
+      delivery.put(w, FlowElements.GAP, FlowSink.GAP_NO_PATH, start, next, count & 0xFFFFFFFFL,
+          offset, FlowSink.NO_TIME, FlowSink.NO_TIME);
+    }
+    w.walkFrom = segment.from;
+    setPc(w, next);
+  }
+
   // ---------------------------------------------------------------- ETE
 
   /**
@@ -418,7 +519,7 @@ final class Walk {
       long start = w.needAddress || Long.compareUnsigned(w.pc, src) > 0 ? src : w.pc;
       int cls = A64.classify((int) word);
       int kind = cls & A64.KIND_MASK;
-      boolean wp = A64.isWaypoint(cls, blocks.pauthBranches(), blocks.wfxWaypoints());
+      boolean wp = blocks.isWaypoint(cls);
       delivery.range(w, start, src + 4, (int) ((src + 4 - start) >>> 2),
           wp ? lastKind(kind) : FlowSink.LAST_OTHER, true, offset);
       w.walkFrom = segment.from;
@@ -443,10 +544,23 @@ final class Walk {
     }
     for (int k = 0; k < forks.live; k++) {
       Walker w = forks.walkers[k];
+      delivery.put(w, FlowElements.TRANS, FlowSink.TRANS_FAIL, 0, 0, 0, offset, FlowSink.NO_TIME,
+          FlowSink.NO_TIME);
       delivery.error(w, offset, index, "transaction failed: the instructions traced since its"
           + " start were unwound");
       w.needAddress = true;
       w.popPending = false;
+    }
+  }
+
+  /** ETE transaction start, commit, or trace starting inside a transaction. */
+  void onTransaction(int kind, long offset) {
+    if (!sync.synced()) {
+      return;
+    }
+    for (int k = 0; k < forks.live; k++) {
+      delivery.put(forks.walkers[k], FlowElements.TRANS, kind, 0, 0, 0, offset, FlowSink.NO_TIME,
+          FlowSink.NO_TIME);
     }
   }
 
@@ -525,11 +639,13 @@ final class Walk {
       case A64.INDIRECT, A64.RETURN -> {
         w.needAddress = true;
         w.pc = last; // where the walk waits: walks waiting at different branches never merge
+        w.waitBranch = true; // OpenCSD's stale address is after it (a Q element walks from there)
         w.popPending = returnStack;
       }
       case A64.ERET -> {
         w.needAddress = true;
         w.pc = last;
+        w.waitBranch = true;
         w.popPending = returnStack;
         if (eteEret) {
           delivery.put(w, FlowElements.ERET, 0, 0, 0, 0, offset, segment.from, segment.to);
@@ -621,7 +737,7 @@ final class Walk {
       // SVC, HVC and SMC return past themselves, the others to themselves
       return k == A64.SVC || k == A64.HVC || k == A64.SMC ? -3 : -4;
     }
-    if (!A64.isWaypoint(cls, blocks.pauthBranches(), blocks.wfxWaypoints())) {
+    if (!blocks.isWaypoint(cls)) {
       return -1;
     }
     int k = cls & A64.KIND_MASK;
@@ -724,6 +840,8 @@ final class Walk {
             + " branch target 0x%x, but the walk is at 0x%x", ret, w.pc);
       }
       setPc(w, ret);
+    } else if (!w.sf && !w.needAddress && !w.needContext) {
+      aarch32(w, w.exceptionOffset, w.exceptionIndex); // the A32/T32 code up to it is not decoded
     } else if (!w.needAddress && !w.needContext && w.pc != ret) {
       equals = 0;
       if (walkToAddress(w, ret) == FORK) {
@@ -745,10 +863,16 @@ final class Walk {
   /** OpenCSD walks linearly (not following branches) from pc to the return address. */
   private int walkToAddress(Walker w, long ret) {
     long distance = ret - w.pc;
-    if (distance <= 0 || distance > MAX_EXCEPTION_WALK || (distance & 3) != 0) {
+    boolean reachable = distance > 0 && distance <= MAX_EXCEPTION_WALK && (distance & 3) == 0;
+    if (!reachable) {
+      // OpenCSD walks on past it until memory runs out: the same range and NACC come out here,
+      // with the contradiction said (nothing but the error when no end is within the bound)
       forks.contradiction(w, w.exceptionOffset, w.exceptionIndex,
           "exception return address 0x%x cannot be reached from pc 0x%x", ret, w.pc);
-      return OK;
+      if (forks.group) {
+        return OK; // a forked walker the trace contradicts is dropped: no walk for it
+      }
+      ret = w.pc + MAX_EXCEPTION_WALK;
     }
     long start = w.pc;
     int n = 0;
@@ -758,7 +882,7 @@ final class Walk {
     boolean windows = sites;
     int version = segment.version;
     for (long at = start; at != ret; at += 4) {
-      long word = windows ? wordAt(w, at) : timeline.read32(at, version);
+      long word = windows && reachable ? wordAt(w, at) : timeline.read32(at, version);
       if (word == FORK_WORD) {
         // candidates that cannot reach the return address are dropped before they fork
         word = reachingWord(at, ret);
@@ -776,15 +900,24 @@ final class Walk {
             FlowSink.NO_TIME, FlowSink.NO_TIME);
         return OK;
       }
+      if (!reachable) {
+        n++;
+        lastCls = A64.classify((int) word);
+        continue;
+      }
       lastCls = A64.classify((int) word);
       if (waypointAt == NONE && at + 4 != ret
-          && A64.isWaypoint(lastCls, blocks.pauthBranches(), blocks.wfxWaypoints())) {
+          && blocks.isWaypoint(lastCls)) {
         waypointAt = at;
       }
       if (trapAt == NONE && BlockCache.traps(lastCls) && !(at + 4 == ret && returnsPast(lastCls))) {
         trapAt = at;
       }
       n++;
+    }
+    if (!reachable) {
+      equals = 0;
+      return OK;
     }
     boolean decidedHere = decidedInWalk();
     emitEquals(w, w.exceptionOffset);

@@ -98,6 +98,13 @@ final class Walker {
   /** Atoms in AArch32 state since the last report: that code is not decoded. */
   long aarch32Atoms;
 
+  /** A Q element without address waits for the next address packet. */
+  boolean qPending;
+  int qCount;
+  long qOffset;
+  /** The pc is a taken indirect branch whose target is awaited (OpenCSD's address is after it). */
+  boolean waitBranch;
+
   void retPush(long address) {
     retHead = (retHead + 1) & 15;
     retStack[retHead] = address;
@@ -152,6 +159,10 @@ final class Walker {
     w.retUnknown = retUnknown;
     w.isa = isa;
     w.aarch32Atoms = aarch32Atoms;
+    w.qPending = qPending;
+    w.qCount = qCount;
+    w.qOffset = qOffset;
+    w.waitBranch = waitBranch;
     w.out = Arrays.copyOf(out, Math.max(out.length, STRIDE * 64));
     w.outCount = outCount;
     return w;
@@ -184,6 +195,10 @@ final class Walker {
     into[at + 12] = walkFrom;
     into[at + 13] = lastCse;
     into[at + 14] = overrides;
+    // a Q element waiting for its address, and where OpenCSD's address stands while one is awaited
+    into[at + 15] = (qPending ? 1 : 0) | (waitBranch ? 2 : 0);
+    into[at + 16] = qPending ? qCount : 0;
+    into[at + 17] = qPending ? qOffset : 0;
     for (int i = 0; i < MAX_OVERRIDES; i++) {
       into[at + 20 + 2 * i] = i < overrides ? overridePc[i] : 0;
       into[at + 21 + 2 * i] = i < overrides ? overrideWord[i] : 0;
@@ -232,6 +247,9 @@ final class Walker {
         && overrides == 0
         && o.overrides == 0
         && popPending == o.popPending
+        && qPending == o.qPending
+        && qCount == o.qCount
+        && waitBranch == o.waitBranch
         && retUnknown == o.retUnknown
         && sameReturnStack(o);
   }

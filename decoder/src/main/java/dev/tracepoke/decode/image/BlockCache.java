@@ -24,6 +24,7 @@ public final class BlockCache {
   private final ImageTimeline image;
   private final boolean pauthBranches;
   private final boolean wfxWaypoints;
+  private final boolean tstartWaypoints;
   private final int maxInstructions;
   private final int maxBlocks;
   /** False for an image without writes: one block per pc, valid in the only version. */
@@ -73,6 +74,19 @@ public final class BlockCache {
       boolean wfxWaypoints,
       int maxInstructions,
       int maxBlocks) {
+    this(image, pauthBranches, wfxWaypoints, false, maxInstructions, maxBlocks);
+  }
+
+  /**
+   * @param tstartWaypoints whether TSTART is a waypoint (OpenCSD: architecture "AA64", v8.4 on)
+   */
+  public BlockCache(
+      ImageTimeline image,
+      boolean pauthBranches,
+      boolean wfxWaypoints,
+      boolean tstartWaypoints,
+      int maxInstructions,
+      int maxBlocks) {
     if (maxInstructions < 1 || maxBlocks < 1) {
       throw new IllegalArgumentException(
           "maxInstructions and maxBlocks must be >= 1, got " + maxInstructions + ", " + maxBlocks);
@@ -80,6 +94,7 @@ public final class BlockCache {
     this.image = image;
     this.pauthBranches = pauthBranches;
     this.wfxWaypoints = wfxWaypoints;
+    this.tstartWaypoints = tstartWaypoints;
     this.maxInstructions = maxInstructions;
     this.maxBlocks = maxBlocks;
     this.versioned = image.versionCount() > 1;
@@ -88,7 +103,18 @@ public final class BlockCache {
 
   /** A cache with blocks of at most 4096 instructions and at most 2^20 blocks. */
   public BlockCache(ImageTimeline image, boolean pauthBranches, boolean wfxWaypoints) {
-    this(image, pauthBranches, wfxWaypoints, 4096, 1 << 20);
+    this(image, pauthBranches, wfxWaypoints, false, 4096, 1 << 20);
+  }
+
+  /** As {@link #BlockCache(ImageTimeline, boolean, boolean)}, TSTART a waypoint or not. */
+  public BlockCache(ImageTimeline image, boolean pauthBranches, boolean wfxWaypoints,
+      boolean tstartWaypoints) {
+    this(image, pauthBranches, wfxWaypoints, tstartWaypoints, 4096, 1 << 20);
+  }
+
+  /** Whether the walk stops at an instruction of class {@code cls} (an {@link A64#classify} result). */
+  public boolean isWaypoint(int cls) {
+    return A64.isWaypoint(cls, pauthBranches, wfxWaypoints, tstartWaypoints);
   }
 
   /** The slot of the block starting at {@code pc} in image {@code version}, decoding it on a miss. */
@@ -190,7 +216,7 @@ public final class BlockCache {
       if (trapAt == NO_TRAP && traps(cls)) {
         trapAt = at;
       }
-      if (A64.isWaypoint(cls, pauthBranches, wfxWaypoints)) {
+      if (A64.isWaypoint(cls, pauthBranches, wfxWaypoints, tstartWaypoints)) {
         end = cls;
         tgt = A64.hasDirectTarget(cls) ? A64.directTarget((int) w, at) : -1L;
         break;

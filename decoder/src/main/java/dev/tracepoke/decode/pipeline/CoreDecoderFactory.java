@@ -38,7 +38,12 @@ public interface CoreDecoderFactory {
       new FlowDecoder(core.cpu(), blocks(core, timeline, input),
           FlowDecoder.Config.naive(input.time()::toPerfTime), sink).traceUnit(core.config());
 
+  /**
+   * TSTART is a waypoint as OpenCSD makes it on "AA64" cores: taken here as an ETE unit on a core
+   * with PAuth waypoints (transactional memory exists only on such cores, traced by ETE).
+   */
   private static BlockCache blocks(CoreTrace core, ImageTimeline timeline, TraceInput input) {
-    return new BlockCache(timeline, input.pauthBranches(), core.config().wfxWaypoints());
+    return new BlockCache(timeline, input.pauthBranches(), core.config().wfxWaypoints(),
+        input.pauthBranches() && core.config().isEte());
   }
 }

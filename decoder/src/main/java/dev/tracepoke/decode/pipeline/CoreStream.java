@@ -128,6 +128,26 @@ final class CoreStream implements ElementWindow {
     }
 
     @Override
+    public void rangeWithCycles(int cpu, long start, long end, int instructions, int lastKind,
+        boolean taken, long timeFrom, long timeTo, int flag, long offset, long cycles) {
+      current.rangeWithCycles(cpu, start, end, instructions, lastKind, taken, timeFrom, timeTo,
+          flag, offset, cycles);
+      check();
+    }
+
+    @Override
+    public void transaction(int cpu, int kind, long offset) {
+      current.transaction(cpu, kind, offset);
+      check();
+    }
+
+    @Override
+    public void noPath(int cpu, long start, long next, long instructions, long offset) {
+      current.noPath(cpu, start, next, instructions, offset);
+      check();
+    }
+
+    @Override
     public void exception(int cpu, int number, long returnAddress, long timeFrom, long timeTo,
         long offset) {
       current.exception(cpu, number, returnAddress, timeFrom, timeTo, offset);

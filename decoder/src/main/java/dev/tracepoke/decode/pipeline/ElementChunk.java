@@ -57,6 +57,23 @@ final class ElementChunk implements FlowSink {
   }
 
   @Override
+  public void rangeWithCycles(int cpu, long start, long end, int instructions, int lastKind,
+      boolean taken, long timeFrom, long timeTo, int flag, long offset, long cycles) {
+    add(FlowElements.RANGE | (long) flag << 8, start, end, instructions,
+        FlowElements.rangeBits(lastKind, taken, cycles), offset, timeFrom, timeTo);
+  }
+
+  @Override
+  public void transaction(int cpu, int kind, long offset) {
+    add(FlowElements.TRANS, kind, 0, 0, 0, offset, NO_TIME, NO_TIME);
+  }
+
+  @Override
+  public void noPath(int cpu, long start, long next, long instructions, long offset) {
+    add(FlowElements.GAP, GAP_NO_PATH, start, next, instructions, offset, NO_TIME, NO_TIME);
+  }
+
+  @Override
   public void exception(int cpu, int number, long returnAddress, long timeFrom, long timeTo,
       long offset) {
     add(FlowElements.EXCEPTION, number, returnAddress, 0, 0, offset, timeFrom, timeTo);

@@ -77,6 +77,26 @@ final class FlowBlocks implements FlowSink {
   }
 
   @Override
+  public void rangeWithCycles(int cpu, long start, long end, int instructions, int lastKind,
+      boolean taken, long timeFrom, long timeTo, int flag, long offset, long cycles) {
+    current.rangeWithCycles(cpu, start, end, instructions, lastKind, taken, timeFrom, timeTo,
+        flag, offset, cycles);
+    added();
+  }
+
+  @Override
+  public void noPath(int cpu, long start, long next, long instructions, long offset) {
+    current.noPath(cpu, start, next, instructions, offset);
+    added();
+  }
+
+  @Override
+  public void transaction(int cpu, int kind, long offset) {
+    current.transaction(cpu, kind, offset);
+    added();
+  }
+
+  @Override
   public void exception(int cpu, int number, long returnAddress, long timeFrom, long timeTo,
       long offset) {
     current.exception(cpu, number, returnAddress, timeFrom, timeTo, offset);

@@ -3,6 +3,7 @@ package dev.tracepoke.decode.write;
 import static dev.tracepoke.decode.flow.FlowSink.FLAG_AMBIGUOUS;
 import static dev.tracepoke.decode.flow.FlowSink.FLAG_RESOLVED;
 import static dev.tracepoke.decode.flow.FlowSink.GAP_NACC;
+import static dev.tracepoke.decode.flow.FlowSink.GAP_NO_PATH;
 import static dev.tracepoke.decode.flow.FlowSink.GAP_OVERFLOW;
 import static dev.tracepoke.decode.flow.FlowSink.LAST_COND;
 import static dev.tracepoke.decode.flow.FlowSink.LAST_DIRECT;
@@ -59,11 +60,23 @@ public final class ElementNames {
     };
   }
 
+  /** A transaction kind ({@code FlowSink.TRANS_*}). */
+  public static String transaction(int k) {
+    return switch (k) {
+      case 0 -> "trace_init";
+      case 1 -> "start";
+      case 2 -> "commit";
+      case 3 -> "fail";
+      default -> "other";
+    };
+  }
+
   /** A gap reason ({@code FlowSink.GAP_*}). */
   public static String gapReason(int r) {
     return switch (r) {
       case GAP_OVERFLOW -> "overflow";
       case GAP_NACC -> "nacc";
+      case GAP_NO_PATH -> "no_path";
       default -> "error";
     };
   }

@@ -53,6 +53,9 @@ public final class JsonlWriter implements FlowSink {
   private static final byte[] J_EL = OutputBuffer.bytes(",\"el\":");
   private static final byte[] J_VMID = OutputBuffer.bytes(",\"vmid\":");
   private static final byte[] J_REASON = OutputBuffer.bytes(",\"reason\":\"");
+  private static final byte[] J_TYPE_TRANSACTION_CPU =
+      OutputBuffer.bytes("{\"type\":\"transaction\",\"cpu\":");
+  private static final byte[] J_NEXT_0X = OutputBuffer.bytes(",\"next\":\"0x");
   private static final byte[] J_CANDIDATES = OutputBuffer.bytes(",\"candidates\":[");
   private static final byte[] J_0X = OutputBuffer.bytes("\"0x");
   private static final byte[] J_RESOLVED = OutputBuffer.bytes("],\"resolved\":");
@@ -170,6 +173,52 @@ public final class JsonlWriter implements FlowSink {
     b[p++] = '}';
     b[p++] = '\n';
     out.pos = p;
+  }
+
+  /** A range with its cycle count: the same object with {@code "cycles"} last. */
+  @Override
+  public void rangeWithCycles(int cpu, long start, long end, int instructions, int lastKind,
+      boolean taken, long timeFrom, long timeTo, int flag, long offset, long cycles) {
+    out.require(320 + 12 + 20); // range's own require then keeps the object in the buffer
+    range(cpu, start, end, instructions, lastKind, taken, timeFrom, timeTo, flag, offset);
+    byte[] b = out.buf;
+    int p = out.pos - 2; // over the closing brace and newline
+    p = OutputBuffer.ascii(b, p, ",\"cycles\":");
+    p = OutputBuffer.decimal(b, p, cycles);
+    b[p++] = '}';
+    b[p++] = '\n';
+    out.pos = p;
+  }
+
+  /** ETE transactional memory: {@code {"type":"transaction","cpu":N,"kind":"start",...}}. */
+  @Override
+  public void transaction(int cpu, int kind, long offset) {
+    out.require(120);
+    byte[] b = out.buf;
+    int p = begin(b, out.pos, J_TYPE_TRANSACTION_CPU, cpu);
+    p = OutputBuffer.ascii(b, p, ",\"kind\":\"");
+    p = OutputBuffer.ascii(b, p, ElementNames.transaction(kind));
+    b[p++] = '"';
+    out.pos = end(b, p, offset);
+  }
+
+  /**
+   * Instructions without a known path (a Q element): a gap object, reason {@code no_path}, with
+   * where execution went on and how many instructions ran (0 = unknown).
+   */
+  @Override
+  public void noPath(int cpu, long start, long next, long instructions, long offset) {
+    out.require(260);
+    byte[] b = out.buf;
+    int p = begin(b, out.pos, J_TYPE_GAP_CPU, cpu);
+    p = OutputBuffer.put(b, p, J_REASON);
+    p = OutputBuffer.ascii(b, p, ElementNames.gapReason(GAP_NO_PATH));
+    b[p++] = '"';
+    p = address(b, p, J_ADDRESS_0X, start);
+    p = address(b, p, J_NEXT_0X, next);
+    p = OutputBuffer.ascii(b, p, ",\"instructions\":");
+    p = OutputBuffer.decimal(b, p, instructions);
+    out.pos = end(b, p, offset);
   }
 
   @Override

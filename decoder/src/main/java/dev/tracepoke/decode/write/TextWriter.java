@@ -129,7 +129,8 @@ public final class TextWriter implements FlowSink {
     int f = flag >= 0 && flag < 3 ? flag : FLAG_NONE;
     byte[] lastTail = LAST_TAIL[kind][taken ? 1 : 0][f];
     if (ranges) {
-      int p = begin(16 + 1 + 16 + 1 + 11 + 2 + symbols.maxBytes(start) + 1 + lastTail.length);
+      int p = begin(16 + 1 + 16 + 1 + 11 + 2 + symbols.maxBytes(start) + 1 + lastTail.length
+          + CYC_BYTES);
       byte[] b = out.buf;
       p = OutputBuffer.hex16(b, p, start);
       b[p++] = '-';
@@ -144,22 +145,74 @@ public final class TextWriter implements FlowSink {
       b[p++] = ' ';
       p = symbols.put(b, p, start, SYMBOL_WIDTH);
       b[p++] = ' ';
-      end(OutputBuffer.put(b, p, lastTail));
+      end(cycles(b, OutputBuffer.put(b, p, lastTail)));
       return;
     }
     byte[] innerTail = INNER_TAIL[f];
     for (int i = 0; i < instructions; i++) {
       long pc = start + 4L * i;
       byte[] tail = i == instructions - 1 ? lastTail : innerTail;
-      int p = begin(16 + 2 + symbols.maxBytes(pc) + 1 + tail.length);
+      int p = begin(16 + 2 + symbols.maxBytes(pc) + 1 + tail.length + CYC_BYTES);
       byte[] b = out.buf;
       p = OutputBuffer.hex16(b, p, pc);
       b[p++] = ' ';
       b[p++] = ' ';
       p = symbols.put(b, p, pc, SYMBOL_WIDTH);
       b[p++] = ' ';
-      end(OutputBuffer.put(b, p, tail));
+      p = OutputBuffer.put(b, p, tail);
+      end(i == instructions - 1 ? cycles(b, p) : p);
     }
+  }
+
+  /**
+   * A range with its cycle count: the range's last line (the range's own line with {@code
+   * ranges}) ends in {@code cyc=N}, perf's name for cycles in its IPC and branch-stack fields.
+   */
+  @Override
+  public void rangeWithCycles(int cpu, long start, long end, int instructions, int lastKind,
+      boolean taken, long timeFrom, long timeTo, int flag, long offset, long cycles) {
+    pendingCycles = cycles;
+    range(cpu, start, end, instructions, lastKind, taken, timeFrom, timeTo, flag, offset);
+    pendingCycles = -1;
+  }
+
+  /** Room a cycle count takes at the end of a line. */
+  private static final int CYC_BYTES = 6 + 20;
+  /** The count {@link #rangeWithCycles} gives the range being written, else -1. */
+  private long pendingCycles = -1;
+
+  /** Appends {@code  cyc=N} at {@code p} when the range being written has a count. */
+  private int cycles(byte[] b, int p) {
+    if (pendingCycles < 0) {
+      return p;
+    }
+    p = OutputBuffer.ascii(b, p, "  cyc=");
+    return OutputBuffer.decimal(b, p, pendingCycles);
+  }
+
+  /** ETE transactional memory: {@code transaction start|commit|fail|trace_init}. */
+  @Override
+  public void transaction(int cpu, int kind, long offset) {
+    head(cpu, NO_TIME);
+    int p = begin(12 + 10);
+    p = OutputBuffer.ascii(out.buf, p, "transaction ");
+    end(OutputBuffer.ascii(out.buf, p, ElementNames.transaction(kind)));
+  }
+
+  /** Instructions without a known path (a Q element): a line of their own. */
+  @Override
+  public void noPath(int cpu, long start, long next, long instructions, long offset) {
+    head(cpu, NO_TIME);
+    int p = begin(8 + 20 + 24 + 16 + 9 + 16 + 11 + 20);
+    byte[] b = out.buf;
+    p = OutputBuffer.ascii(b, p, "no-path ");
+    p = OutputBuffer.decimal(b, p, instructions);
+    p = OutputBuffer.ascii(b, p, " instructions from ");
+    p = OutputBuffer.hex16(b, p, start);
+    p = OutputBuffer.ascii(b, p, " next ");
+    p = OutputBuffer.hex16(b, p, next);
+    p = OutputBuffer.ascii(b, p, " at offset ");
+    end(OutputBuffer.decimal(b, p, offset));
   }
 
   @Override

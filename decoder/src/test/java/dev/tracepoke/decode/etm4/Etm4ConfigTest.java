@@ -29,6 +29,14 @@ class Etm4ConfigTest {
   }
 
   @Test
+  void commitOptNeedsCycleCountingSupport() {
+    // COMMOPT (bit 29) counts only with TRCCCI (bit 7), as OpenCSD's commitOpt1()
+    assertTrue(Etm4Config.of(0, 0x10, (1 << 29) | (1 << 7), 0x488).commitOpt());
+    assertFalse(Etm4Config.of(0, 0x10, 1 << 29, 0x488).commitOpt());
+    assertFalse(Etm4Config.of(0, 0x10, 1 << 7, 0x488).commitOpt());
+  }
+
+  @Test
   void vmidWidthsNeedEtmV41() {
     // VMIDSIZE = 2 (16 bits) and 4 (32 bits) exist from ETMv4.1; before, only 8 bits.
     assertEquals(0, Etm4Config.of(0, 0x10, 0, 0x800).vmidBits());

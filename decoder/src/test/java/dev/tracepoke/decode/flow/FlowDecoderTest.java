@@ -308,6 +308,9 @@ class FlowDecoderTest {
             "3 context EL1 sf=true ns=true cid=0x1234 vmid=0 @67",
             "3 error @81 #12 exception return address 0xffff8000080003f8 cannot be reached from pc"
                 + " 0xffff800008000400",
+            // as OpenCSD: the walk goes on past it until memory runs out (q_elem has one)
+            "3 range F+400..F+800 n=256 other E [-,-] flag=0 @81",
+            "3 gap nacc F+800 @81",
             "3 exception 0x3 ret=F+3f8 [-,-] @81",
             "3 context EL1 sf=true ns=true cid=0x1234 vmid=0 @85",
             "3 error @101 #16 atoms before the exception's return address",
@@ -337,7 +340,8 @@ class FlowDecoderTest {
             "3 error @29 #2 bad packet (header 0x47, 1 bytes): RESERVED_HEADER",
             "3 gap error F+0 @29",
             "3 context EL1 sf=true ns=true cid=0x1234 vmid=0 @45",
-            "3 error @59 #7 mispredict packet (speculative trace is not supported)",
+            "3 error @59 #7 mispredict packet, but the trace unit does not speculate"
+                + " (TRCIDR8.MAXSPEC = 0)",
             "3 gap error F+0 @59"),
         out);
   }

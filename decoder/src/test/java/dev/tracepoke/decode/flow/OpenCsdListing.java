@@ -123,6 +123,11 @@ final class OpenCsdListing {
     return String.format("nacc 0x%x @%d", address, offset);
   }
 
+  /** Instructions without a known path (a Q element): first address, next address, count. */
+  static String noPath(long start, long next, long n, long offset) {
+    return String.format("nopath 0x%x-0x%x n=%d @%d", start, next, n, offset);
+  }
+
   static String exceptionReturn(long offset) {
     return String.format("eret @%d", offset);
   }
@@ -144,7 +149,32 @@ final class OpenCsdListing {
    */
   static FlowSink sink(Consumer<String> out, boolean full,
       java.util.function.LongUnaryOperator index) {
+    return sink(out, full, index, false);
+  }
+
+  /** As {@link #sink(Consumer, boolean, java.util.function.LongUnaryOperator)}; with {@code
+   * cycles}, a range's cycle count is appended as {@code " cyc=N"}. */
+  static FlowSink sink(Consumer<String> out, boolean full,
+      java.util.function.LongUnaryOperator index, boolean cycles) {
     return new FlowSink() {
+      @Override
+      public void rangeWithCycles(int cpu, long start, long end, int instructions, int lastKind,
+          boolean taken, long timeFrom, long timeTo, int flag, long offset, long count) {
+        out.accept(OpenCsdListing.range(start, end, instructions, KINDS[lastKind], taken,
+            index.applyAsLong(offset)) + (cycles ? " cyc=" + count : ""));
+      }
+
+      @Override
+      public void transaction(int cpu, int kind, long offset) {
+        String[] kinds = {"init", "start", "commit", "fail"};
+        out.accept("trans " + kinds[kind] + " @" + index.applyAsLong(offset));
+      }
+
+      @Override
+      public void noPath(int cpu, long start, long next, long instructions, long offset) {
+        out.accept(OpenCsdListing.noPath(start, next, instructions, index.applyAsLong(offset)));
+      }
+
       @Override
       public void range(int cpu, long start, long end, int instructions, int lastKind,
           boolean taken, long timeFrom, long timeTo, int flag, long offset) {
@@ -209,6 +239,22 @@ final class OpenCsdListing {
   private static final Pattern EXC =
       Pattern.compile("pref ret addr:0x([0-9a-f]+).*excep num \\(0x([0-9a-f]+)\\)");
   private static final Pattern NACC = Pattern.compile("^\\s*0x([0-9a-f]+)");
+  private static final Pattern NOPATH =
+      Pattern.compile("^first 0x([0-9a-f]+):\\[next 0x([0-9a-f]+)\\] num_i\\((\\d+)\\)");
+  private static final Pattern CC = Pattern.compile("^ \\[CC=(\\d+)\\]; $");
+
+  /** The count of a {@code CYCLE_COUNT} element line, or -1 for any other line. */
+  static long cycleCount(String line) throws IOException {
+    Matcher e = ELEMENT.matcher(line);
+    if (!e.matches() || !e.group(3).equals("CYCLE_COUNT")) {
+      return -1;
+    }
+    Matcher m = CC.matcher(e.group(4));
+    if (!m.matches()) {
+      throw new IOException("unexpected cycle count: " + line);
+    }
+    return Long.parseLong(m.group(1));
+  }
 
   /** Counts of what {@link #replay} saw. */
   static final class Stats {
@@ -335,7 +381,7 @@ final class OpenCsdListing {
   }
 
   private static final Pattern PE_CONTEXT =
-      Pattern.compile("^\\(ISA=A64\\) EL(\\d)([NS]); (64|32)-bit; (?:VMID=0x([0-9a-f]+); )?"
+      Pattern.compile("^\\(ISA=(?:A64|A32|T32)\\) EL(\\d)([NS]); (64|32)-bit; (?:VMID=0x([0-9a-f]+); )?"
           + "(?:CTXTID=0x([0-9a-f]+); )?$");
 
   /**
@@ -386,6 +432,8 @@ final class OpenCsdListing {
           case "---" -> "other";
           // a WFI/WFE waypoint (ETMv4.3+ with WFXMODE): our ranges call its kind "other"
           case "WFI.WFE" -> "other";
+          // TSTART (a waypoint on AA64 cores in OpenCSD 1.3.3): likewise "other"
+          case "TSTART" -> "other";
           default -> throw new IOException("unexpected instruction type: " + line);
         };
         return range(Long.parseUnsignedLong(m.group(1), 16), Long.parseUnsignedLong(m.group(2), 16),
@@ -398,6 +446,18 @@ final class OpenCsdListing {
         }
         return exception(Integer.parseInt(m.group(2), 16), Long.parseUnsignedLong(m.group(1), 16),
             idx);
+      }
+      case "MEMTRANS" -> {
+        // OpenCSD 1.3.3 prints Init, Start, Commit or Fail
+        return "trans " + body.trim().toLowerCase(java.util.Locale.ROOT) + " @" + idx;
+      }
+      case "I_RANGE_NOPATH" -> {
+        Matcher m = NOPATH.matcher(body);
+        if (!m.find()) {
+          throw new IOException("unexpected no-path range: " + line);
+        }
+        return noPath(Long.parseUnsignedLong(m.group(1), 16), Long.parseUnsignedLong(m.group(2), 16),
+            Long.parseLong(m.group(3)), idx);
       }
       case "ADDR_NACC" -> {
         Matcher m = NACC.matcher(body);

@@ -12,6 +12,33 @@ import org.junit.jupiter.api.Test;
 /** DESIGN.md's JSONL schema 1, byte for byte, including the string escapes of the header and errors. */
 class JsonlWriterTest {
   @Test
+  void cyclesAndNoPath() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    OutputBuffer out = new OutputBuffer(Channels.newChannel(bytes), 100, "test output");
+    JsonlWriter w = new JsonlWriter(out, cpu -> 2);
+    w.rangeWithCycles(0, 0x5001c, 0x50024, 2, FlowSink.LAST_DIRECT, true, FlowSink.NO_TIME,
+        FlowSink.NO_TIME, FlowSink.FLAG_NONE, 27, 28);
+    w.rangeWithCycles(0, 0x5001c, 0x50024, 2, FlowSink.LAST_DIRECT, true, FlowSink.NO_TIME,
+        FlowSink.NO_TIME, FlowSink.FLAG_RESOLVED, 27, 0);
+    w.noPath(0, 0x6951c, 0x63830, 4, 395);
+    w.transaction(0, FlowSink.TRANS_START, 22);
+    w.transaction(0, FlowSink.TRANS_FAIL, 24);
+    out.flush();
+    assertEquals(String.join("\n",
+        "{\"type\":\"range\",\"cpu\":0,\"trace_id\":2,\"start\":\"0x5001c\",\"end\":\"0x50024\","
+            + "\"instructions\":2,\"last\":\"direct\",\"taken\":true,\"time\":null,\"flag\":null,\"offset\":27,"
+            + "\"cycles\":28}",
+        "{\"type\":\"range\",\"cpu\":0,\"trace_id\":2,\"start\":\"0x5001c\",\"end\":\"0x50024\","
+            + "\"instructions\":2,\"last\":\"direct\",\"taken\":true,\"time\":null,\"flag\":\"resolved\","
+            + "\"offset\":27,\"cycles\":0}",
+        "{\"type\":\"gap\",\"cpu\":0,\"reason\":\"no_path\",\"address\":\"0x6951c\",\"next\":\"0x63830\","
+            + "\"instructions\":4,\"offset\":395}",
+        "{\"type\":\"transaction\",\"cpu\":0,\"kind\":\"start\",\"offset\":22}",
+        "{\"type\":\"transaction\",\"cpu\":0,\"kind\":\"fail\",\"offset\":24}",
+        ""), bytes.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
   void everyElementKind() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     OutputBuffer out = new OutputBuffer(Channels.newChannel(bytes), 100, "test output");

@@ -75,6 +75,31 @@ class TextWriterTest {
         ""), bytes.toString(StandardCharsets.UTF_8));
   }
 
+  @Test
+  void cycleCountsEndTheRangesLastLineAndNoPathHasALine() {
+    OutputBuffer out = buffer(64); // every line drains the one before: the count must still fit
+    TextWriter w = new TextWriter(out, SymbolNames.of(SYMS), false);
+    w.rangeWithCycles(1, 0xffff800008001000L, 0xffff800008001008L, 2, FlowSink.LAST_DIRECT, true,
+        FlowSink.NO_TIME, FlowSink.NO_TIME, FlowSink.FLAG_NONE, 7, 1234567890123L);
+    w.noPath(1, 0x6951c, 0x63830, 4, 395);
+    w.transaction(1, FlowSink.TRANS_COMMIT, 24);
+    TextWriter r = new TextWriter(out, SymbolNames.of(SYMS), true);
+    r.rangeWithCycles(0, 0xffff800008001004L, 0xffff800008001008L, 1, FlowSink.LAST_COND, false,
+        FlowSink.NO_TIME, FlowSink.NO_TIME, FlowSink.FLAG_AMBIGUOUS, 3, 0);
+    r.range(0, 0xffff800008001004L, 0xffff800008001008L, 1, FlowSink.LAST_COND, false,
+        FlowSink.NO_TIME, FlowSink.NO_TIME, FlowSink.FLAG_NONE, 3);
+    out.flush();
+    assertEquals(String.join("\n",
+        "[001]                    -  ffff800008001000  first                                other",
+        "[001]                    -  ffff800008001004  first+0x4                            direct   E  cyc=1234567890123",
+        "[001]                    -  no-path 4 instructions from 000000000006951c next 0000000000063830 at offset 395",
+        "[001]                    -  transaction commit",
+        "[000]                    -  ffff800008001004-ffff800008001008     1  first+0x4                            cond     N  ambiguous  cyc=0",
+        "[000]                    -  ffff800008001004-ffff800008001008     1  first+0x4                            cond     N",
+        ""), bytes.toString(StandardCharsets.UTF_8));
+    assertEquals(bytes.size(), out.written());
+  }
+
   /** The per-instruction line as the format strings of the first implementation wrote it. */
   private static String reference(int cpu, long time, long pc, String sym, String kind, String taken, String flag) {
     String t = time == FlowSink.NO_TIME ? "-"

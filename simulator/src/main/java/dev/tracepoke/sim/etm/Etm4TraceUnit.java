@@ -140,7 +140,6 @@ public final class Etm4TraceUnit implements CoreObserver {
       if (cse) {
         timestampAt(time);
       }
-      countCycles(time);
       addAtom(taken || kind == ISB);
       if (taken && link && returnStack) {
         retPush(pc + 4);
@@ -158,6 +157,7 @@ public final class Etm4TraceUnit implements CoreObserver {
         flushAtoms();
         encoder.address(nextPc);
       }
+      countCycles(time);
       if (cse) {
         timestampAt(time);
       }
@@ -184,13 +184,13 @@ public final class Etm4TraceUnit implements CoreObserver {
       if (cseTimestamps) {
         timestampAt(time);
       }
-      countCycles(time);
       int e1e0 = preferredReturn == resumePc
           ? PacketEncoder.EXC_RETURN_ADDRESS_IS_TARGET
           : PacketEncoder.EXC_RETURN_ADDRESS_FOLLOWS;
       encoder.exception(etmExceptionType(type), e1e0);
       encoder.address(preferredReturn);
       targetAddress(vector, toEl);
+      countCycles(time);
       if (cseTimestamps) {
         timestampAt(time);
       }
@@ -207,11 +207,11 @@ public final class Etm4TraceUnit implements CoreObserver {
       if (cseTimestamps) {
         timestampAt(time);
       }
-      countCycles(time);
       addAtom(true);
       flushAtoms();
       targetAddress(target, toEl);
       encoder.exceptionReturn();
+      countCycles(time);
       if (cseTimestamps) {
         timestampAt(time);
       }
@@ -321,9 +321,10 @@ public final class Etm4TraceUnit implements CoreObserver {
   }
 
   /**
-   * With cycle counting, a Cycle Count packet for the P0 element retiring at {@code time}: the
-   * cycles since the last counted one (the simulated clock runs one cycle per nanosecond),
-   * saturated at the counter's width; none when less than the threshold passed.
+   * With cycle counting, a Cycle Count packet after the P0 element retiring at {@code time} (a
+   * count belongs to the element before it, as OpenCSD and the first, unknown, count after Trace
+   * Info show): the cycles since the last counted one (the simulated clock runs one cycle per
+   * nanosecond), saturated at the counter's width; none when less than the threshold passed.
    */
   private void countCycles(long time) {
     if (!cycleCounting) {

@@ -10,7 +10,7 @@ package dev.tracepoke.sim.etm;
  *     entry popped; the decoder pops its own copy of the stack instead
  * @param branchBroadcast TRCCONFIGR.BB: taken direct branches carry their target address too
  *     (the return stack is not used while broadcasting: every target is traced)
- * @param cycleCounting TRCCONFIGR.CCI: a Cycle Count packet before every P0 element gives the
+ * @param cycleCounting TRCCONFIGR.CCI: a Cycle Count packet after every P0 element gives the
  *     processor cycles since the previous counted P0 element (Trace Info announces the counting
  *     and its threshold)
  */

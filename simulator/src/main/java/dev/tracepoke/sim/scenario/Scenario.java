@@ -41,7 +41,7 @@ import java.util.stream.Collectors;
  *     return stack carry no target address (optional key, default off)
  * @param etmBranchBroadcast TRCCONFIGR.BB (perf's {@code branch_broadcast}): every taken branch
  *     carries its target address (optional key, default off)
- * @param etmCycleCounting TRCCONFIGR.CCI (perf's {@code cycacc}): cycle counts before every P0
+ * @param etmCycleCounting TRCCONFIGR.CCI (perf's {@code cycacc}): cycle counts after every P0
  *     element (optional key, default off)
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
