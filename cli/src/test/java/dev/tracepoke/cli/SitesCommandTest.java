@@ -127,8 +127,10 @@ class SitesCommandTest {
     }
     assertEquals(0, run("decode", "--ranges", "--cpu", "0", bare.toString()), err.toString());
     List<String> lines = err.toString().lines().toList();
-    assertEquals("tracepoke decode: warning: no vmlinux (give --vmlinux ELF, or put it beside the recording): the"
-        + " kernel's patch sites are unknown, so text the kernel changed while tracing is decoded as the kcore"
+    assertEquals("tracepoke decode: warning: no vmlinux (give --vmlinux ELF, put it beside the recording, or add it"
+        + " to perf's build-id cache " + dev.tracepoke.decode.input.ImageOptions.defaultBuildIdDir()
+        + " for the kernel's build-id " + dev.tracepoke.vmlinux.PatchTables.read(rec.resolve("vmlinux")).buildId()
+        + "): the kernel's patch sites are unknown, so text the kernel changed while tracing is decoded as the kcore"
         + " image shows", lines.get(0));
     assertEquals(1, lines.stream().filter(l -> l.contains("warning")).count(), err.toString());
     // the rest are the contradictions a decode without tables meets (what --naive shows)

@@ -281,7 +281,7 @@ public record PatchTables(
       }
       byte[] keyBytes = new byte[16 * Math.max(keys, 1)];
       byte[] mcount = new byte[8 * ftrace.size()]; // zero: .rela.dyn gives the values
-      byte[] id = buildId(jt.array(), rd.array());
+      byte[] id = buildId(jt.array());
       ByteBuffer note = le(16 + id.length);
       note.putInt(4).putInt(id.length).putInt(Elf.NT_GNU_BUILD_ID).put("GNU\0".getBytes(StandardCharsets.US_ASCII))
           .put(id);
@@ -308,16 +308,23 @@ public record PatchTables(
       return w;
     }
 
-    /** A GNU build id (SHA-1, 20 bytes, as GNU ld's --build-id=sha1) over what the file holds. */
-    private byte[] buildId(byte[] jumpTable, byte[] relocations) {
+    /**
+     * A GNU build id (SHA-1, 20 bytes, as GNU ld's --build-id=sha1) over what the file holds,
+     * every address taken relative to the base: the same kernel linked at another base (standing
+     * in for one KASLR moved at boot) keeps its id, as a real kernel keeps its vmlinux's.
+     */
+    private byte[] buildId(byte[] jumpTable) {
       try {
         MessageDigest md = MessageDigest.getInstance("SHA-1");
+        ByteBuffer v = ByteBuffer.allocate(8);
         md.update(text);
-        md.update(jumpTable);
-        md.update(relocations);
+        md.update(jumpTable); // PC-relative entries
+        for (long f : ftrace) {
+          md.update(v.clear().putLong(f - base).array());
+        }
         for (Sym s : syms) {
           md.update(s.name().getBytes(StandardCharsets.UTF_8));
-          md.update(ByteBuffer.allocate(8).putLong(s.value()).array());
+          md.update(v.clear().putLong(s.value() - base).array());
         }
         return md.digest();
       } catch (NoSuchAlgorithmException e) {
