@@ -169,6 +169,33 @@ class KernelTablesLookupTest {
         warnings);
   }
 
+  /**
+   * {@code diff --naive} (vmlinux beside, which the naive decoder ignores) shows what a decoder
+   * without tables gets: the same decoded and matched instructions and silent errors as the
+   * window-aware decoder with no vmlinux anywhere, which flags nothing but the armed kprobes' BRKs
+   * (all resolved right); with the tables, none of those silent errors remain.
+   */
+  @Test
+  void diffNaiveShowsWhatADecoderWithoutTablesGets() throws Exception {
+    Cli naive = new Cli();
+    assertEquals(0, naive.run("diff", "--json", "--naive", rec.toString()), naive.err());
+    Path empty = Files.createDirectories(tmp.resolve("no-cache"));
+    Cli without = new Cli();
+    assertEquals(0, without.run("diff", "--json", "--buildid-dir", empty.toString(), bare.toString()), without.err());
+    ObjectMapper m = new ObjectMapper();
+    JsonNode n = m.readTree(naive.out());
+    JsonNode w = m.readTree(without.out());
+    for (String k : List.of("instructions_truth", "instructions_decoded", "matched", "silent_errors")) {
+      assertEquals(n.get(k).asLong(), w.get(k).asLong(), k);
+    }
+    assertEquals(n.get("first_divergence"), w.get("first_divergence"));
+    assertTrue(n.get("silent_errors").asLong() > 10_000, naive.out());
+    assertEquals(0, n.get("ambiguous").asLong());
+    assertTrue(w.get("ambiguous").asLong() > 0, without.out());
+    assertEquals(w.get("ambiguous").asLong(), w.get("resolved_right").asLong(), "only the kprobes' BRKs");
+    assertEquals(0, m.readTree(withBeside).get("silent_errors").asLong());
+  }
+
   /** What each table site is at run time: "kind word word" by address. */
   private static Map<Long, String> tableSites(long shift) {
     Map<Long, String> want = new TreeMap<>(Long::compareUnsigned);

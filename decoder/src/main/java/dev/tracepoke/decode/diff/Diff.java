@@ -29,6 +29,9 @@ public final class Diff {
   /** Decoded instructions an anchor candidate must agree with to be taken at once. */
   private static final long VERIFY = 512;
   private static final long AGREES = Long.MAX_VALUE;
+  /** BRK #imm16: the resolved word of an armed probe. */
+  private static final int BRK = 0xd4200000;
+  private static final int BRK_MASK = 0xffe0001f;
   /** Timestamps convert to whole nanoseconds; allow for the rounding on both sides. */
   private static final long TIME_SLACK = 2;
 
@@ -178,9 +181,20 @@ public final class Diff {
           pendingSeen = 0;
         }
         ambiguous++;
-        if ((FlowElements.flags(head) & FlowElements.RESOLVED) != 0) {
+        int word = (int) e.get(i, 2);
+        if ((FlowElements.flags(head) & FlowElements.RESOLVED) != 0 && (word & BRK_MASK) == BRK) {
+          // a BRK trapped where it was fetched: no range will hold it; the truth has the site
+          // execution just before the instruction the diff is at (or later, past a flagged stretch)
+          long tTo = e.get(i, 7);
+          long notAfter = tTo == FlowSink.NO_TIME ? Long.MAX_VALUE : tTo + TIME_SLACK;
+          if (w.trapWord(p, e.get(i, 1), notAfter, ANCHOR_LIMIT) == (word & 0xFFFFFFFFL)) {
+            right++;
+          } else {
+            wrong++;
+          }
+        } else if ((FlowElements.flags(head) & FlowElements.RESOLVED) != 0) {
           pendingPc.add(e.get(i, 1));
-          pendingWord.add((int) e.get(i, 2));
+          pendingWord.add(word);
         } else {
           unresolved++;
         }

@@ -115,9 +115,11 @@ final class Delivery {
       case ERROR -> sink.error(cpu, offset, a, messages.get((int) c));
       case AMBIGUITY -> {
         boolean equal = (FlowElements.flags(head) & EQUAL) != 0;
-        boolean ok = resolved && !equal;
+        // resolved when met (an armed probe's BRK), whatever becomes of the fork around it
+        boolean met = (FlowElements.flags(head) & FlowElements.RESOLVED) != 0;
+        boolean ok = (resolved || met) && !equal;
         sink.ambiguity(cpu, a, FlowElements.candidates(candidatePool, (int) c, (int) d), ok,
-            ok ? (int) b : 0, from, to, equal ? offset : at);
+            ok ? (int) b : 0, from, to, equal || met ? offset : at);
       }
       default -> throw new IllegalStateException("element kind " + FlowElements.kind(head));
     }
