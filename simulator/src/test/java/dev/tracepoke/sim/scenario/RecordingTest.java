@@ -44,7 +44,7 @@ class RecordingTest {
     assertEquals(sa, sb);
     List<Path> fa = files(a);
     assertEquals(List.of(Path.of("data"), Path.of("kcore_dir/kallsyms"), Path.of("kcore_dir/kcore"),
-            Path.of("kcore_dir/modules")),
+            Path.of("kcore_dir/modules"), Path.of("vmlinux")),
         fa.stream().filter(p -> !p.startsWith("truth")).toList());
     assertTrue(fa.contains(Path.of("truth/truth.properties")), fa.toString());
     assertEquals(fa, files(b));
