@@ -184,10 +184,14 @@ public final class Diff {
         int word = (int) e.get(i, 2);
         if ((FlowElements.flags(head) & FlowElements.RESOLVED) != 0 && (word & BRK_MASK) == BRK) {
           // a BRK trapped where it was fetched: no range will hold it; the truth has the site
-          // execution just before the instruction the diff is at (or later, past a flagged stretch)
+          // execution just before the instruction the diff is at (or later, past a flagged stretch).
+          // The trace shows the trap, never the immediate (ESR is not traced): the decoder names
+          // the kprobe's BRK #4, and the check is that the core fetched a BRK there, not which one
+          // (brk-emulate's transitional BRK #0x1xx at a kprobe site traps the same way).
           long tTo = e.get(i, 7);
           long notAfter = tTo == FlowSink.NO_TIME ? Long.MAX_VALUE : tTo + TIME_SLACK;
-          if (w.trapWord(p, e.get(i, 1), notAfter, ANCHOR_LIMIT) == (word & 0xFFFFFFFFL)) {
+          long fetched = w.trapWord(p, e.get(i, 1), notAfter, ANCHOR_LIMIT);
+          if (fetched != -1 && ((int) fetched & BRK_MASK) == BRK) {
             right++;
           } else {
             wrong++;

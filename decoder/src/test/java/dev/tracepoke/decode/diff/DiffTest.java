@@ -243,6 +243,23 @@ class DiffTest {
     assertEquals(new CoreDiff(0, 7, 7, 3, 0, 2, 1, 0, 1, null), diff(b, t));
   }
 
+  /**
+   * The trace shows a trap on a BRK, never its immediate: a resolution to BRK #4 is right where the
+   * core fetched another BRK there (brk-emulate's transitional BRK #0x100 at a kprobe site).
+   */
+  @Test
+  void aBrkResolutionIsCheckedAsABrkNotItsImmediate() throws Exception {
+    int emulateBrk = 0xd4202000;
+    ListTruth t = new ListTruth().site(F + 8, emulateBrk, 102).run(F, 2, 100).exception(103)
+        .run(VECTOR, 3, 104);
+    FlowBuffer b = new FlowBuffer();
+    range(b, F, 2, FlowSink.LAST_OTHER, true, 100, 110, FlowSink.FLAG_NONE);
+    b.ambiguity(0, F + 8, new int[] {ADD, KPROBE_BRK}, true, KPROBE_BRK, 100, 110, 30);
+    b.exception(0, 6, F + 8, 100, 110, 30);
+    range(b, VECTOR, 3, FlowSink.LAST_OTHER, false, 110, 120, FlowSink.FLAG_NONE);
+    assertEquals(new CoreDiff(0, 5, 5, 5, 0, 1, 1, 0, 0, null), diff(b, t));
+  }
+
   /** A BRK the core did not run there (it ran the original word) is a wrong resolution. */
   @Test
   void aBrkWhereTheCoreRanTheOriginalWordIsWrong() throws Exception {
