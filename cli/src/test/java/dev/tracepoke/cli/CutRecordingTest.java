@@ -42,7 +42,8 @@ class CutRecordingTest {
     for (String f : new String[] {"kcore", "kallsyms", "modules"}) {
       Files.copy(rec.resolve("kcore_dir").resolve(f), cut.resolve("kcore_dir").resolve(f));
     }
-    // and the vmlinux beside data: without it the cut copy would decode without the kernel's tables
+    // the kernel's patch-site tables: without them the cut copy would decode differently, not
+    // because of the cut
     Files.copy(rec.resolve("vmlinux"), cut.resolve("vmlinux"));
     String[] full = whole[1].split("\n");
     long cpu0 = Arrays.stream(full).filter(l -> l.startsWith("[000]")).count();

@@ -47,6 +47,10 @@ public final class SnapshotInput {
         warnings.add("not decoded: buffer " + buffer.name() + " source " + s.source() + ": " + s.reason());
       }
       Path file = snap.path(buffer);
+      if (!plan.sources().isEmpty() && Files.size(file) == 0) {
+        warnings.add(file + ": buffer " + buffer.name() + " is empty: no trace of " + plan.sources().stream()
+            .map(SnapshotStreams.Source::source).collect(java.util.stream.Collectors.joining(", ")));
+      }
       for (SnapshotStreams.Source s : plan.sources()) {
         int cpu = s.core().map(coreDevices::indexOf).orElse(-1);
         if (cpu < 0 || !used.add(cpu)) {
@@ -72,11 +76,7 @@ public final class SnapshotInput {
                       ? EnumSet.of(FrameDeformatter.Option.FSYNCS)
                       : EnumSet.noneOf(FrameDeformatter.Option.class);
               try (InputStream in = Files.newInputStream(file)) {
-                FrameDeformatter.deformat(in, options, (id, buf, off, len, frameOffset, index) -> {
-                  if (id == traceId) {
-                    sink.accept(buf, off, len);
-                  }
-                }, file.toString());
+                FrameDeformatter.deformat(in, options, CoreTrace.oneSource(traceId, sink), file.toString());
               }
             };
         cores.add(new CoreTrace(cpu, s.config(), bytes));

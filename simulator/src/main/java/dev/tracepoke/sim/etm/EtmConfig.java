@@ -13,7 +13,7 @@ import java.util.Map;
  * counts only when TRCCONFIGR.CCI is set, 64-bit addresses (TRCIDR2.IASIZE).
  *
  * @param cpu the core this unit traces
- * @param traceId CoreSight trace ID (perf's static scheme: 0x10 + 2 * cpu)
+ * @param traceId CoreSight trace ID (see {@link #traceIdOf})
  * @param timestamps TRCCONFIGR.TS: emit Timestamp packets (at every sync point, and see below)
  * @param timestampPeriodTicks also emit a timestamp at the first P0 element at least this many
  *     counter ticks after the previous one; 0 = only at sync points
@@ -104,11 +104,20 @@ public record EtmConfig(
   }
 
   /**
+   * The trace ID the kernel gives {@code cpu}'s unit: the legacy 0x10 + 2 * cpu while that is a
+   * valid ID (cpus 0..47), else the lowest free odd ID (the legacy IDs are even), as the trace ID
+   * allocator of Linux 6.3 and later hands them out.
+   */
+  public static int traceIdOf(int cpu) {
+    return cpu < 48 ? 0x10 + 2 * cpu : 0x01 + 2 * (cpu - 48);
+  }
+
+  /**
    * What {@code perf record -e cs_etm//} programs on a CPU-wide session: timestamps and context
    * IDs on, the driver's sync period, the kernel (EL1, Non-secure) running, no overflows.
    */
   public static EtmConfig forCpu(int cpu) {
-    return new EtmConfig(cpu, 0x10 + 2 * cpu, true, 0, true, DEFAULT_SYNC_PERIOD_LOG2, true, 1, 0,
+    return new EtmConfig(cpu, traceIdOf(cpu), true, 0, true, DEFAULT_SYNC_PERIOD_LOG2, true, 1, 0,
         TimeConv.defaults(), List.of(), false, false);
   }
 
