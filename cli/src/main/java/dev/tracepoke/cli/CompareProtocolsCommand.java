@@ -64,9 +64,9 @@ final class CompareProtocolsCommand implements Callable<Integer> {
         " rows", 1)) {
       if (!output.json) {
         out.printf(Locale.ROOT, "workload %s, seed %d, %d cores, %d ns%n", s.name(), s.seed(), s.cores(), s.runNanos());
-        out.printf(Locale.ROOT, "%-24s %-9s %5s %8s %8s %8s %8s %5s %11s %8s %6s %6s %6s %6s %7s %8s%n", "protocol",
+        out.printf(Locale.ROOT, "%-24s %-9s %5s %8s %8s %8s %8s %5s %11s %8s %6s %6s %6s %6s %7s %8s %9s%n", "protocol",
             "events", "pokes", "patch", "patch-mx", "visible", "vis-mx", "IPIs", "lost-cycles", "irq-off", "ambig", "resolv", "wrong", "unres",
-            "silent", "naive-si");
+            "silent", "naive-si", "resolved%");
         out.flush();
       }
       for (Protocol p : Protocol.values()) {
@@ -78,11 +78,11 @@ final class CompareProtocolsCommand implements Callable<Integer> {
           GoldenRun.delete(dir);
           rows.add(r);
           if (!output.json) {
-            out.printf(Locale.ROOT, "%-24s %-9s %5d %8d %8d %8d %8d %5d %11d %8d %6d %6d %6d %6d %7d %8d%n", p.id(),
+            out.printf(Locale.ROOT, "%-24s %-9s %5d %8d %8d %8d %8d %5d %11d %8d %6d %6d %6d %6d %7d %8d %9s%n", p.id(),
                 e.id(), r.pokes(), r.meanPatchNanos(), r.maxPatchNanos(), r.meanVisibleNanos(), r.maxVisibleNanos(),
                 r.ipis(), r.lostCycles(),
                 r.maxInterruptsOffNanos(), r.ambiguous(), r.resolved(), r.resolvedWrong(), r.unresolved(),
-                r.silentErrors(), r.silentErrorsNaive());
+                r.silentErrors(), r.silentErrorsNaive(), r.resolvedPercentText());
             out.flush();
           }
         }
@@ -103,7 +103,8 @@ final class CompareProtocolsCommand implements Callable<Integer> {
           + " irq-off;");
       out.println("lost-cycles: other cores in rendezvous or BRK traps; ambig/resolv/wrong/unres: ambiguous"
           + " executions and their outcome;"
-          + " silent: wrong instructions output without a flag (naive-si: by the naive decoder)");
+          + " silent: wrong instructions output without a flag (naive-si: by the naive decoder);"
+          + " resolved%: resolv of ambig");
     }
     out.flush();
     return 0;

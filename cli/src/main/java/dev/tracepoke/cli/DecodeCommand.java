@@ -20,11 +20,14 @@ import picocli.CommandLine.Spec;
 /** {@code tracepoke decode REC}: every core's instruction flow, merged by time. */
 @Command(name = "decode", mixinStandardHelpOptions = true, description = "Decode each core's ETMv4 trace to instruction flow.",
     footer = {"",
-        "Patch-site tables: from --vmlinux ELF, else REC's vmlinux, the kernel's __jump_table (jump labels: NOP or B"
-            + " target) and ftrace call-site table (NOP or BL ftrace_caller; entries relocated through .rela.dyn in a"
-            + " PIE vmlinux), moved by the KASLR offset (kallsyms _stext vs the vmlinux's). They are read when the"
+        "Patch-site tables: from --vmlinux ELF, else REC's vmlinux, else the vmlinux with the recorded kernel"
+            + " build-id in perf's build-id cache (--buildid-dir, default ~/.debug): the kernel's __jump_table (jump"
+            + " labels: NOP or B target; relative or pre-4.20 absolute entries) and ftrace call-site table (NOP or BL"
+            + " ftrace_caller; entries relocated through .rela.dyn in a PIE vmlinux), moved by the KASLR offset"
+            + " (kallsyms _stext minus the vmlinux's). They are read when the"
             + " recording has no text-poke records: every listed site may then hold either word at any execution,"
-            + " the trace resolves it or it is flagged; a BRK exception where kcore holds no BRK is an armed kprobe."
+            + " the trace resolves it or it is flagged; a BRK exception where kcore holds no BRK is an armed kprobe"
+            + " (an ambiguity resolved to BRK #4)."
             + " With records, the records' windows apply. Without a vmlinux, a warning says the sites are unknown.",
         "",
         "Cycle counts (trace units with TRCCONFIGR.CCI, perf's cycacc): a count belongs to the range before it, as"

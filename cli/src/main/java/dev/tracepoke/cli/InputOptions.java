@@ -21,12 +21,12 @@ final class InputOptions {
   Path symfs;
 
   @Option(names = "--buildid-dir", paramLabel = "DIR",
-      description = "perf's build-id cache (default ~/.debug): .build-id/xx/rest names a mapped file by its build-id.")
+      description = "perf's build-id cache (default ~/.debug): .build-id/xx/rest names a mapped file (or the kernel's vmlinux) by its build-id.")
   Path buildIdDir;
 
   @Option(names = "--vmlinux", paramLabel = "ELF", description = {
       "The kernel's vmlinux: code for the recording's kernel maps, and its patch-site tables (__jump_table,",
-      "the ftrace call sites); default: REC's vmlinux if present. The tables are read when the recording has",
+      "the ftrace call sites); default: REC's vmlinux, else the kernel's build-id in --buildid-dir. The tables are read when the recording has",
       "no text-poke records: every listed site may then hold either of its words at any execution, and the trace decides."})
   Path vmlinux;
 

@@ -28,12 +28,13 @@ final class ProtocolComparison {
   /**
    * One row of the comparison. Patch latency is what the patching core spends in an operation;
    * visible latency runs until every core must fetch the new word. {@code resolved} counts right
-   * and wrong resolutions.
+   * and wrong resolutions; {@code resolved_percent} is resolved of ambiguous, one decimal (null
+   * when nothing was ambiguous).
    */
   @JsonPropertyOrder({"protocol", "events", "pokes", "mean_patch_ns", "max_patch_ns", "mean_visible_ns",
       "max_visible_ns", "not_visible", "ipis",
       "lost_cycles", "max_interrupts_off_ns", "ambiguous", "resolved", "resolved_wrong", "unresolved",
-      "silent_errors", "silent_errors_naive"})
+      "silent_errors", "silent_errors_naive", "resolved_percent"})
   record Row(
       @JsonProperty("protocol") Protocol protocol,
       @JsonProperty("events") EventStyle events,
@@ -51,7 +52,19 @@ final class ProtocolComparison {
       @JsonProperty("resolved_wrong") long resolvedWrong,
       @JsonProperty("unresolved") long unresolved,
       @JsonProperty("silent_errors") long silentErrors,
-      @JsonProperty("silent_errors_naive") long silentErrorsNaive) {}
+      @JsonProperty("silent_errors_naive") long silentErrorsNaive,
+      @JsonProperty("resolved_percent") Double resolvedPercent) {
+
+    /** Resolved of ambiguous in percent, rounded to one decimal; null when nothing was ambiguous. */
+    static Double percent(long resolved, long ambiguous) {
+      return ambiguous == 0 ? null : Math.round(1000.0 * resolved / ambiguous) / 10.0;
+    }
+
+    /** The text column: the percentage with one decimal, or "-" when nothing was ambiguous. */
+    String resolvedPercentText() {
+      return resolvedPercent == null ? "-" : String.format(java.util.Locale.ROOT, "%.1f", resolvedPercent);
+    }
+  }
 
   /** Simulates {@code base} under {@code protocol} and {@code events} into {@code dir}, decodes and diffs it. */
   static Row measure(Scenario base, Protocol protocol, EventStyle events, Path dir, int threads) throws IOException {
@@ -64,6 +77,7 @@ final class ProtocolComparison {
     return new Row(protocol, events, c.pokes(), c.meanPatchNanos(), c.maxPatchNanos(), c.meanLatencyNanos(),
         c.maxLatencyNanos(), c.notVisible(), c.ipis(),
         c.lostCycles(), c.maxInterruptsOffNanos(), windows.ambiguous(), windows.resolvedRight() + windows.resolvedWrong(),
-        windows.resolvedWrong(), windows.unresolved(), windows.silentErrors(), naive.silentErrors());
+        windows.resolvedWrong(), windows.unresolved(), windows.silentErrors(), naive.silentErrors(),
+        Row.percent(windows.resolvedRight() + windows.resolvedWrong(), windows.ambiguous()));
   }
 }

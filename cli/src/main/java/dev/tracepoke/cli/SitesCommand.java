@@ -39,8 +39,6 @@ import picocli.CommandLine.Spec;
         + " vmlinux, and with REC the kprobes its trace shows (BRK exceptions where kcore holds no BRK).",
     "Each site: address, kind (jump_label, ftrace, kprobe), symbol+offset, and the words it may hold."})
 final class SitesCommand implements Callable<Integer> {
-  /** BRK #4, arm64's KPROBES_BRK_IMM: the word an armed kprobe holds. */
-  static final int KPROBE_BRK = 0xd4200080;
   /** ETMv4 exception type of a BRK: instruction debug. */
   private static final int EXC_INST_DEBUG = 6;
 
@@ -146,7 +144,7 @@ final class SitesCommand implements Callable<Integer> {
     }
     for (long a : kprobes) {
       rows.add(new Row(a, PatchSites.Kind.KPROBE.id(), name(in.symbols(), a),
-          new int[] {(int) image.read32(a), KPROBE_BRK}));
+          new int[] {(int) image.read32(a), PatchSites.KPROBE_BRK}));
     }
     rows.sort(Comparator.comparingLong(Row::address));
     return rows;

@@ -66,7 +66,7 @@ class CompareProtocolsCommandTest {
     root.get("rows").get(0).fieldNames().forEachRemaining(columns::add);
     assertEquals(List.of("protocol", "events", "pokes", "mean_patch_ns", "max_patch_ns", "mean_visible_ns",
         "max_visible_ns", "not_visible", "ipis", "lost_cycles", "max_interrupts_off_ns", "ambiguous", "resolved",
-        "resolved_wrong", "unresolved", "silent_errors", "silent_errors_naive"), columns);
+        "resolved_wrong", "unresolved", "silent_errors", "silent_errors_naive", "resolved_percent"), columns);
 
     for (String p : PROTOCOLS) {
       for (String e : EVENTS) {
@@ -86,6 +86,13 @@ class CompareProtocolsCommandTest {
           }
         }
         assertEquals(r.get("ambiguous").asLong(), r.get("resolved").asLong() + r.get("unresolved").asLong(), id);
+        long amb = r.get("ambiguous").asLong();
+        if (amb == 0) {
+          assertTrue(r.get("resolved_percent").isNull(), id + " " + r);
+        } else {
+          assertEquals(Math.round(1000.0 * r.get("resolved").asLong() / amb) / 10.0, r.get("resolved_percent").asDouble(),
+              id + " " + r);
+        }
       }
     }
     for (String e : EVENTS) {
@@ -121,7 +128,8 @@ class CompareProtocolsCommandTest {
       String e = r.get("events").asText();
       String id = p + "/" + e;
       rows.put(id, r);
-      outcomes.add(id + " " + r.get("ambiguous") + " " + r.get("resolved") + " " + r.get("unresolved"));
+      outcomes.add(id + " " + r.get("ambiguous") + " " + r.get("resolved") + " " + r.get("unresolved") + " "
+          + r.get("resolved_percent"));
       assertEquals(0, r.get("silent_errors").asLong(), id + " " + r);
       assertEquals(0, r.get("resolved_wrong").asLong(), id + " " + r);
       if (e.equals("none")) {
@@ -139,14 +147,17 @@ class CompareProtocolsCommandTest {
     // issue 14: the call stack in the walk state and each fork's own outcome resolve more (never
     // wrongly); linear walks to exception return addresses decide sites instead of forking
     assertEquals(List.of(
-        "stop-machine/none 38101 18659 19442", "stop-machine/text-poke 0 0 0", "stop-machine/pre-post 0 0 0",
-        "nosync/none 40537 19644 20893", "nosync/text-poke 150 67 83", "nosync/pre-post 150 67 83",
-        "nosync-kick/none 39690 19889 19801", "nosync-kick/text-poke 68 34 34", "nosync-kick/pre-post 67 33 34",
-        "brk-emulate/none 36134 18269 17865", "brk-emulate/text-poke 20 20 0", "brk-emulate/pre-post 19 19 0",
-        "brk-emulate-nofirstsync/none 39280 19455 19825", "brk-emulate-nofirstsync/text-poke 31 28 3",
-        "brk-emulate-nofirstsync/pre-post 29 26 3",
-        "stop-machine-batch/none 37110 18294 18816", "stop-machine-batch/text-poke 0 0 0",
-        "stop-machine-batch/pre-post 0 0 0"), outcomes);
+        "stop-machine/none 38755 16996 21759 43.9", "stop-machine/text-poke 0 0 0 null",
+        "stop-machine/pre-post 0 0 0 null",
+        "nosync/none 41222 17870 23352 43.4", "nosync/text-poke 150 57 93 38.0", "nosync/pre-post 150 57 93 38.0",
+        "nosync-kick/none 40350 18061 22289 44.8", "nosync-kick/text-poke 68 26 42 38.2",
+        "nosync-kick/pre-post 67 24 43 35.8",
+        "brk-emulate/none 36726 16576 20150 45.1", "brk-emulate/text-poke 20 20 0 100.0",
+        "brk-emulate/pre-post 19 19 0 100.0",
+        "brk-emulate-nofirstsync/none 39985 17635 22350 44.1", "brk-emulate-nofirstsync/text-poke 31 27 4 87.1",
+        "brk-emulate-nofirstsync/pre-post 29 25 4 86.2",
+        "stop-machine-batch/none 37726 16663 21063 44.2", "stop-machine-batch/text-poke 0 0 0 null",
+        "stop-machine-batch/pre-post 0 0 0 null"), outcomes);
   }
 
   @Test
@@ -168,13 +179,17 @@ class CompareProtocolsCommandTest {
     assertEquals(2 + 18 + 2, lines.size(), out.toString());
     assertEquals("workload tiny, seed 3, 1 cores, 40000 ns", lines.get(0));
     assertEquals(List.of("protocol", "events", "pokes", "patch", "patch-mx", "visible", "vis-mx", "IPIs", "lost-cycles",
-        "irq-off", "ambig", "resolv", "wrong", "unres", "silent", "naive-si"), List.of(lines.get(1).split("\\s+")));
+        "irq-off", "ambig", "resolv", "wrong", "unres", "silent", "naive-si", "resolved%"),
+        List.of(lines.get(1).split("\\s+")));
     int i = 2;
     for (String p : PROTOCOLS) {
       for (String e : EVENTS) {
         String[] f = lines.get(i++).split("\\s+");
-        assertEquals(16, f.length, lines.get(i - 1));
+        assertEquals(17, f.length, lines.get(i - 1));
         assertEquals(List.of(p, e), List.of(f[0], f[1]));
+        long amb = Long.parseLong(f[10]);
+        assertEquals(amb == 0 ? "-" : String.format(java.util.Locale.ROOT, "%.1f",
+            Math.round(1000.0 * Long.parseLong(f[11]) / amb) / 10.0), f[16], lines.get(i - 1));
       }
     }
   }

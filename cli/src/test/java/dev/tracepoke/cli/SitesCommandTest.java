@@ -127,8 +127,10 @@ class SitesCommandTest {
     }
     assertEquals(0, run("decode", "--ranges", "--cpu", "0", bare.toString()), err.toString());
     List<String> lines = err.toString().lines().toList();
-    assertEquals("tracepoke decode: warning: no vmlinux (give --vmlinux ELF, or put it beside the recording): the"
-        + " kernel's patch sites are unknown, so text the kernel changed while tracing is decoded as the kcore"
+    assertEquals("tracepoke decode: warning: no vmlinux (give --vmlinux ELF, put it beside the recording, or add it"
+        + " to perf's build-id cache " + dev.tracepoke.decode.input.ImageOptions.defaultBuildIdDir()
+        + " for the kernel's build-id " + dev.tracepoke.vmlinux.PatchTables.read(rec.resolve("vmlinux")).buildId()
+        + "): the kernel's patch sites are unknown, so text the kernel changed while tracing is decoded as the kcore"
         + " image shows", lines.get(0));
     assertEquals(1, lines.stream().filter(l -> l.contains("warning")).count(), err.toString());
     // the rest are the contradictions a decode without tables meets (what --naive shows)
@@ -142,6 +144,59 @@ class SitesCommandTest {
         bare.toString()), err.toString());
     assertEquals(List.of(), err.toString().lines().filter(l -> l.contains("warning")).toList());
     assertTrue(out.toString().contains(" resolved") || out.toString().contains(" ambiguous"), "no flagged range");
+  }
+
+  /**
+   * Each BRK exception at an armed kprobe is a resolved ambiguity in decode's output (candidates
+   * the image word and BRK #4, resolved to BRK #4), one per BRK the truth says each core fetched
+   * there; diff counts every one right (0 wrong) with 0 silent errors.
+   */
+  @Test
+  void armedKprobesDecodeAsResolvedAmbiguities() throws Exception {
+    Map<Long, PatchSite> kprobeSites = new HashMap<>();
+    image.sites().stream().filter(p -> p.kind() == PatchKind.KPROBE).forEach(p -> kprobeSites.put(p.address(), p));
+    // the truth: per cpu and kprobe site, how many times the core fetched BRK there
+    Map<String, Integer> truth = new TreeMap<>();
+    dev.tracepoke.truth.TruthReader tr = dev.tracepoke.truth.TruthReader.open(rec.resolve("truth"));
+    for (int cpu = 0; cpu < tr.cores(); cpu++) {
+      try (dev.tracepoke.truth.TruthCursor t = tr.cursor(cpu)) {
+        for (int k; (k = t.next()) != dev.tracepoke.truth.TruthEvent.END; ) {
+          if (k == dev.tracepoke.truth.TruthEvent.PATCH_SITE && kprobeSites.containsKey(t.pc())
+              && t.word() == 0xd4200080) {
+            truth.merge(cpu + String.format(" 0x%x", t.pc()), 1, Integer::sum);
+          }
+        }
+      }
+    }
+    assertEquals(0, run("decode", "--format", "jsonl", rec.toString()), err.toString());
+    Map<String, Integer> decoded = new TreeMap<>();
+    ObjectMapper m = new ObjectMapper();
+    for (String line : out.toString().lines().toList()) {
+      if (!line.contains("\"type\":\"ambiguity\"") || !line.contains("0xd4200080")) {
+        continue;
+      }
+      JsonNode a = m.readTree(line);
+      long pc = Long.parseUnsignedLong(a.get("pc").asText().substring(2), 16);
+      PatchSite p = kprobeSites.get(pc);
+      assertTrue(p != null, "a BRK ambiguity where the kernel has no kprobe: " + line);
+      assertEquals(List.of(String.format("0x%08x", p.oldWord()), "0xd4200080"), iter(a.get("candidates")));
+      assertEquals("0xd4200080", a.get("resolved").asText(), line);
+      decoded.merge(a.get("cpu").asInt() + " " + a.get("pc").asText(), 1, Integer::sum);
+    }
+    System.out.printf("kprobe hits: truth %s, decoded %s%n", truth, decoded);
+    assertTrue(!truth.isEmpty(), "no kprobe was hit");
+    assertEquals(truth, decoded);
+    out.getBuffer().setLength(0);
+    assertEquals(0, run("diff", "--json", rec.toString()), err.toString());
+    JsonNode d = m.readTree(out.toString());
+    assertEquals(0, d.get("silent_errors").asLong(), out.toString());
+    assertEquals(0, d.get("resolved_wrong").asLong(), out.toString());
+  }
+
+  private static List<String> iter(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
   }
 
   @Test

@@ -24,8 +24,8 @@ import java.util.TreeMap;
  * Writes a PERFILE2 perf.data file that perf 6.1 reads: header, ids, attrs (size 128 unless told
  * otherwise), the data section, then the feature table and bodies: ARCH ({@code aarch64} unless
  * told otherwise), NRCPUS (as given, else the highest cpu the records name + 1), EVENT_DESC,
- * PMU_MAPPINGS and HOSTNAME/OSRELEASE/VERSION when given, and the AUXTRACE index when the file
- * has an AUXTRACE_INFO.
+ * PMU_MAPPINGS and HOSTNAME/OSRELEASE/VERSION when given, BUILD_ID when {@link #buildId} named
+ * files, and the AUXTRACE index when the file has an AUXTRACE_INFO.
  *
  * <p>Crash safety: everything goes to {@code NAME.tmp}; {@link #close()} writes the features,
  * then the header last, forces the file to disk and renames it to {@code NAME}. A writer that is
@@ -49,6 +49,7 @@ public final class PerfDataWriter implements AutoCloseable {
   private final long dataOffset;
   private final long uniformTrailer;
   private final List<PerfFeatures.AuxtraceIndexEntry> index = new ArrayList<>();
+  private final List<PerfFeatures.BuildId> buildIds = new ArrayList<>();
   /** File position of the next byte written. */
   private long pos;
   private boolean auxtraceInfoSeen;
@@ -231,6 +232,14 @@ public final class PerfDataWriter implements AutoCloseable {
   }
 
   /**
+   * Adds a HEADER_BUILD_ID entry (written on {@link #close()}): as perf record does for the files
+   * the recording hit, e.g. the kernel as pid -1, cpumode kernel, {@code [kernel.kallsyms]}.
+   */
+  public void buildId(PerfFeatures.BuildId id) {
+    buildIds.add(id);
+  }
+
+  /**
    * Finishes the file: features, then the header, fsync, rename NAME.tmp to NAME.
    */
   @Override
@@ -240,6 +249,7 @@ public final class PerfDataWriter implements AutoCloseable {
     }
     long dataSize = pos - dataOffset;
     SortedMap<Integer, byte[]> bodies = new TreeMap<>();
+    if (!buildIds.isEmpty()) bodies.put(PerfFeatures.BUILD_ID, PerfFeatures.encodeBuildIds(buildIds));
     if (meta.hostname != null) bodies.put(PerfFeatures.HOSTNAME, PerfFeatures.encodeString(meta.hostname));
     if (meta.osRelease != null) bodies.put(PerfFeatures.OSRELEASE, PerfFeatures.encodeString(meta.osRelease));
     if (meta.version != null) bodies.put(PerfFeatures.VERSION, PerfFeatures.encodeString(meta.version));

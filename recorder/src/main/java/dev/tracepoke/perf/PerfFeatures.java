@@ -55,6 +55,34 @@ public final class PerfFeatures {
   /** One AUXTRACE index entry: absolute file offset of an AUXTRACE record and its header size. */
   public record AuxtraceIndexEntry(long fileOffset, long size) {}
 
+  /**
+   * One HEADER_BUILD_ID entry (perf's {@code struct perf_record_header_build_id}): the file a
+   * process (pid; -1 for the host kernel) mapped, by the name perf recorded ({@code
+   * [kernel.kallsyms]} for the kernel), with its build-id.
+   *
+   * @param misc the entry's header misc: cpumode ({@link PerfRecord#MISC_KERNEL} for the kernel),
+   *     plus {@link #BUILD_ID_SIZE} when the id's length is given
+   */
+  public record BuildId(int pid, int misc, byte[] id, String name) {
+    public BuildId {
+      if (id.length > 20) {
+        throw new IllegalArgumentException("a build-id has at most 20 bytes, got " + id.length);
+      }
+      id = id.clone();
+    }
+
+    @Override
+    public byte[] id() {
+      return id.clone();
+    }
+  }
+
+  /** HEADER_BUILD_ID entry misc bit: the id's length is in the byte after its 20 data bytes. */
+  public static final int BUILD_ID_SIZE = 1 << 15;
+
+  /** The name perf records for the host kernel's build-id. */
+  public static final String KERNEL_NAME = "[kernel.kallsyms]";
+
   /** One EVENT_DESC entry. */
   public record EventDesc(PerfEventAttr attr, String name, long[] ids) {}
 
@@ -66,10 +94,11 @@ public final class PerfFeatures {
   private final SortedMap<Integer, String> pmuMappings;
   private final List<AuxtraceIndexEntry> auxtraceIndex;
   private final long dirFormat;
+  private final List<BuildId> buildIds;
 
   PerfFeatures(SortedMap<Integer, Section> sections, Map<Integer, String> strings, NrCpus nrCpus,
       List<String> cmdline, List<EventDesc> eventDesc, SortedMap<Integer, String> pmuMappings,
-      List<AuxtraceIndexEntry> auxtraceIndex, long dirFormat) {
+      List<AuxtraceIndexEntry> auxtraceIndex, long dirFormat, List<BuildId> buildIds) {
     this.sections = Collections.unmodifiableSortedMap(new TreeMap<>(sections));
     this.strings = Map.copyOf(strings);
     this.nrCpus = nrCpus;
@@ -78,10 +107,11 @@ public final class PerfFeatures {
     this.pmuMappings = Collections.unmodifiableSortedMap(new TreeMap<>(pmuMappings));
     this.auxtraceIndex = List.copyOf(auxtraceIndex);
     this.dirFormat = dirFormat;
+    this.buildIds = List.copyOf(buildIds);
   }
 
   static PerfFeatures none() {
-    return new PerfFeatures(new TreeMap<>(), Map.of(), null, List.of(), List.of(), new TreeMap<>(), List.of(), -1);
+    return new PerfFeatures(new TreeMap<>(), Map.of(), null, List.of(), List.of(), new TreeMap<>(), List.of(), -1, List.of());
   }
 
   /** The feature's name as perf spells it (HEADER_ prefix dropped), or {@code "feature N"}. */
@@ -111,6 +141,8 @@ public final class PerfFeatures {
   public List<AuxtraceIndexEntry> auxtraceIndex() { return auxtraceIndex; }
   /** HEADER_DIR_FORMAT's version (present in perf directories), or -1. */
   public long dirFormat() { return dirFormat; }
+  /** HEADER_BUILD_ID's entries, in file order. */
+  public List<BuildId> buildIds() { return buildIds; }
 
   // ---- reading -------------------------------------------------------------------------------
 
@@ -127,12 +159,13 @@ public final class PerfFeatures {
     SortedMap<Integer, String> pmus = new TreeMap<>();
     List<AuxtraceIndexEntry> index = List.of();
     long dir = -1;
+    List<BuildId> ids = List.of();
     for (Map.Entry<Integer, Section> e : sections.entrySet()) {
       int bit = e.getKey();
       Section s = e.getValue();
       boolean typed = switch (bit) {
         case HOSTNAME, OSRELEASE, VERSION, ARCH, CPUDESC, CPUID, NRCPUS, CMDLINE, EVENT_DESC,
-            PMU_MAPPINGS, AUXTRACE, DIR_FORMAT -> true;
+            PMU_MAPPINGS, AUXTRACE, DIR_FORMAT, BUILD_ID -> true;
         default -> false;
       };
       if (!typed) {
@@ -147,6 +180,7 @@ public final class PerfFeatures {
         switch (bit) {
           case NRCPUS -> nr = new NrCpus(body.u32(), body.u32());
           case DIR_FORMAT -> dir = body.u64();
+          case BUILD_ID -> ids = decodeBuildIds(b);
           case CMDLINE -> cmd = body.stringList();
           case EVENT_DESC -> desc = body.eventDesc();
           case PMU_MAPPINGS -> {
@@ -180,7 +214,7 @@ public final class PerfFeatures {
         warnings.add("feature " + name(bit) + " ignored: " + ex.getMessage());
       }
     }
-    return new PerfFeatures(sections, strings, nr, cmd, desc, pmus, index, dir);
+    return new PerfFeatures(sections, strings, nr, cmd, desc, pmus, index, dir, ids);
   }
 
   /** Reads feature bodies from the file. */
@@ -279,6 +313,37 @@ public final class PerfFeatures {
     }
   }
 
+  /**
+   * The entries of a HEADER_BUILD_ID body (from its position to its limit): each a perf event
+   * header (size covers the entry), pid, 20 id bytes, the id's length byte (used when misc has
+   * {@link #BUILD_ID_SIZE}; else 20), 3 reserved bytes, then the NUL-terminated name padded to 64.
+   * A damaged entry ends the list: the entries before it are kept (perf stops there too).
+   */
+  public static List<BuildId> decodeBuildIds(ByteBuffer body) {
+    ByteBuffer b = body.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    List<BuildId> out = new ArrayList<>();
+    int end = b.limit();
+    for (int at = b.position(); at + 36 <= end; ) {
+      int misc = Short.toUnsignedInt(b.getShort(at + 4));
+      int len = Short.toUnsignedInt(b.getShort(at + 6));
+      if (len < 36 || at + len > end) {
+        break;
+      }
+      int idLen = (misc & BUILD_ID_SIZE) != 0 ? Math.min(20, b.get(at + 12 + 20) & 0xFF) : 20;
+      byte[] id = new byte[idLen];
+      b.get(at + 12, id);
+      int nameEnd = at + 36;
+      while (nameEnd < at + len && b.get(nameEnd) != 0) {
+        nameEnd++;
+      }
+      byte[] name = new byte[nameEnd - at - 36];
+      b.get(at + 36, name);
+      out.add(new BuildId(b.getInt(at + 8), misc, id, new String(name, StandardCharsets.UTF_8)));
+      at += len;
+    }
+    return out;
+  }
+
   // ---- writing -------------------------------------------------------------------------------
 
   /** A perf string: u32 length (incl. NUL, padded to 64) then the zero-padded bytes. */
@@ -288,6 +353,22 @@ public final class PerfFeatures {
     ByteBuffer b = ByteBuffer.allocate(4 + len).order(ByteOrder.LITTLE_ENDIAN);
     b.putInt(len).put(raw);
     return b.array();
+  }
+
+  /** HEADER_BUILD_ID as perf writes it: entries with the id's length given, names padded to 64. */
+  static byte[] encodeBuildIds(List<BuildId> ids) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (BuildId e : ids) {
+      byte[] name = e.name().getBytes(StandardCharsets.UTF_8);
+      int nameLen = (name.length + 1 + NAME_ALIGN - 1) / NAME_ALIGN * NAME_ALIGN;
+      ByteBuffer b = ByteBuffer.allocate(36 + nameLen).order(ByteOrder.LITTLE_ENDIAN);
+      b.putInt(0).putShort((short) (e.misc() | BUILD_ID_SIZE)).putShort((short) (36 + nameLen));
+      b.putInt(e.pid()).put(e.id()).position(32);
+      b.put((byte) e.id().length).position(36);
+      b.put(name);
+      out.writeBytes(b.array());
+    }
+    return out.toByteArray();
   }
 
   static byte[] encodeNrCpus(int available, int online) {

@@ -5,11 +5,15 @@ import dev.tracepoke.storage.WholeFile;
 import dev.tracepoke.elf.ElfWriter;
 import dev.tracepoke.kallsyms.Kallsyms;
 import dev.tracepoke.perf.PerfDataWriter;
+import dev.tracepoke.perf.PerfFeatures;
+import dev.tracepoke.perf.PerfRecord;
+import dev.tracepoke.vmlinux.PatchTables;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HexFormat;
 import java.util.function.Consumer;
 
 /**
@@ -80,10 +84,18 @@ public final class RecordingWriter implements AutoCloseable {
   /**
    * Writes {@code vmlinux} beside {@code data}: the kernel ELF with its symbols and patch-site
    * tables, which perf's kcore copy does not carry (where perf finds it, and so does tracepoke).
+   * Its GNU build-id goes into {@code data}'s HEADER_BUILD_ID as the kernel's (pid -1, cpumode
+   * kernel, {@code [kernel.kallsyms]}), as perf record writes the running kernel's: the key by
+   * which the vmlinux is found in a build-id cache when it is not beside the recording.
    */
   public Path vmlinux(ElfWriter elf) throws IOException {
     Path f = dir.resolve(Recording.VMLINUX);
     elf.write(f);
+    String id = PatchTables.read(f).buildId();
+    if (!id.isEmpty()) {
+      data.buildId(new PerfFeatures.BuildId(-1, PerfRecord.MISC_KERNEL, HexFormat.of().parseHex(id),
+          PerfFeatures.KERNEL_NAME));
+    }
     return f;
   }
 

@@ -28,10 +28,14 @@ import java.util.Optional;
  * call sites (the patched words, as {@code __mcount_loc} names them), the symbols and the GNU
  * build id. Reads both links: entries already absolute (a static link) and entries left zero with
  * an {@code R_AARCH64_RELATIVE} relocation in a {@code SHT_RELA} section giving the value (arm64's
- * {@code -pie --no-apply-dynamic-relocs}).
+ * {@code -pie --no-apply-dynamic-relocs}); and both jump-entry layouts, 16-byte relative (4.20+)
+ * and 24-byte absolute (older), by the table's size and, where both divide it, by which reading
+ * puts every site and target in code (the relative one when both do).
  *
  * @param file the vmlinux
  * @param jumpEntries {@code __jump_table}, in table order
+ * @param jumpEntrySize the layout the table was read in: {@link JumpEntry#SIZE} (relative, 4.20+),
+ *     {@link JumpEntry#ABSOLUTE_SIZE} (absolute, older), 0 when it is empty or absent
  * @param ftraceSites the ftrace call-site table, in table order
  * @param symbols {@code .symtab} name to value (the first definition of a name wins)
  * @param buildId the GNU build id as lowercase hex, or empty
@@ -42,6 +46,7 @@ import java.util.Optional;
 public record PatchTables(
     Path file,
     List<JumpEntry> jumpEntries,
+    int jumpEntrySize,
     long[] ftraceSites,
     Map<String, Long> symbols,
     String buildId,
@@ -85,23 +90,30 @@ public record PatchTables(
       }
     }
     List<String> missing = new ArrayList<>();
-    List<JumpEntry> jumps = new ArrayList<>();
-    byte[] jt = table(elf, syms, START_JUMP, STOP_JUMP, JumpEntry.SIZE, missing);
-    if (jt != null) {
-      ByteBuffer b = ByteBuffer.wrap(jt).order(ByteOrder.LITTLE_ENDIAN);
+    Long2LongOpenHashMap relative = relativeRelocations(elf);
+    List<JumpEntry> jumps = List.of();
+    int jumpSize = 0;
+    byte[] jt = table(elf, syms, START_JUMP, STOP_JUMP, 8, missing);
+    if (jt != null && jt.length > 0) {
       long base = syms.get(START_JUMP);
-      for (int o = 0; o < jt.length; o += JumpEntry.SIZE) {
-        long e = base + o;
-        long k = b.getLong(o + 8);
-        jumps.add(new JumpEntry(e, e + b.getInt(o), e + 4 + b.getInt(o + 4), e + 8 + (k & ~3L),
-            (k & 1) != 0, (k & 2) != 0));
+      List<JumpEntry> rel = jt.length % JumpEntry.SIZE == 0 ? relativeEntries(jt, base) : null;
+      List<JumpEntry> abs = jt.length % JumpEntry.ABSOLUTE_SIZE == 0 ? absoluteEntries(jt, base, relative) : null;
+      boolean relOk = rel != null && inText(elf, rel);
+      boolean absOk = abs != null && inText(elf, abs);
+      if (!relOk && !absOk) {
+        throw new ElfFormatException(elf.file(), fileOffset(elf, base), String.format(
+            "%s .. %s (0x%x..0x%x, %d bytes): jump entries whose sites and targets lie in executable"
+                + " segments, as 16-byte relative (s32 code, s32 target, s64 key) or 24-byte absolute"
+                + " (u64 code, target, key) entries", START_JUMP, STOP_JUMP, base, base + jt.length, jt.length));
       }
+      // a size both layouts divide where both also point into text: the relative one (4.20+)
+      jumps = relOk ? rel : abs;
+      jumpSize = relOk ? JumpEntry.SIZE : JumpEntry.ABSOLUTE_SIZE;
     }
     long[] ftrace = new long[0];
     int relocated = 0;
     byte[] mt = table(elf, syms, START_MCOUNT, STOP_MCOUNT, 8, missing);
     if (mt != null) {
-      Long2LongOpenHashMap relative = relativeRelocations(elf);
       ByteBuffer b = ByteBuffer.wrap(mt).order(ByteOrder.LITTLE_ENDIAN);
       long base = syms.get(START_MCOUNT);
       ftrace = new long[mt.length / 8];
@@ -120,7 +132,75 @@ public record PatchTables(
         ftrace[i] = v;
       }
     }
-    return new PatchTables(elf.file(), jumps, ftrace, syms, buildId(elf), relocated, missing);
+    return new PatchTables(elf.file(), jumps, jumpSize, ftrace, syms, buildId(elf), relocated, missing);
+  }
+
+  /** arm64 since 4.20: s32 code, s32 target, s64 key, each relative to its own field. */
+  private static List<JumpEntry> relativeEntries(byte[] jt, long base) {
+    ByteBuffer b = ByteBuffer.wrap(jt).order(ByteOrder.LITTLE_ENDIAN);
+    List<JumpEntry> out = new ArrayList<>();
+    for (int o = 0; o < jt.length; o += JumpEntry.SIZE) {
+      long e = base + o;
+      long k = b.getLong(o + 8);
+      out.add(new JumpEntry(e, e + b.getInt(o), e + 4 + b.getInt(o + 4), e + 8 + (k & ~3L), (k & 1) != 0,
+          (k & 2) != 0));
+    }
+    return out;
+  }
+
+  /**
+   * Before 4.20 (no CONFIG_HAVE_ARCH_JUMP_LABEL_RELATIVE): u64 code, u64 target, u64 key, absolute
+   * (the asm's {@code .quad 1b, l_yes, key + branch}); in a PIE link without applied dynamic
+   * relocations a field is zero and its R_AARCH64_RELATIVE addend is the value.
+   */
+  private static List<JumpEntry> absoluteEntries(byte[] jt, long base, Long2LongOpenHashMap relative) {
+    ByteBuffer b = ByteBuffer.wrap(jt).order(ByteOrder.LITTLE_ENDIAN);
+    List<JumpEntry> out = new ArrayList<>();
+    for (int o = 0; o < jt.length; o += JumpEntry.ABSOLUTE_SIZE) {
+      long e = base + o;
+      long[] f = new long[3];
+      for (int i = 0; i < 3; i++) {
+        f[i] = b.getLong(o + 8 * i);
+        if (f[i] == 0) {
+          f[i] = relative.getOrDefault(e + 8L * i, 0L);
+        }
+      }
+      out.add(new JumpEntry(e, f[0], f[1], f[2] & ~3L, (f[2] & 1) != 0, (f[2] & 2) != 0));
+    }
+    return out;
+  }
+
+  /**
+   * Whether every entry's site and target are words of code: of SHF_EXECINSTR sections when the
+   * file has section headers (a linker script may put .rodata in an executable segment), else of
+   * executable segments.
+   */
+  private static boolean inText(ElfImage elf, List<JumpEntry> entries) throws IOException {
+    List<long[]> code = new ArrayList<>();
+    for (ElfSection s : elf.sections()) {
+      if ((s.flags() & Elf.SHF_EXECINSTR) != 0 && (s.flags() & Elf.SHF_ALLOC) != 0 && s.size() > 0) {
+        code.add(new long[] {s.addr(), s.addr() + s.size()});
+      }
+    }
+    if (code.isEmpty()) {
+      for (Segment s : elf.loadSegments()) {
+        if (s.executable()) {
+          code.add(new long[] {s.vaddr(), s.vaddr() + s.memSize()});
+        }
+      }
+    }
+    for (JumpEntry j : entries) {
+      for (long a : new long[] {j.code(), j.target()}) {
+        boolean in = false;
+        for (long[] r : code) {
+          in |= Long.compareUnsigned(a, r[0]) >= 0 && Long.compareUnsigned(a + 4, r[1]) <= 0;
+        }
+        if ((a & 3) != 0 || !in) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   /** The bytes between two bounding symbols, null (and the names in {@code missing}) when absent. */
@@ -281,7 +361,7 @@ public record PatchTables(
       }
       byte[] keyBytes = new byte[16 * Math.max(keys, 1)];
       byte[] mcount = new byte[8 * ftrace.size()]; // zero: .rela.dyn gives the values
-      byte[] id = buildId(jt.array(), rd.array());
+      byte[] id = buildId(jt.array());
       ByteBuffer note = le(16 + id.length);
       note.putInt(4).putInt(id.length).putInt(Elf.NT_GNU_BUILD_ID).put("GNU\0".getBytes(StandardCharsets.US_ASCII))
           .put(id);
@@ -308,16 +388,23 @@ public record PatchTables(
       return w;
     }
 
-    /** A GNU build id (SHA-1, 20 bytes, as GNU ld's --build-id=sha1) over what the file holds. */
-    private byte[] buildId(byte[] jumpTable, byte[] relocations) {
+    /**
+     * A GNU build id (SHA-1, 20 bytes, as GNU ld's --build-id=sha1) over what the file holds,
+     * every address taken relative to the base: the same kernel linked at another base (standing
+     * in for one KASLR moved at boot) keeps its id, as a real kernel keeps its vmlinux's.
+     */
+    private byte[] buildId(byte[] jumpTable) {
       try {
         MessageDigest md = MessageDigest.getInstance("SHA-1");
+        ByteBuffer v = ByteBuffer.allocate(8);
         md.update(text);
-        md.update(jumpTable);
-        md.update(relocations);
+        md.update(jumpTable); // PC-relative entries
+        for (long f : ftrace) {
+          md.update(v.clear().putLong(f - base).array());
+        }
         for (Sym s : syms) {
           md.update(s.name().getBytes(StandardCharsets.UTF_8));
-          md.update(ByteBuffer.allocate(8).putLong(s.value()).array());
+          md.update(v.clear().putLong(s.value() - base).array());
         }
         return md.digest();
       } catch (NoSuchAlgorithmException e) {

@@ -175,6 +175,46 @@ class RoundTripTest {
     }
   }
 
+  /**
+   * HEADER_BUILD_ID as perf writes it: per entry a 36-byte head (header, pid, 20 id bytes, the
+   * id's length, 3 reserved) and the name padded to 64 bytes; the reader gives each back.
+   */
+  @Test
+  void buildIdEntriesRoundTripInPerfsLayout() throws IOException {
+    byte[] kernel = HexFormat.of().parseHex("90adeef4bd628c11c88663785eff38d4cb38d593");
+    byte[] shortId = HexFormat.of().parseHex("0102030405060708");
+    Path f = dir.resolve("ids.data");
+    try (PerfDataWriter w = PerfDataWriter.builder(f).event("x", SampleRecording.dummyAttr(), 5).open()) {
+      w.buildId(new PerfFeatures.BuildId(-1, PerfRecord.MISC_KERNEL, kernel, PerfFeatures.KERNEL_NAME));
+      w.buildId(new PerfFeatures.BuildId(42, 2, shortId, "/usr/lib/" + "x".repeat(60) + ".so"));
+      w.write(new PerfRecord.FinishedRound()); // an empty data section reads as an unfinished file
+    }
+    try (PerfDataReader r = PerfDataReader.open(f)) {
+      PerfFeatures.Section s = r.features().sections().get(PerfFeatures.BUILD_ID);
+      assertEquals(36 + 64 + 36 + 128, s.size());
+      ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(f), (int) s.offset(), (int) s.size()).slice()
+          .order(ByteOrder.LITTLE_ENDIAN);
+      assertEquals(0, b.getInt(0)); // header type: perf leaves it 0 in the feature
+      assertEquals(PerfRecord.MISC_KERNEL | PerfFeatures.BUILD_ID_SIZE, Short.toUnsignedInt(b.getShort(4)));
+      assertEquals(100, b.getShort(6));
+      assertEquals(-1, b.getInt(8));
+      assertEquals(20, b.get(32));
+      assertEquals('[', b.get(36));
+      assertEquals(0, b.get(36 + 17)); // NUL after [kernel.kallsyms]
+      assertEquals(8, b.get(100 + 32));
+      List<PerfFeatures.BuildId> ids = r.features().buildIds();
+      assertEquals(2, ids.size());
+      assertEquals(-1, ids.get(0).pid());
+      assertEquals(PerfFeatures.KERNEL_NAME, ids.get(0).name());
+      assertArrayEquals(kernel, ids.get(0).id());
+      assertEquals(42, ids.get(1).pid());
+      assertEquals(2 | PerfFeatures.BUILD_ID_SIZE, ids.get(1).misc());
+      assertEquals("/usr/lib/" + "x".repeat(60) + ".so", ids.get(1).name());
+      assertArrayEquals(shortId, ids.get(1).id());
+      assertEquals(List.of(), r.warnings());
+    }
+  }
+
   @Test
   void attrSizes64And136And144AreRead() throws IOException {
     for (int size : new int[] {64, 136, 144}) {

@@ -124,13 +124,107 @@ class PatchTablesToolchainTest {
     assertEquals(Map.of(start, sym.get("mc0"), start + 8, sym.get("mc1")), relocs);
   }
 
-  /** Both entries decode to readelf's symbols; objdump shows NOP and the B the target gives. */
-  private void checkJumpTable(PatchTables t, Map<String, Long> sym, Path elf) throws Exception {
+  /**
+   * The jump table as kernels before 4.20 emit it ({@code .quad 1b, l_yes, key + branch}: 24-byte
+   * absolute entries). Two entries are 48 bytes, which 16 divides too: the reader takes the layout
+   * whose every site and target lies in code.
+   */
+  static final String OLD_SOURCE = SOURCE.replace(String.join("\n",
+      "        .long   site0 - ., target0 - .",
+      "        .quad   key - .",
+      "        .long   site1 - ., target1 - .",
+      "        .quad   (key + 1) - ."), String.join("\n",
+      "        .quad   site0, target0, key",
+      "        .quad   site1, target1, key + 1"));
+
+  /** Three relative entries: 48 bytes as well, read as relative. */
+  static final String THREE_RELATIVE = SOURCE.replace(
+      "        .quad   (key + 1) - .",
+      String.join("\n",
+          "        .quad   (key + 1) - .",
+          "        .long   mc1 - ., target0 - .",
+          "        .quad   (key + 16) - ."));
+
+  @Test
+  void absoluteJumpEntriesOfOldKernelsStaticLink() throws Exception {
+    assertTrue(!OLD_SOURCE.equals(SOURCE) && OLD_SOURCE.contains(".quad   site0, target0, key"));
+    Path elf = link(OLD_SOURCE, false, "old-static.elf");
+    Map<String, Long> sym = symbols(elf);
+    PatchTables t = PatchTables.read(elf);
+    checkJumpTable(t, sym, elf, JumpEntry.ABSOLUTE_SIZE);
+    // the file holds the absolute quads themselves
+    long[] q = quads(hexDump(elf, ".rodata"));
+    assertArrayEquals(new long[] {sym.get("site0"), sym.get("target0"), sym.get("key"), sym.get("site1"),
+        sym.get("target1"), sym.get("key") + 1}, q);
+  }
+
+  @Test
+  void absoluteJumpEntriesOfOldKernelsPieLinkComeFromRelaDyn() throws Exception {
+    Path elf = link(OLD_SOURCE, true, "old-pie.elf");
+    Map<String, Long> sym = symbols(elf);
+    PatchTables t = PatchTables.read(elf);
+    checkJumpTable(t, sym, elf, JumpEntry.ABSOLUTE_SIZE);
+    assertArrayEquals(new long[6], quads(hexDump(elf, ".rodata")), "zero entries in the file");
     long start = sym.get(PatchTables.START_JUMP);
-    assertEquals(32, sym.get(PatchTables.STOP_JUMP) - start);
+    Map<Long, Long> relocs = relativeRelocations(elf);
+    assertEquals(sym.get("site0"), relocs.get(start));
+    assertEquals(sym.get("target0"), relocs.get(start + 8));
+    assertEquals(sym.get("key"), relocs.get(start + 16));
+    assertEquals(sym.get("site1"), relocs.get(start + 24));
+    assertEquals(sym.get("target1"), relocs.get(start + 32));
+    assertEquals(sym.get("key") + 1, relocs.get(start + 40));
+    assertArrayEquals(new long[] {sym.get("mc0"), sym.get("mc1")}, t.ftraceSites());
+  }
+
+  @Test
+  void threeRelativeEntriesOf48BytesStayRelative() throws Exception {
+    for (boolean pie : new boolean[] {false, true}) {
+      Path elf = link(THREE_RELATIVE, pie, pie ? "three-pie.elf" : "three-static.elf");
+      Map<String, Long> sym = symbols(elf);
+      PatchTables t = PatchTables.read(elf);
+      long start = sym.get(PatchTables.START_JUMP);
+      assertEquals(48, sym.get(PatchTables.STOP_JUMP) - start);
+      assertEquals(JumpEntry.SIZE, t.jumpEntrySize());
+      assertEquals(new JumpEntry(start + 32, sym.get("mc1"), sym.get("target0"), sym.get("key") + 16, false, false),
+          t.jumpEntries().get(2));
+    }
+  }
+
+  /** A table whose sites point nowhere in code under either layout is refused, naming it. */
+  @Test
+  void aJumpTableOfNeitherLayoutIsAnError() throws Exception {
+    String bad = SOURCE.replace("        .long   site0 - ., target0 - .", "        .long   key - ., key - .");
+    Path elf = link(bad, false, "bad.elf");
+    dev.tracepoke.elf.ElfFormatException e = org.junit.jupiter.api.Assertions.assertThrows(
+        dev.tracepoke.elf.ElfFormatException.class, () -> PatchTables.read(elf));
+    assertTrue(e.getMessage().contains("__start___jump_table .. __stop___jump_table"), e.getMessage());
+    assertTrue(e.getMessage().contains("32 bytes"), e.getMessage());
+  }
+
+  private Map<Long, Long> relativeRelocations(Path elf) throws Exception {
+    Map<Long, Long> relocs = new HashMap<>();
+    for (String line : run("aarch64-linux-gnu-readelf", "-rW", elf.toString())) {
+      Matcher m = RELA.matcher(line.trim());
+      if (m.matches()) {
+        long addend = Long.parseUnsignedLong(m.group(3), 16);
+        relocs.put(Long.parseUnsignedLong(m.group(1), 16), m.group(2).isEmpty() ? addend : -addend);
+      }
+    }
+    return relocs;
+  }
+
+  private void checkJumpTable(PatchTables t, Map<String, Long> sym, Path elf) throws Exception {
+    checkJumpTable(t, sym, elf, JumpEntry.SIZE);
+  }
+
+  /** Both entries decode to readelf's symbols; objdump shows NOP and the B the target gives. */
+  private void checkJumpTable(PatchTables t, Map<String, Long> sym, Path elf, int size) throws Exception {
+    long start = sym.get(PatchTables.START_JUMP);
+    assertEquals(2 * size, sym.get(PatchTables.STOP_JUMP) - start);
+    assertEquals(size, t.jumpEntrySize());
     assertEquals(List.of(
             new JumpEntry(start, sym.get("site0"), sym.get("target0"), sym.get("key"), false, false),
-            new JumpEntry(start + 16, sym.get("site1"), sym.get("target1"), sym.get("key"), true, false)),
+            new JumpEntry(start + size, sym.get("site1"), sym.get("target1"), sym.get("key"), true, false)),
         t.jumpEntries());
     Map<Long, String> words = new HashMap<>();
     for (String line : run("aarch64-linux-gnu-objdump", "-d", "--section=.text", elf.toString())) {
@@ -146,21 +240,25 @@ class PatchTablesToolchainTest {
   }
 
   private Path link(boolean pie) throws Exception {
+    return link(SOURCE, pie, pie ? "pie.elf" : "static.elf");
+  }
+
+  private Path link(String source, boolean pie, String name) throws Exception {
     Optional<Path> as = onPath("aarch64-linux-gnu-as");
     Optional<Path> ld = onPath("aarch64-linux-gnu-ld");
     assumeTrue(as.isPresent() && ld.isPresent() && onPath("aarch64-linux-gnu-readelf").isPresent()
         && onPath("aarch64-linux-gnu-objdump").isPresent(),
         "binutils-aarch64-linux-gnu (as, ld, readelf, objdump) not installed; skipping");
-    Files.writeString(tmp.resolve("k.s"), SOURCE);
+    Files.writeString(tmp.resolve("k.s"), source);
     Files.writeString(tmp.resolve("link.ld"), SCRIPT);
     run(as.get().toString(), "-o", "k.o", "k.s");
     List<String> cmd = new ArrayList<>(List.of(ld.get().toString()));
     if (pie) {
       cmd.addAll(List.of("-pie", "-z", "notext", "--no-apply-dynamic-relocs"));
     }
-    cmd.addAll(List.of("--no-warn-rwx-segments", "-T", "link.ld", "-o", pie ? "pie.elf" : "static.elf", "k.o"));
+    cmd.addAll(List.of("--no-warn-rwx-segments", "-T", "link.ld", "-o", name, "k.o"));
     run(cmd.toArray(String[]::new));
-    return tmp.resolve(pie ? "pie.elf" : "static.elf");
+    return tmp.resolve(name);
   }
 
   private Map<String, Long> symbols(Path elf) throws Exception {

@@ -35,6 +35,9 @@ public final class Diff {
   private static final long VERIFY = 512;
   /** Agreement up to the next break of the decoded flow. */
   private static final long AGREES = Long.MAX_VALUE;
+  /** BRK #imm16: the resolved word of an armed probe. */
+  private static final int BRK = 0xd4200000;
+  private static final int BRK_MASK = 0xffe0001f;
   /** Agreement over every instruction checked, with more to check after them. */
   private static final long AGREES_SO_FAR = Long.MAX_VALUE - 1;
   /** Timestamps convert to whole nanoseconds; allow for the rounding on both sides. */
@@ -256,9 +259,26 @@ public final class Diff {
           pendingSeen = 0;
         }
         ambiguous++;
-        if ((FlowElements.flags(head) & FlowElements.RESOLVED) != 0) {
+        int word = (int) e.get(i, 2);
+        if ((FlowElements.flags(head) & FlowElements.RESOLVED) != 0 && (word & BRK_MASK) == BRK) {
+          // a BRK trapped where it was fetched: no range will hold it; the truth has the site
+          // execution just before the instruction the diff is at (or later, past a flagged stretch).
+          // The trace shows the trap, never the immediate (ESR is not traced): the decoder names
+          // the kprobe's BRK #4, and the check is that the core fetched a BRK there, not which one
+          // (brk-emulate's transitional BRK #0x1xx at a kprobe site traps the same way).
+          long tTo = e.get(i, 7);
+          long notAfter = tTo == FlowSink.NO_TIME ? Long.MAX_VALUE : tTo + TIME_SLACK;
+          long fetched = w.trapWord(p, e.get(i, 1), notAfter, ANCHOR_LIMIT);
+          boolean ok = fetched != -1 && ((int) fetched & BRK_MASK) == BRK;
+          if (ok) {
+            right++;
+          } else {
+            wrong++;
+          }
+          outcomes.ambiguity(ordinal, ok ? Outcomes.RIGHT : Outcomes.WRONG);
+        } else if ((FlowElements.flags(head) & FlowElements.RESOLVED) != 0) {
           pendingPc.add(e.get(i, 1));
-          pendingWord.add((int) e.get(i, 2));
+          pendingWord.add(word);
           pendingOrdinal.add(ordinal);
         } else {
           unresolved++;

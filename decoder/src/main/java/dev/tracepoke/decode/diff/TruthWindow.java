@@ -21,6 +21,12 @@ final class TruthWindow {
   private final LongArrayList pendingSitePcs = new LongArrayList();
   private final it.unimi.dsi.fastutil.ints.IntArrayList pendingSiteWords =
       new it.unimi.dsi.fastutil.ints.IntArrayList();
+  // site executions that trapped (a BRK: no instruction slot): instruction number after, pc, word
+  private final LongArrayList trapAt = new LongArrayList();
+  private final LongArrayList trapPc = new LongArrayList();
+  private final it.unimi.dsi.fastutil.ints.IntArrayList trapWord = new it.unimi.dsi.fastutil.ints.IntArrayList();
+  private final LongArrayList trapTime = new LongArrayList();
+  private final LongArrayList pendingSiteTimes = new LongArrayList();
   private long loadedEnd; // instruction numbers below this are loaded
   private long total;
   private boolean ended;
@@ -50,10 +56,18 @@ final class TruthWindow {
             long idx = (sitePc - pc) >>> 2;
             if (Long.compareUnsigned(sitePc, pc) >= 0 && idx < c) {
               siteWords.put(loadedEnd + idx, pendingSiteWords.getInt(s));
+            } else {
+              // not in the run: the word trapped where it was fetched (BRK), right after this
+              // run (the simulator reports the run before the trap after the fetch) or before it
+              trapAt.add(sitePc == pc + 4L * c ? loadedEnd + c : loadedEnd);
+              trapPc.add(sitePc);
+              trapWord.add(pendingSiteWords.getInt(s));
+              trapTime.add(pendingSiteTimes.getLong(s));
             }
           }
           pendingSitePcs.clear();
           pendingSiteWords.clear();
+          pendingSiteTimes.clear();
           first.add(loadedEnd);
           pcs.add(pc);
           times.add(cursor.time());
@@ -64,6 +78,7 @@ final class TruthWindow {
         case TruthCursor.PATCH_SITE -> {
           pendingSitePcs.add(cursor.pc());
           pendingSiteWords.add(cursor.word());
+          pendingSiteTimes.add(cursor.time());
         }
         default -> {
           // exceptions and untraced stretches need no instruction slots
@@ -162,6 +177,28 @@ final class TruthWindow {
   }
 
   /**
+   * The word of the first site execution at {@code pc} that trapped (ran no instruction: a BRK)
+   * just before instruction {@code from} or later, no later than {@code notAfter}, looking at most
+   * {@code limit} instructions ahead; -1 if none.
+   */
+  long trapWord(long from, long pc, long notAfter, long limit) throws IOException {
+    for (int k = 0; ; k++) {
+      while (k >= trapAt.size()) {
+        if (loadedEnd > from + limit || !ensure(loadedEnd)) {
+          return -1;
+        }
+      }
+      if (trapAt.getLong(k) < from || trapPc.getLong(k) != pc) {
+        continue;
+      }
+      if (trapAt.getLong(k) > from + limit || trapTime.getLong(k) > notAfter) {
+        return -1;
+      }
+      return trapWord.getInt(k) & 0xFFFFFFFFL;
+    }
+  }
+
+  /**
    * First instruction number ≥ {@code from} whose pc is {@code pc} and whose time is at least
    * {@code notBefore}, looking at most {@code limit} instructions ahead and not past runs that start
    * after {@code notAfter}; -1 if none.
@@ -196,6 +233,16 @@ final class TruthWindow {
   void trimBefore(long n) {
     while (base < first.size() && first.getLong(base) + counts.getLong(base) <= n) {
       base++;
+    }
+    int traps = 0;
+    while (traps < trapAt.size() && trapAt.getLong(traps) < n) {
+      traps++;
+    }
+    if (traps > 0) {
+      trapAt.removeElements(0, traps);
+      trapPc.removeElements(0, traps);
+      trapWord.removeElements(0, traps);
+      trapTime.removeElements(0, traps);
     }
     if (base > 4096 && base > first.size() / 2) {
       first.removeElements(0, base);

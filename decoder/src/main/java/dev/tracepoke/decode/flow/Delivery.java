@@ -185,9 +185,12 @@ final class Delivery {
         int flags = FlowElements.flags(head);
         boolean equal = (flags & EQUAL) != 0;
         boolean decided = (flags & FlowElements.DECIDED) != 0;
-        boolean ok = resolved && !equal;
+        // resolved when met, whatever becomes of the history around it (an armed probe's BRK:
+        // every surviving walk meets the same Exception packet at the same address)
+        boolean met = (flags & FlowElements.RESOLVED) != 0;
+        boolean ok = (resolved || met) && !equal;
         sink.ambiguity(cpu, a, FlowElements.candidates(candidatePool, (int) c, (int) d), ok,
-            ok ? (int) b : 0, from, to, equal || decided ? offset : at,
+            ok ? (int) b : 0, from, to, equal || decided || met ? offset : at,
             ok ? FlowSink.REASON_NONE : equal ? FlowSink.REASON_UNDECIDABLE : reason);
       }
       default -> throw new IllegalStateException("element kind " + FlowElements.kind(head));

@@ -229,6 +229,7 @@ public final class FlowDecoder implements PacketSink {
     delivery.wire(forks);
     sync = new SyncState(forks, delivery);
     walk = new Walk(blocks, sites, segment, forks, delivery, sync);
+    walk.armedBreakpoints(config.mode() == ImageMode.WINDOWS);
     forks.wire(walk);
   }
 

@@ -41,7 +41,10 @@ public final class FlowElements {
   public static final int AMBIGUITY = 7;
   public static final int TRANS = 8;
 
-  /** AMBIGUITY flag: later packets decided the word (resolvedWord is valid). */
+  /**
+   * AMBIGUITY flag: later packets decided the word (resolvedWord is valid); on a held element, the
+   * word is certain whatever the fork around it decides (an armed probe's BRK).
+   */
   public static final int RESOLVED = 1;
   /** AMBIGUITY flag (held elements only): the candidates all have the same effect on the flow. */
   public static final int EQUAL = 2;

@@ -4,6 +4,7 @@ import dev.tracepoke.decode.a64.A64;
 import dev.tracepoke.decode.image.BlockCache;
 import dev.tracepoke.decode.image.ImageTimeline;
 import dev.tracepoke.decode.image.MemoryImage;
+import dev.tracepoke.decode.image.PatchSites;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
 
 /**
@@ -15,6 +16,12 @@ import it.unimi.dsi.fastutil.longs.LongArrayList;
 final class Walk {
   static final int OK = 0;
   static final int FORK = 1;
+
+  /** ETMv4 exception type of BRK and breakpoints: instruction debug. */
+  static final int EXC_INST_DEBUG = 6;
+  /** BRK #imm16 is BRK | imm16 &lt;&lt; 5. */
+  static final long BRK = 0xd4200000L;
+  static final long BRK_MASK = 0xffe0001fL;
 
   /** Longest linear walk to an exception's return address (bytes) before it is called an error. */
   static final long MAX_EXCEPTION_WALK = 1 << 20;
@@ -66,6 +73,12 @@ final class Walk {
   private boolean returnStack;
   /** ETE: no Exception Return packet; the ERET instruction's range is followed by the element. */
   private boolean eteEret;
+  /** WINDOWS: a BRK exception where the image has none is a resolved ambiguity (an armed probe). */
+  private boolean armedBreakpoints;
+
+  void armedBreakpoints(boolean on) {
+    armedBreakpoints = on;
+  }
 
   void traceUnit(boolean returnStack, boolean eteEret) {
     this.returnStack = returnStack;
@@ -851,6 +864,9 @@ final class Walk {
     w.exceptionPending = false;
     w.overrides = 0;
     w.expectReturn = Walker.NO_EXPECTATION;
+    if (armedBreakpoints && w.exceptionType == EXC_INST_DEBUG) {
+      armedBreakpoint(w, ret);
+    }
     delivery.put(w, FlowElements.EXCEPTION, w.exceptionType, ret, 0, 0, w.exceptionOffset,
         w.walkFrom, segment.to);
     w.walkFrom = segment.from;
@@ -858,6 +874,29 @@ final class Walk {
     w.needAddress = true; // execution continues at the vector, given by the next address packet
     passedCse(w);
     return OK;
+  }
+
+  /**
+   * A BRK exception (instruction debug, return address = the BRK) where the image holds no BRK and
+   * no record or table says the word changes: a probe was armed there then. That execution ran
+   * BRK, which the trace shows, so it is an ambiguity resolved at the Exception packet, not an
+   * error. The trace does not carry the immediate: arm64 arms kprobes with BRK #4
+   * (KPROBES_BRK_IMM) and uprobes, in user text, with BRK #5.
+   */
+  private void armedBreakpoint(Walker w, long pc) {
+    if ((pc & 3) != 0 || timeline.isPokeSite(pc)) {
+      return; // a record's or a table's site: its words are known (brk-emulate's BRK is one)
+    }
+    long word = timeline.read32(pc, segment.version);
+    if (word == MemoryImage.NOT_MAPPED || (word & BRK_MASK) == BRK) {
+      return; // a BRK compiled in: the image already says so
+    }
+    int brk = pc < 0 ? PatchSites.KPROBE_BRK : PatchSites.UPROBE_BRK; // the kernel lives in the upper half
+    int pool = delivery.candidatePool.size();
+    delivery.candidatePool.add((int) word);
+    delivery.candidatePool.add(brk);
+    delivery.put(w, FlowElements.AMBIGUITY | FlowElements.RESOLVED << 8, pc, brk & 0xFFFFFFFFL, pool, 2,
+        w.exceptionOffset, w.walkFrom, segment.to);
   }
 
   /** OpenCSD walks linearly (not following branches) from pc to the return address. */

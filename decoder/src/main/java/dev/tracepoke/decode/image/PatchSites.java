@@ -21,6 +21,10 @@ import java.util.Optional;
 public record PatchSites(List<Site> sites, Optional<String> source, long slide) {
   /** arm64's NOP. */
   public static final int NOP = 0xd503201f;
+  /** BRK #4, arm64's KPROBES_BRK_IMM: the word an armed kprobe holds. */
+  public static final int KPROBE_BRK = 0xd4200080;
+  /** BRK #5, arm64's UPROBES_BRK_IMM: the word an armed uprobe holds in user text. */
+  public static final int UPROBE_BRK = 0xd42000a0;
 
   /** No tables were read: sites are unknown and the image is decoded as it was at the start. */
   public static final PatchSites NONE = new PatchSites(List.of(), Optional.empty(), 0);

@@ -5,6 +5,7 @@ import dev.tracepoke.elf.ElfImage;
 import dev.tracepoke.elf.ElfSection;
 import dev.tracepoke.elf.ElfSymbol;
 import dev.tracepoke.elf.Segment;
+import dev.tracepoke.perf.PerfFeatures;
 import dev.tracepoke.perf.PerfRecord;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -44,7 +45,6 @@ public final class CodePlacement {
   private static final HexFormat HEX = HexFormat.of();
   private static final int PROT_EXEC = 4;
   private static final int MISC_MMAP_DATA = 1 << 13;
-  private static final int BUILD_ID_SIZE_FLAG = 1 << 15;
 
   private final ImageOptions options;
   private final List<String> warnings;
@@ -99,23 +99,8 @@ public final class CodePlacement {
       }
     }
     b.flip();
-    for (int at = 0; at + 36 <= b.limit(); ) {
-      int misc = Short.toUnsignedInt(b.getShort(at + 4));
-      int len = Short.toUnsignedInt(b.getShort(at + 6));
-      if (len < 36 || at + len > b.limit()) {
-        break; // damaged table: keep what was read
-      }
-      int idLen = (misc & BUILD_ID_SIZE_FLAG) != 0 ? Math.min(20, b.get(at + 12 + 20) & 0xFF) : 20;
-      byte[] id = new byte[idLen];
-      b.get(at + 12, id);
-      int nameEnd = at + 36;
-      while (nameEnd < at + len && b.get(nameEnd) != 0) {
-        nameEnd++;
-      }
-      byte[] name = new byte[nameEnd - at - 36];
-      b.get(at + 36, name);
-      out.putIfAbsent(new String(name, StandardCharsets.UTF_8), id);
-      at += len;
+    for (PerfFeatures.BuildId e : PerfFeatures.decodeBuildIds(b)) {
+      out.putIfAbsent(e.name(), e.id());
     }
     return out;
   }
@@ -299,18 +284,9 @@ public final class CodePlacement {
    */
   Optional<Path> find(String name, byte[] id) {
     if (id != null) {
-      Set<String> spellings = new LinkedHashSet<>();
-      spellings.add(HEX.formatHex(id));
-      spellings.add(HEX.formatHex(trim(id)));
-      for (String hex : spellings) {
-        if (hex.length() < 3) {
-          continue;
-        }
-        Path link = options.buildIdDir().resolve(".build-id").resolve(hex.substring(0, 2)).resolve(hex.substring(2));
-        Path f = Files.isDirectory(link) ? link.resolve("elf") : link;
-        if (Files.isRegularFile(f) && matches(f, id)) {
-          return Optional.of(f);
-        }
+      Optional<Path> cached = inBuildIdCache(options.buildIdDir(), id);
+      if (cached.isPresent()) {
+        return cached;
       }
     }
     Path f = options.symfs().map(d -> d.resolve(name.startsWith("/") ? name.substring(1) : name)).orElse(Path.of(name));
@@ -319,6 +295,29 @@ public final class CodePlacement {
     }
     if (Files.isRegularFile(f)) {
       warnings.add(f + ": its build-id is not " + HEX.formatHex(trim(id)) + ", the one recorded for " + name + "; not used");
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The ELF file perf's build-id cache {@code dir} holds for {@code id}: {@code
+   * .build-id/xx/rest} is a directory holding {@code elf} (what {@code perf buildid-cache -a}
+   * makes), or the file itself in older caches; the id is tried as recorded and without trailing
+   * zero padding. A file whose ELF build-id is another is not taken.
+   */
+  public static Optional<Path> inBuildIdCache(Path dir, byte[] id) {
+    Set<String> spellings = new LinkedHashSet<>();
+    spellings.add(HEX.formatHex(id));
+    spellings.add(HEX.formatHex(trim(id)));
+    for (String hex : spellings) {
+      if (hex.length() < 3) {
+        continue;
+      }
+      Path link = dir.resolve(".build-id").resolve(hex.substring(0, 2)).resolve(hex.substring(2));
+      Path f = Files.isDirectory(link) ? link.resolve("elf") : link;
+      if (Files.isRegularFile(f) && matches(f, id)) {
+        return Optional.of(f);
+      }
     }
     return Optional.empty();
   }

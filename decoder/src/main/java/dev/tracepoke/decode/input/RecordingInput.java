@@ -113,7 +113,7 @@ public final class RecordingInput {
       }
       MemoryImage image = readImage(rec, data, maps, traced, options, warnings);
       LongFunction<String> symbols = symbolizer(rec.kallsyms().orElse(null));
-      PatchSites sites = KernelTables.find(rec, options.vmlinux().orElse(null), pokes.isEmpty(), warnings);
+      PatchSites sites = KernelTables.find(rec, options, pokes.isEmpty(), warnings);
       List<CoreTrace> cores = new ArrayList<>(plan.cores());
       cores.sort((a, b) -> Integer.compare(a.cpu(), b.cpu()));
       return new TraceInput(path.toString(), image, pokes, time, symbols, cores, rec.truthDir(), true,

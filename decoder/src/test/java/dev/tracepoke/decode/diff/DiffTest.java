@@ -193,4 +193,84 @@ class DiffTest {
     range(b, F, 6, FlowSink.LAST_DIRECT, true, 100, 300, FlowSink.FLAG_RESOLVED);
     assertEquals(new CoreDiff(0, 6, 6, 6, 0, 2, 1, 1, 0, 0, 0, null), diff(b, t));
   }
+
+  private static final int KPROBE_BRK = 0xd4200080;
+  private static final int ADD = 0x91006ce7;
+  private static final long VECTOR = F + 0x200;
+
+  /**
+   * An armed kprobe: the core fetched BRK at F+8 and trapped (the simulator reports the site, then
+   * the run before it, then the exception); the decoder resolved that execution to BRK at the
+   * Exception packet. No range holds a BRK, so it is checked against the trapped site execution.
+   */
+  @Test
+  void aKprobeResolvedToBrkIsCheckedAgainstTheTrappedFetch() throws Exception {
+    ListTruth t = new ListTruth().site(F + 8, KPROBE_BRK, 102).run(F, 2, 100).exception(103)
+        .run(VECTOR, 3, 104);
+    FlowBuffer b = new FlowBuffer();
+    range(b, F, 2, FlowSink.LAST_OTHER, true, 100, 110, FlowSink.FLAG_NONE);
+    b.ambiguity(0, F + 8, new int[] {ADD, KPROBE_BRK}, true, KPROBE_BRK, 100, 110, 30);
+    b.exception(0, 6, F + 8, 100, 110, 30);
+    range(b, VECTOR, 3, FlowSink.LAST_OTHER, false, 110, 120, FlowSink.FLAG_NONE);
+    assertEquals(new CoreDiff(0, 5, 5, 5, 0, 1, 1, 0, 0, 0, 0, null), diff(b, t));
+  }
+
+  /** The same BRK right after the exception vector's branch: no run before it in the truth. */
+  @Test
+  void aKprobeFirstInItsRunIsCheckedToo() throws Exception {
+    ListTruth t = new ListTruth().run(F, 2, 100).site(F + 0x40, KPROBE_BRK, 103).exception(103)
+        .run(VECTOR, 3, 104);
+    FlowBuffer b = new FlowBuffer();
+    range(b, F, 2, FlowSink.LAST_DIRECT, true, 100, 110, FlowSink.FLAG_NONE);
+    b.ambiguity(0, F + 0x40, new int[] {ADD, KPROBE_BRK}, true, KPROBE_BRK, 100, 110, 30);
+    b.exception(0, 6, F + 0x40, 100, 110, 30);
+    range(b, VECTOR, 3, FlowSink.LAST_OTHER, false, 110, 120, FlowSink.FLAG_NONE);
+    assertEquals(new CoreDiff(0, 5, 5, 5, 0, 1, 1, 0, 0, 0, 0, null), diff(b, t));
+  }
+
+  /** After a flagged walk the BRK is still found: the first trapped fetch at its pc from there. */
+  @Test
+  void aKprobeAfterAFlaggedRangeIsFoundAhead() throws Exception {
+    ListTruth t = new ListTruth().site(F + 4, 0x14000010, 100).run(F, 2, 100)
+        .site(F + 0x4c, KPROBE_BRK, 105).run(F + 0x44, 2, 102).exception(105).run(VECTOR, 3, 106);
+    FlowBuffer b = new FlowBuffer();
+    b.ambiguity(0, F + 4, new int[] {0xd503201f, 0x14000010}, false, 0, 100, 110, 9);
+    range(b, F, 2, FlowSink.LAST_DIRECT, true, 100, 110, FlowSink.FLAG_AMBIGUOUS);
+    range(b, F + 0x44, 2, FlowSink.LAST_OTHER, true, 100, 110, FlowSink.FLAG_AMBIGUOUS);
+    b.ambiguity(0, F + 0x4c, new int[] {ADD, KPROBE_BRK}, true, KPROBE_BRK, 100, 110, 30);
+    b.exception(0, 6, F + 0x4c, 100, 110, 30);
+    range(b, VECTOR, 3, FlowSink.LAST_OTHER, false, 110, 120, FlowSink.FLAG_NONE);
+    assertEquals(new CoreDiff(0, 7, 7, 3, 0, 2, 1, 0, 1, 1, 0, null), diff(b, t));
+  }
+
+  /**
+   * The trace shows a trap on a BRK, never its immediate: a resolution to BRK #4 is right where the
+   * core fetched another BRK there (brk-emulate's transitional BRK #0x100 at a kprobe site).
+   */
+  @Test
+  void aBrkResolutionIsCheckedAsABrkNotItsImmediate() throws Exception {
+    int emulateBrk = 0xd4202000;
+    ListTruth t = new ListTruth().site(F + 8, emulateBrk, 102).run(F, 2, 100).exception(103)
+        .run(VECTOR, 3, 104);
+    FlowBuffer b = new FlowBuffer();
+    range(b, F, 2, FlowSink.LAST_OTHER, true, 100, 110, FlowSink.FLAG_NONE);
+    b.ambiguity(0, F + 8, new int[] {ADD, KPROBE_BRK}, true, KPROBE_BRK, 100, 110, 30);
+    b.exception(0, 6, F + 8, 100, 110, 30);
+    range(b, VECTOR, 3, FlowSink.LAST_OTHER, false, 110, 120, FlowSink.FLAG_NONE);
+    assertEquals(new CoreDiff(0, 5, 5, 5, 0, 1, 1, 0, 0, 0, 0, null), diff(b, t));
+  }
+
+  /** A BRK the core did not run there (it ran the original word) is a wrong resolution. */
+  @Test
+  void aBrkWhereTheCoreRanTheOriginalWordIsWrong() throws Exception {
+    ListTruth t = new ListTruth().site(F + 8, ADD, 102).run(F, 4, 100).exception(104).run(VECTOR, 3, 105);
+    FlowBuffer b = new FlowBuffer();
+    range(b, F, 2, FlowSink.LAST_OTHER, true, 100, 110, FlowSink.FLAG_NONE);
+    b.ambiguity(0, F + 8, new int[] {ADD, KPROBE_BRK}, true, KPROBE_BRK, 100, 110, 30);
+    b.exception(0, 6, F + 8, 100, 110, 30);
+    range(b, VECTOR, 3, FlowSink.LAST_OTHER, false, 110, 120, FlowSink.FLAG_NONE);
+    CoreDiff d = diff(b, t);
+    assertEquals(1, d.resolvedWrong());
+    assertEquals(0, d.resolvedRight());
+  }
 }

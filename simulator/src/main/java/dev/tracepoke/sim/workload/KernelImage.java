@@ -100,20 +100,30 @@ public final class KernelImage {
    * names it). kprobes have no table: they show in the trace as BRK exceptions.
    */
   public ElfWriter vmlinux() {
-    PatchTables.Writer w = PatchTables.writer(base(), textBytes());
-    w.symbol("_stext", base(), false);
+    return vmlinux(base());
+  }
+
+  /**
+   * The vmlinux linked at {@code linkBase} instead of where this kernel runs: what a KASLR kernel
+   * ships, whose kallsyms ({@link #kallsyms()}) are its link addresses plus the offset {@code
+   * base() - linkBase}. The text is the same bytes (its branches are PC-relative).
+   */
+  public ElfWriter vmlinux(long linkBase) {
+    long d = linkBase - base();
+    PatchTables.Writer w = PatchTables.writer(linkBase, textBytes());
+    w.symbol("_stext", linkBase, false);
     for (Kallsyms.Symbol s : symbols) {
       boolean marker = s.name().equals("_text") || s.name().equals("_etext");
-      w.symbol(s.name(), s.address(), !marker);
+      w.symbol(s.name(), s.address() + d, !marker);
     }
     Int2IntLinkedOpenHashMap keys = new Int2IntLinkedOpenHashMap();
     for (PatchSite s : sites) {
       switch (s.kind()) {
         case STATIC_KEY -> {
           int key = keys.computeIfAbsent(s.group(), g -> keys.size());
-          w.jump(s.address(), s.emulationTarget(s.newWord()), key, false);
+          w.jump(s.address() + d, s.emulationTarget(s.newWord()) + d, key, false);
         }
-        case FTRACE -> w.ftrace(s.address());
+        case FTRACE -> w.ftrace(s.address() + d);
         case KPROBE -> { }
       }
     }
