@@ -13,7 +13,8 @@ import java.util.Map;
  * counts only when TRCCONFIGR.CCI is set, 64-bit addresses (TRCIDR2.IASIZE).
  *
  * @param cpu the core this unit traces
- * @param traceId CoreSight trace ID (perf's static scheme: 0x10 + 2 * cpu)
+ * @param traceId CoreSight trace ID (perf's static scheme 0x10 + 2 * cpu up to cpu 47; the
+ *     kernel's per-session allocation beyond, see {@code TraceIdMap})
  * @param timestamps TRCCONFIGR.TS: emit Timestamp packets (at every sync point, and see below)
  * @param timestampPeriodTicks also emit a timestamp at the first P0 element at least this many
  *     counter ticks after the previous one; 0 = only at sync points
@@ -108,7 +109,8 @@ public record EtmConfig(
    * IDs on, the driver's sync period, the kernel (EL1, Non-secure) running, no overflows.
    */
   public static EtmConfig forCpu(int cpu) {
-    return new EtmConfig(cpu, 0x10 + 2 * cpu, true, 0, true, DEFAULT_SYNC_PERIOD_LOG2, true, 1, 0,
+    // the ID cpu gets in a session of cpus 0..cpu (the legacy 0x10 + 2 * cpu up to cpu 47)
+    return new EtmConfig(cpu, dev.tracepoke.coresight.TraceIdMap.perfSession(cpu + 1)[cpu], true, 0, true, DEFAULT_SYNC_PERIOD_LOG2, true, 1, 0,
         TimeConv.defaults(), List.of(), false, false);
   }
 
@@ -145,6 +147,12 @@ public record EtmConfig(
   public EtmConfig withLongAddressAfterContext(boolean on) {
     return new EtmConfig(cpu, traceId, timestamps, timestampPeriodTicks, contextIdTracing, syncPeriodLog2,
         nonSecure, initialEl, initialContextId, timeConv, overflows, on, cseTimestamps, options);
+  }
+
+  /** The CoreSight trace ID the session gave this unit ({@code TraceIdMap}). */
+  public EtmConfig withTraceId(int id) {
+    return new EtmConfig(cpu, id, timestamps, timestampPeriodTicks, contextIdTracing, syncPeriodLog2,
+        nonSecure, initialEl, initialContextId, timeConv, overflows, longAddressAfterContext, cseTimestamps, options);
   }
 
   public EtmConfig withCseTimestamps(boolean on) {
