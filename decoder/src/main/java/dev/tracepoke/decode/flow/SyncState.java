@@ -40,6 +40,7 @@ final class SyncState {
       sync = Sync.SYNCED;
       Walker w = forks.walkers[0];
       w.needAddress = true;
+      w.naccPc = Walker.NO_NACC;
       w.needContext = true;
       w.exceptionPending = false;
       w.walkFrom = FlowSink.NO_TIME;
@@ -70,6 +71,7 @@ final class SyncState {
     }
     sync = Sync.NO_SYNC;
     w.needAddress = true;
+    w.naccPc = Walker.NO_NACC;
     w.needContext = true;
     w.exceptionPending = false;
     w.resyncing = false;

@@ -183,6 +183,7 @@ final class Walk {
     delivery.reportDropped(w);
     w.pc = address;
     w.needAddress = false;
+    w.naccPc = Walker.NO_NACC;
     w.addressFree = false;
     w.resyncing = false;
   }
@@ -440,6 +441,7 @@ final class Walk {
     delivery.put(w, FlowElements.GAP, FlowSink.GAP_NACC, nacc, 0, 0, offset, FlowSink.NO_TIME,
         FlowSink.NO_TIME);
     w.needAddress = true;
+    w.naccPc = nacc;
     w.overrides = 0;
     w.walkFrom = segment.from;
     return OK;
@@ -629,7 +631,13 @@ final class Walk {
       if (walkToAddress(w, ret) == FORK) {
         return FORK;
       }
+    } else if (w.needAddress && w.naccPc != Walker.NO_NACC && w.naccPc != ret) {
+      // OpenCSD walks to the return address from the word it could not read: the same gap again
+      // (juno-uname-001: NACC at the atom, NACC again at the exception)
+      delivery.put(w, FlowElements.GAP, FlowSink.GAP_NACC, w.naccPc, 0, 0, w.exceptionOffset,
+          FlowSink.NO_TIME, FlowSink.NO_TIME);
     }
+    w.naccPc = Walker.NO_NACC;
     w.exceptionPending = false;
     w.overrides = 0;
     delivery.put(w, FlowElements.EXCEPTION, w.exceptionType, ret, 0, 0, w.exceptionOffset,

@@ -12,8 +12,16 @@ final class Walker {
   static final int STRIDE = FlowElements.STRIDE; // held elements, in FlowElements' encoding
   static final int MAX_OVERRIDES = 4;
 
+  /** {@link #naccPc} when the walk did not stop at an unmapped word (never an A64 pc: odd). */
+  static final long NO_NACC = 1L;
+
   long pc;
   boolean needAddress = true;
+  /**
+   * Where the walk last stopped at an unmapped word, while it waits for the address after that;
+   * else {@link #NO_NACC}. OpenCSD walks on from there to an exception's return address.
+   */
+  long naccPc = NO_NACC;
   boolean needContext = true;
   int el;
   boolean sf;
@@ -85,6 +93,7 @@ final class Walker {
     Walker w = new Walker();
     w.pc = pc;
     w.needAddress = needAddress;
+    w.naccPc = naccPc;
     w.needContext = needContext;
     w.el = el;
     w.sf = sf;
@@ -124,6 +133,7 @@ final class Walker {
     // a walk waiting for an address has no pc yet: the address will set both alike
     return (needAddress || pc == o.pc)
         && needAddress == o.needAddress
+        && naccPc == o.naccPc
         && needContext == o.needContext
         && el == o.el
         && sf == o.sf
