@@ -124,8 +124,10 @@ public final class RecordingInput {
         : CodePlacement.buildIds(data.file(), ids.offset(), ids.size());
     MemoryImage image = CodePlacement.place(base, maps, traced, buildIds, options, warnings);
     if (image.segmentCount() == 0) {
-      throw new IOException(rec.path() + ": no code image (expected kcore_dir/kcore, MMAP records of files"
-          + " found through --symfs DIR or the build-id cache, --vmlinux ELF or --image ELF[@ADDR])");
+      // the trace is still read: every range becomes a gap naming its address (exit 0, not 1)
+      warnings.add(rec.path() + ": no code could be placed (expected kcore_dir/kcore, MMAP records of files"
+          + " found through --symfs DIR or the build-id cache, --vmlinux ELF or --image ELF[@ADDR]):"
+          + " the trace decodes to gaps naming the addresses it reaches");
     }
     return image;
   }

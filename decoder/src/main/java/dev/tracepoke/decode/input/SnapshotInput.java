@@ -70,14 +70,18 @@ public final class SnapshotInput {
               }
             }
             : sink -> {
-              EnumSet<FrameDeformatter.Option> options =
-                  buffer.format() == TraceBuffer.Format.DSTREAM_CORESIGHT
-                      ? EnumSet.of(FrameDeformatter.Option.FSYNCS)
-                      : EnumSet.noneOf(FrameDeformatter.Option.class);
               try (InputStream in = Files.newInputStream(file)) {
-                FrameDeformatter.deformat(in, options, (id, buf, off, len, frameOffset, index) -> {
-                  if (id == traceId) {
-                    sink.accept(buf, off, len);
+                FrameDeformatter.deformat(in, SnapshotStreams.deformatting(buffer), new FrameDeformatter.Sink() {
+                  @Override
+                  public void data(int id, byte[] buf, int off, int len, long frameOffset, long index) {
+                    if (id == traceId) {
+                      sink.accept(buf, off, len);
+                    }
+                  }
+
+                  @Override
+                  public void reset(long offset) {
+                    sink.restart();
                   }
                 }, file.toString());
               }
