@@ -22,8 +22,16 @@ final class Walk {
   private static final long FORK_WORD = -2L;
   private static final long NONE = -1L;
 
-  private final BlockCache blocks;
-  private final ImageTimeline timeline;
+  private BlockCache blocks;
+  private ImageTimeline timeline;
+  /** Told of every context packet that sets a context ID or VMID (address spaces), or null. */
+  private ContextHook contextHook;
+
+  /** What a context packet set, for the decoder that picks the address space from it. */
+  @FunctionalInterface
+  interface ContextHook {
+    void context(boolean contextIdUpdated, long contextId, boolean vmidUpdated, int vmid);
+  }
   /** WINDOWS over an image with poke sites: some words differ per core and window. */
   private final boolean sites;
   private final Segment segment;
@@ -85,6 +93,22 @@ final class Walk {
     setPc(w, target);
   }
 
+  /** Walks another image from the next packet on (another process's address space). */
+  void use(BlockCache b) {
+    blocks = b;
+    timeline = b.image();
+  }
+
+  void contextHook(ContextHook hook) {
+    contextHook = hook;
+  }
+
+  private void tellContext(long bits, int vmid, long contextId) {
+    if (contextHook != null && (bits & (3 << 10)) != 0) {
+      contextHook.context((bits & (1 << 11)) != 0, contextId, (bits & (1 << 10)) != 0, vmid);
+    }
+  }
+
   void logCses(LongArrayList into) {
     cseLog = into;
   }
@@ -103,6 +127,7 @@ final class Walk {
     if (!sync.synced()) {
       return;
     }
+    tellContext(bits, vmid, contextId);
     for (int k = 0; k < forks.live; k++) {
       updateContext(forks.walkers[k], offset, bits, vmid, contextId);
     }
@@ -139,6 +164,7 @@ final class Walk {
       forks.walkers[k].isa = isa;
     }
     if (bits >= 0) {
+      tellContext(bits, vmid, contextId);
       for (int k = 0; k < forks.live; k++) {
         updateContext(forks.walkers[k], offset, bits, vmid, contextId);
       }
