@@ -6,6 +6,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code tracepoke bench}: throughput measurements, one subcommand per component. */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "bench",
     description = "Measure the throughput of a component.",
     subcommands = {BenchSimulateCommand.class, BenchDecodeCommand.class, BenchPacketsCommand.class})

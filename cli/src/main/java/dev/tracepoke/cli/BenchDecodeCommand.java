@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
  * {@code tracepoke bench decode}: our decode throughput on a recording or snapshot held in memory,
  * and, on a snapshot, OpenCSD's on the same input with the ratios.
  */
-@Command(name = "decode", description = {
+@Command(name = "decode", mixinStandardHelpOptions = true, description = {
     "Decode throughput (packets + flow, counted, not printed) with the trace in memory, repeated until",
     "steady; on an OpenCSD snapshot also times trc_pkt_lister and the OpenCSD library (C API) and",
     "prints the ratios. MB = 2^20 bytes of trace as stored (the formatted buffer for snapshots).",
@@ -46,10 +46,12 @@ final class BenchDecodeCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Mixin InputOptions input = new InputOptions();
 
+  @picocli.CommandLine.Mixin ProgressBars.Switch progress = new ProgressBars.Switch();
+
   @Option(names = "--seconds", paramLabel = "N", description = "Decode for at least this long (default: ${DEFAULT-VALUE}).")
   double seconds = 10;
 
-  @Option(names = "--threads", paramLabel = "N", description = "Decode threads, one core each (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--threads", paramLabel = "N", description = "Decode threads: cores in parallel for the decode: line; for the wall: line also stretches of one stream (default: ${DEFAULT-VALUE}).")
   int threads = 1;
 
   @Option(names = "--oracle-runs", paramLabel = "N", description = "Runs of each OpenCSD oracle; the median counts (default: ${DEFAULT-VALUE}).")
@@ -89,18 +91,23 @@ final class BenchDecodeCommand implements Callable<Integer> {
     // second, and at the end the runs the final figure comes from
     long[] lastPrint = {0};
     int[] lastPrinted = {-1};
+    // the runs go on until steady (at least --seconds): the bar shows time spent against --seconds
+    ProgressBars.Bar bar = progress.start("bench decode", (long) (seconds * 1000), " ms", 1);
+    long began = System.nanoTime();
     DecodeBench.Result result = DecodeBench.untilSteady(in, threads, (long) (seconds * 1e9),
         (long) (Math.max(60, 6 * seconds) * 1e9), WINDOW, 0.05, r -> {
           if (perRunBytes[0] < 0) {
             perRunBytes[0] = r.bytes();
           }
           long now = System.nanoTime();
+          bar.stepTo(Math.min((long) (seconds * 1000), (now - began) / 1_000_000));
           if (r.number() < WINDOW || now - lastPrint[0] >= 250_000_000L) {
             printRun(out, r, perRunBytes[0]);
             lastPrint[0] = now;
             lastPrinted[0] = r.number();
           }
         });
+    bar.close();
     List<DecodeBench.Run> all = result.runs();
     for (DecodeBench.Run r : all.subList(Math.max(lastPrinted[0] + 1, all.size() - WINDOW), all.size())) {
       printRun(out, r, perRunBytes[0]);
@@ -114,6 +121,11 @@ final class BenchDecodeCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "  median of the last %d of %d runs: %.1f ms; %d trace bytes, %d stream bytes, %d packets,"
         + " %d ranges, %d instructions, %d exceptions, %d errors%n", WINDOW, result.runs().size(), ours * 1e3,
         perRunBytes[0], rep.bytes(), rep.packets(), c.ranges(), c.instructions(), c.exceptions(), c.errors());
+    DecodeBench.Run walled = DecodeBench.wallUntilSteady(in, threads, (long) (seconds * 1e9 / 2),
+        (long) (Math.max(10, 3 * seconds) * 1e9), WINDOW, 0.05).representative(WINDOW);
+    double wallSeconds = walled.nanos() / 1e9;
+    out.printf(Locale.ROOT, "wall: %.2f MB/s of trace, %.1f M instructions/s with %d threads%n",
+        perRunBytes[0] / MB / wallSeconds, walled.counts().instructions() / 1e6 / wallSeconds, threads);
     out.flush();
     writeRates(out, in);
     if (noOracles) {
@@ -188,38 +200,44 @@ final class BenchDecodeCommand implements Callable<Integer> {
     for (dev.tracepoke.decode.input.CoreTrace c : in.cores()) {
       ids.put(c.cpu(), c.traceId());
     }
-    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
     for (String format : List.of("text", "text --ranges", "jsonl")) {
       double[] wall = new double[writeRuns];
       double[] cpuSeconds = new double[writeRuns];
       long bytes = 0;
       for (int i = 0; i < writeRuns; i++) {
         long t0 = System.nanoTime();
-        long c0 = mx.getCurrentThreadCpuTime();
-        List<Decoding.CoreResult> cores = Decoding.run(in, CoreDecoderFactory.WINDOWS, null, threads);
+        long c0 = processCpuNanos();
         OutputBuffer buf = new OutputBuffer(OutputBuffer.discarding(), OutputBuffer.DEFAULT_SIZE, "nothing");
         FlowSink writer;
         if (format.equals("jsonl")) {
           JsonlWriter json = new JsonlWriter(buf, cpu -> ids.getOrDefault(cpu, -1));
-          json.header(in.source(), cores.stream().map(Decoding.CoreResult::cpu).toList());
+          json.header(in.source(), Decoding.cpus(in, null));
           writer = json;
         } else {
           writer = new TextWriter(buf, in.symbols(), format.endsWith("--ranges"));
         }
-        Decoding.replayByTime(cores, writer, Long.MIN_VALUE, Long.MAX_VALUE);
+        Decoding.stream(in, CoreDecoderFactory.WINDOWS, null, threads, writer, Long.MIN_VALUE, Long.MAX_VALUE);
         buf.flush();
         wall[i] = (System.nanoTime() - t0) / 1e9;
-        cpuSeconds[i] = (mx.getCurrentThreadCpuTime() - c0) / 1e9;
+        cpuSeconds[i] = c0 < 0 ? -1 : (processCpuNanos() - c0) / 1e9;
         bytes = buf.written();
       }
       double s = median(wall);
-      // with one decode thread everything runs in this thread, so its CPU time is the whole cost
-      String perCpu = threads <= 1 && median(cpuSeconds) > 0
-          ? String.format(Locale.ROOT, ", %.1f MB/s per CPU second", bytes / MB / median(cpuSeconds)) : "";
+      double cpu = median(cpuSeconds);
+      String perCpu = cpu > 0 ? String.format(Locale.ROOT, ", %.1f MB/s per CPU second", bytes / MB / cpu) : "";
       out.printf(Locale.ROOT, "write %s: %.1f MB/s of output%s (%.1f MB in %.3f s wall: decode, merge by time, format;"
           + " median of %d)%n", format, bytes / MB / s, perCpu, bytes / MB, s, writeRuns);
       out.flush();
     }
+  }
+
+  /** CPU time of the whole process (decoder threads, the merge and writer, GC), -1 if unknown. */
+  private static long processCpuNanos() {
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getProcessCpuTime();
+    }
+    return -1;
   }
 
   private static void printRun(PrintWriter out, DecodeBench.Run r, long bytes) {

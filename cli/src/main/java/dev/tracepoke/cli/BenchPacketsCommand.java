@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code tracepoke bench packets}: the packet layer alone, on a recording or snapshot held in memory. */
-@Command(name = "packets", description = {
+@Command(name = "packets", mixinStandardHelpOptions = true, description = {
     "Packet-layer throughput (bytes to packets, counted; no flow) with the trace in memory, repeated",
     "until steady. MB = 2^20 bytes of trace as stored (the formatted buffer for snapshots), as in",
     "bench decode. Rates are per CPU second of the reading thread."})

@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
  * {@code tracepoke bench simulate}: simulated instructions per second on one core, writing the
  * ground truth as {@code simulate} does (same compressor and level) unless {@code --no-truth}.
  */
-@Command(name = "simulate", description = "Simulated instructions per second (one core, ground truth written).")
+@Command(name = "simulate", mixinStandardHelpOptions = true, description = "Simulated instructions per second (one core, ground truth written).")
 final class BenchSimulateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

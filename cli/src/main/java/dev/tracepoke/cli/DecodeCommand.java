@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code tracepoke decode REC}: every core's instruction flow, merged by time. */
-@Command(name = "decode", description = "Decode each core's ETMv4 trace to instruction flow.",
+@Command(name = "decode", mixinStandardHelpOptions = true, description = "Decode each core's ETMv4 trace to instruction flow.",
     footer = {"",
         "Patch-site tables: from --vmlinux ELF, else REC's vmlinux, the kernel's __jump_table (jump labels: NOP or B"
             + " target) and ftrace call-site table (NOP or BL ftrace_caller; entries relocated through .rela.dyn in a"
@@ -35,15 +35,36 @@ final class DecodeCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Mixin InputOptions input = new InputOptions();
 
-  @Option(names = "--cpu", paramLabel = "N", split = ",", description = "Only these cores (repeat or comma-separate).")
-  int[] cpus;
+  @picocli.CommandLine.Mixin ProgressBars.Switch progress = new ProgressBars.Switch();
 
-  @Option(names = "--time", paramLabel = "FROM,TO",
-      description = "Only elements in this perf-time window (ns, or seconds with a '.'; either side may be empty).")
-  String time;
+  @picocli.CommandLine.Mixin SharedOptions.Selection selection = new SharedOptions.Selection();
 
-  @Option(names = "--format", paramLabel = "FMT", defaultValue = "text", description = "text or jsonl (default ${DEFAULT-VALUE}).")
-  String format;
+  /** What {@code --format} takes. */
+  enum Format {
+    TEXT, JSONL;
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(java.util.Locale.ROOT); // as typed and as help lists them
+    }
+
+    /** Converts an argument; anything else is a usage error in the words decode always used. */
+    static final class Converter implements picocli.CommandLine.ITypeConverter<Format> {
+      @Override
+      public Format convert(String value) {
+        for (Format f : values()) {
+          if (f.toString().equalsIgnoreCase(value)) {
+            return f;
+          }
+        }
+        throw new Tracepoke.UsageError("--format must be text or jsonl, not '" + value + "'");
+      }
+    }
+  }
+
+  @Option(names = "--format", paramLabel = "FMT", defaultValue = "text", converter = Format.Converter.class,
+      description = "Output: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+  Format format;
 
   @Option(names = "--ranges", description = "Text output: one line per range instead of per instruction.")
   boolean ranges;
@@ -54,17 +75,13 @@ final class DecodeCommand implements Callable<Integer> {
 
   
 
-  @Option(names = "--threads", paramLabel = "N", description = "Decode threads (default: one per available processor).")
-  int threads = Runtime.getRuntime().availableProcessors();
+  @picocli.CommandLine.Mixin SharedOptions.Threads threading = new SharedOptions.Threads();
 
   @Override
   public Integer call() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
-    long[] window = parseTime(time);
-    if (!format.equals("text") && !format.equals("jsonl")) {
-      err.println("tracepoke decode: --format must be text or jsonl, not '" + format + "'");
-      return 2;
-    }
+    long[] window = selection.window();
+    int[] cpus = selection.cpus;
     TraceInput in = Inputs.open(recording, input, spec);
     if (in.cores().isEmpty()) {
       // the warnings above say why (trace not decoded, AUX data lost)
@@ -75,7 +92,7 @@ final class DecodeCommand implements Callable<Integer> {
     int[] errors = new int[1];
     OutputBuffer out = new OutputBuffer(StandardOutput.of(spec), OutputBuffer.DEFAULT_SIZE, "standard output");
     FlowSink writer;
-    if (format.equals("jsonl")) {
+    if (format == Format.JSONL) {
       java.util.Map<Integer, Integer> ids = new java.util.HashMap<>();
       for (dev.tracepoke.decode.input.CoreTrace c : in.cores()) {
         ids.put(c.cpu(), c.traceId());
@@ -86,7 +103,10 @@ final class DecodeCommand implements Callable<Integer> {
     } else {
       writer = new TextWriter(out, in.symbols(), ranges);
     }
-    Decoding.stream(in, factory, cpus, threads, new ErrorsToStderr(writer, err, recording, errors), window[0], window[1]);
+    try (ProgressBars.Bar bar = Inputs.decodeBar(progress, recording, "decode")) {
+      Decoding.stream(Inputs.counted(in, bar), factory, cpus, threading.threads, new ErrorsToStderr(writer, err, recording, errors),
+          window[0], window[1]);
+    }
     out.flush();
     err.flush();
     return 0;
@@ -163,6 +183,13 @@ final class DecodeCommand implements Callable<Integer> {
     public void ambiguity(int cpu, long pc, int[] candidates, boolean resolved, int resolvedWord,
         long timeFrom, long timeTo, long resolvedAt) {
       next.ambiguity(cpu, pc, candidates, resolved, resolvedWord, timeFrom, timeTo, resolvedAt);
+    }
+
+    @Override
+    public void ambiguity(int cpu, long pc, int[] candidates, boolean resolved, int resolvedWord,
+        long timeFrom, long timeTo, long resolvedAt, int reason) {
+      next.ambiguity(cpu, pc, candidates, resolved, resolvedWord, timeFrom, timeTo, resolvedAt,
+          reason);
     }
 
     @Override

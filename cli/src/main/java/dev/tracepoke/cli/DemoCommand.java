@@ -10,6 +10,7 @@ import dev.tracepoke.decode.pipeline.Ambiguities;
 import dev.tracepoke.decode.pipeline.CoreDecoderFactory;
 import dev.tracepoke.decode.pipeline.Decoding;
 import dev.tracepoke.decode.pipeline.TruthCheck;
+import dev.tracepoke.decode.write.RecordingReport;
 import dev.tracepoke.sim.scenario.RunSummary;
 import dev.tracepoke.sim.scenario.Scenario;
 import dev.tracepoke.sim.scenario.Simulation;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code tracepoke demo}: simulate, decode and diff the default scenario in one go. */
-@Command(name = "demo", description = "Simulate the default scenario, decode it and diff it against truth.")
+@Command(name = "demo", mixinStandardHelpOptions = true, description = "Simulate the default scenario, decode it and diff it against truth.")
 final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -36,8 +37,7 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "N", description = "Seed of the default scenario (default: the scenario's).")
   Long seed;
 
-  @Option(names = "--threads", paramLabel = "N", description = "Decode threads (default: one per available processor).")
-  int threads = Runtime.getRuntime().availableProcessors();
+  @picocli.CommandLine.Mixin SharedOptions.Threads threading = new SharedOptions.Threads();
 
   /** How many unresolved executions to list by name. */
   private static final int LIST = 8;
@@ -57,10 +57,14 @@ final class DemoCommand implements Callable<Integer> {
     progress.step("decoding " + dir);
     TraceInput in = RecordingInput.open(dir, null);
     Ambiguities.Collector collected = new Ambiguities.Collector();
-    DiffReport diff = TruthCheck.diff(in, CoreDecoderFactory.WINDOWS, threads, collected);
+    RecordingReport report = ReportCommand.build(in, threading.threads, collected);
+    DiffReport diff = report.diff();
     progress.step("decoding naively");
-    DiffReport naiveDiff = TruthCheck.diff(in, CoreDecoderFactory.NAIVE, threads, null);
+    DiffReport naiveDiff = TruthCheck.diff(in, CoreDecoderFactory.NAIVE, threading.threads, null);
     progress.done();
+    ReportCommand.costs(report, new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(sim.costs()));
+    Path page = ReportCommand.defaultFile(dir);
+    ReportCommand.write(report, page);
 
     long windows = ImageTimeline.of(in.image(), in.pokes()).windows().size();
     List<Ambiguities.Ambiguity> amb = collected.all();
@@ -120,7 +124,8 @@ final class DemoCommand implements Callable<Integer> {
             n.firstDivergence().symbol() == null ? "[unknown]" : n.firstDivergence().symbol()));
     o.println();
     o.printf("recording: %s%n", dir);
-    o.printf("next: ./tracepoke decode %s | ./tracepoke diff %s | ./tracepoke dump %s%n", dir, dir, dir);
+    o.printf("report: %s%n", page);
+    o.printf("next: open %s | ./tracepoke decode %s | ./tracepoke diff %s | ./tracepoke dump %s%n", page, dir, dir, dir);
     o.flush();
     return t.silentErrors() == 0 ? 0 : 1;
   }

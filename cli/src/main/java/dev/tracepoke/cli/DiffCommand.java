@@ -20,15 +20,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code tracepoke diff REC}: decode a simulated recording and compare it with what ran. */
-@Command(name = "diff", description = "Decode a simulated recording and diff it against ground truth.")
+@Command(name = "diff", mixinStandardHelpOptions = true, description = "Decode a simulated recording and diff it against ground truth.")
 final class DiffCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "REC", description = "A recording written by tracepoke simulate.")
   Path recording;
 
-  @Option(names = "--json", description = "One JSON object: totals plus a cores array.")
-  boolean json;
+  @picocli.CommandLine.Mixin SharedOptions.Json output = new SharedOptions.Json();
 
   @Option(names = "--naive",
       description = "Switch the image at each text-poke record's time and never flag: what a decoder without window analysis reports.")
@@ -36,15 +35,14 @@ final class DiffCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Mixin InputOptions input = new InputOptions();
 
-  @Option(names = "--threads", paramLabel = "N", description = "Decode threads (default: one per available processor).")
-  int threads = Runtime.getRuntime().availableProcessors();
+  @picocli.CommandLine.Mixin SharedOptions.Threads threading = new SharedOptions.Threads();
 
   @Override
   public Integer call() throws IOException {
     TraceInput in = Inputs.open(recording, input, spec);
-    DiffReport report = TruthCheck.diff(in, naive ? CoreDecoderFactory.NAIVE : CoreDecoderFactory.WINDOWS, threads, null);
+    DiffReport report = TruthCheck.diff(in, naive ? CoreDecoderFactory.NAIVE : CoreDecoderFactory.WINDOWS, threading.threads, null);
     PrintWriter out = spec.commandLine().getOut();
-    if (json) {
+    if (output.json) {
       out.println(new ObjectMapper().writeValueAsString(toJson(report)));
     } else {
       printText(out, report);
@@ -76,6 +74,8 @@ final class DiffCommand implements Callable<Integer> {
     o.put("resolved_right", c.resolvedRight());
     o.put("resolved_wrong", c.resolvedWrong());
     o.put("unresolved", c.unresolved());
+    o.put("unresolved_undecidable", c.unresolvedUndecidable());
+    o.put("unresolved_gave_up", c.unresolvedGaveUp());
     CoreDiff.Divergence d = c.firstDivergence();
     if (d == null) {
       o.putNull("first_divergence");

@@ -45,7 +45,7 @@ import picocli.CommandLine.Spec;
  * decoded fields, in perf's delivery order (like {@code perf report -D}), then the AUXTRACE bytes
  * per queue. {@code --json}: one JSON object per record instead.
  */
-@Command(name = "dump", description = "List every record of a recording (like perf report -D).")
+@Command(name = "dump", mixinStandardHelpOptions = true, description = "List every record of a recording (like perf report -D).")
 final class DumpCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -61,8 +61,7 @@ final class DumpCommand implements Callable<Integer> {
   @Option(names = "--image", paramLabel = "ELF", description = "Kernel image for a plain perf.data file.")
   Path image;
 
-  @Option(names = "--json", description = "One JSON object per record (one per line).")
-  boolean json;
+  @picocli.CommandLine.Mixin SharedOptions.Json output = new SharedOptions.Json();
 
   @Option(names = "--file-order", description = "Records in file order instead of perf's delivery order.")
   boolean fileOrder;
@@ -89,7 +88,7 @@ final class DumpCommand implements Callable<Integer> {
       for (String w : r.warnings()) {
         err.println("tracepoke dump: warning: " + w);
       }
-      if (!json) {
+      if (!output.json) {
         header(out, rec);
       }
       Map<Integer, Queue> queues = new TreeMap<>();
@@ -99,7 +98,7 @@ final class DumpCommand implements Callable<Integer> {
       try {
         for (FileRecord x = c.next(); x != null; x = c.next()) {
           n++;
-          if (json) {
+          if (output.json) {
             out.println(mapper.writeValueAsString(json(x)));
           } else {
             text(out, x);
@@ -112,7 +111,7 @@ final class DumpCommand implements Callable<Integer> {
       } catch (PerfDataException e) {
         damage = e;
       }
-      if (!json) {
+      if (!output.json) {
         for (Map.Entry<Integer, Queue> e : queues.entrySet()) {
           Queue q = e.getValue();
           out.printf("# AUXTRACE idx %d cpu %d: %d buffer%s, %d bytes%n", e.getKey(), q.cpu(), q.buffers(),

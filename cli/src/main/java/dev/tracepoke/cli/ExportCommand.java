@@ -6,9 +6,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code tracepoke export}: write a recording in another tool's format, one subcommand per format. */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "export",
     description = "Write a recording in another tool's format.",
-    subcommands = {ExportOpenCsdCommand.class})
+    subcommands = {ExportOpenCsdCommand.class, ExportPerfettoCommand.class})
 final class ExportCommand implements Runnable {
   @Spec CommandSpec spec;
 

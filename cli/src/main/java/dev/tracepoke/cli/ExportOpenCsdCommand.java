@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code tracepoke export opencsd REC OUTDIR}: the recording as an OpenCSD snapshot directory. */
-@Command(name = "opencsd", description = {
+@Command(name = "opencsd", mixinStandardHelpOptions = true, description = {
     "Write REC as an OpenCSD snapshot directory (snapshot.ini, trace.ini with one buffer of",
     "CoreSight frames, a core and an ETMv4 device file per core, the base image as memory dumps)",
     "that trc_pkt_lister -ss_dir OUTDIR -decode decodes and tracepoke reads back. Text-poke",

@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code tracepoke golden check|update [DIR]}: the golden corpus of recordings and their outputs. */
-@Command(name = "golden", description = "Check or update the golden corpus (default testdata/golden).",
+@Command(name = "golden", mixinStandardHelpOptions = true, description = "Check or update the golden corpus (default testdata/golden).",
     subcommands = {GoldenCommand.Check.class, GoldenCommand.Update.class})
 final class GoldenCommand implements Callable<Integer> {
   static final String DEFAULT_DIR = "testdata/golden";
@@ -25,11 +25,13 @@ final class GoldenCommand implements Callable<Integer> {
     return 2;
   }
 
-  @Command(name = "check",
+  @Command(name = "check", mixinStandardHelpOptions = true,
       description = "Re-simulate every case (the recording must be byte-identical to its archive), re-decode its "
           + "archive and compare decode.txt, diff.json and costs.txt.")
   static final class Check implements Callable<Integer> {
     @Spec CommandSpec spec;
+
+    @picocli.CommandLine.Mixin ProgressBars.Switch progress = new ProgressBars.Switch();
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", description = "Corpus directory (default ${DEFAULT-VALUE}).")
     Path dir = Path.of(DEFAULT_DIR);
@@ -40,7 +42,9 @@ final class GoldenCommand implements Callable<Integer> {
       List<GoldenCase> cases = GoldenCase.list(dir);
       int passed = 0;
       int failed = 0;
+      ProgressBars.Bar bar = progress.start("golden check", cases.size(), " cases", 1);
       for (GoldenCase c : cases) {
+        bar.say(c.name());
         GoldenRun.Result r;
         try {
           r = GoldenRun.check(c);
@@ -56,17 +60,21 @@ final class GoldenCommand implements Callable<Integer> {
           out.println("FAIL " + r.name() + ": " + r.failure());
         }
         out.flush();
+        bar.step(1);
       }
+      bar.close();
       out.println(passed + " passed, " + failed + " failed");
       out.flush();
       return failed == 0 && passed > 0 ? 0 : 1;
     }
   }
 
-  @Command(name = "update",
+  @Command(name = "update", mixinStandardHelpOptions = true,
       description = "Re-simulate and re-decode every case and rewrite what changed (archive, expected outputs).")
   static final class Update implements Callable<Integer> {
     @Spec CommandSpec spec;
+
+    @picocli.CommandLine.Mixin ProgressBars.Switch progress = new ProgressBars.Switch();
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", description = "Corpus directory (default ${DEFAULT-VALUE}).")
     Path dir = Path.of(DEFAULT_DIR);
@@ -76,7 +84,9 @@ final class GoldenCommand implements Callable<Integer> {
       PrintWriter out = spec.commandLine().getOut();
       List<GoldenCase> cases = GoldenCase.list(dir);
       int changed = 0;
+      ProgressBars.Bar bar = progress.start("golden update", cases.size(), " cases", 1);
       for (GoldenCase c : cases) {
+        bar.say(c.name());
         GoldenRun.Result r = GoldenRun.update(c);
         if (r.changed().isEmpty()) {
           out.println("same    " + r.name());
@@ -85,7 +95,9 @@ final class GoldenCommand implements Callable<Integer> {
           out.println("changed " + r.name() + ": " + String.join(", ", r.changed()));
         }
         out.flush();
+        bar.step(1);
       }
+      bar.close();
       out.println(cases.size() + " cases, " + changed + " changed");
       out.flush();
       return 0;

@@ -4,7 +4,9 @@ import dev.tracepoke.decode.input.ImageOptions;
 import dev.tracepoke.decode.input.RecordingInput;
 import dev.tracepoke.decode.input.SnapshotInput;
 import dev.tracepoke.decode.input.TraceInput;
+import dev.tracepoke.decode.input.CoreTrace;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -42,5 +44,54 @@ final class Inputs {
     }
     spec.commandLine().getErr().flush();
     return in;
+  }
+
+  /** Inputs smaller than this decode in moments: no bar for them. */
+  static final long LARGE = 8L << 20;
+
+  /** A bar for decoding {@code rec} when it is large (its trace bytes, in MB), else one that draws nothing. */
+  static ProgressBars.Bar decodeBar(ProgressBars.Switch progress, Path rec, String task) {
+    long size = size(rec);
+    return size < LARGE ? ProgressBars.NONE : progress.start(task, size, "MB", 1L << 20);
+  }
+
+  /** {@code in} with each core's bytes counted on {@code bar} as the decoders read them. */
+  static TraceInput counted(TraceInput in, ProgressBars.Bar bar) {
+    if (bar == ProgressBars.NONE) {
+      return in;
+    }
+    java.util.List<CoreTrace> cores = new java.util.ArrayList<>();
+    for (CoreTrace c : in.cores()) {
+      cores.add(new CoreTrace(c.cpu(), c.config(), sink -> c.bytes().pushTo(new CoreTrace.ByteSink() {
+        @Override
+        public void accept(byte[] buf, int off, int len) {
+          bar.step(len);
+          sink.accept(buf, off, len);
+        }
+
+        @Override
+        public void restart() {
+          sink.restart();
+        }
+      })));
+    }
+    return in.withCores(cores);
+  }
+
+  /** What a decode of {@code rec} reads, about: its perf.data, or every file of a snapshot. */
+  private static long size(Path rec) {
+    try {
+      if (Files.isRegularFile(rec)) {
+        return Files.size(rec);
+      }
+      if (Files.isRegularFile(rec.resolve("data"))) {
+        return Files.size(rec.resolve("data"));
+      }
+      try (var s = Files.walk(rec, 1)) {
+        return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+      }
+    } catch (IOException e) {
+      return 0;
+    }
   }
 }

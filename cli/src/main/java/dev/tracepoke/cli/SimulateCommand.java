@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
  * {@code tracepoke simulate}: runs a scenario on the emulated machine and writes the recording
  * (image, kallsyms, TEXT_POKE records, truth, cs_etm trace); prints the run summary.
  */
-@Command(name = "simulate", description = "Run a scenario on the simulated machine and write its recording.")
+@Command(name = "simulate", mixinStandardHelpOptions = true, description = "Run a scenario on the simulated machine and write its recording.")
 final class SimulateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -46,8 +46,7 @@ final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", required = true, description = "Recording directory to create (absent or empty).")
   Path out;
 
-  @Option(names = "--json", description = "Print the summary as one JSON object.")
-  boolean json;
+  @picocli.CommandLine.Mixin SharedOptions.Json output = new SharedOptions.Json();
 
   @Override
   public Integer call() throws IOException {
@@ -84,7 +83,7 @@ final class SimulateCommand implements Callable<Integer> {
       return 1;
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
-    if (json) {
+    if (output.json) {
       stdout.println(summary.toJson());
     } else {
       stdout.print(summary.toText());

@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
  * its text: the jump-label and ftrace sites of the vmlinux's tables, and with a recording the
  * kprobes its trace shows (a BRK exception where the image holds no BRK).
  */
-@Command(name = "sites", description = {
+@Command(name = "sites", mixinStandardHelpOptions = true, description = {
     "List the kernel's patch sites: jump labels (__jump_table) and ftrace call sites (the mcount table) from the"
         + " vmlinux, and with REC the kprobes its trace shows (BRK exceptions where kcore holds no BRK).",
     "Each site: address, kind (jump_label, ftrace, kprobe), symbol+offset, and the words it may hold."})
@@ -52,11 +52,9 @@ final class SitesCommand implements Callable<Integer> {
 
   @Mixin InputOptions input = new InputOptions();
 
-  @Option(names = "--json", description = "{\"sites\":[{\"address\",\"kind\",\"symbol\",\"words\"}]}.")
-  boolean json;
+  @picocli.CommandLine.Mixin SharedOptions.Json output = new SharedOptions.Json();
 
-  @Option(names = "--threads", paramLabel = "N", description = "Decode threads (default: one per available processor).")
-  int threads = Runtime.getRuntime().availableProcessors();
+  @picocli.CommandLine.Mixin SharedOptions.Threads threading = new SharedOptions.Threads();
 
   /** One listed site. */
   record Row(long address, String kind, String symbol, int[] words) {}
@@ -73,7 +71,7 @@ final class SitesCommand implements Callable<Integer> {
       return 1;
     }
     PrintWriter out = spec.commandLine().getOut();
-    if (json) {
+    if (output.json) {
       out.println(json(rows));
     } else {
       out.printf("%-18s  %-10s  %-40s  %s%n", "address", "kind", "symbol", "words");
@@ -128,7 +126,7 @@ final class SitesCommand implements Callable<Integer> {
           + " listing the kprobes the trace shows");
     }
     LongOpenHashSet kprobes = new LongOpenHashSet();
-    List<Decoding.CoreResult> decoded = Decoding.run(in, CoreDecoderFactory.WINDOWS, null, threads);
+    List<Decoding.CoreResult> decoded = Decoding.run(in, CoreDecoderFactory.WINDOWS, null, threading.threads);
     FlowSink brks = new FlowSink.Ignoring() {
       @Override
       public void exception(int cpu, int number, long returnAddress, long timeFrom, long timeTo, long offset) {

@@ -48,7 +48,9 @@ class BenchCommandTest {
     assertTrue(text.contains("\nrun 3: "), text);
     assertTrue(text.matches("(?s).*\ndecode: \\d+\\.\\d\\d MB/s of trace, \\d+\\.\\d M instructions/s \\(\\d+\\.\\d M ranges/s\\)"
         + "(  \\[not steady[^\n]*)?\n  median of the last 3 of \\d+ runs: \\d+\\.\\d ms; 128 trace bytes, 63 stream bytes,"
-        + " 9 packets, 1 ranges, 1 instructions, 1 exceptions, 0 errors\n"), text);
+        + " 9 packets, 1 ranges, 1 instructions, 1 exceptions, 0 errors\n"
+        + "wall: \\d+\\.\\d\\d MB/s of trace, \\d+\\.\\d M instructions/s with 1 threads\n"
+        + "write text: [^\n]*\nwrite text --ranges: [^\n]*\nwrite jsonl: [^\n]*\n"), text);
   }
 
   @Test

@@ -39,8 +39,11 @@ class CompareProtocolsCommandTest {
     CommandLine cl = Tracepoke.commandLine();
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
-    assertEquals(0, cl.execute("compare-protocols", "--scenario", scenario.toString(), "--json"), err.toString());
+    Path html = tmp.resolve("compare.html");
+    assertEquals(0, cl.execute("compare-protocols", "--scenario", scenario.toString(), "--json", "--html",
+        html.toString()), err.toString());
     JsonNode root = new ObjectMapper().readTree(out.toString());
+    assertHtmlRowsEqual(root, Files.readString(html));
     List<String> keys = new ArrayList<>();
     root.fieldNames().forEachRemaining(keys::add);
     assertEquals(List.of("rows"), keys);
@@ -185,5 +188,31 @@ class CompareProtocolsCommandTest {
     assertEquals("tracepoke compare-protocols: unknown scenario 'no-such-scenario' (built in: default, static;"
         + " or give a JSON file)", err.toString().strip());
     assertEquals("", out.toString());
+  }
+
+  /** The page's table holds the JSON rows in order: protocol, events, then the numbers. */
+  private static void assertHtmlRowsEqual(JsonNode root, String html) {
+    java.util.regex.Matcher table = java.util.regex.Pattern.compile("<table id=\"rows\">.*?<tbody>(.*?)</tbody>",
+        java.util.regex.Pattern.DOTALL).matcher(html);
+    assertTrue(table.find(), html);
+    String[] trs = table.group(1).split("</tr>");
+    assertEquals(root.get("rows").size(), trs.length);
+    int i = 0;
+    for (JsonNode r : root.get("rows")) {
+      List<String> cells = new ArrayList<>();
+      java.util.regex.Matcher td = java.util.regex.Pattern.compile("<td[^>]*>([^<]*)</td>").matcher(trs[i++]);
+      while (td.find()) {
+        cells.add(td.group(1).replace(",", ""));
+      }
+      List<String> expected = new ArrayList<>();
+      for (String k : List.of("protocol", "events", "pokes", "mean_patch_ns", "max_patch_ns", "mean_visible_ns",
+          "max_visible_ns", "ipis", "lost_cycles", "max_interrupts_off_ns", "ambiguous", "resolved",
+          "resolved_wrong", "unresolved", "silent_errors", "silent_errors_naive")) {
+        expected.add(r.get(k).asText());
+      }
+      assertEquals(expected, cells);
+    }
+    assertTrue(html.contains("<svg"), "charts");
+    assertTrue(!html.contains("http://") && !html.contains("https://"), "offline");
   }
 }

@@ -32,6 +32,14 @@ class DemoCommandTest {
     assertTrue(count(sections[0], "ambiguous executions : (\\d+)") > 0, text);
     assertTrue(text.contains("recording: " + rec), text);
     assertTrue(Files.isRegularFile(rec.resolve("data")), "recording left for the user");
+    // the page is written next to the recording's data and named as the next step
+    Path page = rec.resolve("report.html");
+    assertTrue(text.contains("report: " + page + "\n"), text);
+    assertTrue(text.contains("next: open " + page), text);
+    String html = Files.readString(page);
+    assertTrue(html.contains("id=\"ambiguous\">" + count(sections[0], "ambiguous executions : (\\d+)") + "<"), "page numbers");
+    assertTrue(html.contains("id=\"silent-errors\">0<"), "page numbers");
+    assertTrue(html.contains("Cost of the patching protocol"), "the demo knows the simulator's costs");
     assertTrue(text.lines().count() < 40, "fits a screen: " + text.lines().count() + " lines");
   }
 

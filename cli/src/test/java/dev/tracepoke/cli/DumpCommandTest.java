@@ -142,8 +142,10 @@ class DumpCommandTest {
     assertEquals("0x268 [0x30] t=101 cpu=0 ITRACE_START pid=42 tid=43 id=7", lines.get(lines.size() - 2));
     assertEquals("# 5 records", lines.get(lines.size() - 1));
     assertEquals(List.of(
-        "tracepoke dump: warning: recording cut short: the header says data runs to byte 1088 but the file ends at byte 684",
-        "tracepoke dump: warning: feature sections not read: they follow the data section, which the file does not hold whole",
+        "tracepoke dump: warning: " + data + ": at byte 48: recording cut short: the header says data runs to byte 1088"
+            + " but the file ends at byte 684",
+        "tracepoke dump: warning: " + data + ": at byte 48: feature sections not read: they follow the data section,"
+            + " which the file does not hold whole",
         "tracepoke dump: " + data + ": at byte 664: PERF_RECORD_TEXT_POKE of 64 bytes runs past the end of the file"
             + " (recording cut short) at byte 684 (20 bytes left)"), err.toString().lines().toList());
   }

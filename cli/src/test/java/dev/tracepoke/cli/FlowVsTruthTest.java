@@ -35,6 +35,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class FlowVsTruthTest {
   static final int SEEDS = 20;
+  static final int OVERFLOW_SEEDS = 5;
 
   /** Short runs with many pokes, so every seed has poke windows that cores run through. */
   static Scenario scenario(Protocol protocol, EventStyle events, long seed) {
@@ -42,29 +43,34 @@ class FlowVsTruthTest {
         0.5, 4096, 4096, 0, true);
   }
 
-  /** Totals over seeds of one decoder's diff, with the errors it reported. */
+  /** Totals over seeds of one decoder's diff, with the errors and gaps it reported. */
   record Totals(long instructions, long silent, long ambiguous, long right, long wrong,
-      long unresolved, long errors) {
-    Totals plus(CoreDiff d, long errs) {
+      long unresolved, long undecidable, long gaveUp, long errors, long gaps) {
+    Totals plus(CoreDiff d, long errs, long gapCount) {
       return new Totals(instructions + d.instructionsTruth(), silent + d.silentErrors(),
           ambiguous + d.ambiguous(), right + d.resolvedRight(), wrong + d.resolvedWrong(),
-          unresolved + d.unresolved(), errors + errs);
+          unresolved + d.unresolved(), undecidable + d.unresolvedUndecidable(),
+          gaveUp + d.unresolvedGaveUp(), errors + errs, gaps + gapCount);
     }
 
     Totals plus(Totals o) {
       return new Totals(instructions + o.instructions, silent + o.silent, ambiguous + o.ambiguous,
-          right + o.right, wrong + o.wrong, unresolved + o.unresolved, errors + o.errors);
+          right + o.right, wrong + o.wrong, unresolved + o.unresolved,
+          undecidable + o.undecidable, gaveUp + o.gaveUp, errors + o.errors, gaps + o.gaps);
     }
 
     String line() {
+      long decidable = ambiguous - undecidable;
       return String.format("truth %d instructions, silent errors %d, ambiguous %d: resolved right"
-              + " %d (%.1f%%), resolved wrong %d, unresolved %d; errors reported %d",
+              + " %d (%.1f%%; %.1f%% of the %d not undecidable), resolved wrong %d, unresolved %d"
+              + " (undecidable %d, gave up %d); errors reported %d, gaps %d",
           instructions, silent, ambiguous, right, ambiguous == 0 ? 0.0 : 100.0 * right / ambiguous,
-          wrong, unresolved, errors);
+          decidable == 0 ? 100.0 : 100.0 * right / decidable, decidable, wrong, unresolved,
+          undecidable, gaveUp, errors, gaps);
     }
   }
 
-  static final Totals ZERO = new Totals(0, 0, 0, 0, 0, 0, 0);
+  static final Totals ZERO = new Totals(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   /** Simulates, decodes with each factory, diffs, and deletes the recording. */
   static Totals[] run(Scenario s, Path tmp, CoreDecoderFactory... decoders) throws IOException {
@@ -81,7 +87,7 @@ class FlowVsTruthTest {
             r.flow().replay(r.cpu(), i, counts);
           }
         }
-        out[k] = ZERO.plus(TruthCheck.diff(in, decoded).total(), counts.errors());
+        out[k] = ZERO.plus(TruthCheck.diff(in, decoded).total(), counts.errors(), counts.gaps());
       }
       return out;
     } finally {
@@ -128,6 +134,30 @@ class FlowVsTruthTest {
     if (protocol == Protocol.NOSYNC) {
       assertTrue(naive.silent() > 0, "the naive decoder shows no silent error under nosync");
     }
+  }
+
+  /**
+   * Overflow injection (a 2 us FIFO-full stretch every 60 us on every core): the trace loses those
+   * stretches, the decoder resumes at the next sync, and the diff places the flow after each
+   * stretch, so none of it counts as a silent error; nothing is resolved wrong.
+   */
+  @ParameterizedTest(name = "{0} {1} with overflows")
+  @MethodSource("protocolsWithRecords")
+  void overflowsLeaveNoSilentError(Protocol protocol, EventStyle events, @TempDir Path tmp)
+      throws IOException {
+    Totals windows = ZERO;
+    for (long seed = 1; seed <= OVERFLOW_SEEDS; seed++) {
+      Scenario s = scenario(protocol, events, seed);
+      s = new Scenario(s.name(), s.cores(), s.seed(), s.runNanos(), s.functions(), s.protocol(),
+          s.events(), s.pokesPerMilli(), s.timerPeriodNanos(), s.syscallsPerMilli(), s.fetchBias(),
+          s.etmSyncPeriodBytes(), s.etmTimestampPeriodCycles(), 60_000, s.etmCseTimestamps());
+      windows = windows.plus(run(s, tmp, CoreDecoderFactory.WINDOWS)[0]);
+    }
+    System.out.printf("flow vs truth %s %s with overflows, %d seeds: %s%n", protocol.id(),
+        events.id(), OVERFLOW_SEEDS, windows.line());
+    assertTrue(windows.gaps() >= OVERFLOW_SEEDS * 4 * 8, "too few overflow gaps: " + windows.gaps());
+    assertEquals(0, windows.silent(), "silent errors");
+    assertEquals(0, windows.wrong(), "resolutions to the wrong word");
   }
 
   /**

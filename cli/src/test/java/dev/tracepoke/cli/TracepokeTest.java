@@ -37,4 +37,32 @@ class TracepokeTest {
     assertEquals(2, run("--no-such-option"));
     assertTrue(err.toString().startsWith("Unknown option: '--no-such-option'"), err.toString());
   }
+
+  /** What one command line prints for args: exit code, stdout, stderr. */
+  private static String outcome(CommandLine cl, String... args) {
+    StringWriter o = new StringWriter();
+    StringWriter e = new StringWriter();
+    cl.setOut(new PrintWriter(o, true));
+    cl.setErr(new PrintWriter(e, true));
+    int rc = cl.execute(args);
+    return rc + "\n" + o + "\n---\n" + e;
+  }
+
+  @Test
+  void aTreeOfOneSubcommandBehavesAsTheWholeTree() {
+    String[][] cases = {
+      {"decode", "--help"}, {"decode", "--format", "xml", "x"}, {"decode"}, {"bench", "--help"},
+      {"bench", "packets", "--help"}, {"golden", "check", "--help"}, {"export", "opencsd"}, {"dump", "--bad"},
+      {"simulate", "--help"}, {"diff", "--help"}, {"demo", "--help"}, {"compare-protocols", "--help"},
+    };
+    for (String[] args : cases) {
+      String whole = outcome(Tracepoke.commandLine(), args);
+      CommandLine one = Tracepoke.forArgs(args, false);
+      assertEquals(1, one.getSubcommands().size(), String.join(" ", args));
+      assertEquals(whole, outcome(one, args), String.join(" ", args));
+    }
+    // not a subcommand (or help, which needs them all): the whole tree
+    assertEquals(outcome(Tracepoke.commandLine(), "--version"), outcome(Tracepoke.forArgs(new String[] {"--version"}, false), "--version"));
+    assertTrue(Tracepoke.forArgs(new String[] {"help", "decode"}, false).getSubcommands().size() > 1);
+  }
 }

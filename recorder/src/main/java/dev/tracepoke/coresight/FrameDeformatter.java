@@ -51,6 +51,15 @@ public final class FrameDeformatter {
 
     /** A four-FSYNC barrier at {@code offset}: every source restarts (OpenCSD resets decoders). */
     default void reset(long offset) {}
+
+    /**
+     * An ID byte selected reserved trace ID {@code id} (0x70..0x7F): the byte is damaged, and the
+     * data after it (until the next ID byte) is lost to whichever source it belonged to, so a
+     * decoder of any source must resynchronise. Called once where the reserved ID takes over;
+     * {@code message} says so, naming the stream and the offset of the ID byte. A listing that
+     * mirrors OpenCSD (which only drops the bytes) may ignore it.
+     */
+    default void reservedId(int id, long index, String message) {}
   }
 
   /** Byte counts over the whole input so far. */
@@ -101,6 +110,8 @@ public final class FrameDeformatter {
   private long syncBytes;
   private long unsyncedBytes;
   private long resets;
+  /** The reserved ID last reported, so a run of frames under one damaged ID is reported once. */
+  private int reportedReserved = -1;
   /** FSYNC words dropped from inside a frame. */
   private long midFrameSyncs;
   /** Bytes of a cut last frame of a TPIU capture, dropped at {@link #finish()}. */
@@ -169,6 +180,10 @@ public final class FrameDeformatter {
    *     FSYNCs or HSYNCs may end anywhere: its cut last frame is dropped, see {@link #trailingBytes})
    */
   public void finish() {
+    if (!synced) {
+      // no FSYNC anywhere: every byte was skipped, and the stats must say so
+      unsyncedBytes = offset;
+    }
     if ((fsyncs || hsyncs) && (frameFill != 0 || unitFill != 0)) {
       // a TPIU capture stops wherever the probe stopped: its last frame may be cut
       trailingBytes = frameFill + unitFill;
@@ -405,7 +420,14 @@ public final class FrameDeformatter {
                 + "; expected IDs 0x00..0x6F");
       }
       reservedBytes += len;
+      if (id != reportedReserved) {
+        reportedReserved = id;
+        sink.reservedId(id, index, source + " at byte offset " + index + ": frame ID byte selects reserved trace ID 0x"
+            + Integer.toHexString(id) + ", expected 0x00..0x6F; the data after it is lost to its source, which"
+            + " resynchronises at its next A-sync");
+      }
     } else {
+      reportedReserved = -1;
       sourceBytes += len;
       sink.data(id, runData, from, len, frameOffset, index);
     }

@@ -31,12 +31,13 @@ public final class ElfImage implements Closeable {
   private final List<Segment> loads;
   private final List<ElfSection> sections;
   private List<ElfSymbol> symbols;
+  private long shoff;
 
   private ElfImage(Path file, FileChannel ch) throws IOException {
     this.file = file;
     this.ch = ch;
     this.size = ch.size();
-    ByteBuffer h = read(0, Elf.EHDR_SIZE, "a 64-byte ELF header");
+    ByteBuffer h = read(0, Elf.EHDR_SIZE, "a 64-byte ELF header", 0);
     if (h.getInt(0) != 0x464C457F) {
       throw new ElfFormatException(file, 0, "ELF magic 7F 45 4C 46");
     }
@@ -50,7 +51,7 @@ public final class ElfImage implements Closeable {
     machine = Short.toUnsignedInt(h.getShort(18));
     entry = h.getLong(24);
     long phoff = h.getLong(32);
-    long shoff = h.getLong(40);
+    shoff = h.getLong(40);
     int phentsize = Short.toUnsignedInt(h.getShort(54));
     int phnum = Short.toUnsignedInt(h.getShort(56));
     int shentsize = Short.toUnsignedInt(h.getShort(58));
@@ -64,7 +65,8 @@ public final class ElfImage implements Closeable {
     }
     List<Segment> segs = new ArrayList<>();
     if (phnum > 0) {
-      ByteBuffer p = read(phoff, (long) phnum * Elf.PHDR_SIZE, phnum + " program headers");
+      ByteBuffer p = read(phoff, (long) phnum * Elf.PHDR_SIZE, "e_phoff 0x" + Long.toHexString(phoff) + ": "
+          + phnum + " program headers", 32);
       for (int i = 0; i < phnum; i++) {
         int o = i * Elf.PHDR_SIZE;
         if (p.getInt(o) != Elf.PT_LOAD) {
@@ -73,9 +75,15 @@ public final class ElfImage implements Closeable {
         Segment s = new Segment(p.getLong(o + 16), p.getLong(o + 40), p.getLong(o + 8),
             p.getLong(o + 32), p.getInt(o + 4));
         if (Long.compareUnsigned(s.fileSize(), s.memSize()) > 0
-            || s.fileOffset() < 0 || s.fileSize() < 0 || s.fileOffset() + s.fileSize() > size) {
+            || s.fileOffset() < 0 || s.fileSize() < 0 || s.fileOffset() > size - s.fileSize()) {
           throw new ElfFormatException(file, phoff + o,
-              "PT_LOAD " + i + " with p_filesz <= p_memsz inside the file (size " + size + ")");
+              "PT_LOAD " + i + " with p_filesz <= p_memsz inside the file (size " + size + "), found p_offset 0x"
+                  + Long.toHexString(s.fileOffset()) + " p_filesz 0x" + Long.toHexString(s.fileSize())
+                  + " p_memsz 0x" + Long.toHexString(s.memSize()));
+        }
+        if (s.memSize() != 0 && Long.compareUnsigned(s.vaddr(), -s.memSize()) > 0) {
+          throw new ElfFormatException(file, phoff + o + 16, "PT_LOAD " + i + " ending by 2^64, found p_vaddr 0x"
+              + Long.toHexString(s.vaddr()) + " + p_memsz 0x" + Long.toHexString(s.memSize()) + " wrapping the address space");
         }
         segs.add(s);
       }
@@ -86,11 +94,12 @@ public final class ElfImage implements Closeable {
       if (shentsize != Elf.SHDR_SIZE) {
         throw new ElfFormatException(file, 58, "e_shentsize 64, found " + shentsize);
       }
-      ByteBuffer s = read(shoff, (long) shnum * Elf.SHDR_SIZE, shnum + " section headers");
+      ByteBuffer s = read(shoff, (long) shnum * Elf.SHDR_SIZE, "e_shoff 0x" + Long.toHexString(shoff) + ": "
+          + shnum + " section headers", 40);
       ByteBuffer names = null;
       if (shstrndx != 0 && shstrndx < shnum) {
         int o = shstrndx * Elf.SHDR_SIZE;
-        names = read(s.getLong(o + 24), s.getLong(o + 32), "section name table");
+        names = read(s.getLong(o + 24), s.getLong(o + 32), "section name table", shoff + o + 24);
       }
       for (int i = 0; i < shnum; i++) {
         int o = i * Elf.SHDR_SIZE;
@@ -183,12 +192,15 @@ public final class ElfImage implements Closeable {
     Arrays.fill(dst, off + fromFile, off + len, (byte) 0);
   }
 
-  /** All bytes of a segment (memSize, at most 2 GiB). */
+  /**
+   * The bytes of a segment that the file holds (fileSize, at most 2 GiB): the zero-filled rest up
+   * to memSize is not materialised, so a header cannot make this allocate more than the file has.
+   */
   public byte[] bytes(Segment s) throws IOException {
-    if (s.memSize() > Integer.MAX_VALUE - 8 || s.memSize() < 0) {
+    if (s.fileSize() > Integer.MAX_VALUE - 8 || s.fileSize() < 0) {
       throw new ElfFormatException(file, s.fileOffset(), "a segment below 2 GiB");
     }
-    byte[] b = new byte[(int) s.memSize()];
+    byte[] b = new byte[(int) s.fileSize()];
     if (b.length > 0) {
       read(s, s.vaddr(), b, 0, b.length);
     }
@@ -210,11 +222,12 @@ public final class ElfImage implements Closeable {
     }
     ElfSection st = tab.get();
     if (st.link() <= 0 || st.link() >= sections.size()) {
-      throw new ElfFormatException(file, st.offset(), ".symtab sh_link naming its string table");
+      throw new ElfFormatException(file, sectionHeader(st.index()) + 40, ".symtab sh_link naming its string table"
+          + " (1.." + (sections.size() - 1) + "), found " + st.link());
     }
     ElfSection strs = sections.get(st.link());
-    ByteBuffer names = read(strs.offset(), strs.size(), "symbol string table");
-    ByteBuffer t = read(st.offset(), st.size(), ".symtab");
+    ByteBuffer names = read(strs.offset(), strs.size(), "symbol string table", sectionHeader(strs.index()) + 24);
+    ByteBuffer t = read(st.offset(), st.size(), ".symtab", sectionHeader(st.index()) + 24);
     int n = (int) (st.size() / Elf.SYM_SIZE);
     List<ElfSymbol> out = new ArrayList<>(Math.max(0, n - 1));
     for (int i = 1; i < n; i++) {
@@ -240,26 +253,35 @@ public final class ElfImage implements Closeable {
   }
 
   /**
+   * {@code len} bytes at {@code pos}, checked against the file's size (without overflow) before
+   * anything is allocated; an error names {@code field}, the offset of the header field that gave
+   * {@code pos}.
+   */
+  private ByteBuffer read(long pos, long len, String what, long field) throws IOException {
+    if (pos < 0 || len < 0 || len > Integer.MAX_VALUE - 8 || pos > size - len) {
+      throw new ElfFormatException(file, field, what + " (" + len + " bytes at 0x" + Long.toHexString(pos)
+          + ") inside the file of " + size + " bytes");
+    }
+    ByteBuffer b = ByteBuffer.allocate((int) len).order(ByteOrder.LITTLE_ENDIAN);
+    while (b.hasRemaining()) {
+      if (ch.read(b, pos + b.position()) < 0) {
+        throw new ElfFormatException(file, pos + b.position(), what + " (the file ended while it was read)");
+      }
+    }
+    return b.flip();
+  }
+
+  /**
    * {@code length} bytes at file offset {@code offset} (a section's contents), little endian.
    *
    * @throws ElfFormatException if they lie outside the file ({@code what} names them)
    */
   public ByteBuffer readFile(long offset, int length, String what) throws IOException {
-    return read(offset, length, what);
+    return read(offset, length, what, offset);
   }
 
-  private ByteBuffer read(long pos, long len, String what) throws IOException {
-    if (pos < 0 || len < 0 || len > Integer.MAX_VALUE - 8 || pos + len > size) {
-      throw new ElfFormatException(file, pos, what + " (" + len + " bytes) inside the file of "
-          + size + " bytes");
-    }
-    ByteBuffer b = ByteBuffer.allocate((int) len).order(ByteOrder.LITTLE_ENDIAN);
-    while (b.hasRemaining()) {
-      if (ch.read(b, pos + b.position()) < 0) {
-        throw new EOFException(file + " at byte offset " + (pos + b.position()) + ": " + what);
-      }
-    }
-    return b.flip();
+  private long sectionHeader(int index) {
+    return shoff + (long) index * Elf.SHDR_SIZE;
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.tracepoke.elf;
 
+import dev.tracepoke.storage.WholeFile;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -92,20 +94,7 @@ public final class ElfWriter {
 
   /** Writes the image to {@code file} (temporary name, then rename). */
   public void write(Path file) throws IOException {
-    byte[] image = toBytes();
-    Path dir = file.toAbsolutePath().getParent();
-    Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-      ByteBuffer b = ByteBuffer.wrap(image);
-      while (b.hasRemaining()) {
-        ch.write(b);
-      }
-      ch.force(true);
-    } catch (IOException | RuntimeException e) {
-      Files.deleteIfExists(tmp);
-      throw e;
-    }
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    WholeFile.write(file, toBytes());
   }
 
   /** The image as bytes. */

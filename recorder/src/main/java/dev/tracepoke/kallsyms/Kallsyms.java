@@ -1,11 +1,19 @@
 package dev.tracepoke.kallsyms;
 
+import dev.tracepoke.storage.WholeFile;
+
 import it.unimi.dsi.fastutil.ints.IntArrays;
 import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
+import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.Reader;
 import java.io.Writer;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -120,9 +128,52 @@ public final class Kallsyms {
 
   /** Reads a kallsyms file. */
   public static Kallsyms read(Path file) throws IOException {
-    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      return read(r, file.toString());
+    // lines are split as bytes so a byte that is not UTF-8 is named by its offset
+    String source = file.toString();
+    List<Symbol> out = new ArrayList<>();
+    CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
+    byte[] line = new byte[256];
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+      long offset = 0;
+      int lineNo = 0;
+      int n = 0;
+      for (int b = in.read(); ; b = in.read()) {
+        if (b >= 0 && b != '\n') {
+          if (n == line.length) {
+            line = Arrays.copyOf(line, 2 * n);
+          }
+          line[n++] = (byte) b;
+          continue;
+        }
+        if (b < 0 && n == 0) {
+          break;
+        }
+        lineNo++;
+        int len = n > 0 && line[n - 1] == '\r' ? n - 1 : n;
+        if (len > 0) {
+          out.add(parseLine(decode(utf8, line, len, source, lineNo, offset), source, lineNo, offset));
+        }
+        offset += n + 1;
+        n = 0;
+        if (b < 0) {
+          break;
+        }
+      }
     }
+    return new Kallsyms(out);
+  }
+
+  private static String decode(CharsetDecoder utf8, byte[] line, int len, String source, int lineNo, long offset)
+      throws KallsymsFormatException {
+    ByteBuffer in = ByteBuffer.wrap(line, 0, len);
+    CharBuffer chars = CharBuffer.allocate(len);
+    utf8.reset();
+    CoderResult r = utf8.decode(in, chars, true);
+    if (r.isError()) {
+      throw new KallsymsFormatException(source, lineNo, offset + in.position(),
+          String.format("UTF-8 text, found byte 0x%02x", line[in.position()] & 0xFF));
+    }
+    return chars.flip().toString();
   }
 
   /**
@@ -162,6 +213,10 @@ public final class Kallsyms {
       throw new KallsymsFormatException(source, lineNo, offset + sp1 + 1, "'<type> <name>' after the address");
     }
     char t = line.charAt(sp1 + 1);
+    if (t > '~') {
+      throw new KallsymsFormatException(source, lineNo, offset + sp1 + 1, String.format(
+          "a symbol type letter after the address, found U+%04X", (int) t));
+    }
     int nameStart = sp1 + 3;
     int tab = line.indexOf('\t', nameStart);
     String nm = tab < 0 ? line.substring(nameStart) : line.substring(nameStart, tab);
@@ -199,15 +254,11 @@ public final class Kallsyms {
 
   /** Writes the table to {@code file} under a temporary name, then renames it. */
   public void write(Path file) throws IOException {
-    Path dir = file.toAbsolutePath().getParent();
-    Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-    try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+    WholeFile.write(file, out -> {
+      Writer w = new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8);
       write(w);
-    } catch (IOException | RuntimeException e) {
-      Files.deleteIfExists(tmp);
-      throw e;
-    }
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      w.flush();
+    });
   }
 
   public int size() {

@@ -67,11 +67,11 @@ public final class PerfDataReader implements AutoCloseable {
     long claimedEnd = header.dataOffset() + header.dataSize();
     this.dataStart = header.dataOffset();
     if (header.dataSize() == 0) {
-      warnings.add("data size field is 0: the recording was not finished; reading to the end of the file");
+      warnings.add(file + ": at byte 48: data size field is 0: the recording was not finished; reading to the end of the file");
       this.dataEnd = fileSize;
       this.cutShortAt = fileSize;
     } else if (claimedEnd > fileSize || claimedEnd < 0) {
-      warnings.add("recording cut short: the header says data runs to byte " + claimedEnd
+      warnings.add(file + ": at byte 48: recording cut short: the header says data runs to byte " + claimedEnd
           + " but the file ends at byte " + fileSize);
       this.dataEnd = fileSize;
       this.cutShortAt = fileSize;
@@ -243,7 +243,7 @@ public final class PerfDataReader implements AutoCloseable {
   /** Fills {@code dst} from its position to its limit with the bytes at file offset {@code pos}. */
   private void readFully(ByteBuffer dst, long pos, String what) throws PerfDataException {
     int len = dst.remaining();
-    if (pos < 0 || pos + len > fileSize) {
+    if (pos < 0 || len < 0 || pos > fileSize - len) {
       throw new PerfDataException(file, Math.max(0, Math.min(pos, fileSize)),
           "expected " + what + " (" + len + " bytes at " + pos + "), but the file ends at byte " + fileSize);
     }
@@ -302,7 +302,7 @@ public final class PerfDataReader implements AutoCloseable {
       throw new PerfDataException(file, 32, "attrs section of " + ph.attrsSize()
           + " bytes is not a multiple of the " + ph.attrSize() + "-byte attr entry");
     }
-    if (ph.attrsOffset() < 0 || ph.attrsOffset() + ph.attrsSize() > fileSize) {
+    if (ph.attrsOffset() < 0 || ph.attrsOffset() > fileSize - ph.attrsSize()) {
       throw new PerfDataException(file, 24, "attrs section [" + ph.attrsOffset() + ", +" + ph.attrsSize()
           + ") runs past the end of the file at byte " + fileSize);
     }
@@ -329,7 +329,7 @@ public final class PerfDataReader implements AutoCloseable {
       b.position(size);
       long idsOff = b.getLong();
       long idsSize = b.getLong();
-      if (idsSize % 8 != 0 || idsSize < 0 || idsOff < 0 || idsOff + idsSize > fileSize || idsSize > (1 << 24)) {
+      if (idsSize % 8 != 0 || idsSize < 0 || idsOff < 0 || idsOff > fileSize - idsSize || idsSize > (1 << 24)) {
         throw new PerfDataException(file, pos + size, "ids section [" + idsOff + ", +" + idsSize
             + ") of attr " + i + " is not a run of u64 inside the file");
       }
@@ -356,7 +356,7 @@ public final class PerfDataReader implements AutoCloseable {
 
   private PerfFeatures noFeatures() {
     if (header.featureCount() > 0) {
-      warnings.add("feature sections not read: they follow the data section, which the file does not hold whole");
+      warnings.add(file + ": at byte 48: feature sections not read: they follow the data section, which the file does not hold whole");
     }
     return PerfFeatures.none();
   }
@@ -378,8 +378,8 @@ public final class PerfDataReader implements AutoCloseable {
       if (header.feature(bit)) {
         long off = t.getLong();
         long size = t.getLong();
-        if (off < 0 || size < 0 || off + size > fileSize) {
-          warnings.add(file + ": at byte " + (t.position() - 16) + ": feature " + PerfFeatures.name(bit)
+        if (off < 0 || size < 0 || off > fileSize - size) {
+          warnings.add(file + ": at byte " + (tablePos + t.position() - 16) + ": feature " + PerfFeatures.name(bit)
               + " section [" + off + ", +" + size + ") runs past the end of the file; ignored");
           continue;
         }

@@ -1,5 +1,7 @@
 package dev.tracepoke.perf;
 
+import dev.tracepoke.storage.WholeFile;
+
 import dev.tracepoke.perf.PerfRecord.Auxtrace;
 import dev.tracepoke.perf.PerfRecord.AuxtraceInfo;
 import dev.tracepoke.perf.PerfRecord.TextPoke;
@@ -59,7 +61,7 @@ public final class PerfDataWriter implements AutoCloseable {
       throw new IllegalArgumentException("a perf.data file needs at least one event");
     }
     this.target = b.target;
-    this.tmp = b.target.resolveSibling(b.target.getFileName() + ".tmp");
+    this.tmp = WholeFile.temporary(b.target);
     this.attrs = List.copyOf(b.attrs);
     this.meta = b;
     int attrSize = attrs.get(0).attr().size();
@@ -291,14 +293,9 @@ public final class PerfDataWriter implements AutoCloseable {
     while (h.hasRemaining()) {
       channel.write(h, h.position());
     }
-    channel.force(true);
     channel.close();
     closed = true;
-    try {
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-    }
+    WholeFile.commit(tmp, target);
   }
 
   /** Gives up: closes and deletes the .tmp file; NAME is not touched. */
@@ -357,8 +354,13 @@ public final class PerfDataWriter implements AutoCloseable {
 
   private void drain() throws IOException {
     buf.flip();
-    while (buf.hasRemaining()) {
-      channel.write(buf);
+    try {
+      while (buf.hasRemaining()) {
+        channel.write(buf);
+      }
+    } catch (IOException e) {
+      // a full disk says only "No space left on device": name the file
+      throw WholeFile.failed(target, e);
     }
     buf.clear();
   }

@@ -1,5 +1,7 @@
 package dev.tracepoke.recording;
 
+import dev.tracepoke.storage.WholeFile;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -113,7 +115,7 @@ public record GoldenCase(Path dir) {
     if (Files.isRegularFile(p) && Arrays.equals(Files.readAllBytes(p), bytes)) {
       return false;
     }
-    Files.write(p, bytes);
+    WholeFile.write(p, bytes);
     return true;
   }
 }

@@ -1,5 +1,7 @@
 package dev.tracepoke.recording;
 
+import dev.tracepoke.storage.WholeFile;
+
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -101,10 +103,7 @@ public final class RecordingArchive {
 
   /** Packs every directory and regular file below {@code dir} into {@code archive} (replaced). */
   public static void pack(Path dir, Path archive) throws IOException {
-    byte[] bytes = pack(dir);
-    Path tmp = archive.resolveSibling(archive.getFileName() + ".tmp");
-    Files.write(tmp, bytes);
-    Files.move(tmp, archive, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    WholeFile.write(archive, pack(dir));
   }
 
   /** The archive bytes of {@code dir}. */
@@ -159,7 +158,7 @@ public final class RecordingArchive {
     scan(archive, (name, data) -> {
       Path p = root.resolve(name).normalize();
       Files.createDirectories(p.getParent());
-      Files.write(p, data);
+      WholeFile.write(p, data);
     });
   }
 

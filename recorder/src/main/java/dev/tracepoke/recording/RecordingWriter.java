@@ -1,5 +1,7 @@
 package dev.tracepoke.recording;
 
+import dev.tracepoke.storage.WholeFile;
+
 import dev.tracepoke.elf.ElfWriter;
 import dev.tracepoke.kallsyms.Kallsyms;
 import dev.tracepoke.perf.PerfDataWriter;
@@ -71,7 +73,7 @@ public final class RecordingWriter implements AutoCloseable {
     Path kd = dir.resolve(Recording.KCORE_DIR);
     Path f = kd.resolve(Recording.KALLSYMS);
     k.write(f);
-    Files.write(kd.resolve(Recording.MODULES), new byte[0]);
+    WholeFile.write(kd.resolve(Recording.MODULES), new byte[0]);
     return f;
   }
 
@@ -90,9 +92,21 @@ public final class RecordingWriter implements AutoCloseable {
     return Files.createDirectories(dir.resolve(Recording.TRUTH));
   }
 
-  /** Finishes {@code data} (features, header, rename). */
+  /** Finishes {@code data} (features, header, rename); nothing after {@link #abort()}. */
   @Override
   public void close() throws IOException {
     data.close();
+  }
+
+  /**
+   * Gives up a run that failed: {@code data} is never published (its {@code data.tmp} is deleted),
+   * so the directory holds no perf.data that looks whole.
+   */
+  public void abort() {
+    try {
+      data.abort();
+    } catch (IOException | RuntimeException ignored) {
+      // the failure that made the run give up is what the caller reports
+    }
   }
 }

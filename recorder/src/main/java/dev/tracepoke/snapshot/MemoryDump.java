@@ -24,11 +24,24 @@ public record MemoryDump(
     return Files.isRegularFile(dir.resolve(file));
   }
 
-  /** Reads the dump's bytes from the snapshot directory {@code dir}. */
+  /**
+   * Reads the dump's bytes from the snapshot directory {@code dir}. The section's offset and length
+   * are checked against the file's real size before anything is allocated.
+   */
   public byte[] read(Path dir) throws IOException {
     Path path = dir.resolve(file);
+    if (!Files.isRegularFile(path)) {
+      throw new SnapshotFormatException(path, 0, "dump [" + section + "]: expected a file of memory bytes, found "
+          + (Files.exists(path) ? "a directory" : "no such file"));
+    }
+    long size = Files.size(path);
+    // unsigned: a length of 0xFFFFFFFFFFFFFFFF is huge, not -1
+    if (Long.compareUnsigned(offset, size) > 0 || Long.compareUnsigned(length, size - offset) > 0) {
+      throw new SnapshotFormatException(path, 0, "dump [" + section + "] wants " + Long.toUnsignedString(length)
+          + " bytes at offset " + Long.toUnsignedString(offset) + "; expected them inside the file of " + size + " bytes");
+    }
     if (length > Integer.MAX_VALUE - 8) {
-      throw new SnapshotFormatException(path, 0, "dump of " + length + " bytes is too large");
+      throw new SnapshotFormatException(path, 0, "dump [" + section + "] of " + length + " bytes; expected below 2 GiB");
     }
     byte[] b = new byte[(int) length];
     try (InputStream in = Files.newInputStream(path)) {

@@ -14,7 +14,7 @@ public final class SnapshotFormatException extends RuntimeException {
    * @param message what was found and what was expected
    */
   public SnapshotFormatException(Path file, int line, String message) {
-    super(file + (line > 0 ? ":" + line : "") + ": " + message);
+    super(file + (line > 0 ? ":" + line : "") + ": " + printable(message));
     this.file = file;
     this.line = line;
   }
@@ -27,5 +27,22 @@ public final class SnapshotFormatException extends RuntimeException {
   /** 1-based line number, 0 if the problem concerns the whole file. */
   public int line() {
     return line;
+  }
+
+  /** Damaged text quoted in a message stays on one line: control characters become \\xNN. */
+  static String printable(String s) {
+    StringBuilder b = null;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || (c >= 0x7F && c <= 0x9F)) {
+        if (b == null) {
+          b = new StringBuilder(s.length() + 8).append(s, 0, i);
+        }
+        b.append(String.format("\\x%02x", (int) c));
+      } else if (b != null) {
+        b.append(c);
+      }
+    }
+    return b == null ? s : b.toString();
   }
 }

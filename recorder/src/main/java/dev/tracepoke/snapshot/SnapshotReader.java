@@ -42,7 +42,7 @@ public final class SnapshotReader {
 
     List<Device> devices = new ArrayList<>();
     for (Ini.Entry e : ini.section("device_list").map(Ini.Section::entries).orElse(List.of())) {
-      devices.add(readDevice(dir, e.value()));
+      devices.add(readDevice(dir, e, snapshotIni));
     }
     Map<String, List<String>> clusters = new LinkedHashMap<>();
     for (Ini.Entry e : ini.section("clusters").map(Ini.Section::entries).orElse(List.of())) {
@@ -60,11 +60,8 @@ public final class SnapshotReader {
     Map<String, String> coreSources = new LinkedHashMap<>();
     var trace = ini.section("trace");
     if (trace.isPresent()) {
-      Path meta = dir.resolve(ini.require(trace.get(), "metadata"));
-      if (!Files.isRegularFile(meta)) {
-        throw new SnapshotFormatException(
-            snapshotIni, trace.get().line(), "trace metadata file " + dir.relativize(meta) + " does not exist");
-      }
+      String metaName = ini.require(trace.get(), "metadata");
+      Path meta = regularFile(dir, metaName, snapshotIni, lineOf(trace.get(), "metadata"), "trace metadata file");
       Ini t = Ini.read(meta);
       Ini.Section list = t.require("trace_buffers");
       for (String section : t.require(list, "buffers").split(",")) {
@@ -78,22 +75,36 @@ public final class SnapshotReader {
                         new SnapshotFormatException(
                             meta, list.line(), "buffers= names [" + section.trim() + "], which is missing"));
         String file = t.require(b, "file");
+        regularFile(dir, file, meta, lineOf(b, "file"), "buffer file");
         String format = b.get("format").orElse("");
         buffers.add(
             new TraceBuffer(
                 b.name(), t.require(b, "name"), file, TraceBuffer.Format.of(format), format));
       }
-      t.section("source_buffers").ifPresent(s -> s.entries().forEach(e -> sourceBuffers.put(e.key(), e.value())));
+      if (!buffers.isEmpty() && t.section("source_buffers").isEmpty()) {
+        throw new SnapshotFormatException(meta, 0,
+            "expected a [source_buffers] section naming the trace sources of " + buffers.get(0).name()
+                + ", found none (without it no trace would be decoded)");
+      }
+      Map<String, Integer> names = new LinkedHashMap<>();
+      for (TraceBuffer b : buffers) {
+        names.put(b.name(), 0);
+      }
+      for (Ini.Entry e : t.section("source_buffers").map(Ini.Section::entries).orElse(List.of())) {
+        if (!names.containsKey(e.value())) {
+          throw new SnapshotFormatException(meta, e.line(), "source " + e.key() + " names buffer '" + e.value()
+              + "'; expected one of " + names.keySet() + " (the name= of a buffer)");
+        }
+        sourceBuffers.put(e.key(), e.value());
+      }
       t.section("core_trace_sources").ifPresent(s -> s.entries().forEach(e -> coreSources.put(e.key(), e.value())));
     }
     return new Snapshot(dir, version, description, devices, clusters, buffers, sourceBuffers, coreSources);
   }
 
-  private static Device readDevice(Path dir, String fileName) throws IOException {
-    Path file = dir.resolve(fileName);
-    if (!Files.isRegularFile(file)) {
-      throw new SnapshotFormatException(dir.resolve(SNAPSHOT_INI), 0, "device file " + fileName + " does not exist");
-    }
+  private static Device readDevice(Path dir, Ini.Entry entry, Path snapshotIni) throws IOException {
+    String fileName = entry.value();
+    Path file = regularFile(dir, fileName, snapshotIni, entry.line(), "device file");
     Ini ini = Ini.read(file);
     Ini.Section dev = ini.require("device");
     String name = ini.require(dev, "name");
@@ -134,20 +145,60 @@ public final class SnapshotReader {
 
   private static MemoryDump readDump(Path dir, Ini ini, Ini.Section s) throws IOException {
     String file = ini.require(s, "file");
-    Path path = dir.resolve(file);
-    long address = Ini.number(ini.file(), s.line(), ini.require(s, "address"));
-    long offset = s.get("offset").map(v -> Ini.number(ini.file(), s.line(), v)).orElse(0L);
-    long length;
-    if (s.get("length").isPresent()) {
-      length = Ini.number(ini.file(), s.line(), s.get("length").get());
-    } else if (Files.isRegularFile(path)) {
-      length = Files.size(path) - offset;
-    } else {
-      // like OpenCSD, a missing dump is not fatal: its extent is unknown, so it maps nothing and
-      // the reader of the images names it (MemoryDump#exists)
-      length = 0;
+    Path path = resolve(dir, file, ini.file(), lineOf(s, "file"), "dump file");
+    long address = Ini.number(ini.file(), lineOf(s, "address"), ini.require(s, "address"));
+    long offset = s.get("offset").map(v -> Ini.number(ini.file(), lineOf(s, "offset"), v)).orElse(0L);
+    Long given = s.get("length").map(v -> Ini.number(ini.file(), lineOf(s, "length"), v)).orElse(null);
+    if (Files.isRegularFile(path)) {
+      // checked here, where the ini line is known; MemoryDump.read checks again before allocating
+      long size = Files.size(path);
+      if (Long.compareUnsigned(offset, size) > 0) {
+        throw new SnapshotFormatException(ini.file(), lineOf(s, "offset"), "offset=0x" + Long.toHexString(offset)
+            + " of [" + s.name() + "]; expected at most the size of " + file + " (" + size + " bytes)");
+      }
+      if (given != null && Long.compareUnsigned(given, size - offset) > 0) {
+        throw new SnapshotFormatException(ini.file(), lineOf(s, "length"), "length=0x" + Long.toHexString(given)
+            + " of [" + s.name() + "]; expected at most the " + (size - offset) + " bytes " + file + " holds from offset "
+            + offset);
+      }
+    }
+    // like OpenCSD, a missing dump is not fatal: its extent is unknown, so it maps nothing and the
+    // reader of the images names it (MemoryDump#exists)
+    long length = given != null ? given : Files.isRegularFile(path) ? Files.size(path) - offset : 0;
+    if (Long.compareUnsigned(address, -length) > 0 && length != 0) {
+      throw new SnapshotFormatException(ini.file(), lineOf(s, "address"), "address=0x" + Long.toHexString(address)
+          + " with length " + length + " of [" + s.name() + "] wraps the address space; expected it to end by 2^64");
     }
     return new MemoryDump(s.name(), file, address, offset, length, s.get("space").orElse(""));
+  }
+
+  /** The line of {@code key=} in {@code s} (the section's line if absent). */
+  private static int lineOf(Ini.Section s, String key) {
+    for (Ini.Entry e : s.entries()) {
+      if (e.key().equalsIgnoreCase(key)) {
+        return e.line();
+      }
+    }
+    return s.line();
+  }
+
+  private static Path resolve(Path dir, String name, Path ini, int line, String what) {
+    try {
+      return dir.resolve(name);
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new SnapshotFormatException(ini, line, what + " '" + name.replace("\0", "\\0")
+          + "': expected a file name, found " + e.getReason().toLowerCase(java.util.Locale.ROOT));
+    }
+  }
+
+  /** {@code name} in {@code dir}, which must be a regular file; else an error at {@code ini}:{@code line}. */
+  private static Path regularFile(Path dir, String name, Path ini, int line, String what) {
+    Path p = resolve(dir, name, ini, line, what);
+    if (!Files.isRegularFile(p)) {
+      throw new SnapshotFormatException(ini, line, what + " " + name + ": expected a file, found "
+          + (Files.exists(p) ? "a directory" : "no such file"));
+    }
+    return p;
   }
 
   /** {@code TRCIDR0(0x078)} and {@code TRCIDR0(id:0x78)} both name TRCIDR0. */

@@ -1,5 +1,7 @@
 package dev.tracepoke.snapshot;
 
+import dev.tracepoke.storage.WholeFile;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -165,7 +167,7 @@ public final class SnapshotWriter {
   public Snapshot write() throws IOException {
     Files.createDirectories(dir);
     for (Map.Entry<String, byte[]> f : files.entrySet()) {
-      Files.write(dir.resolve(f.getKey()), f.getValue());
+      WholeFile.write(dir.resolve(f.getKey()), f.getValue());
     }
     Snapshot s = new Snapshot(dir, "1.0", description, devices, clusters, buffers, sourceBuffers, coreSources);
     writeIni(s, dir);
@@ -207,7 +209,7 @@ public final class SnapshotWriter {
     if (copied.putIfAbsent(file, Boolean.TRUE) == null) {
       Path dest = to.resolve(file);
       Files.createDirectories(dest.toAbsolutePath().getParent());
-      Files.copy(from.resolve(file), dest, StandardCopyOption.REPLACE_EXISTING);
+      WholeFile.copy(from.resolve(file), dest);
     }
   }
 
@@ -221,7 +223,7 @@ public final class SnapshotWriter {
     int n = 0;
     for (Device d : s.devices()) {
       ini.append("device").append(n++).append('=').append(d.fileName()).append('\n');
-      Files.writeString(dir.resolve(d.fileName()), deviceIni(d), StandardCharsets.ISO_8859_1);
+      WholeFile.writeString(dir.resolve(d.fileName()), deviceIni(d), StandardCharsets.ISO_8859_1);
     }
     if (!s.clusters().isEmpty()) {
       ini.append("\n[clusters]\n");
@@ -229,9 +231,9 @@ public final class SnapshotWriter {
     }
     if (!s.buffers().isEmpty()) {
       ini.append("\n[trace]\nmetadata=trace.ini\n");
-      Files.writeString(dir.resolve("trace.ini"), traceIni(s), StandardCharsets.ISO_8859_1);
+      WholeFile.writeString(dir.resolve("trace.ini"), traceIni(s), StandardCharsets.ISO_8859_1);
     }
-    Files.writeString(dir.resolve(SnapshotReader.SNAPSHOT_INI), ini, StandardCharsets.ISO_8859_1);
+    WholeFile.writeString(dir.resolve(SnapshotReader.SNAPSHOT_INI), ini.toString(), StandardCharsets.ISO_8859_1);
   }
 
   private static String deviceIni(Device d) {

@@ -52,6 +52,10 @@ public final class TruthCursor implements Closeable {
 
   TruthCursor(Path file, int core) throws IOException {
     this.file = file;
+    if (!Files.isRegularFile(file)) {
+      throw new TruthFormatException(file, 0, "expected the event file of core " + core + ", found "
+          + (Files.exists(file) ? "a directory" : "no such file"), null);
+    }
     InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
     try {
       byte[] prefix = raw.readNBytes(TruthLayout.PREFIX);

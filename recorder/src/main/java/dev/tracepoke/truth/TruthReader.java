@@ -34,6 +34,9 @@ public final class TruthReader {
   public static TruthReader open(Path truthDir) throws IOException {
     Path header = truthDir.resolve(TruthLayout.HEADER);
     Properties p = new Properties();
+    if (Files.isDirectory(header)) {
+      throw new TruthFormatException(header, 0, "expected a file, found a directory", null);
+    }
     try (Reader r = Files.newBufferedReader(header, StandardCharsets.ISO_8859_1)) {
       p.load(r);
     } catch (NoSuchFileException e) {

@@ -1,5 +1,7 @@
 package dev.tracepoke.truth;
 
+import dev.tracepoke.storage.WholeFile;
+
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -120,8 +122,7 @@ public final class TruthWriter implements Closeable {
         w.finish();
       }
       for (CoreWriter w : cores) {
-        Files.move(w.tmp, w.target, StandardCopyOption.REPLACE_EXISTING,
-            StandardCopyOption.ATOMIC_MOVE);
+        WholeFile.commit(w.tmp, w.target);
       }
       writeHeader();
     } catch (IOException | RuntimeException e) {
@@ -150,9 +151,15 @@ public final class TruthWriter implements Closeable {
       }
     }
     Path target = dir.resolve(TruthLayout.HEADER);
-    Path tmp = Files.createTempFile(dir, TruthLayout.HEADER, ".tmp");
-    Files.writeString(tmp, text, StandardCharsets.ISO_8859_1);
-    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    WholeFile.writeString(target, text.toString(), StandardCharsets.ISO_8859_1);
+  }
+
+  /** Gives up a set whose run failed: no core file or header is published; close() does nothing. */
+  public void discard() {
+    if (!closed) {
+      closed = true;
+      abort();
+    }
   }
 
   /** Drops the temporary files (used when writing fails). */
@@ -192,7 +199,7 @@ public final class TruthWriter implements Closeable {
 
     CoreWriter(Path dir, int core, Compression c, int level) throws IOException {
       this.target = TruthLayout.coreFile(dir, core);
-      this.tmp = dir.resolve(target.getFileName() + ".tmp");
+      this.tmp = WholeFile.temporary(target);
       OutputStream file = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
       file.write(TruthLayout.MAGIC);
       file.write(c.id);
@@ -272,7 +279,11 @@ public final class TruthWriter implements Closeable {
         throw new IllegalStateException("truth writer closed");
       }
       if (op >= FLUSH_AT) {
-        out.write(ops, 0, op);
+        try {
+          out.write(ops, 0, op);
+        } catch (IOException e) {
+          throw WholeFile.failed(target, e);
+        }
         op = 0;
       }
       ops[op++] = (byte) tag;

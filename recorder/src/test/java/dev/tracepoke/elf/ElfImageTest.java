@@ -202,5 +202,23 @@ class ElfImageTest {
     Files.write(b, be);
     e = assertThrows(ElfFormatException.class, () -> ElfImage.open(b));
     assertEquals(b + " at byte offset 5: ELFDATA2LSB (1, little endian), found 2", e.getMessage());
+
+    // a huge e_phoff: the bound check must not overflow, and the error names the field (byte 32)
+    byte[] far = Files.readAllBytes(k);
+    java.nio.ByteBuffer.wrap(far).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(32, 0x7FFFFFFFFFFFFFF0L);
+    Path p = tmp.resolve("farphoff");
+    Files.write(p, far);
+    e = assertThrows(ElfFormatException.class, () -> ElfImage.open(p));
+    assertEquals(p + " at byte offset 32: e_phoff 0x7ffffffffffffff0: 2 program headers (112 bytes at"
+        + " 0x7ffffffffffffff0) inside the file of " + far.length + " bytes", e.getMessage());
+
+    // a PT_LOAD whose addresses wrap: named at its p_vaddr field
+    byte[] wrap = Files.readAllBytes(k);
+    java.nio.ByteBuffer.wrap(wrap).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(64 + 16, 0xFFFFFFFFFFFFF000L);
+    Path w = tmp.resolve("wrap");
+    Files.write(w, wrap);
+    e = assertThrows(ElfFormatException.class, () -> ElfImage.open(w));
+    assertTrue(e.getMessage().startsWith(w + " at byte offset 80: PT_LOAD 0 ending by 2^64, found p_vaddr"
+        + " 0xfffffffffffff000 + p_memsz 0x"), e.getMessage());
   }
 }

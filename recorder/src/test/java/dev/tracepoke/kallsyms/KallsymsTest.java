@@ -113,4 +113,22 @@ class KallsymsTest {
     e = assertThrows(KallsymsFormatException.class, () -> parse("1ffff800008000000 T foo\n"));
     assertEquals(0, e.offset());
   }
+
+  @Test
+  void byteThatIsNotUtf8IsNamedWithItsOffset(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("kallsyms");
+    byte[] text = "ffff800008000000 T _stext\nffff800008000010 t bad_\u00e9name\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    text[26 + 24] = (byte) 'n'; // "é" loses its continuation byte: 0xC3 then 'n'
+    Files.write(f, text);
+    KallsymsFormatException e = assertThrows(KallsymsFormatException.class, () -> Kallsyms.read(f));
+    assertEquals(f + " line 2 (byte offset 49): expected UTF-8 text, found byte 0xc3", e.getMessage());
+  }
+
+  @Test
+  void aSymbolTypeThatIsNoLetterIsNamed() {
+    // found by KallsymsFuzzTest: the table's own check threw an IllegalArgumentException
+    KallsymsFormatException e = assertThrows(KallsymsFormatException.class,
+        () -> Kallsyms.read(new StringReader("ffff800008000000 T _stext\nffff800008000010 \u00d4 vector\n"), "k"));
+    assertEquals("k line 2 (byte offset 43): expected a symbol type letter after the address, found U+00D4", e.getMessage());
+  }
 }

@@ -176,6 +176,9 @@ class BadInputTest {
             "attrs section of 1099511627776 bytes is not a multiple of the 144-byte attr entry"),
         new Case("attr size disagrees with header", putShort(first - 288 + 4, 120), 0, first - 288 + 4,
             "attr 0 size 120, expected 128 (header attr_size 144 - 16)"),
+        // issue 16: the bound check overflowed and the message cited the bogus value as the offset
+        new Case("huge attrs offset", putLong(24, Long.MAX_VALUE - 100), 0, 24,
+            "attrs section [" + (Long.MAX_VALUE - 100) + ", +288) runs past the end of the file at byte " + good.length),
         new Case("data offset past the end", putLong(40, 1L << 40), 0, 40,
             "data section offset 1099511627776 (size " + (dataEnd - first) + ") is outside the file ("
                 + good.length + " bytes) or inside the header"),
@@ -214,9 +217,9 @@ class BadInputTest {
     Files.write(f, Arrays.copyOf(good, (int) at));
     Outcome o = read(f);
     assertEquals(5, o.records().size());
-    assertEquals(List.of("recording cut short: the header says data runs to byte " + dataEnd
+    assertEquals(List.of(f + ": at byte 48: recording cut short: the header says data runs to byte " + dataEnd
             + " but the file ends at byte " + at,
-        "feature sections not read: they follow the data section, which the file does not hold whole"),
+        f + ": at byte 48: feature sections not read: they follow the data section, which the file does not hold whole"),
         o.warnings());
     assertTrue(o.error().getMessage().endsWith("(recording cut short)"));
   }
@@ -243,7 +246,7 @@ class BadInputTest {
     Outcome o = read(f);
     assertEquals(null, o.error());
     assertEquals(goodRecords, o.records());
-    assertEquals("data size field is 0: the recording was not finished; reading to the end of the file",
+    assertEquals(f + ": at byte 48: data size field is 0: the recording was not finished; reading to the end of the file",
         o.warnings().get(0));
   }
 

@@ -113,4 +113,15 @@ public class RecordingTest {
     w.data().abort();
     assertFalse(Files.exists(dir.resolve("data.tmp")));
   }
+
+  @Test
+  void anAbortedRunPublishesNothingEvenWhenClosed() throws IOException {
+    Path dir = tmp.resolve("aborted");
+    try (RecordingWriter w = RecordingWriter.create(dir, SampleRecording::configure)) {
+      SampleRecording.write(w.data());
+      w.abort(); // what Simulation does when the run fails; try-with-resources still closes
+    }
+    assertFalse(Files.exists(dir.resolve("data")));
+    assertFalse(Files.exists(dir.resolve("data.tmp")));
+  }
 }

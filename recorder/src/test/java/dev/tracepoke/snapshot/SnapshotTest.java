@@ -123,7 +123,7 @@ class SnapshotTest {
   void missingFilesAreNamedWithTheLineThatNamesThem() throws IOException {
     Files.writeString(tmp.resolve("snapshot.ini"), "[snapshot]\nversion=1.0\n[device_list]\n[trace]\nmetadata=trace.ini\n");
     SnapshotFormatException e = assertThrows(SnapshotFormatException.class, () -> SnapshotReader.read(tmp));
-    assertEquals(tmp.resolve("snapshot.ini") + ":4: trace metadata file trace.ini does not exist", e.getMessage());
+    assertEquals(tmp.resolve("snapshot.ini") + ":5: trace metadata file trace.ini: expected a file, found no such file", e.getMessage());
     Files.writeString(tmp.resolve("snapshot.ini"), "[snapshot]\nversion=2.0\n");
     e = assertThrows(SnapshotFormatException.class, () -> SnapshotReader.read(tmp));
     assertEquals(tmp.resolve("snapshot.ini") + ":1: version=2.0; expected 1.0", e.getMessage());

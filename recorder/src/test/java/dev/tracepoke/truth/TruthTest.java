@@ -214,4 +214,13 @@ class TruthTest {
     assertThrows(IllegalArgumentException.class,
         () -> TruthWriter.create(dir.resolve("bad"), 1, Map.of("cores", "9")));
   }
+
+  @Test
+  void aDirectoryWhereAFileBelongsIsNamed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Files.createDirectories(dir.resolve("truth.properties"));
+    TruthFormatException e = org.junit.jupiter.api.Assertions.assertThrows(TruthFormatException.class,
+        () -> TruthReader.open(dir));
+    org.junit.jupiter.api.Assertions.assertEquals(dir.resolve("truth.properties")
+        + " at event-stream offset 0: expected a file, found a directory", e.getMessage());
+  }
 }

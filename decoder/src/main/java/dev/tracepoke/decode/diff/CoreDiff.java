@@ -12,6 +12,9 @@ package dev.tracepoke.decode.diff;
  * @param resolvedRight ambiguous executions resolved to the word the core ran
  * @param resolvedWrong ambiguous executions resolved to another word
  * @param unresolved ambiguous executions left unresolved (their instructions flagged)
+ * @param unresolvedUndecidable of those, the ones the trace cannot decide: the candidate walks
+ *     reached identical state (same pc, packet, call stack), or the trace broke off first
+ * @param unresolvedGaveUp of those, the ones given up at a bound of the decoder
  * @param firstDivergence the first silent error, or null
  */
 public record CoreDiff(
@@ -24,6 +27,8 @@ public record CoreDiff(
     long resolvedRight,
     long resolvedWrong,
     long unresolved,
+    long unresolvedUndecidable,
+    long unresolvedGaveUp,
     Divergence firstDivergence) {
 
   /** Where decoded flow first claimed an instruction the core did not run. */

@@ -69,5 +69,10 @@ public final class RecordedTruth {
     public int word() {
       return c.word();
     }
+
+    @Override
+    public void close() throws IOException {
+      c.close();
+    }
   }
 }

@@ -28,4 +28,7 @@ public interface TruthCursor {
   long toTime();
 
   int word();
+
+  /** Releases what the cursor holds before its end (a cursor read to its end needs no close). */
+  default void close() throws IOException {}
 }

@@ -115,6 +115,37 @@ final class TruthWindow {
     return times.getLong(r) + (n - first.getLong(r));
   }
 
+  /**
+   * The time the truth gives the run holding instruction {@code n} (which must be loaded): the
+   * simulator's time of the P0 element that ends the run.
+   */
+  long runTime(long n) {
+    return times.getLong(runOf(n));
+  }
+
+  /**
+   * The last instruction at or after {@code from} whose pc is {@code pc} and whose run ends no
+   * later than {@code time}; -1 if there is none.
+   */
+  long lastAtOrBefore(long from, long pc, long time) throws IOException {
+    long n = from;
+    long found = -1;
+    while (ensure(n)) {
+      int r = runOf(n);
+      if (times.getLong(r) > time) {
+        break;
+      }
+      long rf = first.getLong(r);
+      long off = pc - pcs.getLong(r); // unsigned: kernel addresses are negative as longs
+      if (Long.compareUnsigned(off, counts.getLong(r) << 2) < 0 && (off & 3) == 0
+          && rf + (off >>> 2) >= n) {
+        found = rf + (off >>> 2);
+      }
+      n = rf + counts.getLong(r);
+    }
+    return found;
+  }
+
   /** Instructions from {@code n} to the end of its run, {@code n} included. */
   long runRemaining(long n) {
     int r = runOf(n);

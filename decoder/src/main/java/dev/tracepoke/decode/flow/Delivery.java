@@ -58,6 +58,20 @@ final class Delivery {
     }
   }
 
+  /**
+   * A range through sites the walk itself decided: flagged resolved when it goes out at once (in
+   * a fork it takes the flag the fork's outcome gives).
+   */
+  void decidedRange(Walker w, long start, long end, int n, int lastKind, boolean taken,
+      long offset) {
+    if (!forks.group && w.outCount == 0) {
+      sink.range(cpu, start, end, n, lastKind, taken, w.walkFrom, segment.to,
+          FlowSink.FLAG_RESOLVED, offset);
+    } else {
+      range(w, start, end, n, lastKind, taken, offset);
+    }
+  }
+
   /** Delivers the single walker's elements when no fork is open. */
   void flushSingle() {
     if (!forks.group) {
@@ -66,13 +80,9 @@ final class Delivery {
   }
 
   void flushUnflagged(Walker w) {
-    emit(w, FlowSink.FLAG_NONE, false, 0);
+    deliver(w, FlowSink.FLAG_NONE, Integer.MAX_VALUE, 0, FlowSink.REASON_UNDECIDABLE, false);
     messages.clear();
     candidatePool.clear();
-  }
-
-  void emit(Walker w, int flag, boolean resolved, long at) {
-    deliver(w, flag, resolved, at, false);
   }
 
   /**
@@ -81,29 +91,42 @@ final class Delivery {
    */
   void put(Walker w, long head, long a, long b, long c, long d, long offset, long from, long to) {
     if (!forks.group && w.outCount == 0) {
-      deliverOne(head, a, b, c, d, offset, from, to, FlowSink.FLAG_NONE, false, 0);
+      // nothing is in doubt: a decision made by the walk itself is resolved
+      deliverOne(head, a, b, c, d, offset, from, to, FlowSink.FLAG_NONE, true, 0,
+          FlowSink.REASON_UNDECIDABLE);
     } else {
       w.add(head, a, b, c, d, offset, from, to);
     }
   }
 
-  /** Sends {@code w}'s elements to the sink with {@code flag} on its ranges, then forgets them. */
-  void deliver(Walker w, int flag, boolean resolved, long at, boolean decisionsOnly) {
+  /**
+   * Sends {@code w}'s elements to the sink, then forgets them: those before {@code certain} are
+   * what every surviving history ran (ranges with {@code flag}, decisions resolved at {@code
+   * at}); from {@code certain} on, ranges are flagged ambiguous and decisions unresolved for
+   * {@code reason}. A decision's range follows it, so decisions just before {@code certain} go
+   * with the uncertain part.
+   */
+  void deliver(Walker w, int flag, int certain, long at, int reason, boolean decisionsOnly) {
     long[] out = w.out;
+    int c = Math.min(certain, w.outCount);
+    while (c > 0 && FlowElements.kind(out[(c - 1) * FlowElements.STRIDE]) == AMBIGUITY) {
+      c--;
+    }
     for (int k = 0; k < w.outCount; k++) {
       int i = k * FlowElements.STRIDE;
       long head = out[i];
       if (decisionsOnly && FlowElements.kind(head) != AMBIGUITY) {
         continue;
       }
+      boolean sure = k < c;
       deliverOne(head, out[i + 1], out[i + 2], out[i + 3], out[i + 4], out[i + 5], out[i + 6],
-          out[i + 7], flag, resolved, at);
+          out[i + 7], sure ? flag : FlowSink.FLAG_AMBIGUOUS, sure, at, reason);
     }
     w.outCount = 0;
   }
 
   private void deliverOne(long head, long a, long b, long c, long d, long offset, long from,
-      long to, int flag, boolean resolved, long at) {
+      long to, int flag, boolean resolved, long at, int reason) {
     switch (FlowElements.kind(head)) {
       case RANGE -> sink.range(cpu, a, b, (int) c, (int) (d & 0xFF), (d & (1 << 8)) != 0,
           from, to, flag, offset);
@@ -114,10 +137,13 @@ final class Delivery {
       case FlowElements.GAP -> sink.gap(cpu, (int) a, b, offset);
       case ERROR -> sink.error(cpu, offset, a, messages.get((int) c));
       case AMBIGUITY -> {
-        boolean equal = (FlowElements.flags(head) & EQUAL) != 0;
+        int flags = FlowElements.flags(head);
+        boolean equal = (flags & EQUAL) != 0;
+        boolean decided = (flags & FlowElements.DECIDED) != 0;
         boolean ok = resolved && !equal;
         sink.ambiguity(cpu, a, FlowElements.candidates(candidatePool, (int) c, (int) d), ok,
-            ok ? (int) b : 0, from, to, equal ? offset : at);
+            ok ? (int) b : 0, from, to, equal || decided ? offset : at,
+            ok ? FlowSink.REASON_NONE : equal ? FlowSink.REASON_UNDECIDABLE : reason);
       }
       default -> throw new IllegalStateException("element kind " + FlowElements.kind(head));
     }

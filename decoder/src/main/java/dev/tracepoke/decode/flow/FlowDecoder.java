@@ -29,8 +29,12 @@ import java.util.function.LongUnaryOperator;
  * judged and delivered knowing the interval it lies in: from the timestamp before the previous P0
  * element (a range's first instructions may precede the timestamp packet before its own atom) to
  * the timestamp after it, converted to perf
- * time by the configured conversion (PERF_RECORD_TIME_CONV for recordings, identity for snapshots). At the end of the trace, or when {@value #MAX_HELD} packets wait,
- * they are decoded with no known upper bound ({@code timeTo = NO_TIME}).
+ * time by the configured conversion (PERF_RECORD_TIME_CONV for recordings, identity for snapshots). At the end of the trace, or at
+ * the first multiple of {@value #HOLD_SPAN} stream bytes that lies at least that far past the
+ * segment's start, they are decoded with no known upper bound ({@code timeTo = NO_TIME}). That
+ * bound is a place in the stream, not a packet count, so a decoder started at a later sync point
+ * ({@link #startAt}) decodes its segments at the same places as one that ran from the start:
+ * their states can be compared there ({@link #state}) and one stream decoded in stretches.
  *
  * <p>Image ({@link ImageMode}): a fixed version; {@code NAIVE}, the version of the record times
  * before each segment, never in doubt; or {@code WINDOWS}, where the word at a poke site is, per
@@ -65,8 +69,25 @@ import java.util.function.LongUnaryOperator;
  * decide) and {@link Delivery} (held elements and their delivery, in {@link FlowElements}' encoding).
  */
 public final class FlowDecoder implements PacketSink {
-  /** Packets kept waiting for a closing timestamp before they are decoded without one. */
+  /** Elements a walker holds while a fork is undecided before the fork is given up. */
   public static final int MAX_HELD = 8192;
+
+  /** Stream bytes per hold span (see the class comment): bounds the packets kept waiting. */
+  public static final int HOLD_SPAN = 1 << 13;
+
+  /** Longs {@link #state} writes. */
+  public static final int STATE_LONGS = 12 + Walker.STATE_LONGS;
+
+  /** Told where the decoder finished a segment and its state can be compared with another's. */
+  @FunctionalInterface
+  public interface Checkpoints {
+    /**
+     * @param key the stream offset of the place, times 2, plus 1 for a span boundary (0 for a
+     *     timestamp packet)
+     * @param index the packet index there (of the timestamp; of the next packet at a boundary)
+     */
+    void at(long key, long index);
+  }
 
   /** Walkers alive at once before an ambiguity is given up as unresolved. */
   public static final int DEFAULT_MAX_WALKERS = 16;
@@ -135,6 +156,15 @@ public final class FlowDecoder implements PacketSink {
   private static final int P_SOURCE = 13;
   private static final int P_TRANS_FAIL = 14;
   private static final int P_PE_RESET = 15;
+  private static final int P_SKIPPED = 16;
+  private static final int P_BROKEN = 17;
+
+  /** Why the stream broke, for each P_BROKEN kept (rare: damaged input only). */
+  private final java.util.List<String> breaks = new java.util.ArrayList<>();
+
+  /** Where the reader started skipping bytes before the stream's first sync point (-1: none). */
+  private long skippedFrom = -1;
+  private long skippedIndex;
 
   private final ImageTimeline timeline;
   private final Config config;
@@ -147,6 +177,12 @@ public final class FlowDecoder implements PacketSink {
 
   private long[] packets = new long[PSTRIDE * 256];
   private int packetCount;
+  /** Added to every packet offset: where in the stream this decoder's bytes begin. */
+  private long offsetBase;
+  /** Stream offset where the packets kept now began to be kept. */
+  private long segmentStart;
+  private long lastTraceInfo = -1;
+  private Checkpoints checkpoints;
 
   // Address spaces (perf recordings with per-process maps); null: one image for everything.
   private dev.tracepoke.decode.image.SpaceCaches spaces;
@@ -240,13 +276,59 @@ public final class FlowDecoder implements PacketSink {
 
   // ---------------------------------------------------------------- packets in
 
+  /**
+   * This decoder's bytes begin at {@code offset} in the core's stream (a stretch decoded on its
+   * own): elements carry stream offsets, and segments end at the same places as in a decode from
+   * the start. Call before the first packet.
+   */
+  public void startAt(long offset) {
+    offsetBase = offset;
+    segmentStart = offset;
+  }
+
+  /** From now on, tells {@code c} where each segment ends (not at the trace's end). */
+  public void checkpoints(Checkpoints c) {
+    checkpoints = c;
+  }
+
+  /**
+   * Writes, at a checkpoint, everything that decides this decoder's output from here on into
+   * {@code into} ({@link #STATE_LONGS} longs; packet indexes relative to {@code index}, the
+   * checkpoint's): two decoders whose states are equal at the same checkpoint of the same stream
+   * produce the same elements after it. False (nothing written) while a fork is undecided.
+   */
+  public boolean state(long[] into, long index) {
+    Walker w = forks.walkers[0];
+    if (forks.group || forks.live != 1 || packetCount != 0 || w.outCount != 0) {
+      return false;
+    }
+    into[0] = sync.ordinal();
+    into[1] = segment.from;
+    into[2] = segment.version;
+    into[3] = segmentStart;
+    into[4] = lastTraceInfo;
+    into[5] = pid; // the address space walked (a function of the context, unless none was seen yet)
+    w.state(into, 12, index);
+    return true;
+  }
+
+  private void checkpoint(long key, long index) {
+    if (checkpoints != null) {
+      checkpoints.at(key, index);
+    }
+  }
+
   private void record(int type, long offset, long index, long a, long b, long c, long d) {
     record(type, offset, index, a, b, c, d, 0);
   }
 
   private void record(int type, long offset, long index, long a, long b, long c, long d, long e) {
-    if (packetCount == MAX_HELD) {
+    offset += offsetBase;
+    long boundary = offset & -HOLD_SPAN;
+    if (boundary - segmentStart >= HOLD_SPAN) {
       decodeSegment(FlowSink.NO_TIME);
+      segmentStart = boundary;
+      checkpoint(boundary << 1 | 1, index);
     }
     int i = packetCount * PSTRIDE;
     if (i + PSTRIDE > packets.length) {
@@ -269,11 +351,30 @@ public final class FlowDecoder implements PacketSink {
         | (contextIdUpdated ? 1 << 11 : 0);
   }
 
+  /**
+   * The byte stream breaks before {@code offset}: bytes were lost in between ({@code what} says
+   * where and why). Reported as an error; the flow resynchronises at the next A-sync.
+   */
+  public void brokenStream(long offset, long index, String what) {
+    breaks.add(what);
+    record(P_BROKEN, offset, index, breaks.size() - 1, 0, 0, 0);
+  }
+
   @Override
-  public void notSync(long offset, long index) {}
+  public void notSync(long offset, long index) {
+    if (skippedFrom < 0 && !sync.everSynced()) {
+      skippedFrom = offset;
+      skippedIndex = index;
+    }
+  }
 
   @Override
   public void async(long offset, long index) {
+    if (skippedFrom >= 0 && offset > skippedFrom && !sync.everSynced()) {
+      // trace present but not decoded is named (e.g. a damaged first A-sync, a wrapped buffer)
+      record(P_SKIPPED, skippedFrom, skippedIndex, offset, 0, 0, 0);
+    }
+    skippedFrom = -1;
     record(P_ASYNC, offset, index, 0, 0, 0, 0);
   }
 
@@ -281,6 +382,7 @@ public final class FlowDecoder implements PacketSink {
   public void traceInfo(
       long offset, long index, int sections, int info, int key, int specDepth, int ccThreshold) {
     record(P_INFO, offset, index, 0, 0, 0, 0);
+    lastTraceInfo = offset + offsetBase;
   }
 
   @Override
@@ -308,8 +410,18 @@ public final class FlowDecoder implements PacketSink {
   public void timestamp(
       long offset, long index, long value, int updatedBits, boolean hasCycleCount, int cycleCount) {
     long t = config.time().applyAsLong(value);
+    if (segment.from != FlowSink.NO_TIME && t != FlowSink.NO_TIME && t < segment.from) {
+      // time never goes back: this timestamp is damaged; what came before keeps its start time
+      long from = segment.from;
+      decodeSegment(FlowSink.NO_TIME);
+      sync.timeGoesBack(offset, index, from, t);
+      segment.from = FlowSink.NO_TIME;
+      return;
+    }
     decodeSegment(t);
     segment.from = t;
+    segmentStart = offset + offsetBase;
+    checkpoint(segmentStart << 1, index);
   }
 
   @Override
@@ -414,6 +526,7 @@ public final class FlowDecoder implements PacketSink {
 
   @Override
   public void end(long offset, long packets) {
+    offset += offsetBase;
     decodeSegment(FlowSink.NO_TIME);
     forks.breakFlow(offset);
     Walker w = forks.walkers[0];
@@ -422,6 +535,10 @@ public final class FlowDecoder implements PacketSink {
       delivery.error(w, w.exceptionOffset, w.exceptionIndex,
           "trace ends before the exception's return address");
       w.exceptionPending = false;
+    }
+    if (offset > 0 && !sync.everSynced()) {
+      delivery.error(w, skippedFrom < 0 ? 0 : skippedFrom, skippedFrom < 0 ? 0 : skippedIndex, String.format("%d trace bytes, no A-sync followed"
+          + " by a Trace Info among them: nothing of this stream decoded", offset));
     }
     delivery.flushSingle();
   }
@@ -462,6 +579,14 @@ public final class FlowDecoder implements PacketSink {
       long e) {
     switch (type) {
       case P_ASYNC -> sync.onAsync();
+      case P_BROKEN -> {
+        forks.breakFlow(offset);
+        delivery.error(forks.walkers[0], offset, index, breaks.get((int) a));
+        sync.loseSync(FlowSink.GAP_ERROR, offset);
+      }
+      case P_SKIPPED -> delivery.error(forks.walkers[0], offset, index, String.format(
+          "%d trace bytes before the first A-sync (at byte %d) not decoded: expected the stream to begin"
+              + " with an A-sync", a - offset, a));
       case P_INFO -> sync.onTraceInfo();
       case P_TRACE_ON -> sync.onTraceOn();
       case P_EXCEPTION -> walk.onException(offset, index, (int) a, (int) b);

@@ -8,7 +8,7 @@ import java.util.List;
  * to the pipeline's queues and the diff: {@link #STRIDE} longs per element, no object per element.
  *
  * <pre>
- * [0] kind | flags &lt;&lt; 8   (RANGE: the range flag; AMBIGUITY: RESOLVED, EQUAL)
+ * [0] kind | flags &lt;&lt; 8   (RANGE: the range flag; AMBIGUITY: RESOLVED, GAVE_UP, EQUAL, DECIDED)
  * [1..5] payload (below; [5] is always the packet offset, for AMBIGUITY the deciding offset)
  * [6] timeFrom, [7] timeTo  ({@link FlowSink#NO_TIME} for CONTEXT, GAP, ERROR)
  *
@@ -41,6 +41,13 @@ public final class FlowElements {
   public static final int RESOLVED = 1;
   /** AMBIGUITY flag (held elements only): the candidates all have the same effect on the flow. */
   public static final int EQUAL = 2;
+  /** AMBIGUITY flag, unresolved only: a bound of the decoder was hit (else the trace cannot decide). */
+  public static final int GAVE_UP = 4;
+  /**
+   * AMBIGUITY flag (held elements only): the walk itself decided the word (only one candidate can
+   * reach the address the trace gave), resolvedAt is the deciding packet.
+   */
+  public static final int DECIDED = 8;
 
   public static int kind(long head) {
     return (int) (head & 0xFF);
@@ -81,10 +88,22 @@ public final class FlowElements {
       case AMBIGUITY -> {
         boolean resolved = (flags(head) & RESOLVED) != 0;
         sink.ambiguity(cpu, a, candidates(pool, (int) c, (int) d), resolved,
-            resolved ? (int) b : 0, from, to, offset);
+            resolved ? (int) b : 0, from, to, offset, reason(head));
       }
       default -> throw new IllegalStateException("flow element kind " + kind(head));
     }
+  }
+
+  /** The {@link FlowSink} reason of a delivered AMBIGUITY element. */
+  public static int reason(long head) {
+    int f = flags(head);
+    return (f & RESOLVED) != 0 ? FlowSink.REASON_NONE
+        : (f & GAVE_UP) != 0 ? FlowSink.REASON_GAVE_UP : FlowSink.REASON_UNDECIDABLE;
+  }
+
+  /** The AMBIGUITY head for a delivered ambiguity. */
+  public static long ambiguityHead(boolean resolved, int reason) {
+    return AMBIGUITY | (long) (resolved ? RESOLVED : reason == FlowSink.REASON_GAVE_UP ? GAVE_UP : 0) << 8;
   }
 
   static int[] candidates(IntArrayList pool, int at, int count) {

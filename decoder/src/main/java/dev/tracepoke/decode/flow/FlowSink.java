@@ -31,6 +31,27 @@ public interface FlowSink {
   int LAST_ERET = 5;
   int LAST_ISB = 6;
 
+  /** {@link #ambiguity} reason: resolved. */
+  int REASON_NONE = 0;
+  /**
+   * {@link #ambiguity} reason: the trace cannot decide (the candidate walks reached identical
+   * state: same pc, same packet, same call stack; or the trace broke off before a packet told
+   * them apart).
+   */
+  int REASON_UNDECIDABLE = 1;
+  /** {@link #ambiguity} reason: a bound of the decoder was hit (walkers, words assumed per walk, held elements). */
+  int REASON_GAVE_UP = 2;
+
+  /** The JSON and text name of a reason: null, "undecidable" or "gave_up". */
+  static String reasonName(int reason) {
+    return switch (reason) {
+      case REASON_NONE -> null;
+      case REASON_UNDECIDABLE -> "undecidable";
+      case REASON_GAVE_UP -> "gave_up";
+      default -> throw new IllegalArgumentException("ambiguity reason " + reason);
+    };
+  }
+
   /** Gap reasons. */
   int GAP_OVERFLOW = 0;
   int GAP_NACC = 1;
@@ -69,6 +90,17 @@ public interface FlowSink {
    */
   void ambiguity(int cpu, long pc, int[] candidates, boolean resolved, int resolvedWord,
       long timeFrom, long timeTo, long resolvedAt);
+
+  /**
+   * {@link #ambiguity(int, long, int[], boolean, int, long, long, long)} with why an unresolved
+   * execution stayed unresolved ({@link #REASON_UNDECIDABLE}, {@link #REASON_GAVE_UP}; {@link
+   * #REASON_NONE} when resolved). The decoder calls this one; sinks that keep the reason
+   * override it.
+   */
+  default void ambiguity(int cpu, long pc, int[] candidates, boolean resolved, int resolvedWord,
+      long timeFrom, long timeTo, long resolvedAt, int reason) {
+    ambiguity(cpu, pc, candidates, resolved, resolvedWord, timeFrom, timeTo, resolvedAt);
+  }
 
   /** A decode error at {@code offset} (packet number {@code packetIndex}); decoding resumes at the next A-sync. */
   void error(int cpu, long offset, long packetIndex, String message);

@@ -3,14 +3,20 @@ package dev.tracepoke.decode.flow;
 /**
  * The walkers of one core and their fork, merge and decide rules: at an ambiguous site the walker
  * is copied once per candidate word; after each packet contradicted copies are dropped, copies in
- * the same state merged, and a single survivor decides the fork (its elements leave resolved; a
- * merged survivor's leave flagged ambiguous).
+ * the same state (pc, call stack, what they wait for) merged, and a single survivor decides the
+ * fork. Its elements leave resolved as far as every history folded into it agrees (each fork's
+ * own outcome is kept: a fork all survivors took the same way is resolved even if a later one
+ * merged); from the first fork where they part, ranges leave flagged and decisions unresolved
+ * ({@code undecidable}). A bound hit (walkers, words assumed per walk, held elements) gives the
+ * undecided forks up ({@code gave_up}).
  */
 final class Forks {
   final Walker[] walkers;
   int live = 1;
   /** Walkers were forked and are not decided yet. */
   boolean group;
+  /** A walker popped a return stack entry that a given-up fork made unknown. */
+  boolean returnUnknown;
 
   private final Delivery delivery;
   private final Segment segment;
@@ -46,15 +52,14 @@ final class Forks {
     }
     if (live + forkCount - 1 > walkers.length || w.overrides == Walker.MAX_OVERRIDES) {
       decision(w, forkPc, forkWords[0], pool, forkCount);
-      walkers[0] = w; // the alternatives go; w carries the flagged history
-      live = 1;
-      giveUp(w, offset);
+      giveUp(w, offset, FlowSink.REASON_GAVE_UP); // the alternatives go; w carries the flagged history
       delivery.put(w, FlowElements.GAP, FlowSink.GAP_ERROR, forkPc, 0, 0, offset,
           FlowSink.NO_TIME, FlowSink.NO_TIME);
       w.overrides = 0;
       w.needAddress = true;
       w.resyncing = true;
       w.dropped = false;
+      w.forgetReturns();
       return false;
     }
     group = true;
@@ -82,6 +87,44 @@ final class Forks {
     if (!group) {
       return;
     }
+    // a return that went elsewhere than its call site drops the walk, unless every walk's did
+    boolean anyKept = false;
+    boolean anyMissed = false;
+    for (int k = 0; k < live; k++) {
+      Walker w = walkers[k];
+      if (!w.dropped) {
+        anyMissed |= w.missedReturn;
+        anyKept |= !w.missedReturn;
+      }
+    }
+    if (anyMissed) {
+      for (int k = 0; k < live; k++) {
+        Walker w = walkers[k];
+        if (w.missedReturn && anyKept) {
+          w.dropped = true;
+        }
+        w.missedReturn = false;
+      }
+    }
+    if (returnUnknown) {
+      // a walk cannot go on without the forgotten entry: give the fork up, resume at an address
+      returnUnknown = false;
+      Walker w = walkers[0];
+      for (int k = 0; k < live; k++) {
+        if (!walkers[k].dropped) {
+          w = walkers[k];
+          break;
+        }
+      }
+      w.dropped = false;
+      giveUp(w, offset, FlowSink.REASON_GAVE_UP);
+      w.forgetReturns();
+      delivery.put(w, FlowElements.GAP, FlowSink.GAP_ERROR, 0, 0, 0, offset, FlowSink.NO_TIME,
+          FlowSink.NO_TIME);
+      w.needAddress = true;
+      w.resyncing = true;
+      return;
+    }
     int n = 0;
     Walker fallback = null;
     for (int k = 0; k < live; k++) {
@@ -101,9 +144,11 @@ final class Forks {
     }
     for (int i = 0; i < live; i++) {
       for (int j = i + 1; j < live; j++) {
-        if (walkers[i].sameState(walkers[j])) {
-          walkers[i].merged = true;
-          walkers[i].walkFrom = Math.min(walkers[i].walkFrom, walkers[j].walkFrom);
+        Walker a = walkers[i];
+        Walker b = walkers[j];
+        if (a.sameState(b)) {
+          a.certain = Math.min(Math.min(a.certain, b.certain), a.divergence(b));
+          a.walkFrom = Math.min(a.walkFrom, b.walkFrom);
           walkers[j] = walkers[--live];
           j--;
         }
@@ -111,9 +156,9 @@ final class Forks {
     }
     if (live == 1) {
       Walker w = walkers[0];
-      delivery.emit(w, w.merged ? FlowSink.FLAG_AMBIGUOUS : FlowSink.FLAG_RESOLVED, !w.merged,
-          offset);
-      w.merged = false;
+      delivery.deliver(w, FlowSink.FLAG_RESOLVED, w.certain, offset, FlowSink.REASON_UNDECIDABLE,
+          false);
+      w.certain = Integer.MAX_VALUE;
       group = false;
       return;
     }
@@ -121,9 +166,8 @@ final class Forks {
       if (walkers[k].outCount > FlowDecoder.MAX_HELD) {
         // too long undecided: keep memory bounded, give up and resume at the next address
         Walker w = walkers[k];
-        walkers[0] = w;
-        live = 1;
-        giveUp(w, offset);
+        giveUp(w, offset, FlowSink.REASON_GAVE_UP);
+        w.forgetReturns();
         delivery.put(w, FlowElements.GAP, FlowSink.GAP_ERROR, 0, 0, 0, offset, FlowSink.NO_TIME,
             FlowSink.NO_TIME);
         w.needAddress = true;
@@ -136,10 +180,11 @@ final class Forks {
   /** Every candidate walk contradicts the trace: the image timeline cannot explain it. */
   private void allContradicted(Walker w, long offset, long index) {
     // the site executions stay unresolved; none of the walks' ranges can be claimed
-    delivery.deliver(w, FlowSink.FLAG_AMBIGUOUS, false, offset, true);
+    delivery.deliver(w, FlowSink.FLAG_AMBIGUOUS, 0, offset, FlowSink.REASON_GAVE_UP, true);
     group = false;
     w.dropped = false;
-    w.merged = false;
+    w.certain = Integer.MAX_VALUE;
+    w.forgetReturns();
     w.overrides = 0;
     w.needAddress = true;
     w.resyncing = true;
@@ -151,19 +196,35 @@ final class Forks {
         FlowSink.NO_TIME);
   }
 
-  /** Ends an undecided fork as unresolved, keeping {@code w}'s walk (flagged). */
-  void giveUp(Walker w, long offset) {
-    delivery.emit(w, FlowSink.FLAG_AMBIGUOUS, false, offset);
-    w.merged = false;
+  /**
+   * Ends an undecided fork as unresolved for {@code reason}, keeping {@code w}'s walk: what every
+   * live walk shares with it is resolved, the rest flagged.
+   */
+  void giveUp(Walker w, long offset, int reason) {
+    int certain = w.certain;
+    for (int k = 0; k < live; k++) {
+      Walker o = walkers[k];
+      if (o != w && !o.dropped) {
+        certain = Math.min(Math.min(certain, o.certain), w.divergence(o));
+      }
+    }
+    if (!group) {
+      certain = 0;
+    }
+    delivery.deliver(w, FlowSink.FLAG_RESOLVED, certain, offset, reason, false);
+    w.certain = Integer.MAX_VALUE;
     walkers[0] = w;
     live = 1;
     group = false;
   }
 
-  /** Ends an undecided fork: its walks are reported as unresolved before the flow breaks. */
+  /**
+   * Ends an undecided fork: its walks are reported as unresolved before the flow breaks (the
+   * trace ends, overflows or cannot be read: nothing after it can tell the walks apart).
+   */
   void breakFlow(long offset) {
     if (group) {
-      giveUp(walkers[0], offset);
+      giveUp(walkers[0], offset, FlowSink.REASON_UNDECIDABLE);
     }
   }
 

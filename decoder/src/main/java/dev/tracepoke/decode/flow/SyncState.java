@@ -14,6 +14,7 @@ final class SyncState {
   }
 
   private Sync sync = Sync.NO_SYNC;
+  private boolean everSynced;
   private final Forks forks;
   private final Delivery delivery;
 
@@ -22,8 +23,17 @@ final class SyncState {
     this.delivery = delivery;
   }
 
+  int ordinal() {
+    return sync.ordinal();
+  }
+
   boolean synced() {
     return sync == Sync.SYNCED;
+  }
+
+  /** True once an A-sync and a Trace Info have synchronised the stream. */
+  boolean everSynced() {
+    return everSynced;
   }
 
   void onAsync() {
@@ -38,6 +48,7 @@ final class SyncState {
     }
     if (sync == Sync.WAIT_INFO) {
       sync = Sync.SYNCED;
+      everSynced = true;
       Walker w = forks.walkers[0];
       w.needAddress = true;
       w.naccPc = Walker.NO_NACC;
@@ -77,6 +88,7 @@ final class SyncState {
     w.resyncing = false;
     w.addressFree = false;
     w.overrides = 0;
+    w.clearCalls();
     w.retFlush();
   }
 
@@ -87,6 +99,18 @@ final class SyncState {
     forks.breakFlow(offset);
     delivery.error(forks.walkers[0], offset, index, String.format(
         "bad packet (header 0x%02x, %d bytes): %s", header, length, reason));
+    loseSync(FlowSink.GAP_ERROR, offset);
+  }
+
+  /** A timestamp earlier than the one before it: impossible, so an error and a resync. */
+  void timeGoesBack(long offset, long index, long from, long to) {
+    if (sync == Sync.NO_SYNC) {
+      return;
+    }
+    forks.breakFlow(offset);
+    delivery.error(forks.walkers[0], offset, index, String.format(
+        "timestamp %d goes back from %d: expected time never to decrease; resyncing at the next A-sync",
+        to, from));
     loseSync(FlowSink.GAP_ERROR, offset);
   }
 

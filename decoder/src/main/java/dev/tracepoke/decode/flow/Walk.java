@@ -46,10 +46,14 @@ final class Walk {
   final int[] forkWords;
   int forkCount;
   long forkPc;
-  // Same-effect ambiguities met by the current walk, emitted when it completes.
-  private final long[] equalPc = new long[Walker.MAX_OVERRIDES];
-  private final int[] equalPool = new int[Walker.MAX_OVERRIDES];
-  private final int[] equalCount = new int[Walker.MAX_OVERRIDES];
+  // Ambiguities the current walk settled without a fork, emitted when it completes: candidates
+  // with the same effect (unresolved), or the one candidate that can reach the address (decided).
+  private static final int MAX_SETTLED = 64;
+  private final long[] equalPc = new long[MAX_SETTLED];
+  private final int[] equalPool = new int[MAX_SETTLED];
+  private final int[] equalCount = new int[MAX_SETTLED];
+  private final int[] decidedWord = new int[MAX_SETTLED];
+  private final boolean[] decided = new boolean[MAX_SETTLED];
   private int equals;
 
   Walk(BlockCache blocks, boolean sites, Segment segment, Forks forks, Delivery delivery,
@@ -80,17 +84,28 @@ final class Walk {
    * The pop a taken indirect branch left pending (no address packet came before this P0 element):
    * the target is the top of the return stack.
    */
-  private void popReturn(Walker w, long offset, long index) {
+  /** False when the entry to pop was forgotten: the walk cannot go on, nor is it contradicted. */
+  private boolean popReturn(Walker w, long offset, long index) {
     w.popPending = false;
+    if (w.retCount == 0 && w.retUnknown) {
+      // the entry was forgotten with a given-up fork: the target is unknown, not contradicted
+      if (forks.group) {
+        forks.returnUnknown = true;
+      } else {
+        w.resyncing = true;
+      }
+      return false;
+    }
     if (w.retCount == 0) {
       forks.contradiction(w, offset, index, "indirect branch without a target address, and the"
           + " return stack is empty");
-      return;
+      return true;
     }
     long target = w.retStack[w.retHead];
     w.retHead = (w.retHead - 1) & 15;
     w.retCount--;
     setPc(w, target);
+    return true;
   }
 
   /** Walks another image from the next packet on (another process's address space). */
@@ -206,6 +221,15 @@ final class Walk {
   }
 
   private void setPc(Walker w, long address) {
+    if (w.expectReturn != Walker.NO_EXPECTATION) {
+      if (w.needAddress && w.expectReturn != address) {
+        // a return elsewhere than its call site leaves the call stack as it was (as the trace
+        // unit's return stack is left when it must give the address)
+        w.pushCall(w.expectReturn);
+        w.missedReturn = forks.group;
+      }
+      w.expectReturn = Walker.NO_EXPECTATION;
+    }
     delivery.reportDropped(w);
     w.pc = address;
     w.needAddress = false;
@@ -272,8 +296,9 @@ final class Walk {
     int n = 0;
     long at = start;
     int version = segment.version;
+    int slot = blocks.next(w.lastBlock, w.lastTaken, at, version);
+    w.lastBlock = -1;
     while (true) {
-      int slot = blocks.lookup(at, version);
       long trap = blocks.trapPc(slot);
       if (trap != BlockCache.NO_TRAP) {
         trapped(w, start, trap, n + (int) ((trap - at) >>> 2) + 1, offset, index);
@@ -283,11 +308,14 @@ final class Walk {
       int end = blocks.endClass(slot);
       if (end == BlockCache.END_LIMIT) {
         at = blocks.nextPc(slot);
+        slot = blocks.lookup(at, version);
       } else if (end == BlockCache.END_NOT_MAPPED) {
         unmapped(w, start, blocks.nextPc(slot), n, offset);
         return;
       } else {
         waypoint(w, start, n, end, blocks.lastPc(slot), blocks.target(slot), taken, offset, index);
+        w.lastBlock = slot;
+        w.lastTaken = taken;
         return;
       }
     }
@@ -295,8 +323,8 @@ final class Walk {
 
   /** One atom for one walker: the range from pc to the next waypoint, then the atom's outcome. */
   private int walkStep(Walker w, boolean taken, long offset, long index) {
-    if (w.popPending) {
-      popReturn(w, offset, index);
+    if (w.popPending && !popReturn(w, offset, index)) {
+      return OK;
     }
     if (!w.sf && !w.needContext && !w.needAddress) {
       aarch32(w, offset, index);
@@ -510,6 +538,9 @@ final class Walk {
       w.pc = next;
       return OK;
     }
+    if (sites) {
+      calls(w, cls, kind, last);
+    }
     if (returnStack && (cls & A64.F_LINK) != 0) {
       w.retPush(next);
     }
@@ -517,10 +548,12 @@ final class Walk {
       case A64.DIRECT, A64.COND -> w.pc = target;
       case A64.INDIRECT, A64.RETURN -> {
         w.needAddress = true;
+        w.pc = last; // where the walk waits: walks waiting at different branches never merge
         w.popPending = returnStack;
       }
       case A64.ERET -> {
         w.needAddress = true;
+        w.pc = last;
         w.popPending = returnStack;
         if (eteEret) {
           delivery.put(w, FlowElements.ERET, 0, 0, 0, 0, offset, segment.from, segment.to);
@@ -534,6 +567,19 @@ final class Walk {
       default -> w.pc = next; // WFx
     }
     return OK;
+  }
+
+  /**
+   * The call stack over a taken waypoint: a call (BL, BLR) pushes its return address, a return
+   * pops the address its address packet is expected to give (see {@link Walker#callStack}).
+   */
+  private static void calls(Walker w, int cls, int kind, long last) {
+    w.expectReturn = Walker.NO_EXPECTATION;
+    if ((cls & A64.F_LINK) != 0 && (kind == A64.DIRECT || kind == A64.INDIRECT)) {
+      w.pushCall(last + 4);
+    } else if (kind == A64.RETURN) {
+      w.expectReturn = w.popCall();
+    }
   }
 
   private static int lastKind(int a64Kind) {
@@ -571,6 +617,7 @@ final class Walk {
         equalPc[equals] = at;
         equalPool[equals] = delivery.candidatePool.size();
         equalCount[equals] = n;
+        decided[equals] = false;
         equals++;
         for (int i = 0; i < n; i++) {
           delivery.candidatePool.add(siteScratch[i]);
@@ -608,11 +655,60 @@ final class Walk {
 
   private void emitEquals(Walker w, long offset) {
     for (int i = 0; i < equals; i++) {
-      delivery.put(w, FlowElements.AMBIGUITY | FlowElements.EQUAL << 8, equalPc[i],
-          delivery.candidatePool.getInt(equalPool[i]) & 0xFFFFFFFFL, equalPool[i], equalCount[i],
-          offset, w.walkFrom, segment.to);
+      if (decided[i]) {
+        delivery.put(w, FlowElements.AMBIGUITY | FlowElements.DECIDED << 8, equalPc[i],
+            decidedWord[i] & 0xFFFFFFFFL, equalPool[i], equalCount[i], offset, w.walkFrom,
+            segment.to);
+      } else {
+        delivery.put(w, FlowElements.AMBIGUITY | FlowElements.EQUAL << 8, equalPc[i],
+            delivery.candidatePool.getInt(equalPool[i]) & 0xFFFFFFFFL, equalPool[i],
+            equalCount[i], offset, w.walkFrom, segment.to);
+      }
     }
     equals = 0;
+  }
+
+  private boolean decidedInWalk() {
+    for (int i = 0; i < equals; i++) {
+      if (decided[i]) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * At a site the linear walk to an exception's return address {@code ret} must pass: the one
+   * candidate word that lets it get there (not a waypoint before {@code ret}, no trap), kept as
+   * decided; -1 when none or several can (the walk forks as at any site).
+   */
+  private long reachingWord(long at, long ret) {
+    int found = -1;
+    for (int i = 0; i < forkCount; i++) {
+      int cls = A64.classify(forkWords[i]);
+      boolean blocks = (at + 4 != ret
+          && A64.isWaypoint(cls, this.blocks.pauthBranches(), this.blocks.wfxWaypoints()))
+          || (BlockCache.traps(cls) && !(at + 4 == ret && returnsPast(cls)));
+      if (!blocks) {
+        if (found >= 0) {
+          return -1;
+        }
+        found = i;
+      }
+    }
+    if (found < 0 || equals == equalPc.length) {
+      return -1;
+    }
+    equalPc[equals] = at;
+    equalPool[equals] = delivery.candidatePool.size();
+    equalCount[equals] = forkCount;
+    decidedWord[equals] = forkWords[found];
+    decided[equals] = true;
+    equals++;
+    for (int i = 0; i < forkCount; i++) {
+      delivery.candidatePool.add(forkWords[i]);
+    }
+    return forkWords[found] & 0xFFFFFFFFL;
   }
 
   // ---------------------------------------------------------------- exceptions
@@ -666,6 +762,7 @@ final class Walk {
     w.naccPc = Walker.NO_NACC;
     w.exceptionPending = false;
     w.overrides = 0;
+    w.expectReturn = Walker.NO_EXPECTATION;
     delivery.put(w, FlowElements.EXCEPTION, w.exceptionType, ret, 0, 0, w.exceptionOffset,
         w.walkFrom, segment.to);
     w.walkFrom = segment.from;
@@ -693,7 +790,11 @@ final class Walk {
     for (long at = start; at != ret; at += 4) {
       long word = windows ? wordAt(w, at) : timeline.read32(at, version);
       if (word == FORK_WORD) {
-        return FORK;
+        // candidates that cannot reach the return address are dropped before they fork
+        word = reachingWord(at, ret);
+        if (word < 0) {
+          return FORK;
+        }
       }
       if (word == MemoryImage.NOT_MAPPED) {
         emitEquals(w, w.exceptionOffset);
@@ -715,8 +816,15 @@ final class Walk {
       }
       n++;
     }
+    boolean decidedHere = decidedInWalk();
     emitEquals(w, w.exceptionOffset);
-    delivery.range(w, start, ret, n, lastKind(lastCls & A64.KIND_MASK), true, w.exceptionOffset);
+    if (decidedHere) {
+      delivery.decidedRange(w, start, ret, n, lastKind(lastCls & A64.KIND_MASK), true,
+          w.exceptionOffset);
+    } else {
+      delivery.range(w, start, ret, n, lastKind(lastCls & A64.KIND_MASK), true,
+          w.exceptionOffset);
+    }
     if (waypointAt != NONE) {
       forks.contradiction(w, w.exceptionOffset, w.exceptionIndex,
           "exception return address 0x%x lies past the waypoint at 0x%x that had no atom", ret,

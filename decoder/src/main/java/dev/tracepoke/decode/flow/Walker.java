@@ -11,11 +11,18 @@ import java.util.Arrays;
 final class Walker {
   static final int STRIDE = FlowElements.STRIDE; // held elements, in FlowElements' encoding
   static final int MAX_OVERRIDES = 4;
+  /** Return addresses of the calls a walk keeps (the oldest are forgotten past it). */
+  static final int MAX_CALLS = 32;
+  /** {@link #expectReturn}: the walk predicts no target for the address it waits for. */
+  static final long NO_EXPECTATION = 1L;
 
   /** {@link #naccPc} when the walk did not stop at an unmapped word (never an A64 pc: odd). */
   static final long NO_NACC = 1L;
 
   long pc;
+  /** The block whose waypoint the last atom ended at (-1: none) and its direction: a hint for the next lookup. */
+  int lastBlock = -1;
+  boolean lastTaken;
   boolean needAddress = true;
   /**
    * Where the walk last stopped at an unmapped word, while it waits for the address after that;
@@ -51,8 +58,27 @@ final class Walker {
   /** Atoms up to the next address packet are part of a reported gap, not reported again. */
   boolean resyncing;
 
-  /** Another walker with the same state was folded into this one: its history is not unique. */
-  boolean merged;
+  /**
+   * The program's calls, as the walk saw them (BL, BLR push the return address, RET pops it):
+   * a ring of the newest {@link #MAX_CALLS}, {@code calls} deep. Kernel code returns to its call
+   * site, the discipline ETMv4's own return stack assumes, so two walks with different stacks
+   * are different states, and a return whose address packet is not the popped address
+   * contradicts the walk (unless no walk predicted it: then the trace says otherwise, and, as in
+   * the trace unit's return stack, the entry stays).
+   */
+  final long[] callStack = new long[MAX_CALLS];
+  int calls;
+  int callTop;
+  /** Where the return the walk waits for should go, or {@link #NO_EXPECTATION}. */
+  long expectReturn = NO_EXPECTATION;
+  /** The address packet did not go where this walk's return was expected to go (lockstep only). */
+  boolean missedReturn;
+
+  /**
+   * Elements of {@link #out} from here on are not shared by every walk folded into this one (it
+   * merged with walks of another history): their ranges stay flagged, their decisions unresolved.
+   */
+  int certain = Integer.MAX_VALUE;
   /** The trace contradicted this walker (lockstep only). */
   boolean dropped;
 
@@ -70,6 +96,11 @@ final class Walker {
   int retHead;
   int retCount;
   boolean popPending;
+  /**
+   * Below the entries pushed since, the return stack is not known (a fork was given up with the
+   * entries of an unknown history): a return that pops past them has no known target.
+   */
+  boolean retUnknown;
   /** Instruction set of the last address: 0 = IS0 (A64, or A32 in AArch32 state), 1 = IS1 (T32). */
   int isa;
   /** Atoms in AArch32 state since the last report: that code is not decoded. */
@@ -87,6 +118,7 @@ final class Walker {
   void retFlush() {
     retCount = 0;
     popPending = false;
+    retUnknown = false;
   }
 
   Walker copy() {
@@ -112,7 +144,12 @@ final class Walker {
     w.walkFrom = walkFrom;
     w.addressFree = addressFree;
     w.resyncing = resyncing;
-    w.merged = merged;
+    System.arraycopy(callStack, 0, w.callStack, 0, MAX_CALLS);
+    w.calls = calls;
+    w.callTop = callTop;
+    w.expectReturn = expectReturn;
+    w.missedReturn = missedReturn;
+    w.certain = certain;
     w.dropped = dropped;
     System.arraycopy(overridePc, 0, w.overridePc, 0, overrides);
     System.arraycopy(overrideWord, 0, w.overrideWord, 0, overrides);
@@ -121,6 +158,7 @@ final class Walker {
     w.retHead = retHead;
     w.retCount = retCount;
     w.popPending = popPending;
+    w.retUnknown = retUnknown;
     w.isa = isa;
     w.aarch32Atoms = aarch32Atoms;
     w.out = Arrays.copyOf(out, Math.max(out.length, STRIDE * 64));
@@ -128,12 +166,67 @@ final class Walker {
     return w;
   }
 
-  /** Same position and state: from here on both walkers would do exactly the same. */
+  static final int STATE_LONGS = 20 + 2 * MAX_OVERRIDES + 4 + 16 + 2 + MAX_CALLS;
+
+  /**
+   * Writes everything that decides this walker's future into {@code into} from {@code at}, packet
+   * indexes relative to {@code index} (the pc even while an address is awaited, as {@link #sameState}: the address may fit only one).
+   * Stretches stitch where two decoders' states are equal, so every field that decides later output
+   * (everything {@link #sameState} compares, and more) must be written here: a field left out lets
+   * a stretch be stitched onto a decoder that would have gone elsewhere.
+   */
+  void state(long[] into, int at, long index) {
+    into[at] = pc;
+    into[at + 1] = (needAddress ? 1 : 0) | (needContext ? 2 : 0) | (sf ? 4 : 0) | (ns ? 8 : 0)
+        | (exceptionPending ? 16 : 0) | (addressFree ? 32 : 0) | (resyncing ? 64 : 0)
+        | (certain != Integer.MAX_VALUE ? 128 : 0) | (dropped ? 256 : 0) | (missedReturn ? 512 : 0);
+    into[at + 2] = el;
+    into[at + 3] = contextId;
+    into[at + 4] = vmid;
+    into[at + 5] = exceptionPending ? exceptionType : 0;
+    into[at + 6] = exceptionPending ? exceptionAddressInfo : 0;
+    into[at + 7] = exceptionPending ? exceptionOffset : 0;
+    into[at + 8] = exceptionPending ? index - exceptionIndex : 0;
+    into[at + 9] = droppedAtoms;
+    into[at + 10] = droppedAtoms > 0 ? droppedOffset : 0;
+    into[at + 11] = droppedAtoms > 0 ? index - droppedIndex : 0;
+    into[at + 12] = walkFrom;
+    into[at + 13] = lastCse;
+    into[at + 14] = overrides;
+    into[at + 15] = naccPc; // an exception repeats the gap at this word
+    for (int i = 0; i < MAX_OVERRIDES; i++) {
+      into[at + 20 + 2 * i] = i < overrides ? overridePc[i] : 0;
+      into[at + 21 + 2 * i] = i < overrides ? overrideWord[i] : 0;
+    }
+    // the return stack decides later returns: its live entries, newest first, are state too
+    int r = at + 20 + 2 * MAX_OVERRIDES;
+    into[r] = retCount;
+    into[r + 1] = popPending ? 1 : 0;
+    into[r + 2] = isa;
+    into[r + 3] = aarch32Atoms;
+    for (int k = 0; k < 16; k++) {
+      into[r + 4 + k] = k < retCount ? retStack[(retHead - k) & 15] : 0;
+    }
+    // so does the program's call stack the walk keeps, newest first
+    int c = r + 20;
+    into[c] = calls;
+    into[c + 1] = expectReturn;
+    for (int k = 0, i = callTop; k < MAX_CALLS; k++) {
+      i = (i + MAX_CALLS - 1) % MAX_CALLS;
+      into[c + 2 + k] = k < calls ? callStack[i] : 0;
+    }
+  }
+
+  /**
+   * Same position and state: from here on both walkers would do exactly the same. Walks waiting
+   * for an address compare where they wait (the indirect branch): the address may fit only one.
+   */
   boolean sameState(Walker o) {
-    // a walk waiting for an address has no pc yet: the address will set both alike
-    return (needAddress || pc == o.pc)
+    return pc == o.pc
         && needAddress == o.needAddress
         && naccPc == o.naccPc
+        && expectReturn == o.expectReturn
+        && sameCalls(o)
         && needContext == o.needContext
         && el == o.el
         && sf == o.sf
@@ -150,9 +243,84 @@ final class Walker {
         && overrides == 0
         && o.overrides == 0
         && popPending == o.popPending
-        && retCount == o.retCount
-        && retHead == o.retHead
-        && Arrays.equals(retStack, o.retStack);
+        && retUnknown == o.retUnknown
+        && sameReturnStack(o);
+  }
+
+  /** The live entries of the return stacks are equal (what lies below them is never read). */
+  private boolean sameReturnStack(Walker o) {
+    if (retCount != o.retCount) {
+      return false;
+    }
+    for (int i = 0; i < retCount; i++) {
+      if (retStack[(retHead - i) & 15] != o.retStack[(o.retHead - i) & 15]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Forgets what this walk assumed about calls and returns: the flow broke or a fork was given up,
+   * so neither its call stack nor its return stack is known to be the core's.
+   */
+  void forgetReturns() {
+    clearCalls();
+    retFlush();
+    retUnknown = true;
+  }
+
+  private boolean sameCalls(Walker o) {
+    if (calls != o.calls) {
+      return false;
+    }
+    for (int i = 0, a = callTop, b = o.callTop; i < calls; i++) {
+      a = (a + MAX_CALLS - 1) % MAX_CALLS;
+      b = (b + MAX_CALLS - 1) % MAX_CALLS;
+      if (callStack[a] != o.callStack[b]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  void pushCall(long returnAddress) {
+    callStack[callTop] = returnAddress;
+    callTop = (callTop + 1) % MAX_CALLS;
+    if (calls < MAX_CALLS) {
+      calls++;
+    }
+  }
+
+  /** Pops the newest call's return address, or {@link #NO_EXPECTATION} if none is known. */
+  long popCall() {
+    if (calls == 0) {
+      return NO_EXPECTATION;
+    }
+    calls--;
+    callTop = (callTop + MAX_CALLS - 1) % MAX_CALLS;
+    return callStack[callTop];
+  }
+
+  /** Forgets the calls (the flow broke: what comes next is not known to return into them). */
+  void clearCalls() {
+    calls = 0;
+    expectReturn = NO_EXPECTATION;
+    missedReturn = false;
+  }
+
+  /**
+   * The index of the first held element where this walker's history and {@code o}'s differ (they
+   * share their history up to the fork that parted them), or {@link #outCount} if none does.
+   */
+  int divergence(Walker o) {
+    int n = Math.min(outCount, o.outCount) * STRIDE;
+    for (int i = 0; i < n; i++) {
+      if (out[i] != o.out[i]) {
+        return i / STRIDE;
+      }
+    }
+    return outCount == o.outCount ? outCount : Math.min(outCount, o.outCount);
   }
 
   /** The assumed word at {@code at} for the current walk, or -1 if none. */

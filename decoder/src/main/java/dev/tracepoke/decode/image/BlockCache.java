@@ -47,6 +47,10 @@ public final class BlockCache {
   private int[] validTo = new int[256];
   private int[] chain = new int[256];
   private boolean[] touchesPoke = new boolean[256];
+  // On an image without writes: the block that followed each block's waypoint, not taken (2 * slot)
+  // and taken (2 * slot + 1), as slot + 1 (0: none yet), so a walk goes from block to block
+  // without hashing its pc. A hint only: it is used when that block starts at the pc asked for.
+  private int[] after = new int[256 * 2];
   /** The image has table sites open for all time (blocks over them are walked word by word). */
   private final boolean hasOpen;
   private int size;
@@ -112,6 +116,29 @@ public final class BlockCache {
       pos = position(pc);
     }
     return fill(pc, version, first, pos);
+  }
+
+  /**
+   * The slot of the block starting at {@code pc} in image {@code version}, where the walk reached
+   * {@code pc} from the waypoint of block {@code from} ({@code -1}: from elsewhere) going {@code
+   * taken}: on an image without writes the block that followed last time, if it starts at {@code
+   * pc}, else {@link #lookup}.
+   */
+  public int next(int from, boolean taken, long pc, int version) {
+    if (from < 0 || versioned) {
+      return lookup(pc, version);
+    }
+    int k = 2 * from + (taken ? 1 : 0);
+    int s = after[k] - 1;
+    if (s >= 0 && hot[s * STRIDE + F_START] == pc) {
+      hits++;
+      return s;
+    }
+    s = lookup(pc, version);
+    if (k < after.length) {
+      after[k] = s + 1;
+    }
+    return s;
   }
 
   private static int hash(long pc) {
@@ -201,6 +228,7 @@ public final class BlockCache {
     validTo = Arrays.copyOf(validTo, n);
     chain = Arrays.copyOf(chain, n);
     touchesPoke = Arrays.copyOf(touchesPoke, n);
+    after = Arrays.copyOf(after, 2 * n);
   }
 
   /** The code this cache decodes. */
@@ -221,6 +249,7 @@ public final class BlockCache {
   /** Drops every block (slots handed out before become invalid). */
   public void clear() {
     Arrays.fill(head, 0);
+    Arrays.fill(after, 0);
     headUsed = 0;
     size = 0;
   }

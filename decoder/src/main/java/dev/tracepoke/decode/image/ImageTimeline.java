@@ -388,6 +388,15 @@ public final class ImageTimeline {
     return windows;
   }
 
+  /**
+   * When window {@code i}'s writer had certainly completed its cache maintenance (the POST; for a
+   * flagless record the bound described at {@link #siteWords}): each core's window closes at that
+   * core's first CSE after it. {@link Long#MAX_VALUE}: never known.
+   */
+  public long maintenanceDone(int i) {
+    return closeOf[i];
+  }
+
   /** Records whose old bytes disagree with what the image held before them. */
   public List<ImageMismatch> mismatches() {
     return Collections.unmodifiableList(mismatches);

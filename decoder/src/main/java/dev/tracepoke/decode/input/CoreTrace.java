@@ -1,5 +1,6 @@
 package dev.tracepoke.decode.input;
 
+import dev.tracepoke.coresight.FrameDeformatter;
 import dev.tracepoke.decode.etm4.Etm4Config;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,6 +19,13 @@ public record CoreTrace(int cpu, Etm4Config config, ByteSource bytes) {
     void accept(byte[] buf, int off, int len);
 
     /**
+     * The bytes before and after this point do not join: data between them was lost ({@code what}
+     * names the file, the offset and why, e.g. a damaged CoreSight frame ID). A decoder reports it
+     * and resynchronises at the next A-sync; a plain copy of the bytes cannot keep it.
+     */
+    default void broken(String what) {}
+
+    /**
      * The stream restarts here (a new AUX fragment, a 4×FSYNC barrier): what follows does not
      * continue what came before, so a packet reader starts over unsynchronised.
      */
@@ -28,6 +36,31 @@ public record CoreTrace(int cpu, Etm4Config config, ByteSource bytes) {
   @FunctionalInterface
   public interface ByteSource {
     void pushTo(ByteSink sink) throws IOException;
+  }
+
+  /**
+   * The deformatter sink that passes the bytes of trace ID {@code traceId} to {@code sink}, and
+   * tells it where a damaged frame ID broke the stream.
+   */
+  public static FrameDeformatter.Sink oneSource(int traceId, ByteSink sink) {
+    return new FrameDeformatter.Sink() {
+      @Override
+      public void data(int id, byte[] buf, int off, int len, long frameOffset, long index) {
+        if (id == traceId) {
+          sink.accept(buf, off, len);
+        }
+      }
+
+      @Override
+      public void reset(long offset) {
+        sink.restart();
+      }
+
+      @Override
+      public void reservedId(int id, long index, String message) {
+        sink.broken(message);
+      }
+    };
   }
 
   public int traceId() {

@@ -363,6 +363,11 @@ public final class PerfStreams {
               public void reset(long offset) {
                 sink.restart();
               }
+
+              @Override
+              public void reservedId(int traceId, long index, String message) {
+                sink.broken(message);
+              }
             }, file + " (AUXTRACE queue " + q.idx() + ")");
       }
     });

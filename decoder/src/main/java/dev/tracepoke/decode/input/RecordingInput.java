@@ -52,6 +52,9 @@ public final class RecordingInput {
       TimeConversion time = TimeConversion.IDENTITY;
       List<TextPoke> pokes = new ArrayList<>();
       List<String> warnings = new ArrayList<>(data.warnings());
+      List<String> timeWarnings = new ArrayList<>();
+      long otherAux = -1;
+      int otherAuxType = 0;
       RecordCursor cur = data.fileOrder();
       while (true) {
         FileRecord r;
@@ -89,7 +92,16 @@ public final class RecordingInput {
           traced.add(it.pid());
         } else if (p instanceof PerfRecord.AuxtraceInfo info && info.priv() instanceof CsEtmInfo cs) {
           etm = cs;
+        } else if (p instanceof PerfRecord.AuxtraceInfo info && otherAux < 0) {
+          otherAux = r.offset();
+          otherAuxType = info.auxType();
         } else if (p instanceof PerfRecord.TimeConv tc) {
+          if (tc.timeShift() < 0 || tc.timeShift() > 63) {
+            // an impossible shift: keep perf's times as they are rather than guess (+8: time_shift)
+            timeWarnings.add(data.file() + ": at byte " + (r.offset() + 8) + ": PERF_RECORD_TIME_CONV time_shift "
+                + tc.timeShift() + ", expected 0..63; times are shown as perf recorded them");
+            continue;
+          }
           time = new TimeConversion((int) tc.timeShift(), tc.timeMult(), tc.timeZero());
         } else if (p instanceof PerfRecord.TextPoke tp) {
           if (tp.oldBytes().length == tp.newBytes().length && tp.newBytes().length > 0) {
@@ -99,15 +111,24 @@ public final class RecordingInput {
           }
         }
       }
+      if (etm == null && otherAux >= 0) {
+        throw new PerfDataException(data.file(), otherAux + 8, "expected a PERF_RECORD_AUXTRACE_INFO of type"
+            + " CS_ETM (3), found type " + otherAuxType + ": this recording has no CoreSight trace");
+      }
       if (etm == null) {
-        throw new PerfDataException(data.file(), data.dataStart(),
-            "a PERF_RECORD_AUXTRACE_INFO of type CS_ETM (this recording has no CoreSight trace)");
+        throw new PerfDataException(data.file(), data.dataStart(), "expected a PERF_RECORD_AUXTRACE_INFO of type"
+            + " CS_ETM in the data section from here to byte " + data.dataEnd()
+            + ", found none: this recording has no CoreSight trace");
       }
       PerfStreams.Plan plan = PerfStreams.read(data.file());
       warnings.clear(); // the plan read the same records: its warnings include the reader's
-      warnings.addAll(plan.warnings());
+      String in = " (" + data.file() + ")"; // each warning names its file
+      for (String w : plan.warnings()) {
+        warnings.add(w.contains(data.file().toString()) ? w : w + in);
+      }
+      warnings.addAll(timeWarnings);
       for (String s : plan.skipped()) {
-        warnings.add("not decoded: " + s);
+        warnings.add("not decoded: " + s + (s.contains(data.file().toString()) ? "" : in));
       }
       CodePlacement.Placement placed = readImage(rec, data, maps, forks, pidOfTid, traced, options, warnings);
       LongFunction<String> symbols = symbolizer(rec.kallsyms().orElse(null));

@@ -50,6 +50,10 @@ public final class SnapshotInput {
       if (buffer.format() == TraceBuffer.Format.DSTREAM_CORESIGHT && !plan.sources().isEmpty()) {
         cutFrame(file).ifPresent(warnings::add);
       }
+      if (!plan.sources().isEmpty() && Files.size(file) == 0) {
+        warnings.add(file + ": buffer " + buffer.name() + " is empty: no trace of " + plan.sources().stream()
+            .map(SnapshotStreams.Source::source).collect(java.util.stream.Collectors.joining(", ")));
+      }
       for (SnapshotStreams.Source s : plan.sources()) {
         int cpu = s.core().map(coreDevices::indexOf).orElse(-1);
         if (cpu < 0 || !used.add(cpu)) {
@@ -71,19 +75,8 @@ public final class SnapshotInput {
             }
             : sink -> {
               try (InputStream in = Files.newInputStream(file)) {
-                FrameDeformatter.deformat(in, SnapshotStreams.deformatting(buffer), new FrameDeformatter.Sink() {
-                  @Override
-                  public void data(int id, byte[] buf, int off, int len, long frameOffset, long index) {
-                    if (id == traceId) {
-                      sink.accept(buf, off, len);
-                    }
-                  }
-
-                  @Override
-                  public void reset(long offset) {
-                    sink.restart();
-                  }
-                }, file.toString());
+                FrameDeformatter.deformat(in, SnapshotStreams.deformatting(buffer),
+                    CoreTrace.oneSource(traceId, sink), file.toString());
               }
             };
         cores.add(new CoreTrace(cpu, s.config(), bytes));

@@ -9,6 +9,7 @@ import dev.tracepoke.snapshot.Device;
 import dev.tracepoke.snapshot.Ini;
 import dev.tracepoke.snapshot.MemoryDump;
 import dev.tracepoke.snapshot.Snapshot;
+import dev.tracepoke.snapshot.SnapshotReader;
 import dev.tracepoke.snapshot.SnapshotFormatException;
 import dev.tracepoke.snapshot.TraceBuffer;
 import java.io.IOException;
@@ -180,6 +181,13 @@ public final class SnapshotStreams {
       Etm4Config config = t.isEte()
           ? Etm4Config.ofEte(snapshot.etm4Registers(t), snapshot.eteDevarch(t))
           : Etm4Config.of(snapshot.etm4Registers(t));
+      if (buffer.format() != TraceBuffer.Format.SOURCE_DATA && (config.traceId() < 0x01 || config.traceId() > 0x6F)) {
+        // frames never carry data for the null or a reserved ID: nothing of this source can be found
+        skipped.add(new Skipped(t.name(), snapshot.dir().resolve(t.fileName()) + ": TRCTRACEIDR gives trace ID 0x"
+            + Integer.toHexString(config.traceId())
+            + ", expected a source ID 0x01..0x6F"));
+        continue;
+      }
       String other = ids.putIfAbsent(config.traceId(), t.name());
       if (other != null && buffer.format() != TraceBuffer.Format.SOURCE_DATA) {
         skipped.add(new Skipped(t.name(), "trace ID 0x" + Integer.toHexString(config.traceId()) + " already used by " + other));
@@ -189,7 +197,8 @@ public final class SnapshotStreams {
     }
     for (Map.Entry<String, String> e : snapshot.sourceBuffers().entrySet()) {
       if (e.getValue().equals(buffer.name()) && snapshot.device(e.getKey()).isEmpty()) {
-        skipped.add(new Skipped(e.getKey(), "no device file describes it"));
+        skipped.add(new Skipped(e.getKey(), "no device file of " + snapshot.dir().resolve(SnapshotReader.SNAPSHOT_INI)
+            + " describes it"));
       }
     }
     return new BufferPlan(buffer, sources, skipped);

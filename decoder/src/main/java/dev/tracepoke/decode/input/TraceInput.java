@@ -63,6 +63,11 @@ public record TraceInput(
     this(source, image, pokes, time, symbols, cores, truthDir, pauthBranches, warnings, PatchSites.NONE);
   }
 
+  /** The same input with other cores (the same cores' bytes wrapped, e.g. counted as they are read). */
+  public TraceInput withCores(List<CoreTrace> other) {
+    return new TraceInput(source, image, pokes, time, symbols, other, truthDir, pauthBranches, warnings, sites);
+  }
+
   /**
    * The same input with every core's trace bytes read once and held in memory (deformatted), so
    * repeated decodes (benchmarks) measure decoding, not the disk or the frame deformatter.

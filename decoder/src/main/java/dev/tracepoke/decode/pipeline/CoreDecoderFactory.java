@@ -40,7 +40,7 @@ public interface CoreDecoderFactory {
           FlowDecoder.Config.naive(input.time()::toPerfTime), sink).traceUnit(core.config()), core, timeline, input);
 
   /** Per-process address spaces where the input has them (user code placed by map records). */
-  private static FlowDecoder spaces(FlowDecoder d, CoreTrace core, ImageTimeline timeline, TraceInput input) {
+  static FlowDecoder spaces(FlowDecoder d, CoreTrace core, ImageTimeline timeline, TraceInput input) {
     if (input.spaces().isEmpty()) {
       return d;
     }

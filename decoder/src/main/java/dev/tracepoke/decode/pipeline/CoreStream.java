@@ -42,7 +42,6 @@ final class CoreStream implements ElementWindow {
 
   // consumer side
   private final List<ElementChunk> held = new ArrayList<>();
-  private long base;
   private long available;
   private boolean ended;
 
@@ -77,7 +76,7 @@ final class CoreStream implements ElementWindow {
     }
   }
 
-  private final class Producer implements FlowSink {
+  final class Producer implements FlowSink {
     ElementChunk current = fresh();
     boolean holding;
 
@@ -99,6 +98,20 @@ final class CoreStream implements ElementWindow {
         }
       }
       current = last ? null : fresh();
+    }
+
+    /**
+     * Queues {@code c}, a whole chunk of this core's next elements, as it is (after what was
+     * added before it): no element is copied.
+     */
+    void handOver(ElementChunk c) {
+      if (current.count > 0) {
+        publish(false);
+      }
+      ElementChunk mine = current;
+      current = c;
+      publish(false);
+      free.add(mine); // the chunk publish took in its place was never used
     }
 
     private void check() {
@@ -144,6 +157,14 @@ final class CoreStream implements ElementWindow {
     public void ambiguity(int cpu, long pc, int[] candidates, boolean resolved, int resolvedWord,
         long timeFrom, long timeTo, long resolvedAt) {
       current.ambiguity(cpu, pc, candidates, resolved, resolvedWord, timeFrom, timeTo, resolvedAt);
+      check();
+    }
+
+    @Override
+    public void ambiguity(int cpu, long pc, int[] candidates, boolean resolved, int resolvedWord,
+        long timeFrom, long timeTo, long resolvedAt, int reason) {
+      current.ambiguity(cpu, pc, candidates, resolved, resolvedWord, timeFrom, timeTo, resolvedAt,
+          reason);
       check();
     }
 
@@ -212,6 +233,7 @@ final class CoreStream implements ElementWindow {
         Thread.currentThread().interrupt();
         throw new InterruptedIOException("interrupted waiting for cpu " + cpu + "'s decode");
       }
+      c.first = available;
       held.add(c);
       available += c.count;
       ended = c.last;
@@ -235,30 +257,44 @@ final class CoreStream implements ElementWindow {
     return new IOException(t);
   }
 
+  /** The held chunk holding element {@code i} (chunks may be short: handed over whole). */
   private ElementChunk chunk(long i) {
-    return held.get((int) ((i - base) >>> ElementChunk.SHIFT));
+    ElementChunk c = last;
+    if (c != null && i >= c.first && i < c.first + c.count) {
+      return c;
+    }
+    for (ElementChunk h : held) {
+      if (i < h.first + h.count) {
+        last = h;
+        return h;
+      }
+    }
+    throw new IndexOutOfBoundsException("element " + i + " of cpu " + cpu + " is not held");
   }
 
-  private static int at(long i, long base) {
-    return (int) ((i - base) & (ElementChunk.ELEMENTS - 1)) * FlowElements.STRIDE;
-  }
+  private ElementChunk last;
 
   @Override
   public long get(long i, int slot) {
-    return chunk(i).e[at(i, base) + slot];
+    ElementChunk c = chunk(i);
+    return c.e[(int) (i - c.first) * FlowElements.STRIDE + slot];
   }
 
   @Override
   public void send(long i, FlowSink sink) {
     ElementChunk c = chunk(i);
-    FlowElements.send(c.e, at(i, base), cpu, c.messages, c.candidates, sink);
+    FlowElements.send(c.e, (int) (i - c.first) * FlowElements.STRIDE, cpu, c.messages,
+        c.candidates, sink);
   }
 
   @Override
   public void trimBefore(long i) {
-    while (held.size() > 1 && i - base >= ElementChunk.ELEMENTS) {
-      free.add(held.remove(0));
-      base += ElementChunk.ELEMENTS;
+    while (held.size() > 1 && held.get(0).first + held.get(0).count <= i) {
+      ElementChunk c = held.remove(0);
+      if (c == last) {
+        last = null;
+      }
+      free.add(c);
     }
   }
 

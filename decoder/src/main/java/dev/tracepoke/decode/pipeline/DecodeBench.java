@@ -94,6 +94,29 @@ public final class DecodeBench {
     }
   }
 
+  /**
+   * Streams whole decodes of {@code input} ({@link Decoding#stream}, elements counted, nothing
+   * kept) on {@code threads} threads until their wall time is steady: what a user waits for,
+   * all threads together (one stream is cut into stretches decoded in parallel).
+   */
+  public static Result wallUntilSteady(TraceInput input, int threads, long minNanos, long maxNanos,
+      int window, double tolerance) throws IOException {
+    List<Run> runs = new ArrayList<>();
+    long start = System.nanoTime();
+    while (true) {
+      FlowCounts counts = new FlowCounts();
+      long t0 = System.nanoTime();
+      Decoding.stream(input, CoreDecoderFactory.WINDOWS, null, threads, counts, Long.MIN_VALUE,
+          Long.MAX_VALUE);
+      runs.add(new Run(runs.size(), System.nanoTime() - t0, -1, -1, -1, counts));
+      long elapsed = System.nanoTime() - start;
+      boolean steady = steady(runs, window, tolerance);
+      if ((elapsed >= minNanos && steady) || elapsed >= maxNanos) {
+        return new Result(List.copyOf(runs), steady);
+      }
+    }
+  }
+
   static boolean steady(List<Run> runs, int window, double tolerance) {
     if (runs.size() < window) {
       return false;

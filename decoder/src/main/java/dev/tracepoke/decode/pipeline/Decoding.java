@@ -161,6 +161,14 @@ public final class Decoding {
       }
 
       @Override
+      public void broken(String what) {
+        if (decoder instanceof FlowDecoder flow) {
+          flow.brokenStream(reader.offset(), reader.packets(), what);
+        }
+        reader.reset();
+      }
+
+      @Override
       public void restart() {
         reader.reset(); // a new AUX fragment or a 4xFSYNC barrier: resynchronise
       }
@@ -207,9 +215,26 @@ public final class Decoding {
    */
   public static void stream(TraceInput input, CoreDecoderFactory factory, int[] cpus, int threads,
       FlowSink sink, long from, long to) throws IOException {
+    stream(input, factory, cpus, threads, Stretches.STRETCH, sink, from, to);
+  }
+
+  /**
+   * {@link #stream} with one core's stream cut into stretches of about {@code stretchBytes} when
+   * {@code threads > 1} (tests use small ones to put many boundaries in small traces).
+   */
+  public static void stream(TraceInput input, CoreDecoderFactory factory, int[] cpus, int threads,
+      int stretchBytes, FlowSink sink, long from, long to) throws IOException {
+    streamCounting(input, factory, cpus, threads, stretchBytes, sink, from, to);
+  }
+
+  /** {@link #stream}; returns {stretches cut, stretches decoded again} over all cores. */
+  static long[] streamCounting(TraceInput input, CoreDecoderFactory factory, int[] cpus,
+      int threads, int stretchBytes, FlowSink sink, long from, long to) throws IOException {
     ImageTimeline timeline = timeline(input, factory);
-    try (Streams s = new Streams(input, timeline, factory, select(input, cpus), threads)) {
+    try (Streams s = new Streams(input, timeline, factory, select(input, cpus), threads,
+        stretchBytes)) {
       TimeMerge.run(s.cores, sink, from, to);
+      return new long[] {s.stretches.get(), s.redone.get()};
     }
   }
 
@@ -228,16 +253,43 @@ public final class Decoding {
     return selected;
   }
 
-  /** One {@link CoreStream} per core, started at once and stopped together. */
+  /**
+   * One {@link CoreStream} per core, started at once and stopped together. With more than one
+   * thread each core's stream is also cut into {@link Stretches} decoded on a shared pool of
+   * {@code threads} threads; with one, the cores take turns on one decoding thread at a time.
+   */
   static final class Streams implements AutoCloseable {
     final List<CoreStream> cores = new ArrayList<>();
+    private final ExecutorService pool;
+    final java.util.concurrent.atomic.AtomicLong stretches = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong redone = new java.util.concurrent.atomic.AtomicLong();
 
     Streams(TraceInput input, ImageTimeline timeline, CoreDecoderFactory factory,
         List<CoreTrace> selected, int threads) {
-      Semaphore permits = new Semaphore(Math.max(1, threads));
+      this(input, timeline, factory, selected, threads, Stretches.STRETCH);
+    }
+
+    Streams(TraceInput input, ImageTimeline timeline, CoreDecoderFactory factory,
+        List<CoreTrace> selected, int threads, int stretchBytes) {
+      FlowDecoder.Config config = Stretches.config(factory, input);
+      boolean stretched = threads > 1 && config != null;
+      pool = stretched ? Executors.newFixedThreadPool(threads, r -> {
+        Thread t = new Thread(r, "tracepoke-decode-stretch");
+        t.setDaemon(true);
+        return t;
+      }) : null;
+      // stretched: a core's own thread only cuts and stitches, the pool decodes
+      Semaphore permits = new Semaphore(stretched ? Math.max(1, selected.size()) : Math.max(1, threads));
       for (CoreTrace c : selected) {
-        cores.add(new CoreStream(c.cpu(), permits,
-            sink -> decodeCore(c, timeline, input, factory, sink)));
+        cores.add(new CoreStream(c.cpu(), permits, stretched
+            ? sink -> {
+              Stretches st = new Stretches(c, timeline, input, config, pool, threads, stretchBytes,
+                  sink);
+              st.decode();
+              stretches.addAndGet(st.count());
+              redone.addAndGet(st.redone);
+            }
+            : sink -> decodeCore(c, timeline, input, factory, sink)));
       }
       for (CoreStream c : cores) {
         c.start();
@@ -249,7 +301,15 @@ public final class Decoding {
       for (CoreStream c : cores) {
         c.cancel();
       }
+      if (pool != null) {
+        pool.shutdownNow();
+        try {
+          // a stretch in decode ends within milliseconds: none outlives the stream
+          pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
   }
-
 }

@@ -17,6 +17,8 @@ final class ElementChunk implements FlowSink {
 
   final long[] e = new long[ELEMENTS * FlowElements.STRIDE];
   int count;
+  /** Number of the chunk's first element in its core's stream (set by the consumer). */
+  long first;
   /** The core's last chunk: nothing follows. */
   boolean last;
   final List<String> messages = new ArrayList<>();
@@ -80,9 +82,16 @@ final class ElementChunk implements FlowSink {
   @Override
   public void ambiguity(int cpu, long pc, int[] words, boolean resolved, int resolvedWord,
       long timeFrom, long timeTo, long resolvedAt) {
+    ambiguity(cpu, pc, words, resolved, resolvedWord, timeFrom, timeTo, resolvedAt,
+        resolved ? REASON_NONE : REASON_UNDECIDABLE);
+  }
+
+  @Override
+  public void ambiguity(int cpu, long pc, int[] words, boolean resolved, int resolvedWord,
+      long timeFrom, long timeTo, long resolvedAt, int reason) {
     int at = candidates.size();
     candidates.addElements(at, words);
-    add(FlowElements.AMBIGUITY | (resolved ? (long) FlowElements.RESOLVED << 8 : 0), pc,
+    add(FlowElements.ambiguityHead(resolved, reason), pc,
         resolvedWord & 0xFFFFFFFFL, at, words.length, resolvedAt, timeFrom, timeTo);
   }
 

@@ -82,9 +82,16 @@ public final class FlowBuffer implements FlowSink {
   @Override
   public void ambiguity(int cpu, long pc, int[] words, boolean resolved, int resolvedWord,
       long timeFrom, long timeTo, long resolvedAt) {
+    ambiguity(cpu, pc, words, resolved, resolvedWord, timeFrom, timeTo, resolvedAt,
+        resolved ? REASON_NONE : REASON_UNDECIDABLE);
+  }
+
+  @Override
+  public void ambiguity(int cpu, long pc, int[] words, boolean resolved, int resolvedWord,
+      long timeFrom, long timeTo, long resolvedAt, int reason) {
     int at = candidates.size();
     candidates.addElements(at, words);
-    add(core(cpu), FlowElements.AMBIGUITY | (resolved ? (long) FlowElements.RESOLVED << 8 : 0), pc,
+    add(core(cpu), FlowElements.ambiguityHead(resolved, reason), pc,
         resolvedWord & 0xFFFFFFFFL, at, words.length, resolvedAt, timeFrom, timeTo);
   }
 
@@ -93,6 +100,17 @@ public final class FlowBuffer implements FlowSink {
     messages.add(message);
     add(core(cpu), FlowElements.ERROR, packetIndex, 0, messages.size() - 1, 0, offset, NO_TIME,
         NO_TIME);
+  }
+
+  /** {@code cpu}'s elements as they are held (tests compare decodes with it). */
+  long[] encoded(int cpu) {
+    LongArrayList l = cores.get(cpu);
+    return l == null ? new long[0] : l.toLongArray();
+  }
+
+  /** The error messages and candidate words the held elements refer to, in order. */
+  String extras() {
+    return messages + " " + candidates;
   }
 
   /** Number of elements held for {@code cpu}. */

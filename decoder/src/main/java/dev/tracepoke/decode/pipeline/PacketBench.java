@@ -93,144 +93,130 @@ public final class PacketBench {
     long c0 = mx == null ? 0 : mx.getCurrentThreadCpuTime();
     Counter count = new Counter();
     long[] bytes = new long[1];
+    long packets = 0;
     for (CoreTrace c : input.cores()) {
       PacketReader reader = new PacketReader(c.config(), count);
-      c.bytes().pushTo((buf, off, len) -> {
-        bytes[0] += len;
-        reader.push(buf, off, len);
+      c.bytes().pushTo(new CoreTrace.ByteSink() {
+        @Override
+        public void accept(byte[] buf, int off, int len) {
+          bytes[0] += len;
+          reader.push(buf, off, len);
+        }
+
+        @Override
+        public void restart() {
+          reader.reset(); // as the decode does at a new AUX fragment or a 4xFSYNC barrier
+        }
       });
       reader.finish();
+      packets += reader.packets();
     }
     long cpuNanos = mx == null ? -1 : mx.getCurrentThreadCpuTime() - c0;
-    return new Run(number, System.nanoTime() - t0, cpuNanos, bytes[0], count.packets, count.atoms,
+    return new Run(number, System.nanoTime() - t0, cpuNanos, bytes[0], packets, count.atoms,
         count.addresses, count.errors);
   }
 
-  /** Counts packets, atoms and addresses: the least a consumer of packets does. */
+  /** Counts atoms, addresses and errors: the least a consumer of packets does. */
   private static final class Counter implements PacketSink {
-    long packets;
     long atoms;
     long addresses;
     long errors;
 
     @Override
     public void notSync(long offset, long index) {
-      packets++;
     }
 
     @Override
     public void async(long offset, long index) {
-      packets++;
     }
 
     @Override
     public void traceInfo(long offset, long index, int sections, int info, int key, int specDepth, int ccThreshold) {
-      packets++;
     }
 
     @Override
     public void traceOn(long offset, long index) {
-      packets++;
     }
 
     @Override
     public void timestamp(long offset, long index, long value, int updatedBits, boolean hasCycleCount, int cycleCount) {
-      packets++;
     }
 
     @Override
     public void exception(long offset, long index, int type, int addressInfo, boolean faultPending) {
-      packets++;
     }
 
     @Override
     public void exceptionReturn(long offset, long index) {
-      packets++;
     }
 
     @Override
     public void functionReturn(long offset, long index) {
-      packets++;
     }
 
     @Override
     public void atoms(long offset, long index, int format, int bits, int count) {
-      packets++;
       atoms += count;
     }
 
     @Override
     public void address(long offset, long index, long address, int isa, AddressForm form, int matchEntry, int knownBits) {
-      packets++;
       addresses++;
     }
 
     @Override
     public void addressWithContext(long offset, long index, long address, int isa, AddressForm form, int knownBits,
         int el, boolean sf, boolean ns, boolean vmidUpdated, int vmid, boolean contextIdUpdated, int contextId) {
-      packets++;
       addresses++;
     }
 
     @Override
     public void context(long offset, long index, boolean updated, int el, boolean sf, boolean ns, boolean vmidUpdated,
         int vmid, boolean contextIdUpdated, int contextId) {
-      packets++;
     }
 
     @Override
     public void overflow(long offset, long index) {
-      packets++;
     }
 
     @Override
     public void discard(long offset, long index) {
-      packets++;
     }
 
     @Override
     public void cycleCount(long offset, long index, int format, int count, boolean countKnown, int commit) {
-      packets++;
     }
 
     @Override
     public void commit(long offset, long index, int count) {
-      packets++;
     }
 
     @Override
     public void cancel(long offset, long index, int format, int count, boolean mispredict, int atomBits, int atomCount) {
-      packets++;
     }
 
     @Override
     public void mispredict(long offset, long index, int atomBits, int atomCount) {
-      packets++;
     }
 
     @Override
     public void event(long offset, long index, int mask) {
-      packets++;
     }
 
     @Override
     public void q(long offset, long index, int type, int count, AddressForm form, long address) {
-      packets++;
     }
 
     @Override
     public void ignore(long offset, long index) {
-      packets++;
     }
 
     @Override
     public void timestampMarker(long offset, long index) {
-      packets++;
     }
 
     @Override
     public void error(long offset, long index, int header, long length, PacketError reason) {
-      packets++;
       errors++;
     }
 

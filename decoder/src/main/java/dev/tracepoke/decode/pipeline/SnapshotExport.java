@@ -57,6 +57,13 @@ public final class SnapshotExport {
     if (in.cores().isEmpty()) {
       throw new IOException(in.source() + ": no core has ETMv4 trace; nothing to export");
     }
+    for (CoreTrace c : in.cores()) {
+      if (c.traceId() < 0x01 || c.traceId() > 0x6F) {
+        // a source_data snapshot may label its one stream 0: CoreSight frames cannot carry that ID
+        throw new IOException(in.source() + ": cpu " + c.cpu() + " has trace ID 0x" + Integer.toHexString(c.traceId())
+            + " (TRCTRACEIDR); expected 0x01..0x6F to write it in CoreSight frames");
+      }
+    }
     SnapshotWriter w = new SnapshotWriter(dir, description);
     List<SnapshotWriter.Dump> dumps = new ArrayList<>();
     for (MemoryImage.Segment s : in.image().segments()) {

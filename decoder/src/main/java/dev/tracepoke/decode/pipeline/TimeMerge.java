@@ -39,26 +39,49 @@ final class TimeMerge {
     boolean[] lookaheadKept = new boolean[n];
     Arrays.fill(lookahead, -1);
     boolean[] done = new boolean[n];
+    int best = -1;
+    long bestKey = 0;
+    // the runner-up of the last scan: while the chosen core's next key stays before it, the
+    // chosen core stays the choice (the other cores' heads have not moved) and no scan is needed
+    int second = -1;
+    long secondKey = 0;
     while (true) {
-      int best = -1;
-      long bestKey = 0;
-      for (int c = 0; c < n; c++) {
-        if (done[c]) {
-          continue;
-        }
-        if (!w[c].has(next[c])) {
-          done[c] = true;
-          continue;
-        }
-        long t = w[c].get(next[c], 6);
-        long key = t == FlowSink.NO_TIME ? last[c] : Math.max(t, last[c]);
-        if (best < 0 || key < bestKey) {
-          best = c;
+      if (best >= 0 && !done[best] && w[best].has(next[best])) {
+        long t = w[best].get(next[best], 6);
+        long key = t == FlowSink.NO_TIME ? last[best] : Math.max(t, last[best]);
+        if (second < 0 || key < secondKey || (key == secondKey && best < second)) {
           bestKey = key;
+        } else {
+          best = -1;
         }
+      } else {
+        best = -1;
       }
       if (best < 0) {
-        return;
+        second = -1;
+        for (int c = 0; c < n; c++) {
+          if (done[c]) {
+            continue;
+          }
+          if (!w[c].has(next[c])) {
+            done[c] = true;
+            continue;
+          }
+          long t = w[c].get(next[c], 6);
+          long key = t == FlowSink.NO_TIME ? last[c] : Math.max(t, last[c]);
+          if (best < 0 || key < bestKey) {
+            second = best;
+            secondKey = bestKey;
+            best = c;
+            bestKey = key;
+          } else if (second < 0 || key < secondKey) {
+            second = c;
+            secondKey = key;
+          }
+        }
+        if (best < 0) {
+          return;
+        }
       }
       ElementWindow r = w[best];
       long i = next[best];

@@ -33,7 +33,9 @@ public final class TruthCheck {
     Diff.TruthSource truth = truth(input);
     List<CoreDiff> cores = new ArrayList<>();
     for (Decoding.CoreResult r : decoded) {
-      cores.add(Diff.diffCore(r.flow().window(r.cpu()), truth.open(r.cpu()), input.symbols()));
+      int cpu = r.cpu();
+      cores.add(Diff.diffCore(r.flow().window(cpu), truth.open(cpu), () -> truth.open(cpu),
+          input.symbols()));
     }
     return DiffReport.of(cores);
   }
@@ -49,6 +51,15 @@ public final class TruthCheck {
    */
   public static DiffReport diff(TraceInput input, CoreDecoderFactory factory, int threads,
       IntFunction<FlowSink> tap) throws IOException {
+    return diff(input, factory, threads, tap, null);
+  }
+
+  /**
+   * As {@link #diff(TraceInput, CoreDecoderFactory, int, IntFunction)}; per core, {@code outcomes}
+   * (or null) hears each ambiguity's verdict and each silent error, on that core's diff thread.
+   */
+  public static DiffReport diff(TraceInput input, CoreDecoderFactory factory, int threads,
+      IntFunction<FlowSink> tap, IntFunction<Diff.Outcomes> outcomes) throws IOException {
     Diff.TruthSource truth = truth(input);
     ImageTimeline timeline = Decoding.timeline(input, factory);
     List<CoreTrace> cores = input.cores();
@@ -62,9 +73,11 @@ public final class TruthCheck {
       List<Future<CoreDiff>> futures = new ArrayList<>();
       for (CoreStream s : streams.cores) {
         FlowSink sink = tap == null ? null : tap.apply(s.cpu());
+        Diff.Outcomes heard = outcomes == null ? Diff.Outcomes.NONE : outcomes.apply(s.cpu());
         futures.add(pool.submit(() -> {
           ElementWindow w = sink == null ? s : new Tapped(s, sink);
-          CoreDiff d = Diff.diffCore(w, truth.open(s.cpu()), input.symbols());
+          CoreDiff d = Diff.diffCore(w, truth.open(s.cpu()), () -> truth.open(s.cpu()),
+              input.symbols(), heard);
           if (w instanceof Tapped t) {
             t.drain();
           }

@@ -25,6 +25,47 @@ public final class JsonlWriter implements FlowSink {
     FLAG[FLAG_RESOLVED] = OutputBuffer.bytes(",\"flag\":\"" + ElementNames.flag(FLAG_RESOLVED) + "\",\"offset\":");
   }
 
+  // the fixed parts of the objects, copied rather than encoded
+  private static final byte[] J_TYPE_CONTEXT_CPU = OutputBuffer.bytes("{\"type\":\"context\",\"cpu\":");
+  private static final byte[] J_TYPE_EXCEPTION_CPU = OutputBuffer.bytes("{\"type\":\"exception\",\"cpu\":");
+  private static final byte[] J_TYPE_RANGE_CPU = OutputBuffer.bytes("{\"type\":\"range\",\"cpu\":");
+  private static final byte[] J_TYPE_GAP_CPU = OutputBuffer.bytes("{\"type\":\"gap\",\"cpu\":");
+  private static final byte[] J_TYPE_ERROR_CPU = OutputBuffer.bytes("{\"type\":\"error\",\"cpu\":");
+  private static final byte[] J_TYPE_EXCEPTION_RETURN_CPU = OutputBuffer.bytes("{\"type\":\"exception_return\",\"cpu\":");
+  private static final byte[] J_TYPE_AMBIGUITY_CPU = OutputBuffer.bytes("{\"type\":\"ambiguity\",\"cpu\":");
+  private static final byte[] J_START_0X = OutputBuffer.bytes(",\"start\":\"0x");
+  private static final byte[] J_END_0X = OutputBuffer.bytes(",\"end\":\"0x");
+  private static final byte[] J_RETURN_0X = OutputBuffer.bytes(",\"return\":\"0x");
+  private static final byte[] J_CONTEXT_ID_0X = OutputBuffer.bytes(",\"context_id\":\"0x");
+  private static final byte[] J_ADDRESS_0X = OutputBuffer.bytes(",\"address\":\"0x");
+  private static final byte[] J_PC_0X = OutputBuffer.bytes(",\"pc\":\"0x");
+  private static final byte[] J_TYPE_HEADER_SCHEMA = OutputBuffer.bytes("{\"type\":\"header\",\"schema\":");
+  private static final byte[] J_SOURCE = OutputBuffer.bytes(",\"source\":");
+  private static final byte[] J_CORES = OutputBuffer.bytes(",\"cores\":[");
+  private static final byte[] J_HEADER_END = OutputBuffer.bytes("]}\n");
+  private static final byte[] J_TIME = OutputBuffer.bytes(",\"time\":");
+  private static final byte[] J_NULL = OutputBuffer.bytes("null");
+  private static final byte[] J_OFFSET = OutputBuffer.bytes(",\"offset\":");
+  private static final byte[] J_TRACE_ID = OutputBuffer.bytes(",\"trace_id\":");
+  private static final byte[] J_INSTRUCTIONS = OutputBuffer.bytes(",\"instructions\":");
+  private static final byte[] J_NUMBER = OutputBuffer.bytes(",\"number\":");
+  private static final byte[] J_KIND = OutputBuffer.bytes(",\"kind\":\"");
+  private static final byte[] J_EL = OutputBuffer.bytes(",\"el\":");
+  private static final byte[] J_VMID = OutputBuffer.bytes(",\"vmid\":");
+  private static final byte[] J_REASON = OutputBuffer.bytes(",\"reason\":\"");
+  private static final byte[] J_CANDIDATES = OutputBuffer.bytes(",\"candidates\":[");
+  private static final byte[] J_0X = OutputBuffer.bytes("\"0x");
+  private static final byte[] J_RESOLVED = OutputBuffer.bytes("],\"resolved\":");
+  private static final byte[] J_AT_OFFSET = OutputBuffer.bytes(",\"at_offset\":");
+  private static final byte[] J_PACKET = OutputBuffer.bytes(",\"packet\":");
+  private static final byte[] J_MESSAGE = OutputBuffer.bytes(",\"message\":");
+  private static final byte[] J_TRUE = OutputBuffer.bytes("true");
+  private static final byte[] J_FALSE = OutputBuffer.bytes("false");
+  private static final byte[] J_SF_TRUE = OutputBuffer.bytes(",\"sf\":true");
+  private static final byte[] J_SF_FALSE = OutputBuffer.bytes(",\"sf\":false");
+  private static final byte[] J_NS_TRUE = OutputBuffer.bytes(",\"ns\":true");
+  private static final byte[] J_NS_FALSE = OutputBuffer.bytes(",\"ns\":false");
+
   private final OutputBuffer out;
   private final IntUnaryOperator traceIdOf;
   /** Trace IDs by cpu, asked of {@link #traceIdOf} once per cpu. */
@@ -42,18 +83,18 @@ public final class JsonlWriter implements FlowSink {
     byte[] s = JsonText.quoted(source);
     out.require(64 + s.length + 12 * cores.size());
     byte[] b = out.buf;
-    int p = OutputBuffer.ascii(b, out.pos, "{\"type\":\"header\",\"schema\":");
+    int p = OutputBuffer.put(b, out.pos, J_TYPE_HEADER_SCHEMA);
     p = OutputBuffer.decimal(b, p, SCHEMA);
-    p = OutputBuffer.ascii(b, p, ",\"source\":");
+    p = OutputBuffer.put(b, p, J_SOURCE);
     p = OutputBuffer.put(b, p, s);
-    p = OutputBuffer.ascii(b, p, ",\"cores\":[");
+    p = OutputBuffer.put(b, p, J_CORES);
     for (int i = 0; i < cores.size(); i++) {
       if (i > 0) {
         b[p++] = ',';
       }
       p = OutputBuffer.decimal(b, p, cores.get(i));
     }
-    out.pos = OutputBuffer.ascii(b, p, "]}\n");
+    out.pos = OutputBuffer.put(b, p, J_HEADER_END);
   }
 
   private int traceId(int cpu) {
@@ -73,16 +114,13 @@ public final class JsonlWriter implements FlowSink {
   }
 
   /** Opens an element object: its type and cpu come first in every element. */
-  private static int begin(byte[] b, int p, String type, int cpu) {
-    p = OutputBuffer.ascii(b, p, "{\"type\":\"");
-    p = OutputBuffer.ascii(b, p, type);
-    p = OutputBuffer.ascii(b, p, "\",\"cpu\":");
-    return OutputBuffer.decimal(b, p, cpu);
+  private static int begin(byte[] b, int p, byte[] typeAndCpu, int cpu) {
+    return OutputBuffer.decimal(b, OutputBuffer.put(b, p, typeAndCpu), cpu);
   }
 
   /** {@code ,"<key>":"0x<hex>"}. */
-  private static int address(byte[] b, int p, String key, long a) {
-    p = OutputBuffer.ascii(b, p, key);
+  private static int address(byte[] b, int p, byte[] key, long a) {
+    p = OutputBuffer.put(b, p, key);
     p = OutputBuffer.hex(b, p, a);
     b[p++] = '"';
     return p;
@@ -90,21 +128,21 @@ public final class JsonlWriter implements FlowSink {
 
   /** {@code ,"time":} then null or {@code [from,to]} with null for an unknown end. */
   private static int time(byte[] b, int p, long from, long to) {
-    p = OutputBuffer.ascii(b, p, ",\"time\":");
+    p = OutputBuffer.put(b, p, J_TIME);
     if (from == NO_TIME && to == NO_TIME) {
-      return OutputBuffer.ascii(b, p, "null");
+      return OutputBuffer.put(b, p, J_NULL);
     }
     b[p++] = '[';
-    p = from == NO_TIME ? OutputBuffer.ascii(b, p, "null") : OutputBuffer.decimal(b, p, from);
+    p = from == NO_TIME ? OutputBuffer.put(b, p, J_NULL) : OutputBuffer.decimal(b, p, from);
     b[p++] = ',';
-    p = to == NO_TIME ? OutputBuffer.ascii(b, p, "null") : OutputBuffer.decimal(b, p, to);
+    p = to == NO_TIME ? OutputBuffer.put(b, p, J_NULL) : OutputBuffer.decimal(b, p, to);
     b[p++] = ']';
     return p;
   }
 
   /** Closes an element object with the trace offset every element ends with. */
   private static int end(byte[] b, int p, long offset) {
-    p = OutputBuffer.ascii(b, p, ",\"offset\":");
+    p = OutputBuffer.put(b, p, J_OFFSET);
     p = OutputBuffer.decimal(b, p, offset);
     b[p++] = '}';
     b[p++] = '\n';
@@ -117,15 +155,15 @@ public final class JsonlWriter implements FlowSink {
     int id = traceId(cpu);
     out.require(320);
     byte[] b = out.buf;
-    int p = begin(b, out.pos, "range", cpu);
-    p = OutputBuffer.ascii(b, p, ",\"trace_id\":");
+    int p = begin(b, out.pos, J_TYPE_RANGE_CPU, cpu);
+    p = OutputBuffer.put(b, p, J_TRACE_ID);
     p = OutputBuffer.decimal(b, p, id);
-    p = address(b, p, ",\"start\":\"0x", start);
-    p = address(b, p, ",\"end\":\"0x", end);
-    p = OutputBuffer.ascii(b, p, ",\"instructions\":");
+    p = address(b, p, J_START_0X, start);
+    p = address(b, p, J_END_0X, end);
+    p = OutputBuffer.put(b, p, J_INSTRUCTIONS);
     p = OutputBuffer.decimal(b, p, instructions);
     p = OutputBuffer.put(b, p, LAST[lastKind >= 0 && lastKind < 7 ? lastKind : LAST_OTHER]);
-    p = OutputBuffer.ascii(b, p, taken ? "true" : "false");
+    p = OutputBuffer.put(b, p, taken ? J_TRUE : J_FALSE);
     p = time(b, p, timeFrom, timeTo);
     p = OutputBuffer.put(b, p, FLAG[flag >= 0 && flag < 3 ? flag : FLAG_NONE]);
     p = OutputBuffer.decimal(b, p, offset);
@@ -138,13 +176,13 @@ public final class JsonlWriter implements FlowSink {
   public void exception(int cpu, int number, long returnAddress, long timeFrom, long timeTo, long offset) {
     out.require(320);
     byte[] b = out.buf;
-    int p = begin(b, out.pos, "exception", cpu);
-    p = OutputBuffer.ascii(b, p, ",\"number\":");
+    int p = begin(b, out.pos, J_TYPE_EXCEPTION_CPU, cpu);
+    p = OutputBuffer.put(b, p, J_NUMBER);
     p = OutputBuffer.decimal(b, p, number);
-    p = OutputBuffer.ascii(b, p, ",\"kind\":\"");
+    p = OutputBuffer.put(b, p, J_KIND);
     p = OutputBuffer.ascii(b, p, ElementNames.exceptionKind(number));
     b[p++] = '"';
-    p = address(b, p, ",\"return\":\"0x", returnAddress);
+    p = address(b, p, J_RETURN_0X, returnAddress);
     p = time(b, p, timeFrom, timeTo);
     out.pos = end(b, p, offset);
   }
@@ -153,7 +191,7 @@ public final class JsonlWriter implements FlowSink {
   public void exceptionReturn(int cpu, long timeFrom, long timeTo, long offset) {
     out.require(200);
     byte[] b = out.buf;
-    int p = begin(b, out.pos, "exception_return", cpu);
+    int p = begin(b, out.pos, J_TYPE_EXCEPTION_RETURN_CPU, cpu);
     p = time(b, p, timeFrom, timeTo);
     out.pos = end(b, p, offset);
   }
@@ -162,13 +200,13 @@ public final class JsonlWriter implements FlowSink {
   public void context(int cpu, int el, boolean sf, boolean ns, long contextId, int vmid, long offset) {
     out.require(240);
     byte[] b = out.buf;
-    int p = begin(b, out.pos, "context", cpu);
-    p = OutputBuffer.ascii(b, p, ",\"el\":");
+    int p = begin(b, out.pos, J_TYPE_CONTEXT_CPU, cpu);
+    p = OutputBuffer.put(b, p, J_EL);
     p = OutputBuffer.decimal(b, p, el);
-    p = OutputBuffer.ascii(b, p, sf ? ",\"sf\":true" : ",\"sf\":false");
-    p = OutputBuffer.ascii(b, p, ns ? ",\"ns\":true" : ",\"ns\":false");
-    p = address(b, p, ",\"context_id\":\"0x", contextId);
-    p = OutputBuffer.ascii(b, p, ",\"vmid\":");
+    p = OutputBuffer.put(b, p, sf ? J_SF_TRUE : J_SF_FALSE);
+    p = OutputBuffer.put(b, p, ns ? J_NS_TRUE : J_NS_FALSE);
+    p = address(b, p, J_CONTEXT_ID_0X, contextId);
+    p = OutputBuffer.put(b, p, J_VMID);
     p = OutputBuffer.decimal(b, p, vmid);
     out.pos = end(b, p, offset);
   }
@@ -177,41 +215,51 @@ public final class JsonlWriter implements FlowSink {
   public void gap(int cpu, int reason, long address, long offset) {
     out.require(200);
     byte[] b = out.buf;
-    int p = begin(b, out.pos, "gap", cpu);
-    p = OutputBuffer.ascii(b, p, ",\"reason\":\"");
+    int p = begin(b, out.pos, J_TYPE_GAP_CPU, cpu);
+    p = OutputBuffer.put(b, p, J_REASON);
     p = OutputBuffer.ascii(b, p, ElementNames.gapReason(reason));
     b[p++] = '"';
-    p = address(b, p, ",\"address\":\"0x", address);
+    p = address(b, p, J_ADDRESS_0X, address);
     out.pos = end(b, p, offset);
   }
 
   @Override
   public void ambiguity(int cpu, long pc, int[] candidates, boolean resolved, int resolvedWord,
       long timeFrom, long timeTo, long resolvedAt) {
+    ambiguity(cpu, pc, candidates, resolved, resolvedWord, timeFrom, timeTo, resolvedAt,
+        resolved ? REASON_NONE : REASON_UNDECIDABLE);
+  }
+
+  @Override
+  public void ambiguity(int cpu, long pc, int[] candidates, boolean resolved, int resolvedWord,
+      long timeFrom, long timeTo, long resolvedAt, int reason) {
     out.require(300 + 13 * candidates.length);
     byte[] b = out.buf;
-    int p = begin(b, out.pos, "ambiguity", cpu);
-    p = address(b, p, ",\"pc\":\"0x", pc);
-    p = OutputBuffer.ascii(b, p, ",\"candidates\":[");
+    int p = begin(b, out.pos, J_TYPE_AMBIGUITY_CPU, cpu);
+    p = address(b, p, J_PC_0X, pc);
+    p = OutputBuffer.put(b, p, J_CANDIDATES);
     for (int i = 0; i < candidates.length; i++) {
       if (i > 0) {
         b[p++] = ',';
       }
-      p = OutputBuffer.ascii(b, p, "\"0x");
+      p = OutputBuffer.put(b, p, J_0X);
       p = OutputBuffer.hex8(b, p, candidates[i]);
       b[p++] = '"';
     }
-    p = OutputBuffer.ascii(b, p, "],\"resolved\":");
+    p = OutputBuffer.put(b, p, J_RESOLVED);
     if (resolved) {
-      p = OutputBuffer.ascii(b, p, "\"0x");
+      p = OutputBuffer.put(b, p, J_0X);
       p = OutputBuffer.hex8(b, p, resolvedWord);
       b[p++] = '"';
     } else {
-      p = OutputBuffer.ascii(b, p, "null");
+      p = OutputBuffer.put(b, p, J_NULL);
     }
     p = time(b, p, timeFrom, timeTo);
-    p = OutputBuffer.ascii(b, p, ",\"at_offset\":");
+    p = OutputBuffer.put(b, p, J_AT_OFFSET);
     p = OutputBuffer.decimal(b, p, resolvedAt);
+    // why an unresolved execution stayed so: "undecidable" or "gave_up" (null when resolved)
+    p = OutputBuffer.ascii(b, p, reason == REASON_GAVE_UP ? ",\"reason\":\"gave_up\""
+        : reason == REASON_UNDECIDABLE ? ",\"reason\":\"undecidable\"" : ",\"reason\":null");
     b[p++] = '}';
     b[p++] = '\n';
     out.pos = p;
@@ -222,12 +270,12 @@ public final class JsonlWriter implements FlowSink {
     byte[] m = JsonText.quoted(message);
     out.require(200 + m.length);
     byte[] b = out.buf;
-    int p = begin(b, out.pos, "error", cpu);
-    p = OutputBuffer.ascii(b, p, ",\"offset\":");
+    int p = begin(b, out.pos, J_TYPE_ERROR_CPU, cpu);
+    p = OutputBuffer.put(b, p, J_OFFSET);
     p = OutputBuffer.decimal(b, p, offset);
-    p = OutputBuffer.ascii(b, p, ",\"packet\":");
+    p = OutputBuffer.put(b, p, J_PACKET);
     p = OutputBuffer.decimal(b, p, packetIndex);
-    p = OutputBuffer.ascii(b, p, ",\"message\":");
+    p = OutputBuffer.put(b, p, J_MESSAGE);
     p = OutputBuffer.put(b, p, m);
     b[p++] = '}';
     b[p++] = '\n';

@@ -79,7 +79,7 @@ class DiffTest {
     range(b, F + 0x40, 3, FlowSink.LAST_DIRECT, true, 100, 200, FlowSink.FLAG_NONE);
     range(b, F, 4, FlowSink.LAST_COND, false, 100, 200, FlowSink.FLAG_NONE);
     CoreDiff d = diff(b, t);
-    assertEquals(new CoreDiff(0, 11, 11, 11, 0, 0, 0, 0, 0, null), d);
+    assertEquals(new CoreDiff(0, 11, 11, 11, 0, 0, 0, 0, 0, 0, 0, null), d);
   }
 
   @Test
@@ -132,7 +132,7 @@ class DiffTest {
     range(b, F + 0x300, 4, FlowSink.LAST_INDIRECT, true, 100, 200, FlowSink.FLAG_AMBIGUOUS);
     range(b, F + 0x400, 2, FlowSink.LAST_OTHER, false, 100, 200, FlowSink.FLAG_NONE);
     CoreDiff d = diff(b, t);
-    assertEquals(new CoreDiff(0, 9, 9, 5, 0, 1, 0, 0, 1, null), d);
+    assertEquals(new CoreDiff(0, 9, 9, 5, 0, 1, 0, 0, 1, 1, 0, null), d);
   }
 
   @Test
@@ -162,7 +162,7 @@ class DiffTest {
     FlowBuffer b = new FlowBuffer();
     b.ambiguity(0, F + 4, new int[] {0xd503201f, 0x14000010}, true, 0xd503201f, 100, 300, 9);
     range(b, F, 8, FlowSink.LAST_DIRECT, true, 100, 300, FlowSink.FLAG_RESOLVED);
-    assertEquals(new CoreDiff(0, 8, 8, 8, 0, 1, 1, 0, 0, null), diff(b, t));
+    assertEquals(new CoreDiff(0, 8, 8, 8, 0, 1, 1, 0, 0, 0, 0, null), diff(b, t));
   }
 
   @Test
@@ -180,7 +180,7 @@ class DiffTest {
     range(b, F + 0x100, 10, FlowSink.LAST_COND, true, 100, 200, FlowSink.FLAG_NONE);
     range(b, F + 0x100, 10, FlowSink.LAST_COND, false, 100, 200, FlowSink.FLAG_NONE);
     range(b, F + 0x200, 2, FlowSink.LAST_OTHER, false, 100, 200, FlowSink.FLAG_NONE);
-    assertEquals(new CoreDiff(0, 52, 32, 22, 0, 1, 0, 0, 1, null), diff(b, t));
+    assertEquals(new CoreDiff(0, 52, 32, 22, 0, 1, 0, 0, 1, 1, 0, null), diff(b, t));
   }
 
   @Test
@@ -191,6 +191,6 @@ class DiffTest {
     b.ambiguity(0, F + 4, new int[] {0xd503201f, 0x14000010}, true, 0xd503201f, 100, 300, 9);
     b.ambiguity(0, F + 8, new int[] {0xd503201f, 0x14000011}, true, 0x14000011, 100, 300, 9);
     range(b, F, 6, FlowSink.LAST_DIRECT, true, 100, 300, FlowSink.FLAG_RESOLVED);
-    assertEquals(new CoreDiff(0, 6, 6, 6, 0, 2, 1, 1, 0, null), diff(b, t));
+    assertEquals(new CoreDiff(0, 6, 6, 6, 0, 2, 1, 1, 0, 0, 0, null), diff(b, t));
   }
 }

@@ -42,6 +42,8 @@ class FlowDecoderTest {
   /** Prints every element on one line, addresses relative to F where they are near it. */
   static final class Lines implements FlowSink {
     final List<String> out = new ArrayList<>();
+    /** The reason of each ambiguity, in order: null (resolved), undecidable or gave_up. */
+    final List<String> reasons = new ArrayList<>();
 
     static String a(long addr) {
       long d = addr - F;
@@ -84,6 +86,13 @@ class FlowDecoderTest {
     public void gap(int cpu, int reason, long address, long offset) {
       String[] reasons = {"overflow", "nacc", "error"};
       out.add(String.format("%d gap %s %s @%d", cpu, reasons[reason], a(address), offset));
+    }
+
+    @Override
+    public void ambiguity(int cpu, long pc, int[] candidates, boolean resolved, int resolvedWord,
+        long timeFrom, long timeTo, long resolvedAt, int reason) {
+      reasons.add(FlowSink.reasonName(reason));
+      ambiguity(cpu, pc, candidates, resolved, resolvedWord, timeFrom, timeTo, resolvedAt);
     }
 
     @Override

@@ -165,10 +165,11 @@ class FlowWindowsTest {
 
   @Test
   void pathsThatMergeStayUnresolvedAndFlagged() {
-    // S0: NOP then "b F+0x10; ret", or B to "add; ret": two E atoms and an address either way
+    // S0: NOP then "b F+0x10; ret", or B to "add; ret": two E atoms and an address either way;
+    // the walks wait at different returns, so they merge only once the address (@31) came
     assertEquals(
         List.of(CTX,
-            "0 ambiguity F+4 [d503201f,1400003f] unresolved [-,1600] @30",
+            "0 ambiguity F+4 [d503201f,1400003f] unresolved [-,1600] @31",
             "0 range F+0..F+c n=3 direct E [-,1600] flag=1 @30",
             "0 range F+10..F+14 n=1 return E [1500,1600] flag=1 @30"),
         windows(d -> {
@@ -261,7 +262,7 @@ class FlowWindowsTest {
   void aRetargetedBranchIsNotDecidedByAtomsAlone() {
     assertEquals(
         List.of(CTX,
-            "0 ambiguity F+c4 [1400003f,14000047] unresolved [-,1600] @30",
+            "0 ambiguity F+c4 [1400003f,14000047] unresolved [-,1600] @31",
             "0 range F+c0..F+c8 n=2 direct E [-,1600] flag=1 @30",
             "0 range F+1c0..F+1c8 n=2 return E [1500,1600] flag=1 @30"),
         windows(d -> {

@@ -26,6 +26,8 @@ class JsonlWriterTest {
     w.gap(3, FlowSink.GAP_OVERFLOW, 0, 17);
     w.ambiguity(0, 0x1000, new int[] {0xd503201f, 0x94000010}, true, 0x94000010, 1, 2, 18);
     w.ambiguity(0, 0x1000, new int[] {0xd503201f}, false, 0, FlowSink.NO_TIME, FlowSink.NO_TIME, 19);
+    w.ambiguity(0, 0x1004, new int[] {0xd503201f, 0x14000002}, false, 0, 3, 4, 19,
+        FlowSink.REASON_GAVE_UP);
     w.error(0, 20, 21, "line\nbreak \"q\"\u001f");
     out.flush();
     assertEquals(String.join("\n",
@@ -40,9 +42,11 @@ class JsonlWriterTest {
         "{\"type\":\"context\",\"cpu\":0,\"el\":1,\"sf\":true,\"ns\":true,\"context_id\":\"0x0\",\"vmid\":0,\"offset\":16}",
         "{\"type\":\"gap\",\"cpu\":3,\"reason\":\"overflow\",\"address\":\"0x0\",\"offset\":17}",
         "{\"type\":\"ambiguity\",\"cpu\":0,\"pc\":\"0x1000\",\"candidates\":[\"0xd503201f\",\"0x94000010\"],"
-            + "\"resolved\":\"0x94000010\",\"time\":[1,2],\"at_offset\":18}",
+            + "\"resolved\":\"0x94000010\",\"time\":[1,2],\"at_offset\":18,\"reason\":null}",
         "{\"type\":\"ambiguity\",\"cpu\":0,\"pc\":\"0x1000\",\"candidates\":[\"0xd503201f\"],\"resolved\":null,"
-            + "\"time\":null,\"at_offset\":19}",
+            + "\"time\":null,\"at_offset\":19,\"reason\":\"undecidable\"}",
+        "{\"type\":\"ambiguity\",\"cpu\":0,\"pc\":\"0x1004\",\"candidates\":[\"0xd503201f\",\"0x14000002\"],"
+            + "\"resolved\":null,\"time\":[3,4],\"at_offset\":19,\"reason\":\"gave_up\"}",
         "{\"type\":\"error\",\"cpu\":0,\"offset\":20,\"packet\":21,\"message\":\"line\\nbreak \\\"q\\\"\\u001F\"}",
         ""), bytes.toString(StandardCharsets.UTF_8));
   }

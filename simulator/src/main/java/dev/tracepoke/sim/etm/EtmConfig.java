@@ -13,8 +13,7 @@ import java.util.Map;
  * counts only when TRCCONFIGR.CCI is set, 64-bit addresses (TRCIDR2.IASIZE).
  *
  * @param cpu the core this unit traces
- * @param traceId CoreSight trace ID (perf's static scheme 0x10 + 2 * cpu up to cpu 47; the
- *     kernel's per-session allocation beyond, see {@code TraceIdMap})
+ * @param traceId CoreSight trace ID (see {@link #traceIdOf})
  * @param timestamps TRCCONFIGR.TS: emit Timestamp packets (at every sync point, and see below)
  * @param timestampPeriodTicks also emit a timestamp at the first P0 element at least this many
  *     counter ticks after the previous one; 0 = only at sync points
@@ -105,12 +104,22 @@ public record EtmConfig(
   }
 
   /**
+   * The trace ID the kernel gives {@code cpu}'s unit in a perf session over cpus 0..cpu (and any
+   * above it): the legacy 0x10 + 2 * cpu while that is a valid ID (cpus 0..47), else the lowest
+   * free ID from 0x01 (0x01..0x0F, then the odd IDs between the legacy ones), as Linux 6.4's
+   * coresight-trace-id.c allocates CPU IDs (odd IDs are preferred only for system sources such
+   * as STM); see {@code TraceIdMap}.
+   */
+  public static int traceIdOf(int cpu) {
+    return dev.tracepoke.coresight.TraceIdMap.perfSession(cpu + 1)[cpu];
+  }
+
+  /**
    * What {@code perf record -e cs_etm//} programs on a CPU-wide session: timestamps and context
    * IDs on, the driver's sync period, the kernel (EL1, Non-secure) running, no overflows.
    */
   public static EtmConfig forCpu(int cpu) {
-    // the ID cpu gets in a session of cpus 0..cpu (the legacy 0x10 + 2 * cpu up to cpu 47)
-    return new EtmConfig(cpu, dev.tracepoke.coresight.TraceIdMap.perfSession(cpu + 1)[cpu], true, 0, true, DEFAULT_SYNC_PERIOD_LOG2, true, 1, 0,
+    return new EtmConfig(cpu, traceIdOf(cpu), true, 0, true, DEFAULT_SYNC_PERIOD_LOG2, true, 1, 0,
         TimeConv.defaults(), List.of(), false, false);
   }
 

@@ -137,28 +137,47 @@ public record Scenario(
   }
 
   public static Scenario load(Path file) throws IOException {
+    return parse(Files.readAllBytes(file), file.toString());
+  }
+
+  /** Parses scenario JSON; {@code source} names it in errors (file, line and column). */
+  public static Scenario parse(byte[] json, String source) throws IOException {
     try {
       // Every key is required except OPTIONAL_KEYS (absent = off); then bind with locations kept
       // (explicit nulls are refused below, so primitives may take their default only when absent).
-      JsonNode tree = JSON.readTree(file.toFile());
+      JsonNode tree = JSON.readTree(json);
       if (tree instanceof ObjectNode o) {
         for (var c : Scenario.class.getRecordComponents()) {
           String key = c.getAccessor().getAnnotation(JsonProperty.class).value();
           if (!o.has(key) && !OPTIONAL_KEYS.contains(key)) {
-            throw new IOException(file + ": not a valid scenario: missing key '" + key + "'");
+            throw new InvalidScenario(source + ": not a valid scenario: missing key '" + key + "'");
           }
           if (o.has(key) && o.get(key).isNull() && c.getType().isPrimitive()) {
-            throw new IOException(file + ": not a valid scenario: key '" + key + "' is null");
+            throw new InvalidScenario(source + ": not a valid scenario: key '" + key + "' is null");
           }
         }
       }
       return JSON.readerFor(Scenario.class)
           .without(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES, DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-          .readValue(file.toFile());
+          .readValue(json);
+    } catch (InvalidScenario e) {
+      throw e;
     } catch (JsonProcessingException e) {
-      throw new IOException(
-          file + ": not a valid scenario at line " + e.getLocation().getLineNr() + ", column "
-              + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage(), e);
+      String where = e.getLocation() == null ? ""
+          : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+      throw new IOException(source + ": not a valid scenario" + where + ": " + e.getOriginalMessage(), e);
+    } catch (IOException e) {
+      // bytes that are no text in any encoding Jackson detects (e.g. an invalid UTF-32 character)
+      throw new IOException(source + ": not a valid scenario: " + e.getMessage(), e);
+    }
+  }
+
+  /** A scenario whose JSON parses but breaks a rule; its message is complete. */
+  private static final class InvalidScenario extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    InvalidScenario(String message) {
+      super(message);
     }
   }
 

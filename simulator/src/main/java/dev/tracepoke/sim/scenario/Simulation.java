@@ -161,28 +161,39 @@ public final class Simulation {
     meta.put("events", s.events().id());
     meta.put("run_nanos", Long.toString(s.runNanos()));
     try (RecordingWriter w = RecordingWriter.create(out, b -> RecordingAssembly.describe(b, s.cores()))) {
-      SimulationRun run;
-      long end = START_TIME + s.runNanos();
-      List<CoreTrace> traces = new ArrayList<>();
-      long[] bytes = new long[s.cores()];
-      // zstd 9, not the writer's default 15: on the default scenario (8 M instructions) 674 KB in
-      // about 1 s instead of 486 KB in about 5 s, still well under 1/8 byte per instruction
-      try (TruthWriter truth = TruthWriter.create(w.truthDir(), s.cores(), meta, TRUTH_ZSTD_LEVEL)) {
-        run = run(c -> trace[c], c -> new TruthObserver(truth.core(c)));
-        for (int c = 0; c < s.cores(); c++) {
-          trace[c].finish(end);
-          // what the trace lost is part of the truth: the diff must not count it as decoded
-          for (UntracedStretch u : trace[c].untracedStretches()) {
-            truth.core(c).untraced(u.overflowTime(), u.resumeTime());
+      // a run that fails leaves no file that looks whole: the perf.data and truth files are dropped
+      try {
+        SimulationRun run;
+        long end = START_TIME + s.runNanos();
+        List<CoreTrace> traces = new ArrayList<>();
+        long[] bytes = new long[s.cores()];
+        // zstd 9, not the writer's default 15: on the default scenario (8 M instructions) 674 KB in
+        // about 1 s instead of 486 KB in about 5 s, still well under 1/8 byte per instruction
+        try (TruthWriter truth = TruthWriter.create(w.truthDir(), s.cores(), meta, TRUTH_ZSTD_LEVEL)) {
+          try {
+            run = run(c -> trace[c], c -> new TruthObserver(truth.core(c)));
+          } catch (RuntimeException | Error e) {
+            truth.discard();
+            throw e;
           }
-          byte[] stream = trace[c].stream();
-          bytes[c] = stream.length;
-          traces.add(new CoreTrace(trace[c].config(), stream));
+          for (int c = 0; c < s.cores(); c++) {
+            trace[c].finish(end);
+            // what the trace lost is part of the truth: the diff must not count it as decoded
+            for (UntracedStretch u : trace[c].untracedStretches()) {
+              truth.core(c).untraced(u.overflowTime(), u.resumeTime());
+            }
+            byte[] stream = trace[c].stream();
+            bytes[c] = stream.length;
+            traces.add(new CoreTrace(trace[c].config(), stream));
+          }
         }
+        RecordingAssembly.write(w, run.image(), run.events(), traces, traces.get(0).config().timeConv(), START_TIME,
+            end, s.seed());
+        return run.summary(bytes);
+      } catch (IOException | RuntimeException | Error e) {
+        w.abort();
+        throw e;
       }
-      RecordingAssembly.write(w, run.image(), run.events(), traces, traces.get(0).config().timeConv(), START_TIME,
-          end, s.seed());
-      return run.summary(bytes);
     }
   }
 

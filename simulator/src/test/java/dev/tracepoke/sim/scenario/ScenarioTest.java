@@ -52,4 +52,14 @@ class ScenarioTest {
     assertEquals(true, e.getMessage().contains("scenario: cores must be 1..64, got 65"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> Scenario.builtin("nope"));
   }
+
+  @Test
+  void bytesThatAreNoTextNameTheSource() {
+    // found by ScenarioFuzzTest: Jackson takes 01 00 00 00 for UTF-32 and fails outside JSON parsing
+    byte[] json = {1, 0, 0, 0, 0, 0, 0, 0, 0x65, 0x22, 0x3a, 0x20, 0x22, 0x62, 0x72, 0x6b};
+    java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+        () -> Scenario.parse(json, "s.json"));
+    assertEquals("s.json: not a valid scenario: Invalid UTF-32 character 0x20392265 (above 0x0010ffff) at char #2,"
+        + " byte #11)", e.getMessage());
+  }
 }

@@ -1,0 +1,370 @@
+package dev.tracepoke.decode.pipeline;
+
+import dev.tracepoke.decode.etm4.PacketReader;
+import dev.tracepoke.decode.flow.FlowDecoder;
+import dev.tracepoke.decode.flow.FlowSink;
+import dev.tracepoke.decode.image.BlockCache;
+import dev.tracepoke.decode.image.ImageTimeline;
+import dev.tracepoke.decode.input.CoreTrace;
+import dev.tracepoke.decode.input.TraceInput;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * One core's stream decoded on several threads, with exactly the output of a decode on one.
+ *
+ * <p>The stream is cut into stretches of about {@link #STRETCH} bytes, each starting at an A-sync,
+ * and every stretch is decoded on a pool thread by a decoder of its own that starts there ({@link
+ * FlowDecoder#startAt}). The decoder of a stretch then runs on into the next stretch for up to
+ * {@link #OVERLAP} bytes, noting its state at every segment end ({@link FlowDecoder#state}); the
+ * next stretch's decoder notes its state at the same places. At the first place where both states
+ * are equal the two decodes will produce the same elements from there on: the earlier decoder's
+ * elements are kept up to that place and the later one's after it. Where no place matches (a
+ * patch-window fork or a missing context spans the boundary, the earlier decode read the bytes
+ * differently), the later stretch is decoded again by the earlier decoder continuing through it,
+ * as a decode on one thread would.
+ *
+ * <p>Memory: the stitcher holds at most {@code threads + 2} stretches (their bytes and their
+ * elements: for bugfix-exact-match's density about 15 MB per 128 KiB stretch) and as many
+ * decoders with their block caches; the trace's length does not matter.
+ */
+final class Stretches {
+  /** Trace bytes per stretch. */
+  static final int STRETCH = 1 << 17;
+  /** How far a stretch's decoder runs into the next stretch to find where their states meet. */
+  static final int OVERLAP = 3 * FlowDecoder.HOLD_SPAN;
+
+  private final CoreTrace core;
+  private final ImageTimeline timeline;
+  private final TraceInput input;
+  private final FlowDecoder.Config config;
+  private final ExecutorService pool;
+  private final int inFlight;
+  private final int stretchBytes;
+  private final FlowSink out;
+
+  /** Stretches cut but not yet stitched, oldest first. */
+  private final ArrayDeque<Stretch> pending = new ArrayDeque<>();
+  private long nextStart;
+  private int count;
+  private byte[] cur = new byte[1 << 16];
+  private int curLen;
+  private int searched;
+
+  /** The run being output: a decoder covering the stretches from one cut on. */
+  private Run run;
+  /** Stretches decoded again by the run before them (their states never met). */
+  int redone;
+
+  Stretches(CoreTrace core, ImageTimeline timeline, TraceInput input, FlowDecoder.Config config,
+      ExecutorService pool, int threads, int stretchBytes, FlowSink out) {
+    this.core = core;
+    this.timeline = timeline;
+    this.input = input;
+    this.config = config;
+    this.pool = pool;
+    this.inFlight = threads + 2;
+    this.stretchBytes = stretchBytes;
+    this.out = out;
+  }
+
+  /** Stretches cut so far. */
+  int count() {
+    return count;
+  }
+
+  /** The decoder configuration a factory stands for, or null when stretches cannot be used. */
+  static FlowDecoder.Config config(CoreDecoderFactory factory, TraceInput input) {
+    if (factory == CoreDecoderFactory.WINDOWS) {
+      return FlowDecoder.Config.windows(input.time()::toPerfTime);
+    }
+    if (factory == CoreDecoderFactory.STATIC) {
+      return FlowDecoder.Config.fixed(0, input.time()::toPerfTime);
+    }
+    if (factory == CoreDecoderFactory.NAIVE) {
+      return FlowDecoder.Config.naive(input.time()::toPerfTime);
+    }
+    return null;
+  }
+
+  /** Decodes the whole core into {@code out} (on the calling thread: splitting and stitching). */
+  void decode() throws IOException {
+    core.bytes().pushTo((buf, off, len) -> {
+      if (Thread.currentThread().isInterrupted()) {
+        throw new UncheckedIOException(new InterruptedIOException("decode of cpu " + core.cpu()
+            + " stopped"));
+      }
+      append(buf, off, len);
+      cutWhereYouCan();
+    });
+    cut(curLen, true);
+    while (!pending.isEmpty()) {
+      stitchOldest();
+    }
+  }
+
+  // ---------------------------------------------------------------- cutting
+
+  private void append(byte[] buf, int off, int len) {
+    if (curLen + len > cur.length) {
+      cur = Arrays.copyOf(cur, Math.max(cur.length * 2, curLen + len));
+    }
+    System.arraycopy(buf, off, cur, curLen, len);
+    curLen += len;
+  }
+
+  private void cutWhereYouCan() {
+    while (curLen > stretchBytes) {
+      int at = findAsync(Math.max(stretchBytes, searched));
+      if (at < 0) {
+        searched = Math.max(stretchBytes, curLen - 11);
+        return;
+      }
+      cut(at, false);
+    }
+  }
+
+  /** The start of the first A-sync (eleven zero bytes, then 0x80) ending at or after {@code from}. */
+  private int findAsync(int from) {
+    for (int i = Math.max(from, 11); i < curLen; i++) {
+      if (cur[i] == (byte) 0x80) {
+        int z = 1;
+        while (z <= 11 && cur[i - z] == 0) {
+          z++;
+        }
+        if (z > 11) {
+          return i - 11;
+        }
+      }
+    }
+    return -1;
+  }
+
+  private void cut(int at, boolean last) {
+    while (pending.size() >= inFlight) {
+      stitchOldest();
+    }
+    Stretch s = new Stretch(count++, nextStart, Arrays.copyOf(cur, at), last);
+    nextStart += at;
+    System.arraycopy(cur, at, cur, 0, curLen - at);
+    curLen -= at;
+    searched = 0;
+    Stretch before = pending.peekLast();
+    pending.add(s);
+    s.fresh = CompletableFuture.supplyAsync(() -> fresh(s), pool);
+    if (before != null) {
+      before.next = s;
+      // the earlier stretch's decoder runs on into this one once it has decoded its own bytes
+      before.overlapped = before.fresh.thenApplyAsync(r -> overlap(r, s), pool);
+    }
+    if (last) {
+      s.overlapped = s.fresh.thenApplyAsync(Run::finish, pool);
+    }
+  }
+
+  // ---------------------------------------------------------------- decoding
+
+  /** A decoder over some stretches and the elements it produced. */
+  private final class Run implements FlowDecoder.Checkpoints {
+    final BlockCache cache;
+    final FlowDecoder decoder;
+    final PacketReader reader;
+    final FlowBlocks elements = new FlowBlocks();
+    /** States noted over the run's first bytes and over its overlap into the next stretch. */
+    final List<long[]> startNotes = new ArrayList<>();
+    final List<long[]> endNotes = new ArrayList<>();
+    List<long[]> notes = startNotes;
+    long noteFrom = Long.MAX_VALUE;
+    long noteTo = Long.MAX_VALUE;
+    private final long[] scratch = new long[FlowDecoder.STATE_LONGS];
+    /** First element not yet output; packet index of this run's first packet in the stream. */
+    long cutIn;
+    long indexBase;
+    /** Bytes of the next stretch pushed by the overlap. */
+    int pushedOfNext;
+
+    Run(long start) {
+      cache = takeCache();
+      decoder = CoreDecoderFactory.spaces(new FlowDecoder(core.cpu(), cache, config, elements), core, timeline,
+          input);
+      decoder.startAt(start);
+      decoder.checkpoints(this);
+      reader = new PacketReader(core.config(), decoder);
+    }
+
+    @Override
+    public void at(long key, long index) {
+      long offset = key >>> 1;
+      if (offset <= noteFrom || offset > noteTo || !decoder.state(scratch, index)) {
+        return;
+      }
+      long[] n = new long[3 + FlowDecoder.STATE_LONGS];
+      n[0] = key;
+      n[1] = elements.count();
+      n[2] = index;
+      System.arraycopy(scratch, 0, n, 3, FlowDecoder.STATE_LONGS);
+      notes.add(n);
+    }
+
+    Run finish() {
+      reader.finish();
+      return this;
+    }
+  }
+
+  private final java.util.concurrent.ConcurrentLinkedQueue<BlockCache> caches =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  /** Block caches are not thread-safe: each run owns one while it lives, then it is reused. */
+  private BlockCache takeCache() {
+    BlockCache c = caches.poll();
+    return c != null ? c
+        : new BlockCache(timeline, input.pauthBranches(), core.config().wfxWaypoints());
+  }
+
+  private void retire(CompletableFuture<Run> f) {
+    f.whenComplete((r, e) -> {
+      if (r != null) {
+        caches.add(r.cache);
+      }
+    });
+  }
+
+  /** A stretch decoded from its own start, noting its states over its first bytes. */
+  private Run fresh(Stretch s) {
+    Run r = new Run(s.start);
+    if (s.number > 0) {
+      r.noteFrom = s.start;
+      r.noteTo = s.start + OVERLAP;
+    }
+    r.reader.push(s.bytes, 0, s.bytes.length);
+    r.noteFrom = Long.MAX_VALUE; // nothing more to note until it runs into the next stretch
+    r.notes = r.endNotes;
+    return r;
+  }
+
+  /** Runs {@code r} on into {@code next} for up to {@link #OVERLAP} bytes, noting its states. */
+  private Run overlap(Run r, Stretch next) {
+    r.endNotes.clear();
+    r.notes = r.endNotes;
+    r.noteFrom = next.start;
+    r.noteTo = next.start + OVERLAP;
+    int n = Math.min(next.bytes.length, OVERLAP + 64);
+    r.reader.push(next.bytes, 0, n);
+    r.pushedOfNext = n;
+    return r;
+  }
+
+  // ---------------------------------------------------------------- stitching
+
+  /** Stitches the oldest pending stretch: outputs its run's elements up to where the next takes over. */
+  private void stitchOldest() {
+    Stretch s = pending.peekFirst();
+    try {
+      if (run == null) {
+        run = s.fresh.get();
+        run.cutIn = 0;
+        run.indexBase = 0;
+      }
+      if (s.last) {
+        s.overlapped.get(); // finished: the end of the trace
+        emit(run, run.elements.count());
+        pending.removeFirst();
+        return;
+      }
+      Stretch next = s.next;
+      if (next == null) {
+        throw new IllegalStateException("stretch " + s.number + " has no successor");
+      }
+      Run mine = s.overlapped.get();
+      if (mine != run) {
+        throw new IllegalStateException("stretch " + s.number + " overlapped by another run");
+      }
+      Run theirs = next.fresh.get();
+      long[] match = null;
+      long[] their = null;
+      for (long[] a : run.endNotes) {
+        for (long[] b : theirs.startNotes) {
+          if (a[0] == b[0] && Arrays.equals(a, 3, a.length, b, 3, b.length)) {
+            match = a;
+            their = b;
+            break;
+          }
+        }
+        if (match != null) {
+          break;
+        }
+      }
+      pending.removeFirst();
+      if (match != null) {
+        emit(run, match[1]);
+        caches.add(run.cache);
+        theirs.cutIn = their[1];
+        theirs.indexBase = run.indexBase + match[2] - their[2];
+        run = theirs;
+        // the next stretch's own overlap (if any) was chained to its fresh decode: nothing to redo
+        return;
+      }
+      // no place where the states meet: decode the next stretch again, continuing this run
+      run.reader.push(next.bytes, run.pushedOfNext, next.bytes.length - run.pushedOfNext);
+      run.pushedOfNext = 0;
+      run.notes = run.endNotes;
+      run.endNotes.clear();
+      redone++;
+      // the next stretch's own decode (and what was chained to it) is dropped once it is done
+      retire(next.overlapped != null ? next.overlapped : next.fresh);
+      next.fresh = CompletableFuture.completedFuture(run);
+      if (next.last) {
+        next.overlapped = CompletableFuture.completedFuture(run.finish());
+      } else if (next.next != null) {
+        next.overlapped = CompletableFuture.completedFuture(overlap(run, next.next));
+      } else {
+        next.overlapped = null; // chained to the run when the stretch after it is cut
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UncheckedIOException(new InterruptedIOException("decode of cpu " + core.cpu()
+          + " stopped"));
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof RuntimeException r) {
+        throw r;
+      }
+      if (c instanceof Error err) {
+        throw err;
+      }
+      throw new UncheckedIOException(new IOException(c));
+    }
+  }
+
+  private void emit(Run r, long upTo) {
+    r.elements.emit(r.cutIn, upTo, r.indexBase, core.cpu(), out);
+    r.cutIn = upTo;
+  }
+
+  /** One stretch of the stream: its bytes and the decodes over it. */
+  private static final class Stretch {
+    final int number;
+    final long start;
+    final byte[] bytes;
+    final boolean last;
+    Stretch next;
+    CompletableFuture<Run> fresh;
+    CompletableFuture<Run> overlapped;
+
+    Stretch(int number, long start, byte[] bytes, boolean last) {
+      this.number = number;
+      this.start = start;
+      this.bytes = bytes;
+      this.last = last;
+    }
+  }
+}
