@@ -11,6 +11,9 @@ import dev.tracepoke.decode.image.MemoryImage;
 import dev.tracepoke.decode.input.CoreTrace;
 import dev.tracepoke.decode.input.RecordingInput;
 import dev.tracepoke.decode.input.TraceInput;
+import dev.tracepoke.decode.pipeline.CoreDecoderFactory;
+import dev.tracepoke.decode.pipeline.Decoding;
+import dev.tracepoke.decode.pipeline.TruthCheck;
 import dev.tracepoke.kallsyms.Kallsyms;
 import dev.tracepoke.perf.FileRecord;
 import dev.tracepoke.perf.PerfDataReader;
@@ -147,30 +150,123 @@ class PerfOnSimulatedRecordingsTest {
       assertEquals(2, synthesized, s + ": synthesized instructions + branches attrs");
       assertEquals(ourRecords(rec.resolve("data")), perfRecords, s + ": records");
 
-      TraceInput in = RecordingInput.open(rec, null);
-      Map<Integer, LongUnaryOperator> index = OpenCsdOracle.indices(rec);
-      List<Integer> n = new ArrayList<>();
-      for (CoreTrace core : in.cores()) {
-        List<String> ours = new ArrayList<>();
-        PacketReader reader = new PacketReader(core.config(),
-            new OpenCsdPacketText(index.get(core.traceId()), ours::add));
-        core.bytes().pushTo(reader::push);
-        reader.finish();
-        List<String> theirs = perfPackets.getOrDefault(core.cpu(), List.of());
-        for (int i = 0; i < Math.min(ours.size(), theirs.size()); i++) {
-          if (!ours.get(i).equals(theirs.get(i))) {
-            assertEquals(theirs.get(i), ours.get(i), s + " cpu " + core.cpu() + ": packet " + i);
-          }
-        }
-        assertEquals(theirs.size(), ours.size(), s + " cpu " + core.cpu() + ": packets");
-        n.add(ours.size());
-      }
+      List<Integer> n = samePackets(rec, perfPackets, s.toString());
       assertEquals(r.summary().pokes().records(),
           (int) perfRecords.stream().filter(x -> x.endsWith("TEXT_POKE")).count(), s + ": TEXT_POKE records");
       packets.put(s.name(), n);
     }
     System.out.println("perf report -D: same records, and per cpu the same packets: " + packets);
   }
+
+  /** Per cpu, our packet reader's listing of the recording equals perf's; the packet counts. */
+  static List<Integer> samePackets(Path rec, Map<Integer, List<String>> perfPackets, String what)
+      throws IOException {
+    TraceInput in = RecordingInput.open(rec, null);
+    Map<Integer, LongUnaryOperator> index = OpenCsdOracle.indices(rec);
+    List<Integer> n = new ArrayList<>();
+    for (CoreTrace core : in.cores()) {
+      List<String> ours = new ArrayList<>();
+      PacketReader reader = new PacketReader(core.config(),
+          new OpenCsdPacketText(index.get(core.traceId()), ours::add));
+      core.bytes().pushTo(reader::push);
+      reader.finish();
+      List<String> theirs = perfPackets.getOrDefault(core.cpu(), List.of());
+      for (int i = 0; i < Math.min(ours.size(), theirs.size()); i++) {
+        if (!ours.get(i).equals(theirs.get(i))) {
+          assertEquals(theirs.get(i), ours.get(i), what + " cpu " + core.cpu() + ": packet " + i);
+        }
+      }
+      assertEquals(theirs.size(), ours.size(), what + " cpu " + core.cpu() + ": packets");
+      n.add(ours.size());
+    }
+    return n;
+  }
+
+  /**
+   * Issue 12 part 9: 64 cores. The session's trace IDs are the kernel's (0x10 + 2 * cpu up to cpu
+   * 47, then 0x01..0x0F, then 0x11), each announced by an AUX_OUTPUT_HW_ID record after the cpu's
+   * ITRACE_START and held in the v1 metadata too; perf 6.1 reads every record and lists every
+   * cpu's packets exactly as we do, and the decode has no silent error against the ground truth.
+   */
+  @Test
+  void sixtyFourCoresGetTheKernelsTraceIdsAndPerfListsEveryCoresPackets() throws IOException {
+    Scenario b = SimRecordings.scenario("default", 3, 30_000);
+    Scenario s = new Scenario("c64", 64, b.seed(), b.runNanos(), b.functions(), b.protocol(), b.events(),
+        b.pokesPerMilli(), b.timerPeriodNanos(), b.syscallsPerMilli(), b.fetchBias(), b.etmSyncPeriodBytes(),
+        b.etmTimestampPeriodCycles(), b.overflowEveryNanos(), b.etmCseTimestamps());
+    Path rec = tmp.resolve("c64");
+    SimRecordings.record(s, rec);
+
+    List<Integer> expected = new ArrayList<>();
+    for (int cpu = 0; cpu < 48; cpu++) {
+      expected.add(0x10 + 2 * cpu);
+    }
+    for (int id = 0x01; id <= 0x0F; id++) {
+      expected.add(id);
+    }
+    expected.add(0x11);
+    List<Integer> hwIds = new ArrayList<>();
+    List<Integer> hwCpus = new ArrayList<>();
+    List<Integer> metadata = new ArrayList<>();
+    try (PerfDataReader r = PerfDataReader.open(rec.resolve("data"))) {
+      RecordCursor c = r.fileOrder();
+      for (FileRecord x; (x = c.next()) != null; ) {
+        if (x.record() instanceof dev.tracepoke.perf.PerfRecord.AuxOutputHwId hw) {
+          hwIds.add(hw.traceId());
+          hwCpus.add(hw.sampleId().cpu());
+          assertEquals(hw.traceId(), hw.hwId(), "HW_ID version 0.0: nothing but the trace ID");
+        } else if (x.record() instanceof dev.tracepoke.perf.PerfRecord.AuxtraceInfo info
+            && info.priv() instanceof dev.tracepoke.perf.CsEtmInfo cs) {
+          assertEquals(1, cs.version(), "CS_ETM header version (perf 6.1 refuses 2)");
+          cs.cpus().forEach(p -> metadata.add(p.traceId()));
+        }
+      }
+    }
+    assertEquals(expected, hwIds, "HW_ID trace IDs in cpu order");
+    assertEquals(java.util.stream.IntStream.range(0, 64).boxed().toList(), hwCpus, "HW_ID cpus");
+    assertEquals(expected, metadata, "TRCTRACEIDR of the metadata");
+
+    TraceInput in = RecordingInput.open(rec, null);
+    List<Decoding.CoreResult> decoded = Decoding.run(in, CoreDecoderFactory.WINDOWS, null, 2);
+    dev.tracepoke.decode.diff.DiffReport diff = TruthCheck.diff(in, decoded);
+    assertEquals(64, decoded.size(), "cores decoded");
+    assertEquals(0, diff.total().silentErrors(), "silent errors");
+    assertTrue(diff.total().matched() > 64 * 1000, "instructions matched: " + diff.total());
+
+    Run run = perf(tmp, "report", "-D", "-i", rec.toString());
+    assertEquals(0, run.exit(), "perf report -D failed:\n" + run.err());
+    assertEquals("", run.err().strip(), "perf report -D stderr");
+    Map<Integer, List<String>> perfPackets = new TreeMap<>();
+    java.util.Set<String> perfIds = new java.util.TreeSet<>();
+    int hwLines = 0;
+    int cpu = Integer.MIN_VALUE;
+    for (String line : run.out()) {
+      Matcher m = RECORD.matcher(line);
+      if (m.matches()) {
+        Matcher a = AUXTRACE_CPU.matcher(line);
+        cpu = a.find() ? Integer.parseInt(a.group(1)) : Integer.MIN_VALUE;
+        hwLines += m.group(5).equals("AUX_OUTPUT_HW_ID") ? 1 : 0;
+        continue;
+      }
+      String[] p = OpenCsdPacketText.parseListerLine(line);
+      if (p != null) {
+        perfPackets.computeIfAbsent(cpu, k -> new ArrayList<>()).add(p[1]);
+        Matcher id = PACKET_ID.matcher(line);
+        assertTrue(id.find(), line);
+        perfIds.add(id.group(1));
+      }
+    }
+    assertEquals(64, hwLines, "HW_ID records perf lists");
+    assertEquals(64, perfPackets.size(), "cpus whose packets perf lists");
+    java.util.Set<String> ids = new java.util.TreeSet<>();
+    expected.forEach(id -> ids.add(Integer.toHexString(id)));
+    assertEquals(ids, perfIds, "trace IDs of perf's packet lines");
+    List<Integer> n = samePackets(rec, perfPackets, "c64");
+    System.out.println("64 cores: perf report -D lists " + n.stream().mapToInt(Integer::intValue).sum()
+        + " packets of 64 trace IDs as we do; decode vs truth: " + diff.total());
+  }
+
+  private static final Pattern PACKET_ID = Pattern.compile("ID:([0-9a-f]+);");
 
   /** Per cpu, the samples at kernel addresses, as perf printed them. */
   static Map<String, List<String>> kernelSamples(List<String> lines) {

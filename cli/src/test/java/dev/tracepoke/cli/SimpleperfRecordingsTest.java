@@ -300,4 +300,60 @@ class SimpleperfRecordingsTest {
     assertEquals(1, tracepoke(out2, err2, "dump", "--packets", data.toString()));
     assertTrue(err2.toString().contains("the AUX data was lost"), err2.toString());
   }
+
+  /**
+   * perf_kernel.data with neither vmlinux nor kcore: no code can be placed (perf prints "Debug
+   * data not found for address 0xffffff9a5dde6530" and decodes nothing). We say so on stderr and
+   * decode the trace to gaps naming every address it reaches, exit 0 (the trace was read).
+   */
+  @Test
+  void nothingPlacedDecodesToGapsNamingTheAddresses() {
+    Path data = dir().resolve("perf_kernel.data");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    assertEquals(0, tracepoke(out, err, "decode", data.toString()), err.toString());
+    assertTrue(err.toString().contains("tracepoke decode: warning: " + data + ": no code could be placed"
+        + " (expected kcore_dir/kcore, MMAP records of files found through --symfs DIR or the build-id cache,"
+        + " --vmlinux ELF or --image ELF[@ADDR]): the trace decodes to gaps naming the addresses it reaches"),
+        err.toString());
+    List<String> lines = List.of(out.toString().split("\n"));
+    assertEquals("[000]                    -  gap nacc address ffffff9a5dde6530 at offset 993", lines.get(1));
+    assertEquals(4744, lines.stream().filter(l -> l.contains(" gap nacc address ")).count());
+    assertEquals(List.of(), ourIps(out.toString()), "no instruction is claimed");
+  }
+
+  /**
+   * export opencsd of the raw-ETE recording writes an ETE device (type=ETE, TRCDEVARCH 0x47715a13
+   * as recorded) that trc_pkt_lister decodes to the same 208 ranges perf's --itrace=b gives.
+   */
+  @Test
+  void eteCoresExportAsEteDevices() throws IOException {
+    Path data = dir().resolve("perf_with_unformatted_trace.data");
+    Path symfs = tmp.resolve("symfs-ete");
+    Files.createDirectories(symfs.resolve("data/local/tmp"));
+    Files.copy(dir().resolve("etm_test_loop"), symfs.resolve("data/local/tmp/etm_test_loop"));
+    Path snap = tmp.resolve("ete-snapshot");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    assertEquals(0, tracepoke(out, err, "export", "opencsd", "--symfs", symfs.toString(), data.toString(),
+        snap.toString()), err.toString());
+    String device = Files.readString(snap.resolve("ete_0.ini"));
+    assertTrue(device.contains("type=ETE"), device);
+    assertTrue(device.contains("TRCDEVARCH=0x47715A13"), device);
+    assertTrue(Files.notExists(snap.resolve("etm_0.ini")));
+    var in = dev.tracepoke.decode.input.SnapshotInput.open(snap);
+    assertEquals(1, in.cores().size());
+    assertEquals(0x47715a13, in.cores().get(0).config().devarch());
+    java.util.Optional<Path> lister = OpenCsdOracle.onPath("trc_pkt_lister");
+    if (lister.isEmpty()) {
+      System.out.println("SKIP: trc_pkt_lister not on PATH (package libopencsd-bin): ETE export decode");
+      return;
+    }
+    Process p = new ProcessBuilder(lister.get().toString(), "-ss_dir", snap.toString(), "-decode", "-logstdout",
+        "-logfilename", "/dev/null").directory(tmp.toFile()).redirectErrorStream(true).start();
+    String listed = new String(p.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+    long ranges = listed.lines().filter(l -> l.contains("OCSD_GEN_TRC_ELEM_INSTR_RANGE")).count();
+    assertEquals(208, ranges, listed.lines().filter(l -> l.contains("ERR")).findFirst().orElse(""));
+    assertTrue(listed.contains("Protocol printer ETE on Trace ID 0x10"), "the lister made an ETE decoder");
+  }
 }

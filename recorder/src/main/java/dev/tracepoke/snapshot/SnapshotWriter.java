@@ -112,6 +112,26 @@ public final class SnapshotWriter {
     return this;
   }
 
+  /**
+   * Adds an ETE device {@code <name>.ini} ({@code type=ETE}, Armv9's Embedded Trace Extension)
+   * tracing core {@code coreName}: the registers OpenCSD's ETE decoder reads, TRCDEVARCH among
+   * them (its version comes from there, not from TRCIDR1); ETE has no TRCIDR9-13.
+   */
+  public SnapshotWriter ete(String name, String coreName, EtmRegisters r, long devarch) {
+    Map<String, Long> regs = new LinkedHashMap<>();
+    regs.put("TRCCONFIGR", r.configr());
+    regs.put("TRCTRACEIDR", r.traceIdr());
+    regs.put("TRCDEVARCH", devarch);
+    regs.put("TRCIDR0", r.idr0());
+    regs.put("TRCIDR1", r.idr1());
+    regs.put("TRCIDR2", r.idr2());
+    regs.put("TRCIDR8", r.idr8());
+    regs.put("TRCAUTHSTATUS", 0xCCL);
+    devices.add(new Device.TraceSource(checkValue(name), name + ".ini", "ETE", regs));
+    coreSources.put(checkValue(coreName), name);
+    return this;
+  }
+
   /** Adds a cluster of cores ({@code [clusters]}). */
   public SnapshotWriter cluster(String name, List<String> cores) {
     clusters.put(checkValue(name), List.copyOf(cores));

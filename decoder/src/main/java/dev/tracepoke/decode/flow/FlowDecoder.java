@@ -199,6 +199,13 @@ public final class FlowDecoder implements PacketSink {
   /** ETE with TRCIDR0.COMMTRANS = 0 and speculation: a transaction start counts in commits. */
   private boolean transStartP0;
 
+  // Address spaces (perf recordings with per-process maps); null: one image for everything.
+  private dev.tracepoke.decode.image.SpaceCaches spaces;
+  private boolean pidInVmid;
+  private static final int NO_PID = Integer.MIN_VALUE;
+  private int pid = NO_PID;
+  private BlockCache current;
+
   /**
    * A decoder over one fixed image version, timestamps taken as perf time.
    *
@@ -250,6 +257,41 @@ public final class FlowDecoder implements PacketSink {
     return this;
   }
 
+  /**
+   * Walks each process's code in its own address space: a context packet's context ID (or VMID,
+   * when {@code pidInVmid}: CONTEXTIDR_EL2 on kernels at EL2) names the thread, whose process's
+   * maps at the segment's time give the image. Until the first context ID the input's one image
+   * applies.
+   */
+  public FlowDecoder addressSpaces(dev.tracepoke.decode.image.SpaceCaches caches, boolean pidInVmid) {
+    this.spaces = caches;
+    this.pidInVmid = pidInVmid;
+    walk.contextHook(this::onContextIds);
+    return this;
+  }
+
+  private void onContextIds(boolean contextIdUpdated, long contextId, boolean vmidUpdated, int vmid) {
+    if (pidInVmid ? !vmidUpdated : !contextIdUpdated) {
+      return;
+    }
+    int p = spaces.pidOf(pidInVmid ? vmid : (int) contextId);
+    if (p != pid) {
+      pid = p;
+      switchSpace();
+    }
+  }
+
+  /** The image of the current process at this segment's time (its start; else its end; else perf's final maps). */
+  private void switchSpace() {
+    long t = segment.from != FlowSink.NO_TIME ? segment.from
+        : segment.to != FlowSink.NO_TIME ? segment.to : Long.MAX_VALUE;
+    BlockCache c = spaces.cache(pid, t);
+    if (c != current) {
+      current = c;
+      walk.use(c);
+    }
+  }
+
   /** A decoder over one fixed image version for a trace unit configured as {@code unit}. */
   public static FlowDecoder forConfig(dev.tracepoke.decode.etm4.Etm4Config unit, int version,
       BlockCache blocks, FlowSink sink) {
@@ -291,6 +333,7 @@ public final class FlowDecoder implements PacketSink {
     into[2] = segment.version;
     into[3] = segmentStart;
     into[4] = lastTraceInfo;
+    into[5] = pid; // the address space walked (a function of the context, unless none was seen yet)
     w.state(into, 12, index);
     return true;
   }
@@ -659,6 +702,9 @@ public final class FlowDecoder implements PacketSink {
   /** Decodes the packets kept so far, all lying before {@code next} (perf time or NO_TIME). */
   private void decodeSegment(long next) {
     segment.to = next;
+    if (spaces != null && pid != NO_PID) {
+      switchSpace(); // a map may have changed since the last segment
+    }
     if (config.mode() == ImageMode.NAIVE) {
       segment.version = timeline.versionAt(
           segment.from == FlowSink.NO_TIME ? Long.MIN_VALUE : segment.from);

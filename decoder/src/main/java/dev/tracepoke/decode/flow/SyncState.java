@@ -51,6 +51,7 @@ final class SyncState {
       everSynced = true;
       Walker w = forks.walkers[0];
       w.needAddress = true;
+      w.naccPc = Walker.NO_NACC;
       w.needContext = true;
       w.exceptionPending = false;
       w.walkFrom = FlowSink.NO_TIME;
@@ -81,6 +82,7 @@ final class SyncState {
     }
     sync = Sync.NO_SYNC;
     w.needAddress = true;
+    w.naccPc = Walker.NO_NACC;
     w.needContext = true;
     w.exceptionPending = false;
     w.resyncing = false;

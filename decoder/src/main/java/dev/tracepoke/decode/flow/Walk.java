@@ -29,8 +29,16 @@ final class Walk {
   private static final long FORK_WORD = -2L;
   private static final long NONE = -1L;
 
-  private final BlockCache blocks;
-  private final ImageTimeline timeline;
+  private BlockCache blocks;
+  private ImageTimeline timeline;
+  /** Told of every context packet that sets a context ID or VMID (address spaces), or null. */
+  private ContextHook contextHook;
+
+  /** What a context packet set, for the decoder that picks the address space from it. */
+  @FunctionalInterface
+  interface ContextHook {
+    void context(boolean contextIdUpdated, long contextId, boolean vmidUpdated, int vmid);
+  }
   /** WINDOWS over an image with poke sites: some words differ per core and window. */
   private final boolean sites;
   private final Segment segment;
@@ -117,6 +125,22 @@ final class Walk {
     return true;
   }
 
+  /** Walks another image from the next packet on (another process's address space). */
+  void use(BlockCache b) {
+    blocks = b;
+    timeline = b.image();
+  }
+
+  void contextHook(ContextHook hook) {
+    contextHook = hook;
+  }
+
+  private void tellContext(long bits, int vmid, long contextId) {
+    if (contextHook != null && (bits & (3 << 10)) != 0) {
+      contextHook.context((bits & (1 << 11)) != 0, contextId, (bits & (1 << 10)) != 0, vmid);
+    }
+  }
+
   void logCses(LongArrayList into) {
     cseLog = into;
   }
@@ -135,6 +159,7 @@ final class Walk {
     if (!sync.synced()) {
       return;
     }
+    tellContext(bits, vmid, contextId);
     for (int k = 0; k < forks.live; k++) {
       updateContext(forks.walkers[k], offset, bits, vmid, contextId);
     }
@@ -184,6 +209,7 @@ final class Walk {
       return;
     }
     if (bits >= 0) {
+      tellContext(bits, vmid, contextId);
       for (int k = 0; k < forks.live; k++) {
         updateContext(forks.walkers[k], offset, bits, vmid, contextId);
       }
@@ -238,6 +264,7 @@ final class Walk {
     w.pc = address;
     w.needAddress = false;
     w.waitBranch = false;
+    w.naccPc = Walker.NO_NACC;
     w.addressFree = false;
     w.resyncing = false;
   }
@@ -599,6 +626,7 @@ final class Walk {
     delivery.put(w, FlowElements.GAP, FlowSink.GAP_NACC, nacc, 0, 0, offset, FlowSink.NO_TIME,
         FlowSink.NO_TIME);
     w.needAddress = true;
+    w.naccPc = nacc;
     w.overrides = 0;
     w.walkFrom = segment.from;
     return OK;
@@ -860,7 +888,13 @@ final class Walk {
       if (walkToAddress(w, ret) == FORK) {
         return FORK;
       }
+    } else if (w.needAddress && w.naccPc != Walker.NO_NACC && w.naccPc != ret) {
+      // OpenCSD walks to the return address from the word it could not read: the same gap again
+      // (juno-uname-001: NACC at the atom, NACC again at the exception)
+      delivery.put(w, FlowElements.GAP, FlowSink.GAP_NACC, w.naccPc, 0, 0, w.exceptionOffset,
+          FlowSink.NO_TIME, FlowSink.NO_TIME);
     }
+    w.naccPc = Walker.NO_NACC;
     w.exceptionPending = false;
     w.overrides = 0;
     w.expectReturn = Walker.NO_EXPECTATION;

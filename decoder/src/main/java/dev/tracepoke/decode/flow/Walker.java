@@ -16,11 +16,19 @@ final class Walker {
   /** {@link #expectReturn}: the walk predicts no target for the address it waits for. */
   static final long NO_EXPECTATION = 1L;
 
+  /** {@link #naccPc} when the walk did not stop at an unmapped word (never an A64 pc: odd). */
+  static final long NO_NACC = 1L;
+
   long pc;
   /** The block whose waypoint the last atom ended at (-1: none) and its direction: a hint for the next lookup. */
   int lastBlock = -1;
   boolean lastTaken;
   boolean needAddress = true;
+  /**
+   * Where the walk last stopped at an unmapped word, while it waits for the address after that;
+   * else {@link #NO_NACC}. OpenCSD walks on from there to an exception's return address.
+   */
+  long naccPc = NO_NACC;
   boolean needContext = true;
   int el;
   boolean sf;
@@ -124,6 +132,7 @@ final class Walker {
     Walker w = new Walker();
     w.pc = pc;
     w.needAddress = needAddress;
+    w.naccPc = naccPc;
     w.needContext = needContext;
     w.el = el;
     w.sf = sf;
@@ -199,6 +208,7 @@ final class Walker {
     into[at + 15] = (qPending ? 1 : 0) | (waitBranch ? 2 : 0);
     into[at + 16] = qPending ? qCount : 0;
     into[at + 17] = qPending ? qOffset : 0;
+    into[at + 18] = naccPc; // an exception repeats the gap at this word
     for (int i = 0; i < MAX_OVERRIDES; i++) {
       into[at + 20 + 2 * i] = i < overrides ? overridePc[i] : 0;
       into[at + 21 + 2 * i] = i < overrides ? overrideWord[i] : 0;
@@ -229,6 +239,7 @@ final class Walker {
   boolean sameState(Walker o) {
     return pc == o.pc
         && needAddress == o.needAddress
+        && naccPc == o.naccPc
         && expectReturn == o.expectReturn
         && sameCalls(o)
         && needContext == o.needContext

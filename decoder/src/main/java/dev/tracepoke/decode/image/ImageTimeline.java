@@ -78,8 +78,13 @@ public final class ImageTimeline {
   private final Long2ObjectOpenHashMap<int[]> open = new Long2ObjectOpenHashMap<>();
   private long[] openAddresses = new long[0]; // sorted unsigned
 
+  private final WriterCses writers;
+  private final PatchSites tables;
+
   private ImageTimeline(MemoryImage base, List<PokeWindow> windows, WriterCses writers, PatchSites tables) {
     this.base = base;
+    this.writers = writers;
+    this.tables = tables;
     this.windows = Collections.unmodifiableList(windows);
     int n = windows.size();
     switchTimes = new long[n];
@@ -104,6 +109,14 @@ public final class ImageTimeline {
     if (windows.isEmpty()) {
       openSites(tables);
     }
+  }
+
+  /**
+   * The same writes and patch sites over another base image (a process's address space: the
+   * kernel's text, where pokes land, is in every one).
+   */
+  public ImageTimeline rebased(MemoryImage other) {
+    return new ImageTimeline(other, new ArrayList<>(windows), writers, tables);
   }
 
   /** An image that never changes. */

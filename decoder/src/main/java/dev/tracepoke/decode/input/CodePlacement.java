@@ -1,5 +1,6 @@
 package dev.tracepoke.decode.input;
 
+import dev.tracepoke.decode.image.AddressSpaces;
 import dev.tracepoke.decode.image.MemoryImage;
 import dev.tracepoke.elf.ElfImage;
 import dev.tracepoke.elf.ElfSection;
@@ -68,6 +69,29 @@ public final class CodePlacement {
    */
   public static MemoryImage place(MemoryImage base, List<MapRecord> maps, Set<Integer> traced,
       Map<String, byte[]> buildIds, ImageOptions options, List<String> warnings) throws IOException {
+    return placement(base, maps, List.of(), Map.of(), traced, buildIds, options, warnings).image();
+  }
+
+  /** A process created by FORK (a new process, not a thread), with the time it was made. */
+  public record Fork(long time, int pid, int parent) {}
+
+  /**
+   * The code of a recording: one image with every traced process's final maps (for trace whose
+   * process is not known) and, per process, its code over time.
+   */
+  public record Placement(MemoryImage image, AddressSpaces spaces) {}
+
+  /**
+   * As {@link #place}, and each process's own code over time: its maps applied in time order (a
+   * later map cuts what it overlaps, a FORK copies the parent's maps at that time), one image per
+   * change of its executable maps, the shared code (kernel, modules, images given) in each.
+   *
+   * @param forks FORK records of new processes
+   * @param pidOfTid thread → process, from the records that name both
+   */
+  public static Placement placement(MemoryImage base, List<MapRecord> maps, List<Fork> forks,
+      Map<Integer, Integer> pidOfTid, Set<Integer> traced, Map<String, byte[]> buildIds, ImageOptions options,
+      List<String> warnings) throws IOException {
     CodePlacement p = new CodePlacement(options, warnings);
     for (MemoryImage.Segment s : base.segments()) {
       p.add(s.vaddr(), s.bytes(), "the recording's image");
@@ -76,10 +100,18 @@ public final class CodePlacement {
       p.elf(i);
     }
     p.kernel(maps);
+    p.modules(maps, buildIds);
+    TreeMap<Long, byte[]> shared = new TreeMap<>(p.placed);
     p.user(maps, traced, buildIds);
+    AddressSpaces spaces = p.spaces(shared, maps, forks, pidOfTid, buildIds);
+    p.reportMissing();
     p.clashes.forEach((k, v) -> warnings.add(k + ": " + v));
+    return new Placement(image(p.placed), spaces);
+  }
+
+  private static MemoryImage image(TreeMap<Long, byte[]> placed) {
     List<MemoryImage.Segment> segs = new ArrayList<>();
-    p.placed.forEach((start, bytes) -> segs.add(new MemoryImage.Segment(start, bytes)));
+    placed.forEach((start, bytes) -> segs.add(new MemoryImage.Segment(start, bytes)));
     return MemoryImage.of(segs);
   }
 
@@ -156,13 +188,68 @@ public final class CodePlacement {
     }
   }
 
+  /**
+   * Kernel modules: kernel-mode map records other than the kernel's own ({@code /...ko} or
+   * {@code [name]}) place the module's {@code .text} at the map's start, as perf does once it loads
+   * the module (it assumes {@code .text} sits at the base). The file is found like a user file
+   * (build-id cache, then symfs + recorded path). Without it, and for a kernel known only from
+   * its map record, trace there is a gap naming the address; both are named once.
+   */
+  private void modules(List<MapRecord> maps, Map<String, byte[]> buildIds) throws IOException {
+    Set<String> absent = new java.util.TreeSet<>();
+    boolean kernelMap = false;
+    long kernelStart = 0;
+    for (MapRecord m : maps) {
+      PerfRecord r = m.record();
+      int cpumode = r.misc() & PerfRecord.MISC_CPUMODE_MASK;
+      String name = name(r);
+      if (name.startsWith("[kernel.kallsyms]")) {
+        kernelMap = true;
+        kernelStart = r instanceof PerfRecord.Mmap mm ? mm.start() : ((PerfRecord.Mmap2) r).start();
+        continue;
+      }
+      if (cpumode != PerfRecord.MISC_KERNEL || !(name.startsWith("/") || name.startsWith("["))) {
+        continue;
+      }
+      long start = r instanceof PerfRecord.Mmap mm ? mm.start() : ((PerfRecord.Mmap2) r).start();
+      long len = r instanceof PerfRecord.Mmap mm ? mm.len() : ((PerfRecord.Mmap2) r).len();
+      Optional<Path> file = name.startsWith("/") ? find(name, buildIds.get(name)) : Optional.empty();
+      if (file.isEmpty()) {
+        absent.add(String.format("%s at 0x%x", name, start));
+        continue;
+      }
+      try (ElfImage e = ElfImage.open(file.get())) {
+        Optional<ElfSection> text = e.section(".text");
+        if (text.isEmpty() || text.get().size() == 0) {
+          absent.add(String.format("%s at 0x%x (no .text)", name, start));
+          continue;
+        }
+        int n = (int) Math.min(Math.min(text.get().size(), len), Integer.MAX_VALUE - 8);
+        ByteBuffer b = e.readFile(text.get().offset(), n, name + " .text");
+        byte[] bytes = new byte[n];
+        b.get(bytes);
+        add(start, bytes, name);
+      }
+    }
+    if (!absent.isEmpty()) {
+      List<String> names = new ArrayList<>(absent);
+      warnings.add(absent.size() + " kernel module map(s) have no file here, so their code is not placed"
+          + " (trace there decodes to a gap naming the address; give --symfs DIR or --buildid-dir DIR): "
+          + String.join(", ", names.subList(0, Math.min(6, names.size()))) + (names.size() > 6 ? ", ..." : ""));
+    }
+    if (kernelMap && placed.isEmpty() && options.vmlinux().isEmpty()) {
+      warnings.add(String.format("the kernel (mapped at 0x%x) has no code here, only its map record (kallsyms"
+          + " names symbols, not bytes): trace in it decodes to gaps naming the addresses; give --vmlinux ELF"
+          + " or record with --kcore", kernelStart));
+    }
+  }
+
   /** User-space maps of the traced processes (perf's final map state per process). */
   private void user(List<MapRecord> maps, Set<Integer> traced, Map<String, byte[]> buildIds) throws IOException {
     Map<Integer, List<MapRecord>> byPid = new LinkedHashMap<>();
     for (MapRecord m : maps) {
       PerfRecord r = m.record();
-      int cpumode = r.misc() & PerfRecord.MISC_CPUMODE_MASK;
-      if (cpumode == PerfRecord.MISC_KERNEL || name(r).startsWith("[kernel.kallsyms]")) {
+      if (isKernel(r)) {
         continue;
       }
       int pid = r instanceof PerfRecord.Mmap mm ? mm.pid() : ((PerfRecord.Mmap2) r).pid();
@@ -171,43 +258,18 @@ public final class CodePlacement {
       }
       byPid.computeIfAbsent(pid, k -> new ArrayList<>()).add(m);
     }
-    Set<String> missing = new java.util.TreeSet<>();
-    Map<String, Optional<Path>> found = new LinkedHashMap<>();
     for (Map.Entry<Integer, List<MapRecord>> e : byPid.entrySet()) {
       for (long[] piece : finalMaps(e.getValue())) {
-        MapRecord m = e.getValue().get((int) piece[3]);
-        PerfRecord r = m.record();
-        if (!executable(r)) {
-          continue;
+        byte[] bytes = pieceBytes(e.getValue().get((int) piece[3]).record(), piece, buildIds);
+        if (bytes != null) {
+          add(piece[0], bytes, name(e.getValue().get((int) piece[3]).record()) + " of pid " + e.getKey());
         }
-        String name = name(r);
-        if (name.startsWith("[") || name.startsWith("//anon") || name.isEmpty()) {
-          continue; // [vdso], [stack], anonymous memory: no file holds their bytes
-        }
-        byte[] id = r instanceof PerfRecord.Mmap2 m2 && m2.buildId() != null ? m2.buildId() : buildIds.get(name);
-        Optional<Path> file = found.computeIfAbsent(name + "\0" + (id == null ? "" : HEX.formatHex(id)), k -> find(name, id));
-        if (file.isEmpty()) {
-          missing.add(String.format("%s at 0x%x", name, piece[0]));
-          continue;
-        }
-        long start = piece[0];
-        long len = piece[1];
-        long off = piece[2];
-        long size = Files.size(file.get());
-        long n = Math.min(len, Math.max(0, size - off));
-        if (n <= 0 || n > Integer.MAX_VALUE - 8) {
-          continue;
-        }
-        byte[] bytes = new byte[(int) n];
-        try (FileChannel ch = FileChannel.open(file.get(), StandardOpenOption.READ)) {
-          ByteBuffer b = ByteBuffer.wrap(bytes);
-          while (b.hasRemaining() && ch.read(b, off + b.position()) > 0) {
-            // fill
-          }
-        }
-        add(start, bytes, name + " of pid " + e.getKey());
       }
     }
+  }
+
+  /** Names the executable mappings whose file was not found, once. */
+  private void reportMissing() {
     if (!missing.isEmpty()) {
       List<String> names = new ArrayList<>(missing);
       warnings.add(missing.size() + " executable mapping(s) of traced processes have no file here, so their"
@@ -217,6 +279,178 @@ public final class CodePlacement {
     }
   }
 
+  private final Set<String> missing = new java.util.TreeSet<>();
+  private final Map<String, Optional<Path>> found = new LinkedHashMap<>();
+  private final Map<String, byte[]> read = new java.util.HashMap<>();
+
+  /**
+   * The file bytes of one executable piece {start, length, file offset, ...} of map record {@code
+   * r}, or null (not code, no file holds it, or the file is not here: then named in {@link
+   * #missing}). Each distinct piece is read once.
+   */
+  private byte[] pieceBytes(PerfRecord r, long[] piece, Map<String, byte[]> buildIds) throws IOException {
+    if (!executable(r)) {
+      return null;
+    }
+    String name = name(r);
+    if (name.startsWith("[") || name.startsWith("//anon") || name.isEmpty()) {
+      return null; // [vdso], [stack], anonymous memory: no file holds their bytes
+    }
+    byte[] id = r instanceof PerfRecord.Mmap2 m2 && m2.buildId() != null ? m2.buildId() : buildIds.get(name);
+    Optional<Path> file = found.computeIfAbsent(name + "\0" + (id == null ? "" : HEX.formatHex(id)), k -> find(name, id));
+    if (file.isEmpty()) {
+      missing.add(String.format("%s at 0x%x", name, piece[0]));
+      return null;
+    }
+    long off = piece[2];
+    long size = Files.size(file.get());
+    long n = Math.min(piece[1], Math.max(0, size - off));
+    if (n <= 0 || n > Integer.MAX_VALUE - 8) {
+      return null;
+    }
+    String key = file.get() + "\0" + off + "\0" + n;
+    byte[] bytes = read.get(key);
+    if (bytes == null) {
+      bytes = new byte[(int) n];
+      try (FileChannel ch = FileChannel.open(file.get(), StandardOpenOption.READ)) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        while (b.hasRemaining() && ch.read(b, off + b.position()) > 0) {
+          // fill
+        }
+      }
+      read.put(key, bytes);
+    }
+    return bytes;
+  }
+
+  private static boolean isKernel(PerfRecord r) {
+    int cpumode = r.misc() & PerfRecord.MISC_CPUMODE_MASK;
+    return cpumode == PerfRecord.MISC_KERNEL || name(r).startsWith("[kernel.kallsyms]");
+  }
+
+  private static int pid(PerfRecord r) {
+    return r instanceof PerfRecord.Mmap mm ? mm.pid() : ((PerfRecord.Mmap2) r).pid();
+  }
+
+  /**
+   * Every process's code over time. Map records and forks are applied in time order (records
+   * without a time count from the start; ties keep file order); after each, the process's
+   * executable pieces are compared with its last epoch and a changed set starts a new epoch.
+   */
+  private AddressSpaces spaces(TreeMap<Long, byte[]> shared, List<MapRecord> maps, List<Fork> forks,
+      Map<Integer, Integer> pidOfTid, Map<String, byte[]> buildIds) throws IOException {
+    record Event(long time, int order, MapRecord map, Fork fork) {}
+    List<Event> events = new ArrayList<>();
+    for (MapRecord m : maps) {
+      if (!isKernel(m.record())) {
+        events.add(new Event(m.time() == -1 ? Long.MIN_VALUE : m.time(), events.size(), m, null));
+      }
+    }
+    if (events.isEmpty()) {
+      return AddressSpaces.NONE; // no user maps: the one image serves every context
+    }
+    for (Fork f : forks) {
+      events.add(new Event(f.time() == -1 ? Long.MIN_VALUE : f.time(), events.size(), null, f));
+    }
+    events.sort(java.util.Comparator.comparingLong(Event::time).thenComparingInt(Event::order));
+    Map<Integer, List<long[]>> live = new java.util.HashMap<>(); // pid -> {start, len, off, record#}
+    List<MapRecord> byIndex = new ArrayList<>();
+    Map<Integer, List<Long>> epochStarts = new java.util.TreeMap<>();
+    Map<Integer, List<List<long[]>>> epochPieces = new java.util.HashMap<>();
+    for (Event e : events) {
+      int pid;
+      List<long[]> next;
+      if (e.map() != null) {
+        pid = pid(e.map().record());
+        byIndex.add(e.map());
+        next = cut(live.getOrDefault(pid, List.of()), e.map().record(), byIndex.size() - 1);
+      } else {
+        pid = e.fork().pid();
+        next = new ArrayList<>(live.getOrDefault(e.fork().parent(), List.of()));
+      }
+      live.put(pid, next);
+      List<long[]> code = new ArrayList<>();
+      for (long[] piece : next) {
+        if (executable(byIndex.get((int) piece[3]).record())) {
+          code.add(piece);
+        }
+      }
+      code.sort((a, b) -> Long.compareUnsigned(a[0], b[0]));
+      List<List<long[]>> had = epochPieces.computeIfAbsent(pid, k -> new ArrayList<>());
+      if (!had.isEmpty() && samePieces(had.get(had.size() - 1), code, byIndex)) {
+        continue;
+      }
+      List<Long> starts = epochStarts.computeIfAbsent(pid, k -> new ArrayList<>());
+      if (!starts.isEmpty() && starts.get(starts.size() - 1) == e.time()) {
+        had.set(had.size() - 1, code); // same instant: only the state after both counts
+      } else {
+        starts.add(e.time());
+        had.add(code);
+      }
+    }
+    Map<Integer, AddressSpaces.Space> spaces = new LinkedHashMap<>();
+    for (Map.Entry<Integer, List<Long>> e : epochStarts.entrySet()) {
+      int pid = e.getKey();
+      List<List<long[]>> pieces = epochPieces.get(pid);
+      long[] starts = new long[pieces.size()];
+      MemoryImage[] images = new MemoryImage[pieces.size()];
+      for (int i = 0; i < starts.length; i++) {
+        starts[i] = e.getValue().get(i);
+        CodePlacement epoch = new CodePlacement(options, warnings);
+        epoch.placed.putAll(shared);
+        for (long[] piece : pieces.get(i)) {
+          PerfRecord r = byIndex.get((int) piece[3]).record();
+          byte[] bytes = pieceBytes(r, piece, buildIds);
+          if (bytes != null) {
+            epoch.add(piece[0], bytes, name(r) + " of pid " + pid);
+          }
+        }
+        images[i] = image(epoch.placed);
+      }
+      spaces.put(pid, new AddressSpaces.Space(pid, starts, images));
+    }
+    return new AddressSpaces(image(shared), spaces, pidOfTid);
+  }
+
+  private static boolean samePieces(List<long[]> a, List<long[]> b, List<MapRecord> byIndex) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      long[] x = a.get(i);
+      long[] y = b.get(i);
+      if (x[0] != y[0] || x[1] != y[1] || x[2] != y[2]
+          || !name(byIndex.get((int) x[3]).record()).equals(name(byIndex.get((int) y[3]).record()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@code live} after map record {@code r} (number {@code index}) cut what it overlaps (perf's rule). */
+  private static List<long[]> cut(List<long[]> live, PerfRecord r, int index) {
+    long start = r instanceof PerfRecord.Mmap mm ? mm.start() : ((PerfRecord.Mmap2) r).start();
+    long len = r instanceof PerfRecord.Mmap mm ? mm.len() : ((PerfRecord.Mmap2) r).len();
+    long pgoff = r instanceof PerfRecord.Mmap mm ? mm.pgoff() : ((PerfRecord.Mmap2) r).pgoff();
+    long end = start + len;
+    List<long[]> next = new ArrayList<>();
+    for (long[] p : live) {
+      long pe = p[0] + p[1];
+      if (Long.compareUnsigned(pe, start) <= 0 || Long.compareUnsigned(end, p[0]) <= 0) {
+        next.add(p);
+        continue;
+      }
+      if (Long.compareUnsigned(p[0], start) < 0) {
+        next.add(new long[] {p[0], start - p[0], p[2], p[3]});
+      }
+      if (Long.compareUnsigned(end, pe) < 0) {
+        next.add(new long[] {end, pe - end, p[2] + (end - p[0]), p[3]});
+      }
+    }
+    next.add(new long[] {start, len, pgoff, index});
+    return next;
+  }
+
   /**
    * The maps of one process after every later map has cut the earlier ones it overlaps: {start,
    * length, file offset, index of the record}.
@@ -224,27 +458,7 @@ public final class CodePlacement {
   private static List<long[]> finalMaps(List<MapRecord> records) {
     List<long[]> live = new ArrayList<>();
     for (int i = 0; i < records.size(); i++) {
-      PerfRecord r = records.get(i).record();
-      long start = r instanceof PerfRecord.Mmap mm ? mm.start() : ((PerfRecord.Mmap2) r).start();
-      long len = r instanceof PerfRecord.Mmap mm ? mm.len() : ((PerfRecord.Mmap2) r).len();
-      long pgoff = r instanceof PerfRecord.Mmap mm ? mm.pgoff() : ((PerfRecord.Mmap2) r).pgoff();
-      long end = start + len;
-      List<long[]> next = new ArrayList<>();
-      for (long[] p : live) {
-        long pe = p[0] + p[1];
-        if (Long.compareUnsigned(pe, start) <= 0 || Long.compareUnsigned(end, p[0]) <= 0) {
-          next.add(p);
-          continue;
-        }
-        if (Long.compareUnsigned(p[0], start) < 0) {
-          next.add(new long[] {p[0], start - p[0], p[2], p[3]});
-        }
-        if (Long.compareUnsigned(end, pe) < 0) {
-          next.add(new long[] {end, pe - end, p[2] + (end - p[0]), p[3]});
-        }
-      }
-      next.add(new long[] {start, len, pgoff, i});
-      live = next;
+      live = cut(live, records.get(i).record(), i);
     }
     return live;
   }

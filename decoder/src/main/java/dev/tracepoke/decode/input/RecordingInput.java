@@ -45,6 +45,8 @@ public final class RecordingInput {
     try (Recording rec = imageOverride == null ? Recording.open(path) : Recording.open(path, imageOverride)) {
       PerfDataReader data = rec.data();
       List<CodePlacement.MapRecord> maps = new ArrayList<>();
+      List<CodePlacement.Fork> forks = new ArrayList<>();
+      java.util.Map<Integer, Integer> pidOfTid = new java.util.HashMap<>();
       java.util.Set<Integer> traced = new java.util.TreeSet<>();
       CsEtmInfo etm = null;
       TimeConversion time = TimeConversion.IDENTITY;
@@ -67,9 +69,26 @@ public final class RecordingInput {
           break;
         }
         PerfRecord p = r.record();
-        if (p instanceof PerfRecord.Mmap || p instanceof PerfRecord.Mmap2) {
+        if (p instanceof PerfRecord.Mmap m) {
           maps.add(new CodePlacement.MapRecord(r.offset(), r.time(), p));
+          thread(pidOfTid, m.pid(), m.tid());
+        } else if (p instanceof PerfRecord.Mmap2 m) {
+          maps.add(new CodePlacement.MapRecord(r.offset(), r.time(), p));
+          thread(pidOfTid, m.pid(), m.tid());
+        } else if (p instanceof PerfRecord.Comm c) {
+          thread(pidOfTid, c.pid(), c.tid());
+        } else if (p instanceof PerfRecord.Raw raw && raw.type() == FORK && raw.body().length >= 16) {
+          java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(raw.body()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+          int pid = b.getInt(0);
+          int ppid = b.getInt(4);
+          int tid = b.getInt(8);
+          thread(pidOfTid, pid, tid);
+          if (pid != ppid) {
+            // a new process: a copy of its parent's maps (the body's own time field: u64 at 16)
+            forks.add(new CodePlacement.Fork(raw.body().length >= 24 ? b.getLong(16) : r.time(), pid, ppid));
+          }
         } else if (p instanceof PerfRecord.ItraceStart it) {
+          thread(pidOfTid, it.pid(), it.tid());
           traced.add(it.pid());
         } else if (p instanceof PerfRecord.AuxtraceInfo info && info.priv() instanceof CsEtmInfo cs) {
           etm = cs;
@@ -111,17 +130,27 @@ public final class RecordingInput {
       for (String s : plan.skipped()) {
         warnings.add("not decoded: " + s + (s.contains(data.file().toString()) ? "" : in));
       }
-      MemoryImage image = readImage(rec, data, maps, traced, options, warnings);
+      CodePlacement.Placement placed = readImage(rec, data, maps, forks, pidOfTid, traced, options, warnings);
       LongFunction<String> symbols = symbolizer(rec.kallsyms().orElse(null));
       PatchSites sites = KernelTables.find(rec, options, pokes.isEmpty(), warnings);
       List<CoreTrace> cores = new ArrayList<>(plan.cores());
       cores.sort((a, b) -> Integer.compare(a.cpu(), b.cpu()));
-      return new TraceInput(path.toString(), image, pokes, time, symbols, cores, rec.truthDir(), true,
-          warnings, sites);
+      return new TraceInput(path.toString(), placed.image(), pokes, time, symbols, cores, rec.truthDir(), true,
+          warnings, sites, placed.spaces());
     }
   }
 
-  private static MemoryImage readImage(Recording rec, PerfDataReader data, List<CodePlacement.MapRecord> maps,
+  private static final int FORK = 7;
+
+  /** Records that name a thread and its process; a pid of -1 (kernel maps) names none. */
+  private static void thread(java.util.Map<Integer, Integer> pidOfTid, int pid, int tid) {
+    if (pid >= 0 && tid >= 0) {
+      pidOfTid.put(tid, pid);
+    }
+  }
+
+  private static CodePlacement.Placement readImage(Recording rec, PerfDataReader data,
+      List<CodePlacement.MapRecord> maps, List<CodePlacement.Fork> forks, java.util.Map<Integer, Integer> pidOfTid,
       java.util.Set<Integer> traced, ImageOptions options, List<String> warnings) throws IOException {
     Optional<ElfImage> elf = rec.image();
     MemoryImage base = MemoryImage.empty();
@@ -138,17 +167,21 @@ public final class RecordingInput {
     }
     boolean more = !options.images().isEmpty() || options.vmlinux().isPresent() || elf.isEmpty() || !maps.isEmpty();
     if (!more) {
-      return base; // a perf directory with its kcore and no maps: the image it recorded
+      // a perf directory with its kcore and no maps: the image it recorded
+      return new CodePlacement.Placement(base, dev.tracepoke.decode.image.AddressSpaces.NONE);
     }
     PerfFeatures.Section ids = data.features().sections().get(PerfFeatures.BUILD_ID);
     java.util.Map<String, byte[]> buildIds = ids == null ? java.util.Map.of()
         : CodePlacement.buildIds(data.file(), ids.offset(), ids.size());
-    MemoryImage image = CodePlacement.place(base, maps, traced, buildIds, options, warnings);
-    if (image.segmentCount() == 0) {
-      throw new IOException(rec.path() + ": no code image (expected kcore_dir/kcore, MMAP records of files"
-          + " found through --symfs DIR or the build-id cache, --vmlinux ELF or --image ELF[@ADDR])");
+    CodePlacement.Placement placed = CodePlacement.placement(base, maps, forks, pidOfTid, traced, buildIds,
+        options, warnings);
+    if (placed.image().segmentCount() == 0) {
+      // the trace is still read: every range becomes a gap naming its address (exit 0, not 1)
+      warnings.add(rec.path() + ": no code could be placed (expected kcore_dir/kcore, MMAP records of files"
+          + " found through --symfs DIR or the build-id cache, --vmlinux ELF or --image ELF[@ADDR]):"
+          + " the trace decodes to gaps naming the addresses it reaches");
     }
-    return image;
+    return placed;
   }
 
   static LongFunction<String> symbolizer(Kallsyms k) {

@@ -47,6 +47,9 @@ public final class SnapshotInput {
         warnings.add("not decoded: buffer " + buffer.name() + " source " + s.source() + ": " + s.reason());
       }
       Path file = snap.path(buffer);
+      if (buffer.format() == TraceBuffer.Format.DSTREAM_CORESIGHT && !plan.sources().isEmpty()) {
+        cutFrame(file).ifPresent(warnings::add);
+      }
       if (!plan.sources().isEmpty() && Files.size(file) == 0) {
         warnings.add(file + ": buffer " + buffer.name() + " is empty: no trace of " + plan.sources().stream()
             .map(SnapshotStreams.Source::source).collect(java.util.stream.Collectors.joining(", ")));
@@ -71,12 +74,9 @@ public final class SnapshotInput {
               }
             }
             : sink -> {
-              EnumSet<FrameDeformatter.Option> options =
-                  buffer.format() == TraceBuffer.Format.DSTREAM_CORESIGHT
-                      ? EnumSet.of(FrameDeformatter.Option.FSYNCS)
-                      : EnumSet.noneOf(FrameDeformatter.Option.class);
               try (InputStream in = Files.newInputStream(file)) {
-                FrameDeformatter.deformat(in, options, CoreTrace.oneSource(traceId, sink), file.toString());
+                FrameDeformatter.deformat(in, SnapshotStreams.deformatting(buffer),
+                    CoreTrace.oneSource(traceId, sink), file.toString());
               }
             };
         cores.add(new CoreTrace(cpu, s.config(), bytes));
@@ -85,6 +85,29 @@ public final class SnapshotInput {
     cores.sort((a, b) -> Integer.compare(a.cpu(), b.cpu()));
     return new TraceInput(dir.toString(), image, List.of(), TimeConversion.IDENTITY, dev.tracepoke.decode.image.SymbolNames.NONE, cores,
         Optional.empty(), pauth, warnings);
+  }
+
+  /**
+   * A TPIU capture stops wherever the probe stopped, so its last frame may be cut; the deformatter
+   * drops those bytes (a packet in them is lost), which is named here. One pass over the capture
+   * with nothing kept: debugger captures are small next to what decoding them costs.
+   */
+  private static Optional<String> cutFrame(Path file) throws IOException {
+    FrameDeformatter d = new FrameDeformatter(EnumSet.of(FrameDeformatter.Option.FSYNCS),
+        (id, buf, off, len, frameOffset, index) -> { }, file.toString());
+    byte[] chunk = new byte[1 << 16];
+    try (InputStream in = Files.newInputStream(file)) {
+      for (int n; (n = in.read(chunk)) > 0; ) {
+        d.push(chunk, 0, n);
+      }
+    }
+    d.finish();
+    if (d.trailingBytes() == 0) {
+      return Optional.empty();
+    }
+    return Optional.of(String.format("%s: the capture ends inside a frame: its last %d bytes (from offset"
+        + " %d) are part of a cut 16-byte frame and are not decoded", file, d.trailingBytes(),
+        d.offset() - d.trailingBytes()));
   }
 
   /**

@@ -263,12 +263,8 @@ public final class SnapshotStreams {
               }
             }
           };
-      EnumSet<FrameDeformatter.Option> options =
-          buffer.format() == TraceBuffer.Format.DSTREAM_CORESIGHT
-              ? EnumSet.of(FrameDeformatter.Option.FSYNCS)
-              : EnumSet.noneOf(FrameDeformatter.Option.class);
       FrameDeformatter.Stats stats =
-          FrameDeformatter.deformat(in, options, sink, snapshot.path(buffer).toString());
+          FrameDeformatter.deformat(in, deformatting(buffer), sink, snapshot.path(buffer).toString());
       for (PacketReader r : readers) {
         if (r != null) {
           r.finish();
@@ -277,5 +273,16 @@ public final class SnapshotStreams {
       long total = Files.size(snapshot.path(buffer));
       return new ReadStats(total, orphan[0], Optional.of(stats));
     }
+  }
+
+  /**
+   * How a buffer's frames are read: a TPIU capture with FSYNCs between frames; memory-aligned
+   * frames with a frame of four FSYNCs as a reset barrier (what Linux's sink drivers write between
+   * AUX buffers and what {@code export opencsd} writes at a stream restart).
+   */
+  public static EnumSet<FrameDeformatter.Option> deformatting(TraceBuffer buffer) {
+    return buffer.format() == TraceBuffer.Format.DSTREAM_CORESIGHT
+        ? EnumSet.of(FrameDeformatter.Option.FSYNCS)
+        : EnumSet.of(FrameDeformatter.Option.RESET_ON_4X_FSYNC);
   }
 }

@@ -26,6 +26,8 @@ import java.util.function.LongFunction;
  *     short: the records before the damage are used)
  * @param sites the kernel's patch-site tables at run-time addresses ({@link PatchSites#NONE}
  *     when no vmlinux was found)
+ * @param spaces each process's code over time, where the recording's map records place user
+ *     code ({@code AddressSpaces.NONE}: {@code image} applies to every context)
  */
 public record TraceInput(
     String source,
@@ -37,12 +39,21 @@ public record TraceInput(
     Optional<Path> truthDir,
     boolean pauthBranches,
     List<String> warnings,
-    PatchSites sites) {
+    PatchSites sites,
+    dev.tracepoke.decode.image.AddressSpaces spaces) {
 
   public TraceInput {
     warnings = List.copyOf(warnings);
     pokes = List.copyOf(pokes);
     cores = List.copyOf(cores);
+  }
+
+  /** An input with one address space. */
+  public TraceInput(String source, MemoryImage image, List<TextPoke> pokes, TimeConversion time,
+      LongFunction<String> symbols, List<CoreTrace> cores, Optional<Path> truthDir, boolean pauthBranches,
+      List<String> warnings, PatchSites sites) {
+    this(source, image, pokes, time, symbols, cores, truthDir, pauthBranches, warnings, sites,
+        dev.tracepoke.decode.image.AddressSpaces.NONE);
   }
 
   /** An input without patch-site tables. */
@@ -66,6 +77,7 @@ public record TraceInput(
     for (CoreTrace c : cores) {
       held.add(c.inMemory());
     }
-    return new TraceInput(source, image, pokes, time, symbols, held, truthDir, pauthBranches, warnings, sites);
+    return new TraceInput(source, image, pokes, time, symbols, held, truthDir, pauthBranches, warnings, sites,
+        spaces);
   }
 }

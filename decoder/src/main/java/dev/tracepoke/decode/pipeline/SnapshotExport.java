@@ -23,7 +23,9 @@ import java.util.Locale;
  * snapshot directory that {@code trc_pkt_lister -ss_dir DIR -decode} decodes and {@link
  * SnapshotInput} reads back to the same cores and streams: {@code snapshot.ini}, {@code
  * trace.ini} naming one buffer of CoreSight frames that holds every core's stream under its trace
- * ID, one core ({@code cpu_N.ini}) and one ETMv4 device ({@code etm_N.ini}) per core, and the base
+ * ID (a restart of a stream, such as a new AUX fragment, as a frame of four FSYNCs), one core
+ * ({@code cpu_N.ini}) and one ETMv4 device ({@code etm_N.ini}, or {@code ete_N.ini} of type ETE)
+ * per core, and the base
  * image as memory dumps listed by every core (OpenCSD 1.3.3 keeps one memory map).
  *
  * <p>The snapshot is static: text-poke records are not carried over (OpenCSD has no notion of an
@@ -76,14 +78,32 @@ public final class SnapshotExport {
     int i = 0;
     for (CoreTrace c : in.cores()) {
       String core = "cpu_" + c.cpu();
-      String etm = "etm_" + c.cpu();
       w.core(core, type, dumps);
-      w.etm4(etm, core, registers(c.config()));
+      String etm;
+      if (c.config().isEte()) {
+        etm = "ete_" + c.cpu();
+        w.ete(etm, core, registers(c.config()), u(c.config().devarch()));
+      } else {
+        etm = "etm_" + c.cpu();
+        w.etm4(etm, core, registers(c.config()));
+      }
       sources[i] = etm;
       long[] n = new long[1];
-      c.bytes().pushTo((buf, off, len) -> {
-        frames.write(c.traceId(), buf, off, len);
-        n[0] += len;
+      c.bytes().pushTo(new CoreTrace.ByteSink() {
+        @Override
+        public void accept(byte[] buf, int off, int len) {
+          frames.write(c.traceId(), buf, off, len);
+          n[0] += len;
+        }
+
+        @Override
+        public void restart() {
+          if (n[0] > 0) {
+            // a new AUX fragment: the barrier Linux's sink drivers write, on which OpenCSD resets
+            // when told to (as perf tells it; trc_pkt_lister 1.3.3 does not for snapshots)
+            frames.resetBarrier();
+          }
+        }
       });
       streamBytes[i++] = n[0];
     }

@@ -222,6 +222,7 @@ class PipelineConformanceTest {
     // snapshot, trace ID with data, its ranges, trailing contexts OpenCSD does not emit
     "a57_single_step, 10, 1, 1",
     "bugfix-exact-match, 12, 1740344, 1",
+    "juno-uname-001, 10, 0, 0",
   })
   void ourDecodeMatchesTheCommittedOracleDigest(String name, String busyId, long ranges,
       int trailing) throws IOException {
@@ -246,7 +247,7 @@ class PipelineConformanceTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource({"a57_single_step", "bugfix-exact-match"})
+  @CsvSource({"a57_single_step", "bugfix-exact-match", "juno-uname-001"})
   void ourDecodeEqualsTrcPktListerLive(String name) throws Exception {
     String lister = OpenCsdConformanceTest.onPath("trc_pkt_lister");
     if (lister == null) {

@@ -226,4 +226,45 @@ class CodePlacementTest {
         ImageOptions.Placed.parse("a.elf@0xffff0000"));
     assertEquals(new ImageOptions.Placed(Path.of("a.elf"), OptionalLong.empty()), ImageOptions.Placed.parse("a.elf"));
   }
+
+  /**
+   * Kernel modules: a kernel-mode MMAP of a module (perf synthesizes them from /proc/modules) places
+   * the module's .text at the map's start (perf's assumption), the file found under --symfs; a
+   * module whose file is absent, and a kernel known only by its map record, are named.
+   */
+  @Test
+  void modulesPlaceTheirTextAtTheMapStartAndAMissingOneIsNamed() throws Exception {
+    // a relocatable object is what a .ko is: ET_REL with the code in .text
+    Path s = tmp.resolve("drv.s");
+    Files.writeString(s, ".text\n.globl init\ninit:\n mov x0, #1\n ret\n");
+    run(tool("aarch64-linux-gnu-as").get().toString(), "-o", "drv.ko", s.toString());
+    Path symfs = tmp.resolve("symfs-mod");
+    Files.createDirectories(symfs.resolve("lib/modules/6.1/kernel"));
+    Files.copy(tmp.resolve("drv.ko"), symfs.resolve("lib/modules/6.1/kernel/drv.ko"));
+    PerfRecord.Mmap kmap = new PerfRecord.Mmap(PerfRecord.MISC_KERNEL, -1, 0, 0xffff800008000000L, 0x1000000,
+        0, "[kernel.kallsyms]_text", SampleId.NONE);
+    PerfRecord.Mmap module = new PerfRecord.Mmap(PerfRecord.MISC_KERNEL, -1, 0, 0xffff800001000000L, 0x2000, 0,
+        "/lib/modules/6.1/kernel/drv.ko", SampleId.NONE);
+    PerfRecord.Mmap gone = new PerfRecord.Mmap(PerfRecord.MISC_KERNEL, -1, 0, 0xffff800001100000L, 0x1000, 0,
+        "/lib/modules/6.1/kernel/gone.ko", SampleId.NONE);
+    List<String> warnings = new ArrayList<>();
+    MemoryImage m = CodePlacement.place(MemoryImage.empty(), records(kmap, module, gone), Set.of(), Map.of(),
+        symfs(symfs), warnings);
+    // mov x0, #1 (d2800020); ret (d65f03c0)
+    assertArrayEquals(HexFormat.of().parseHex("200080d2c0035fd6"), read(m, 0xffff800001000000L, 8));
+    assertEquals(1, m.segmentCount(), "only the module's 8 bytes of .text");
+    assertFalse(m.isMapped(0xffff800001100000L));
+    assertEquals(List.of(
+        "1 kernel module map(s) have no file here, so their code is not placed (trace there decodes to a gap"
+            + " naming the address; give --symfs DIR or --buildid-dir DIR): /lib/modules/6.1/kernel/gone.ko at"
+            + " 0xffff800001100000"),
+        warnings);
+    // no module file, no vmlinux, no kcore: the kernel is a map record only
+    List<String> w2 = new ArrayList<>();
+    MemoryImage none = CodePlacement.place(MemoryImage.empty(), records(kmap), Set.of(), Map.of(), symfs(symfs), w2);
+    assertEquals(0, none.segmentCount());
+    assertEquals(List.of("the kernel (mapped at 0xffff800008000000) has no code here, only its map record"
+        + " (kallsyms names symbols, not bytes): trace in it decodes to gaps naming the addresses; give"
+        + " --vmlinux ELF or record with --kcore"), w2);
+  }
 }

@@ -104,12 +104,14 @@ public record EtmConfig(
   }
 
   /**
-   * The trace ID the kernel gives {@code cpu}'s unit: the legacy 0x10 + 2 * cpu while that is a
-   * valid ID (cpus 0..47), else the lowest free odd ID (the legacy IDs are even), as the trace ID
-   * allocator of Linux 6.3 and later hands them out.
+   * The trace ID the kernel gives {@code cpu}'s unit in a perf session over cpus 0..cpu (and any
+   * above it): the legacy 0x10 + 2 * cpu while that is a valid ID (cpus 0..47), else the lowest
+   * free ID from 0x01 (0x01..0x0F, then the odd IDs between the legacy ones), as Linux 6.4's
+   * coresight-trace-id.c allocates CPU IDs (odd IDs are preferred only for system sources such
+   * as STM); see {@code TraceIdMap}.
    */
   public static int traceIdOf(int cpu) {
-    return cpu < 48 ? 0x10 + 2 * cpu : 0x01 + 2 * (cpu - 48);
+    return dev.tracepoke.coresight.TraceIdMap.perfSession(cpu + 1)[cpu];
   }
 
   /**
@@ -154,6 +156,12 @@ public record EtmConfig(
   public EtmConfig withLongAddressAfterContext(boolean on) {
     return new EtmConfig(cpu, traceId, timestamps, timestampPeriodTicks, contextIdTracing, syncPeriodLog2,
         nonSecure, initialEl, initialContextId, timeConv, overflows, on, cseTimestamps, options);
+  }
+
+  /** The CoreSight trace ID the session gave this unit ({@code TraceIdMap}). */
+  public EtmConfig withTraceId(int id) {
+    return new EtmConfig(cpu, id, timestamps, timestampPeriodTicks, contextIdTracing, syncPeriodLog2,
+        nonSecure, initialEl, initialContextId, timeConv, overflows, longAddressAfterContext, cseTimestamps, options);
   }
 
   public EtmConfig withCseTimestamps(boolean on) {

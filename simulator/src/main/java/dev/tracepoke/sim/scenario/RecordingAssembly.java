@@ -1,6 +1,7 @@
 package dev.tracepoke.sim.scenario;
 
 import dev.tracepoke.coresight.FrameFormatter;
+import dev.tracepoke.coresight.TraceIdMap;
 import dev.tracepoke.elf.Elf;
 import dev.tracepoke.elf.ElfWriter;
 import dev.tracepoke.perf.CsEtmInfo;
@@ -24,7 +25,8 @@ import java.util.List;
  * Writes a run as {@code perf record -e cs_etm// -a --kcore} would lay it out: the kcore image of
  * the base text (and the EL0 program), kallsyms, the kernel's {@code vmlinux} beside {@code data}
  * (its patch-site tables, which the kcore copy lacks as perf's does), and in {@code data} the AUXTRACE_INFO built from
- * each unit's registers, TIME_CONV, COMM, the kernel MMAP2, ITRACE_START per cpu, the TEXT_POKE
+ * each unit's registers, TIME_CONV, COMM, the kernel MMAP2, ITRACE_START per cpu (each followed by
+ * an AUX_OUTPUT_HW_ID when the session's trace IDs are not all the static ones), the TEXT_POKE
  * records in time order, and per cpu one AUX + AUXTRACE carrying that cpu's stream in CoreSight
  * frames.
  */
@@ -70,6 +72,10 @@ final class RecordingAssembly {
       long[] p = t.config().perfParams();
       params.add(EtmV4Params.etmV4(t.config().cpu(), p[0], p[1], p[2], p[3], p[4], p[5], p[6]));
     }
+    // Header v1 even when the IDs are the kernel's dynamic ones (HW_ID records below): perf 6.1
+    // refuses v2 ("Unknown Header Version = 2, Version supported <= 1") and takes every ID from
+    // TRCTRACEIDR, while newer perf takes them from HW_ID records whatever the version; with the
+    // allocated IDs in both places, both read the same mapping.
     d.write(new PerfRecord.AuxtraceInfo(PerfRecord.AuxtraceInfo.TYPE_CS_ETM, CsEtmInfo.v1(PMU_TYPE, params)));
     d.write(new PerfRecord.TimeConv(conv.timeShift(), conv.timeMult(), conv.timeZero(), conv.timeCycles(),
         conv.timeMask(), conv.capUserTimeZero(), conv.capUserTimeShort(), true));
@@ -77,8 +83,17 @@ final class RecordingAssembly {
     long textLen = 4L * image.textWords();
     d.write(new PerfRecord.Mmap2(PerfRecord.MISC_KERNEL, -1, 0, image.base(), textLen, image.base(), 0, 0, 0, 0,
         null, 5, 2, "[kernel.kallsyms]_text", dummy(0, start)));
+    boolean dynamicIds = false;
+    for (CoreTrace t : traces) {
+      dynamicIds |= t.config().traceId() != TraceIdMap.legacy(t.config().cpu());
+    }
     for (CoreTrace t : traces) {
       d.write(new PerfRecord.ItraceStart(0, 0, 0, etm(t.config().cpu(), start)));
+      if (dynamicIds) {
+        // the driver reports each cpu's ID once as the event starts there (HW_ID version 0.0:
+        // bits [7:0] the ID); the metadata holds the same IDs so that perf 6.1 reads them too
+        d.write(new PerfRecord.AuxOutputHwId(0, t.config().traceId(), etm(t.config().cpu(), start)));
+      }
     }
     for (TextPokeEvent e : pokes) {
       d.write(PerfRecord.TextPoke.of(e.phase(), e.address(), le(e.oldWord()), le(e.newWord()), dummy(e.cpu(), e.time())));

@@ -1,5 +1,6 @@
 package dev.tracepoke.sim.scenario;
 
+import dev.tracepoke.coresight.TraceIdMap;
 import dev.tracepoke.recording.RecordingWriter;
 import dev.tracepoke.sim.etm.EtmConfig;
 import dev.tracepoke.sim.etm.EtmOptions;
@@ -128,6 +129,7 @@ public final class Simulation {
       }
     }
     return EtmConfig.forCpu(cpu)
+        .withTraceId(TraceIdMap.perfSession(s.cores())[cpu])
         .withSyncPeriodLog2(Integer.numberOfTrailingZeros(s.etmSyncPeriodBytes()))
         .withTimestamps(true, s.etmTimestampPeriodCycles())
         .withCseTimestamps(s.etmCseTimestamps())
