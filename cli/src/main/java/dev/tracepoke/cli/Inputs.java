@@ -70,6 +70,11 @@ final class Inputs {
         }
 
         @Override
+        public void broken(String what) {
+          sink.broken(what);
+        }
+
+        @Override
         public void restart() {
           sink.restart();
         }

@@ -67,10 +67,14 @@ public record CoreTrace(int cpu, Etm4Config config, ByteSource bytes) {
     return config.traceId();
   }
 
-  /** Reads the bytes once; the returned trace replays them from memory in 64 KiB pushes. */
+  /**
+   * Reads the bytes once; the returned trace replays them from memory in 64 KiB pushes, with every
+   * restart and break where it was (a break is kept with its message: the decode must report it).
+   */
   public CoreTrace inMemory() throws IOException {
     ByteArrayOutputStream all = new ByteArrayOutputStream();
-    List<Integer> restarts = new ArrayList<>();
+    List<Integer> at = new ArrayList<>();
+    List<String> breaks = new ArrayList<>(); // null: a restart
     bytes.pushTo(new ByteSink() {
       @Override
       public void accept(byte[] buf, int off, int len) {
@@ -78,24 +82,35 @@ public record CoreTrace(int cpu, Etm4Config config, ByteSource bytes) {
       }
 
       @Override
+      public void broken(String what) {
+        at.add(all.size());
+        breaks.add(what);
+      }
+
+      @Override
       public void restart() {
-        restarts.add(all.size());
+        at.add(all.size());
+        breaks.add(null);
       }
     });
     byte[] held = all.toByteArray();
     return new CoreTrace(cpu, config, sink -> {
-      int r = 0;
-      int at = 0;
-      while (at < held.length || r < restarts.size()) {
-        if (r < restarts.size() && restarts.get(r) == at) {
-          sink.restart();
-          r++;
+      int e = 0;
+      int pos = 0;
+      while (pos < held.length || e < at.size()) {
+        if (e < at.size() && at.get(e) == pos) {
+          if (breaks.get(e) == null) {
+            sink.restart();
+          } else {
+            sink.broken(breaks.get(e));
+          }
+          e++;
           continue;
         }
-        int end = r < restarts.size() ? restarts.get(r) : held.length;
-        int n = Math.min(CHUNK, end - at);
-        sink.accept(held, at, n);
-        at += n;
+        int end = e < at.size() ? at.get(e) : held.length;
+        int n = Math.min(CHUNK, end - pos);
+        sink.accept(held, pos, n);
+        pos += n;
       }
     });
   }

@@ -119,6 +119,11 @@ public final class PacketListing {
         }
 
         @Override
+        public void broken(String what) {
+          r.reset(); // data was lost there: what follows does not continue the packet before
+        }
+
+        @Override
         public void restart() {
           r.reset();
         }

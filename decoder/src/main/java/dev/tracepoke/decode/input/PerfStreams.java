@@ -125,6 +125,12 @@ public final class PerfStreams {
     public void restart() {
       pending = true;
     }
+
+    @Override
+    public void broken(String what) {
+      pending = false; // lost data: the reader starts over there anyway, and must say so
+      next.broken(what);
+    }
   }
 
   /** One AUX record: where its data lies in the AUX area of a CPU (or thread). */

@@ -50,6 +50,7 @@ public final class RecordingInput {
       java.util.Set<Integer> traced = new java.util.TreeSet<>();
       CsEtmInfo etm = null;
       TimeConversion time = TimeConversion.IDENTITY;
+      boolean timed = false; // trace timestamps and record times are comparable only through TIME_CONV
       List<TextPoke> pokes = new ArrayList<>();
       List<String> warnings = new ArrayList<>(data.warnings());
       List<String> timeWarnings = new ArrayList<>();
@@ -103,6 +104,7 @@ public final class RecordingInput {
             continue;
           }
           time = new TimeConversion((int) tc.timeShift(), tc.timeMult(), tc.timeZero());
+          timed = true;
         } else if (p instanceof PerfRecord.TextPoke tp) {
           if (tp.oldBytes().length == tp.newBytes().length && tp.newBytes().length > 0) {
             pokes.add(new TextPoke(r.time(), tp.addr(), tp.oldBytes(), tp.newBytes(),
@@ -129,6 +131,12 @@ public final class RecordingInput {
       warnings.addAll(timeWarnings);
       for (String s : plan.skipped()) {
         warnings.add("not decoded: " + s + (s.contains(data.file().toString()) ? "" : in));
+      }
+      if (!timed) {
+        // without TIME_CONV the trace's counter and perf's clock cannot be compared: each process's
+        // final maps apply throughout, as perf decodes
+        maps.replaceAll(m -> new CodePlacement.MapRecord(m.fileOffset(), -1, m.record()));
+        forks.replaceAll(f -> new CodePlacement.Fork(-1, f.pid(), f.parent()));
       }
       CodePlacement.Placement placed = readImage(rec, data, maps, forks, pidOfTid, traced, options, warnings);
       LongFunction<String> symbols = symbolizer(rec.kallsyms().orElse(null));

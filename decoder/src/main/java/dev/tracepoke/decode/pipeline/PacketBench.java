@@ -104,6 +104,11 @@ public final class PacketBench {
         }
 
         @Override
+        public void broken(String what) {
+          reader.reset(); // as the decode does where a damaged frame ID lost data
+        }
+
+        @Override
         public void restart() {
           reader.reset(); // as the decode does at a new AUX fragment or a 4xFSYNC barrier
         }

@@ -239,8 +239,8 @@ final class Stretches {
 
     Run(long start) {
       cache = takeCache();
-      decoder = CoreDecoderFactory.spaces(new FlowDecoder(core.cpu(), cache, config, elements), core, timeline,
-          input);
+      decoder = CoreDecoderFactory.spaces(new FlowDecoder(core.cpu(), cache, config, elements)
+          .traceUnit(core.config()), core, timeline, input);
       decoder.startAt(start);
       decoder.checkpoints(this);
       reader = new PacketReader(core.config(), decoder);

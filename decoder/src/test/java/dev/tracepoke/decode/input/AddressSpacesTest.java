@@ -121,7 +121,12 @@ class AddressSpacesTest {
    * 0x401000. The trace runs pid 100 (two loops), pid 200 (one), then after t=6000 pid 100 again.
    */
   Path recording() throws IOException {
-    Path data = tmp.resolve("perf.data");
+    return recording(true);
+  }
+
+  /** @param timeConv whether the file relates trace timestamps to perf time (here 1:1) */
+  Path recording(boolean timeConv) throws IOException {
+    Path data = tmp.resolve(timeConv ? "perf.data" : "untimed.data");
     PerfEventAttr attr = PerfEventAttr.builder(10, (1L << 14) | (1L << 28)).sampleType(SAMPLE_TYPE)
         .flags(PerfEventAttr.FLAG_SAMPLE_ID_ALL).build();
     byte[] stream = cat(ASYNC_INFO, timestamp(1000),
@@ -135,6 +140,9 @@ class AddressSpacesTest {
       // TRCCONFIGR: CID (bit 6) and TS (bit 11); TRCIDR2: 32-bit context IDs, 64-bit addresses
       w.write(new PerfRecord.AuxtraceInfo(PerfRecord.AuxtraceInfo.TYPE_CS_ETM, CsEtmInfo.v1(10, List.of(
           EtmV4Params.etmV4(0, 0x840, TRACE_ID, 0x28000EA1, 0x4100F403, 0x488, 0, 0xCC)))));
+      if (timeConv) {
+        w.write(new PerfRecord.TimeConv(0, 1, 0, 0, 0, false, false, false)); // perf time = counter
+      }
       w.write(new PerfRecord.Comm(0, 100, 100, "a", at(100, 5)));
       w.write(new PerfRecord.Comm(0, 200, 200, "b", at(200, 6)));
       w.write(map(100, 10, "/bin/three"));
@@ -208,6 +216,19 @@ class AddressSpacesTest {
     }
     assertEquals(0, in.spaces().shared().segmentCount(), "no kernel or image for all: nothing shared");
     assertEquals(300, in.spaces().pidOf(300), "an unnamed thread is its own process");
+  }
+
+  /**
+   * Without TIME_CONV the trace's counter says nothing about perf time: every process's final maps
+   * apply throughout (perf's behaviour), so pid 100 runs "four" even before its remap.
+   */
+  @Test
+  void withoutTimeConvTheFinalMapsApply() throws IOException {
+    Path data = recording(false);
+    ImageOptions options = new ImageOptions(List.of(), Optional.of(symfs), tmp.resolve("no-cache"), Optional.empty());
+    TraceInput in = RecordingInput.open(data, null, options);
+    assertEquals(1, in.spaces().space(100).epochCount());
+    assertEquals(List.of("401000-401010 4", "401000-401010 4", "401000-401008 2", "401000-401010 4"), ranges(in));
   }
 
   /** A process whose file is not here: its code is a gap naming the address, the other still decodes. */
