@@ -147,16 +147,16 @@ class CompareProtocolsCommandTest {
     // issue 14: the call stack in the walk state and each fork's own outcome resolve more (never
     // wrongly); linear walks to exception return addresses decide sites instead of forking
     assertEquals(List.of(
-        "stop-machine/none 38755 16996 21759 43.9", "stop-machine/text-poke 0 0 0 null",
+        "stop-machine/none 38188 18746 19442 49.1", "stop-machine/text-poke 0 0 0 null",
         "stop-machine/pre-post 0 0 0 null",
-        "nosync/none 41222 17870 23352 43.4", "nosync/text-poke 150 57 93 38.0", "nosync/pre-post 150 57 93 38.0",
-        "nosync-kick/none 40350 18061 22289 44.8", "nosync-kick/text-poke 68 26 42 38.2",
-        "nosync-kick/pre-post 67 24 43 35.8",
-        "brk-emulate/none 36726 16576 20150 45.1", "brk-emulate/text-poke 20 20 0 100.0",
+        "nosync/none 40624 19731 20893 48.6", "nosync/text-poke 150 67 83 44.7", "nosync/pre-post 150 67 83 44.7",
+        "nosync-kick/none 39778 19977 19801 50.2", "nosync-kick/text-poke 68 34 34 50.0",
+        "nosync-kick/pre-post 67 33 34 49.3",
+        "brk-emulate/none 36214 18349 17865 50.7", "brk-emulate/text-poke 20 20 0 100.0",
         "brk-emulate/pre-post 19 19 0 100.0",
-        "brk-emulate-nofirstsync/none 39985 17635 22350 44.1", "brk-emulate-nofirstsync/text-poke 31 27 4 87.1",
-        "brk-emulate-nofirstsync/pre-post 29 25 4 86.2",
-        "stop-machine-batch/none 37726 16663 21063 44.2", "stop-machine-batch/text-poke 0 0 0 null",
+        "brk-emulate-nofirstsync/none 39381 19556 19825 49.7", "brk-emulate-nofirstsync/text-poke 31 28 3 90.3",
+        "brk-emulate-nofirstsync/pre-post 29 26 3 89.7",
+        "stop-machine-batch/none 37197 18381 18816 49.4", "stop-machine-batch/text-poke 0 0 0 null",
         "stop-machine-batch/pre-post 0 0 0 null"), outcomes);
   }
 
