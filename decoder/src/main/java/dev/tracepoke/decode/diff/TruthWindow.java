@@ -46,7 +46,19 @@ final class TruthWindow {
       }
       int k = cursor.next();
       switch (k) {
-        case TruthCursor.END -> ended = true;
+        case TruthCursor.END -> {
+          ended = true;
+          // sites after the last run trapped where they were fetched (a BRK the run ended on)
+          for (int s = 0; s < pendingSitePcs.size(); s++) {
+            trapAt.add(loadedEnd);
+            trapPc.add(pendingSitePcs.getLong(s));
+            trapWord.add(pendingSiteWords.getInt(s));
+            trapTime.add(pendingSiteTimes.getLong(s));
+          }
+          pendingSitePcs.clear();
+          pendingSiteWords.clear();
+          pendingSiteTimes.clear();
+        }
         case TruthCursor.RUN -> {
           long pc = cursor.pc();
           int c = cursor.count();
@@ -184,8 +196,8 @@ final class TruthWindow {
   long trapWord(long from, long pc, long notAfter, long limit) throws IOException {
     for (int k = 0; ; k++) {
       while (k >= trapAt.size()) {
-        if (loadedEnd > from + limit || !ensure(loadedEnd)) {
-          return -1;
+        if (loadedEnd > from + limit || (!ensure(loadedEnd) && k >= trapAt.size())) {
+          return -1; // (the truth's end may still add a trap: the BRK it ended on)
         }
       }
       if (trapAt.getLong(k) < from || trapPc.getLong(k) != pc) {
