@@ -62,6 +62,13 @@ public record FlowTee(FlowSink a, FlowSink b) implements FlowSink {
   }
 
   @Override
+  public void ambiguity(int cpu, long pc, int[] candidates, boolean resolved, int resolvedWord,
+      long timeFrom, long timeTo, long resolvedAt, int reason) {
+    a.ambiguity(cpu, pc, candidates, resolved, resolvedWord, timeFrom, timeTo, resolvedAt, reason);
+    b.ambiguity(cpu, pc, candidates, resolved, resolvedWord, timeFrom, timeTo, resolvedAt, reason);
+  }
+
+  @Override
   public void error(int cpu, long offset, long packetIndex, String message) {
     a.error(cpu, offset, packetIndex, message);
     b.error(cpu, offset, packetIndex, message);

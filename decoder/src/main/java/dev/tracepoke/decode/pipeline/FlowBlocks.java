@@ -130,6 +130,14 @@ final class FlowBlocks implements FlowSink {
   }
 
   @Override
+  public void ambiguity(int cpu, long pc, int[] candidates, boolean resolved, int resolvedWord,
+      long timeFrom, long timeTo, long resolvedAt, int reason) {
+    current.ambiguity(cpu, pc, candidates, resolved, resolvedWord, timeFrom, timeTo, resolvedAt,
+        reason);
+    added();
+  }
+
+  @Override
   public void error(int cpu, long offset, long packetIndex, String message) {
     current.error(cpu, offset, packetIndex, message);
     added();
