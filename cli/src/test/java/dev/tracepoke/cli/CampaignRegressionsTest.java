@@ -37,4 +37,26 @@ class CampaignRegressionsTest {
     assertEquals(19, t.undecidable());
     assertEquals(0, t.gaveUp());
   }
+
+  /**
+   * Campaign seed 7, run 144: after a fork at an ftrace site (NOP or BL), the BL walk's linear walk
+   * to an IRQ's return address passed waypoints, so the trace contradicted it already, yet it
+   * forked at five more sites on the way (64 settled sites filled the walk's list) and hit the
+   * bound of four words assumed per walk: 6 executions given up. Such a walk is now dropped at
+   * the waypoint.
+   */
+  @Test
+  void aWalkToAnExceptionThatPassedAWaypointIsDroppedBeforeItForks() throws IOException {
+    Scenario s = new Scenario("campaign-7-144", 1, 6896768973387303879L, 163278, 210,
+        Protocol.of("brk-emulate-nofirstsync"), EventStyle.NONE, 294, 84455, 142, 0.52, 524288, 256,
+        0, true);
+    FlowVsTruthTest.Totals t = FlowVsTruthTest.run(s, tmp, CoreDecoderFactory.WINDOWS)[0];
+    assertEquals(121332, t.instructions());
+    assertEquals(0, t.silent());
+    assertEquals(1004, t.ambiguous());
+    assertEquals(974, t.right());
+    assertEquals(0, t.wrong());
+    assertEquals(30, t.undecidable());
+    assertEquals(0, t.gaveUp());
+  }
 }

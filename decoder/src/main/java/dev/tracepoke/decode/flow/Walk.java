@@ -55,12 +55,13 @@ final class Walk {
   long forkPc;
   // Ambiguities the current walk settled without a fork, emitted when it completes: candidates
   // with the same effect (unresolved), or the one candidate that can reach the address (decided).
-  private static final int MAX_SETTLED = 64;
-  private final long[] equalPc = new long[MAX_SETTLED];
-  private final int[] equalPool = new int[MAX_SETTLED];
-  private final int[] equalCount = new int[MAX_SETTLED];
-  private final int[] decidedWord = new int[MAX_SETTLED];
-  private final boolean[] decided = new boolean[MAX_SETTLED];
+  // (they grow with the sites one walk passes: a linear walk to an exception's return address may
+  // pass many, and a site left out would be a fork, or an execution not reported)
+  private long[] equalPc = new long[64];
+  private int[] equalPool = new int[64];
+  private int[] equalCount = new int[64];
+  private int[] decidedWord = new int[64];
+  private boolean[] decided = new boolean[64];
   private int equals;
 
   Walk(BlockCache blocks, boolean sites, Segment segment, Forks forks, Delivery delivery,
@@ -746,16 +747,7 @@ final class Walk {
         forkPc = at;
         return FORK_WORD;
       }
-      if (equals < equalPc.length) {
-        equalPc[equals] = at;
-        equalPool[equals] = delivery.candidatePool.size();
-        equalCount[equals] = n;
-        decided[equals] = false;
-        equals++;
-        for (int i = 0; i < n; i++) {
-          delivery.candidatePool.add(siteScratch[i]);
-        }
-      }
+      settle(at, siteScratch, n, -1);
     }
     return siteScratch[0] & 0xFFFFFFFFL;
   }
@@ -829,19 +821,35 @@ final class Walk {
         found = i;
       }
     }
-    if (found < 0 || equals == equalPc.length) {
+    if (found < 0) {
       return -1;
+    }
+    settle(at, forkWords, forkCount, found);
+    return forkWords[found] & 0xFFFFFFFFL;
+  }
+
+  /**
+   * Notes a site the current walk settled without a fork: {@code words[0..n)} its candidates, the
+   * one at {@code decidedIndex} decided (-1: all have the same effect, unresolved).
+   */
+  private void settle(long at, int[] words, int n, int decidedIndex) {
+    if (equals == equalPc.length) {
+      int size = equals * 2;
+      equalPc = java.util.Arrays.copyOf(equalPc, size);
+      equalPool = java.util.Arrays.copyOf(equalPool, size);
+      equalCount = java.util.Arrays.copyOf(equalCount, size);
+      decidedWord = java.util.Arrays.copyOf(decidedWord, size);
+      decided = java.util.Arrays.copyOf(decided, size);
     }
     equalPc[equals] = at;
     equalPool[equals] = delivery.candidatePool.size();
-    equalCount[equals] = forkCount;
-    decidedWord[equals] = forkWords[found];
-    decided[equals] = true;
+    equalCount[equals] = n;
+    decided[equals] = decidedIndex >= 0;
+    decidedWord[equals] = decidedIndex >= 0 ? words[decidedIndex] : 0;
     equals++;
-    for (int i = 0; i < forkCount; i++) {
-      delivery.candidatePool.add(forkWords[i]);
+    for (int i = 0; i < n; i++) {
+      delivery.candidatePool.add(words[i]);
     }
-    return forkWords[found] & 0xFFFFFFFFL;
   }
 
   // ---------------------------------------------------------------- exceptions
@@ -987,6 +995,14 @@ final class Walk {
         trapAt = at;
       }
       n++;
+      if (forks.group && (waypointAt != NONE || trapAt != NONE)) {
+        // a forked walk the trace already contradicts is dropped here: walking on to the return
+        // address would only fork it at more sites, all of them contradicted as well
+        equals = 0;
+        forks.contradiction(w, w.exceptionOffset, w.exceptionIndex,
+            "exception return address 0x%x lies past a waypoint or trap", ret);
+        return OK;
+      }
     }
     if (!reachable) {
       equals = 0;
