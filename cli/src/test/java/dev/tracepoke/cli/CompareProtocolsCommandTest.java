@@ -152,7 +152,7 @@ class CompareProtocolsCommandTest {
         "nosync/none 40624 19731 20893 48.6", "nosync/text-poke 150 67 83 44.7", "nosync/pre-post 150 67 83 44.7",
         "nosync-kick/none 39778 19977 19801 50.2", "nosync-kick/text-poke 68 34 34 50.0",
         "nosync-kick/pre-post 67 33 34 49.3",
-        "brk-emulate/none 36214 18349 17865 50.7", "brk-emulate/text-poke 20 20 0 100.0",
+        "brk-emulate/none 36209 18350 17859 50.7", "brk-emulate/text-poke 20 20 0 100.0",
         "brk-emulate/pre-post 19 19 0 100.0",
         "brk-emulate-nofirstsync/none 39381 19556 19825 49.7", "brk-emulate-nofirstsync/text-poke 31 28 3 90.3",
         "brk-emulate-nofirstsync/pre-post 29 26 3 89.7",

@@ -72,6 +72,12 @@ public final class FlowDecoder implements PacketSink {
   /** Elements a walker holds while a fork is undecided before the fork is given up. */
   public static final int MAX_HELD = 8192;
 
+  /**
+   * Elements all walkers of one core hold together before the fork is given up: the memory bound
+   * of 16 walkers at {@link #MAX_HELD} each, whatever the number of walkers.
+   */
+  public static final int MAX_HELD_TOTAL = 16 * MAX_HELD;
+
   /** Stream bytes per hold span (see the class comment): bounds the packets kept waiting. */
   public static final int HOLD_SPAN = 1 << 13;
 
@@ -89,8 +95,12 @@ public final class FlowDecoder implements PacketSink {
     void at(long key, long index);
   }
 
-  /** Walkers alive at once before an ambiguity is given up as unresolved. */
-  public static final int DEFAULT_MAX_WALKERS = 16;
+  /**
+   * Walkers alive at once before an ambiguity is given up as unresolved. Walks that differ only in
+   * their call stacks keep to the same pc and packets until a return needs an entry, so a few
+   * undecided forks in a row multiply them: 16 were exhausted in campaigns where 64 are not.
+   */
+  public static final int DEFAULT_MAX_WALKERS = 64;
 
   /** Which image the walk reads. */
   public enum ImageMode {

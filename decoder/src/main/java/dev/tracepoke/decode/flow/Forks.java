@@ -162,8 +162,12 @@ final class Forks {
       group = false;
       return;
     }
+    long held = 0;
     for (int k = 0; k < live; k++) {
-      if (walkers[k].outCount > FlowDecoder.MAX_HELD) {
+      held += walkers[k].outCount;
+    }
+    for (int k = 0; k < live; k++) {
+      if (walkers[k].outCount > FlowDecoder.MAX_HELD || held > FlowDecoder.MAX_HELD_TOTAL) {
         // too long undecided: keep memory bounded, give up and resume at the next address
         Walker w = walkers[k];
         giveUp(w, offset, FlowSink.REASON_GAVE_UP);
