@@ -59,4 +59,24 @@ class CampaignRegressionsTest {
     assertEquals(30, t.undecidable());
     assertEquals(0, t.gaveUp());
   }
+
+  /**
+   * Campaign seed 7, run 924 (return stack on): five jump-label and ftrace sites in one block
+   * (sock_wake_1692) need five assumed words in one atom's walk; the bound was four, so the fork
+   * was given up. Now sixteen.
+   */
+  @Test
+  void fiveSitesInOneBlockAreFollowedInOneWalk() throws IOException {
+    Scenario s = new Scenario("campaign-7-924", 4, 6191152401582627118L, 15900, 1828,
+        Protocol.of("stop-machine"), EventStyle.NONE, 214, 57818, 18, 0.82, 16384, 1024, 0, false,
+        true, false, false);
+    FlowVsTruthTest.Totals t = FlowVsTruthTest.run(s, tmp, CoreDecoderFactory.WINDOWS)[0];
+    assertEquals(61530, t.instructions());
+    assertEquals(0, t.silent());
+    assertEquals(475, t.ambiguous());
+    assertEquals(150, t.right());
+    assertEquals(0, t.wrong());
+    assertEquals(325, t.undecidable());
+    assertEquals(0, t.gaveUp());
+  }
 }

@@ -69,12 +69,13 @@ import java.util.function.LongUnaryOperator;
  * decide) and {@link Delivery} (held elements and their delivery, in {@link FlowElements}' encoding).
  */
 public final class FlowDecoder implements PacketSink {
-  /** Elements a walker holds while a fork is undecided before the fork is given up. */
+  /** Elements a walker held while a fork was undecided, when the bound was one per walker. */
   public static final int MAX_HELD = 8192;
 
   /**
-   * Elements all walkers of one core hold together before the fork is given up: the memory bound
-   * of 16 walkers at {@link #MAX_HELD} each, whatever the number of walkers.
+   * Elements all walkers of one core hold together while a fork is undecided before it is given
+   * up: the memory bound of 16 walkers at {@link #MAX_HELD} each, whatever the number of walkers
+   * (a few walkers undecided over a long loop may each hold more).
    */
   public static final int MAX_HELD_TOTAL = 16 * MAX_HELD;
 

@@ -163,21 +163,23 @@ final class Forks {
       return;
     }
     long held = 0;
+    int most = 0;
     for (int k = 0; k < live; k++) {
       held += walkers[k].outCount;
-    }
-    for (int k = 0; k < live; k++) {
-      if (walkers[k].outCount > FlowDecoder.MAX_HELD || held > FlowDecoder.MAX_HELD_TOTAL) {
-        // too long undecided: keep memory bounded, give up and resume at the next address
-        Walker w = walkers[k];
-        giveUp(w, offset, FlowSink.REASON_GAVE_UP);
-        w.forgetReturns();
-        delivery.put(w, FlowElements.GAP, FlowSink.GAP_ERROR, 0, 0, 0, offset, FlowSink.NO_TIME,
-            FlowSink.NO_TIME);
-        w.needAddress = true;
-        w.resyncing = true;
-        return;
+      if (walkers[k].outCount > walkers[most].outCount) {
+        most = k;
       }
+    }
+    if (held > FlowDecoder.MAX_HELD_TOTAL) {
+      // too long undecided: keep memory bounded, give up and resume at the next address
+      Walker w = walkers[most];
+      giveUp(w, offset, FlowSink.REASON_GAVE_UP);
+      w.forgetReturns();
+      delivery.put(w, FlowElements.GAP, FlowSink.GAP_ERROR, 0, 0, 0, offset, FlowSink.NO_TIME,
+          FlowSink.NO_TIME);
+      w.needAddress = true;
+      w.resyncing = true;
+      return;
     }
   }
 

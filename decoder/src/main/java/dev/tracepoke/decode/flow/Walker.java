@@ -10,7 +10,8 @@ import java.util.Arrays;
  */
 final class Walker {
   static final int STRIDE = FlowElements.STRIDE; // held elements, in FlowElements' encoding
-  static final int MAX_OVERRIDES = 4;
+  /** Words one walk (one atom, or a walk to an exception's return address) may assume at sites. */
+  static final int MAX_OVERRIDES = 16;
   /** Return addresses of the calls a walk keeps (the oldest are forgotten past it). */
   static final int MAX_CALLS = 32;
   /** {@link #expectReturn}: the walk predicts no target for the address it waits for. */
