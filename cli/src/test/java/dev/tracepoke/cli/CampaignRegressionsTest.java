@@ -54,16 +54,17 @@ class CampaignRegressionsTest {
     assertEquals(121332, t.instructions());
     assertEquals(0, t.silent());
     assertEquals(1004, t.ambiguous());
-    assertEquals(974, t.right());
+    assertEquals(977, t.right());
     assertEquals(0, t.wrong());
-    assertEquals(30, t.undecidable());
+    assertEquals(27, t.undecidable());
     assertEquals(0, t.gaveUp());
   }
 
   /**
    * Campaign seed 7, run 924 (return stack on): five jump-label and ftrace sites in one block
    * (sock_wake_1692) need five assumed words in one atom's walk; the bound was four, so the fork
-   * was given up. Now sixteen.
+   * was given up. Now sixteen. What is still given up are walks folded near the walker bound
+   * because they differed only in stack entries below their frames (return stack on).
    */
   @Test
   void fiveSitesInOneBlockAreFollowedInOneWalk() throws IOException {
@@ -73,10 +74,32 @@ class CampaignRegressionsTest {
     FlowVsTruthTest.Totals t = FlowVsTruthTest.run(s, tmp, CoreDecoderFactory.WINDOWS)[0];
     assertEquals(61530, t.instructions());
     assertEquals(0, t.silent());
-    assertEquals(475, t.ambiguous());
-    assertEquals(150, t.right());
+    assertEquals(458, t.ambiguous());
+    assertEquals(201, t.right());
     assertEquals(0, t.wrong());
-    assertEquals(325, t.undecidable());
-    assertEquals(0, t.gaveUp());
+    assertEquals(114, t.undecidable());
+    assertEquals(143, t.gaveUp());
+  }
+
+  /**
+   * Campaign seed 7, run 185 (return stack on, 11 functions): after undecided forks the walks
+   * differ only in calls left below their frames (a second 0x...08c4 from el0_sync's BLR loop)
+   * and spin in multi_cpu_stop for longer than 8192 held elements each; they were given up there,
+   * with a gap. Near the bounds such walks are now folded, keeping the stack entries they share,
+   * and what a merged walk adds after the merge is delivered as certain again.
+   */
+  @Test
+  void walksThatDifferOnlyInStackEntriesBelowAreFoldedNearTheBound() throws IOException {
+    Scenario s = new Scenario("campaign-7-185", 2, 2859905284101808187L, 74071, 11,
+        Protocol.of("stop-machine"), EventStyle.NONE, 228, 87664, 86, 1.0, 32768, 32, 0, false,
+        true, false, false);
+    FlowVsTruthTest.Totals t = FlowVsTruthTest.run(s, tmp, CoreDecoderFactory.WINDOWS)[0];
+    assertEquals(135491, t.instructions());
+    assertEquals(0, t.silent());
+    assertEquals(343, t.ambiguous());
+    assertEquals(55, t.right());
+    assertEquals(0, t.wrong());
+    assertEquals(165, t.undecidable());
+    assertEquals(123, t.gaveUp());
   }
 }

@@ -156,7 +156,7 @@ class CompareProtocolsCommandTest {
         "brk-emulate/pre-post 19 19 0 100.0",
         "brk-emulate-nofirstsync/none 39381 19556 19825 49.7", "brk-emulate-nofirstsync/text-poke 31 28 3 90.3",
         "brk-emulate-nofirstsync/pre-post 29 26 3 89.7",
-        "stop-machine-batch/none 37197 18381 18816 49.4", "stop-machine-batch/text-poke 0 0 0 null",
+        "stop-machine-batch/none 37197 18383 18814 49.4", "stop-machine-batch/text-poke 0 0 0 null",
         "stop-machine-batch/pre-post 0 0 0 null"), outcomes);
   }
 

@@ -152,6 +152,16 @@ final class Delivery {
    * with the uncertain part.
    */
   void deliver(Walker w, int flag, int certain, long at, int reason, boolean decisionsOnly) {
+    deliver(w, flag, certain, w.outCount, at, reason, decisionsOnly);
+  }
+
+  /**
+   * As {@link #deliver(Walker, int, int, long, int, boolean)}, with the elements from {@code
+   * certainAgain} on sure again: the walks that parted at {@code certain} met there, and every
+   * history folded into {@code w} ran what follows.
+   */
+  void deliver(Walker w, int flag, int certain, int certainAgain, long at, int reason,
+      boolean decisionsOnly) {
     long[] out = w.out;
     int c = Math.min(certain, w.outCount);
     while (c > 0 && FlowElements.kind(out[(c - 1) * FlowElements.STRIDE]) == AMBIGUITY) {
@@ -163,7 +173,7 @@ final class Delivery {
       if (decisionsOnly && FlowElements.kind(head) != AMBIGUITY) {
         continue;
       }
-      boolean sure = k < c;
+      boolean sure = k < c || k >= certainAgain;
       deliverOne(head, out[i + 1], out[i + 2], out[i + 3], out[i + 4], out[i + 5], out[i + 6],
           out[i + 7], sure ? flag : FlowSink.FLAG_AMBIGUOUS, sure, at, reason);
     }

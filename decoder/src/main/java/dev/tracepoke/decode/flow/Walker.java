@@ -80,8 +80,18 @@ final class Walker {
    * merged with walks of another history): their ranges stay flagged, their decisions unresolved.
    */
   int certain = Integer.MAX_VALUE;
+  /**
+   * Elements from here on are shared again by every walk folded into this one (added after the
+   * last merge); meaningful while {@link #certain} is set.
+   */
+  int certainAgain;
   /** The trace contradicted this walker (lockstep only). */
   boolean dropped;
+  /**
+   * Walks were folded into this one that differed in stack entries below the current frames (to
+   * stay within the bounds): its undecided forks are given up, not undecidable.
+   */
+  boolean relaxed;
 
   /** The word this walker assumes at a site during its current walk (set by a fork). */
   final long[] overridePc = new long[MAX_OVERRIDES];
@@ -158,7 +168,9 @@ final class Walker {
     w.expectReturn = expectReturn;
     w.missedReturn = missedReturn;
     w.certain = certain;
+    w.certainAgain = certainAgain;
     w.dropped = dropped;
+    w.relaxed = relaxed;
     System.arraycopy(overridePc, 0, w.overridePc, 0, overrides);
     System.arraycopy(overrideWord, 0, w.overrideWord, 0, overrides);
     w.overrides = overrides;
@@ -191,7 +203,8 @@ final class Walker {
     into[at] = pc;
     into[at + 1] = (needAddress ? 1 : 0) | (needContext ? 2 : 0) | (sf ? 4 : 0) | (ns ? 8 : 0)
         | (exceptionPending ? 16 : 0) | (addressFree ? 32 : 0) | (resyncing ? 64 : 0)
-        | (certain != Integer.MAX_VALUE ? 128 : 0) | (dropped ? 256 : 0) | (missedReturn ? 512 : 0);
+        | (certain != Integer.MAX_VALUE ? 128 : 0) | (dropped ? 256 : 0) | (missedReturn ? 512 : 0)
+        | (relaxed ? 1024 : 0);
     into[at + 2] = el;
     into[at + 3] = contextId;
     into[at + 4] = vmid;
@@ -264,6 +277,63 @@ final class Walker {
         && waitBranch == o.waitBranch
         && retUnknown == o.retUnknown
         && sameReturnStack(o);
+  }
+
+  /**
+   * {@link #sameState} but for the calls and return-stack entries below the current frames: both
+   * walks are at the same place, read the same packets the same way, and part only where a
+   * return pops an entry one of them holds and the other does not.
+   */
+  boolean sameButStacks(Walker o) {
+    return pc == o.pc
+        && needAddress == o.needAddress
+        && naccPc == o.naccPc
+        && expectReturn == o.expectReturn
+        && needContext == o.needContext
+        && el == o.el
+        && sf == o.sf
+        && ns == o.ns
+        && contextId == o.contextId
+        && vmid == o.vmid
+        && exceptionPending == o.exceptionPending
+        && exceptionType == o.exceptionType
+        && exceptionAddressInfo == o.exceptionAddressInfo
+        && droppedAtoms == o.droppedAtoms
+        && lastCse == o.lastCse
+        && addressFree == o.addressFree
+        && resyncing == o.resyncing
+        && overrides == 0
+        && o.overrides == 0
+        && popPending == o.popPending
+        && qPending == o.qPending
+        && qCount == o.qCount
+        && waitBranch == o.waitBranch;
+  }
+
+  /**
+   * Keeps only the newest calls and return-stack entries this walk shares with {@code o}: below
+   * them the core's stacks are not known (a return popping past the calls has no expected
+   * address; past the return stack, no known target).
+   */
+  void keepCommonStacks(Walker o) {
+    int k = 0;
+    for (int a = callTop, b = o.callTop; k < Math.min(calls, o.calls); k++) {
+      a = (a + MAX_CALLS - 1) % MAX_CALLS;
+      b = (b + MAX_CALLS - 1) % MAX_CALLS;
+      if (callStack[a] != o.callStack[b]) {
+        break;
+      }
+    }
+    calls = k;
+    int r = 0;
+    while (r < Math.min(retCount, o.retCount)
+        && retStack[(retHead - r) & 15] == o.retStack[(o.retHead - r) & 15]) {
+      r++;
+    }
+    if (r < retCount || r < o.retCount || o.retUnknown) {
+      retUnknown = true;
+    }
+    retCount = r;
   }
 
   /** The live entries of the return stacks are equal (what lies below them is never read). */
