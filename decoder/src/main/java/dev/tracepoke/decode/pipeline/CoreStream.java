@@ -41,7 +41,7 @@ final class CoreStream implements ElementWindow {
   private volatile Throwable failure;
 
   // consumer side
-  private final List<ElementChunk> held = new ArrayList<>();
+  private final java.util.ArrayDeque<ElementChunk> held = new java.util.ArrayDeque<>();
   private long available;
   private boolean ended;
 
@@ -309,8 +309,8 @@ final class CoreStream implements ElementWindow {
 
   @Override
   public void trimBefore(long i) {
-    while (held.size() > 1 && held.get(0).first + held.get(0).count <= i) {
-      ElementChunk c = held.remove(0);
+    while (held.size() > 1 && held.peekFirst().first + held.peekFirst().count <= i) {
+      ElementChunk c = held.pollFirst(); // a deque: the look-ahead may hold many chunks
       if (c == last) {
         last = null;
       }
