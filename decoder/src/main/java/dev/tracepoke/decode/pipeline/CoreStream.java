@@ -6,8 +6,7 @@ import dev.tracepoke.decode.flow.FlowSink;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.ArrayDeque;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Semaphore;
 
@@ -41,7 +40,7 @@ final class CoreStream implements ElementWindow {
   private volatile Throwable failure;
 
   // consumer side
-  private final java.util.ArrayDeque<ElementChunk> held = new java.util.ArrayDeque<>();
+  private final ArrayDeque<ElementChunk> held = new ArrayDeque<>();
   private long available;
   private boolean ended;
 
