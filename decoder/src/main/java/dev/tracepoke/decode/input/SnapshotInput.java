@@ -93,8 +93,9 @@ public final class SnapshotInput {
    * with nothing kept: debugger captures are small next to what decoding them costs.
    */
   private static Optional<String> cutFrame(Path file) throws IOException {
-    FrameDeformatter d = new FrameDeformatter(EnumSet.of(FrameDeformatter.Option.FSYNCS),
-        (id, buf, off, len, frameOffset, index) -> { }, file.toString());
+    FrameDeformatter d = new FrameDeformatter(EnumSet.of(FrameDeformatter.Option.FSYNCS,
+        FrameDeformatter.Option.DSTREAM_FOOTERS), (id, buf, off, len, frameOffset, index) -> { },
+        file.toString());
     byte[] chunk = new byte[1 << 16];
     try (InputStream in = Files.newInputStream(file)) {
       for (int n; (n = in.read(chunk)) > 0; ) {
@@ -107,7 +108,7 @@ public final class SnapshotInput {
     }
     return Optional.of(String.format("%s: the capture ends inside a frame: its last %d bytes (from offset"
         + " %d) are part of a cut 16-byte frame and are not decoded", file, d.trailingBytes(),
-        d.offset() - d.trailingBytes()));
+        d.inputOffset(d.offset() - d.trailingBytes())));
   }
 
   /**

@@ -276,13 +276,14 @@ public final class SnapshotStreams {
   }
 
   /**
-   * How a buffer's frames are read: a TPIU capture with FSYNCs between frames; memory-aligned
+   * How a buffer's frames are read: a DSTREAM capture (TPIU frames with FSYNCs, in 512-byte blocks
+   * that end in an 8-byte probe footer); memory-aligned
    * frames with a frame of four FSYNCs as a reset barrier (what Linux's sink drivers write between
    * AUX buffers and what {@code export opencsd} writes at a stream restart).
    */
   public static EnumSet<FrameDeformatter.Option> deformatting(TraceBuffer buffer) {
     return buffer.format() == TraceBuffer.Format.DSTREAM_CORESIGHT
-        ? EnumSet.of(FrameDeformatter.Option.FSYNCS)
+        ? EnumSet.of(FrameDeformatter.Option.FSYNCS, FrameDeformatter.Option.DSTREAM_FOOTERS)
         : EnumSet.of(FrameDeformatter.Option.RESET_ON_4X_FSYNC);
   }
 }
