@@ -70,7 +70,7 @@ public class SnapshotConformanceTest {
   }
 
   /** The snapshot directory to use: the stored one, or the rebuilt juno_r1_1. */
-  static Path prepare(String name, Path tmp) throws IOException {
+  public static Path prepare(String name, Path tmp) throws IOException {
     Path dir = snapshotsDir().resolve(name);
     if (SnapshotReader.isSnapshot(dir)) {
       return dir;
