@@ -47,6 +47,7 @@ public final class SnapshotInput {
         warnings.add("not decoded: buffer " + buffer.name() + " source " + s.source() + ": " + s.reason());
       }
       Path file = snap.path(buffer);
+      SnapshotStreams.unclaimed(snap, plan).ifPresent(warnings::add);
       if (buffer.format() == TraceBuffer.Format.DSTREAM_CORESIGHT && !plan.sources().isEmpty()) {
         cutFrame(file).ifPresent(warnings::add);
       }
