@@ -146,6 +146,28 @@ class RealSnapshotsCliTest {
     return r;
   }
 
+  /** juno_r1_1 is stored without snapshot.ini and trace.ini: the lister and we both refuse it, saying why. */
+  @org.junit.jupiter.api.Test
+  void junoR11AsStoredIsRefusedByBoth() throws Exception {
+    Path snap = dir("opencsd-snapshots", "juno_r1_1");
+    String why = snap + ": neither an OpenCSD snapshot (snapshot.ini) nor a perf recording (data)";
+    Run dec = tracepoke("decode", snap.toString());
+    assertEquals(1, dec.exit());
+    assertEquals("tracepoke decode: " + why + "\n", dec.err());
+    Run dump = tracepoke("dump", "--packets", snap.toString());
+    assertEquals(1, dump.exit());
+    assertEquals("tracepoke dump: " + why + "\n", dump.err());
+    if (OpenCsdOracle.lister().isEmpty()) {
+      System.out.println("SKIP: trc_pkt_lister not on PATH (package libopencsd-bin): juno_r1_1 as stored");
+      return;
+    }
+    Process p = new ProcessBuilder(OpenCsdOracle.lister().get().toString(), "-ss_dir", snap.toString(),
+        "-logstdout", "-logfilename", "/dev/null").redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    assertTrue(out.contains("Trace Packet Lister : Snapshot path" + snap + " not found"), out);
+  }
+
   @ParameterizedTest(name = "{0}/{1}")
   @CsvSource(delimiter = '|', value = {
     // folder | snapshot | buffer=packets ... | ranges/instructions per cpu | stderr lines of decode
