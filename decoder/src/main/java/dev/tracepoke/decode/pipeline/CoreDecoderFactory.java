@@ -47,15 +47,20 @@ public interface CoreDecoderFactory {
     // perf's pid format: with TRCCONFIGR.VMID (bit 7) or VMIDOPT (bit 15) the pid is CONTEXTIDR_EL2
     boolean pidInVmid = (core.config().configr() & (1 << 7 | 1 << 15)) != 0;
     return d.addressSpaces(new SpaceCaches(input.spaces(), timeline, input.pauthBranches(),
-        core.config().wfxWaypoints()), pidInVmid);
+        core.config().wfxWaypoints(), tstartWaypoints(core, input)), pidInVmid);
   }
 
   /**
    * TSTART is a waypoint as OpenCSD makes it on "AA64" cores: taken here as an ETE unit on a core
    * with PAuth waypoints (transactional memory exists only on such cores, traced by ETE).
    */
-  private static BlockCache blocks(CoreTrace core, ImageTimeline timeline, TraceInput input) {
+  static BlockCache blocks(CoreTrace core, ImageTimeline timeline, TraceInput input) {
     return new BlockCache(timeline, input.pauthBranches(), core.config().wfxWaypoints(),
-        input.pauthBranches() && core.config().isEte());
+        tstartWaypoints(core, input));
+  }
+
+  /** Whether TSTART ends a block for this core (see {@link #blocks}). */
+  static boolean tstartWaypoints(CoreTrace core, TraceInput input) {
+    return input.pauthBranches() && core.config().isEte();
   }
 }
