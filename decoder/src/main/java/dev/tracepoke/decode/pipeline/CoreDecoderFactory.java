@@ -39,8 +39,12 @@ public interface CoreDecoderFactory {
       spaces(new FlowDecoder(core.cpu(), blocks(core, timeline, input),
           FlowDecoder.Config.naive(input.time()::toPerfTime), sink).traceUnit(core.config()), core, timeline, input);
 
-  /** Per-process address spaces where the input has them (user code placed by map records). */
+  /**
+   * Per-process address spaces where the input has them (user code placed by map records), and
+   * whether the input's text may hold armed probes.
+   */
   static FlowDecoder spaces(FlowDecoder d, CoreTrace core, ImageTimeline timeline, TraceInput input) {
+    d.armedProbes(input.probes());
     if (input.spaces().isEmpty()) {
       return d;
     }
