@@ -24,6 +24,10 @@ final class Inputs {
     if (SnapshotInput.isSnapshot(path)) {
       return SnapshotInput.open(path);
     }
+    if (Files.isDirectory(path) && !Files.exists(path.resolve(dev.tracepoke.recording.Recording.DATA))) {
+      // say what a directory is expected to hold, not only the perf half of it
+      throw new IOException(path + ": neither an OpenCSD snapshot (snapshot.ini) nor a perf recording (data)");
+    }
     return RecordingInput.open(path, image, options);
   }
 

@@ -45,6 +45,14 @@ final class OpenCsdTimings {
     return null;
   }
 
+  /** The lister reads a DSTREAM capture's blocks (each ending in a probe footer) with -dstream_format. */
+  static List<String> dstreamOption(Path dir) throws IOException {
+    dev.tracepoke.snapshot.Snapshot s = dev.tracepoke.snapshot.SnapshotReader.read(dir);
+    return !s.buffers().isEmpty()
+        && s.buffers().get(0).format() == dev.tracepoke.snapshot.TraceBuffer.Format.DSTREAM_CORESIGHT
+        ? List.of("-dstream_format") : List.of();
+  }
+
   private static final Pattern TIMES = Pattern.compile("(\\d+)m([\\d.]+)s (\\d+)m([\\d.]+)s");
 
   /**
@@ -53,9 +61,11 @@ final class OpenCsdTimings {
    */
   static Timing lister(String lister, Path dir, Path work) throws IOException, InterruptedException {
     long t0 = System.nanoTime();
-    Process p = new ProcessBuilder("sh", "-c",
+    List<String> cmd = new java.util.ArrayList<>(List.of("sh", "-c",
         "\"$@\" >/dev/null 2>&1; s=$?; times; exit $s", "sh", lister, "-ss_dir",
-        dir.toAbsolutePath().toString(), "-decode", "-logstdout", "-logfilename", "/dev/null")
+        dir.toAbsolutePath().toString(), "-decode", "-logstdout", "-logfilename", "/dev/null"));
+    cmd.addAll(dstreamOption(dir));
+    Process p = new ProcessBuilder(cmd)
         .directory(work.toFile())
         .redirectErrorStream(true)
         .start();
@@ -79,8 +89,10 @@ final class OpenCsdTimings {
    * @throws IOException with the lister's last lines if it did not
    */
   static void checkLister(String lister, Path dir, Path work) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(lister, "-ss_dir", dir.toAbsolutePath().toString(), "-logstdout",
-        "-logfilename", "/dev/null")
+    List<String> cmd = new java.util.ArrayList<>(List.of(lister, "-ss_dir", dir.toAbsolutePath().toString(),
+        "-logstdout", "-logfilename", "/dev/null"));
+    cmd.addAll(dstreamOption(dir));
+    Process p = new ProcessBuilder(cmd)
         .directory(work.toFile())
         .redirectErrorStream(true)
         .start();

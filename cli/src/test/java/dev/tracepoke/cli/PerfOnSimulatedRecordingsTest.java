@@ -262,8 +262,25 @@ class PerfOnSimulatedRecordingsTest {
     expected.forEach(id -> ids.add(Integer.toHexString(id)));
     assertEquals(ids, perfIds, "trace IDs of perf's packet lines");
     List<Integer> n = samePackets(rec, perfPackets, "c64");
+
+    // perf script decodes every cpu's trace, silently (the IDs of the metadata are the HW_IDs)
+    Run script = perf(tmp, "script", "-i", rec.toString(), "--itrace=i1i", "-F", "cpu,ip");
+    assertEquals(0, script.exit(), "perf script failed:\n" + script.err());
+    assertEquals("", script.err().strip(), "perf script stderr");
+    Map<Integer, Integer> perCpu = new TreeMap<>();
+    for (String line : script.out()) {
+      Matcher m = Pattern.compile("^\\s*\\[(\\d+)\\]\\s+[0-9a-f]+$").matcher(line);
+      assertTrue(m.matches(), "unexpected perf script line: " + line);
+      perCpu.merge(Integer.parseInt(m.group(1)), 1, Integer::sum);
+    }
+    assertEquals(java.util.stream.IntStream.range(0, 64).boxed().toList(), List.copyOf(perCpu.keySet()),
+        "cpus perf script decodes");
+    long perfInstructions = perCpu.values().stream().mapToLong(Integer::longValue).sum();
+    assertTrue(perfInstructions <= diff.total().instructionsTruth() && perfInstructions > 64 * 1000,
+        perfInstructions + " instructions from perf script, truth " + diff.total());
     System.out.println("64 cores: perf report -D lists " + n.stream().mapToInt(Integer::intValue).sum()
-        + " packets of 64 trace IDs as we do; decode vs truth: " + diff.total());
+        + " packets of 64 trace IDs as we do; perf script decodes " + perfInstructions
+        + " instructions on 64 cpus; decode vs truth: " + diff.total());
   }
 
   private static final Pattern PACKET_ID = Pattern.compile("ID:([0-9a-f]+);");

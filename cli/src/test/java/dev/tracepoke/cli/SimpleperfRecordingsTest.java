@@ -302,6 +302,44 @@ class SimpleperfRecordingsTest {
   }
 
   /**
+   * The ETE file whose AUX data was lost: perf 6.1 lists the same 156 records as we do, no packet
+   * and no instruction; we say why and exit 1 ({@link #lostAuxDataIsNamedAndExitsOne}).
+   */
+  @Test
+  void lostAuxDataRecordsEqualPerfsAndNeitherSideDecodes() throws IOException {
+    Path data = dir().resolve("perf_with_missing_aux_data.data");
+    Run run = perf("report", "-D", "-i", data.toString());
+    assertEquals(0, run.exit(), run.err());
+    List<String> records = new ArrayList<>();
+    Map<String, List<String>> theirs = perfPackets(run.out(), records, true);
+    assertEquals(156, records.size());
+    assertEquals(PerfOnSimulatedRecordingsTest.ourRecords(data), records);
+    assertEquals(Map.of(), theirs, "perf lists no packet");
+    Run script = perf("script", "-i", data.toString(), "--itrace=i1i", "-F", "ip");
+    assertEquals(0, script.exit(), script.err());
+    assertEquals(List.of(), script.out());
+  }
+
+  /**
+   * perf_kernel.data without a kernel image: perf script decodes no instruction and says that 2 of
+   * 3 AUX buffers lost data, as our decode says (and claims no instruction either).
+   */
+  @Test
+  void perfKernelNeitherSideClaimsAnInstructionAndBothNameTheLostAux() throws IOException {
+    Path data = dir().resolve("perf_kernel.data");
+    Run script = perf("script", "-i", data.toString(), "--itrace=i1i", "-F", "ip");
+    assertEquals(0, script.exit(), script.err());
+    assertEquals(List.of(), script.out());
+    assertTrue(script.err().contains("AUX data lost 2 times out of 3!"), script.err());
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    assertEquals(0, tracepoke(out, err, "decode", data.toString()), err.toString());
+    assertTrue(err.toString().contains("tracepoke decode: warning: 2 of 3 AUX records are flagged truncated:"
+        + " trace was lost there (" + data + ")"), err.toString());
+    assertEquals(List.of(), ourIps(out.toString()));
+  }
+
+  /**
    * perf_kernel.data with neither vmlinux nor kcore: no code can be placed (perf prints "Debug
    * data not found for address 0xffffff9a5dde6530" and decodes nothing). We say so on stderr and
    * decode the trace to gaps naming every address it reaches, exit 0 (the trace was read).

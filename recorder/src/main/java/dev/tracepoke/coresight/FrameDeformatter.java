@@ -35,8 +35,19 @@ public final class FrameDeformatter {
     /** Memory-aligned input: a frame made of four FSYNC words resets all sources. */
     RESET_ON_4X_FSYNC,
     /** Data attributed to a reserved ID (0x70..0x7F) is an error rather than counted. */
-    STRICT_IDS
+    STRICT_IDS,
+    /**
+     * A DSTREAM probe's capture: stored in 512-byte blocks whose last 8 bytes are the probe's own
+     * footer, not trace; they are dropped (OpenCSD's {@code -dstream_format}), and offsets and
+     * indices count the trace bytes only, as the lister's do.
+     */
+    DSTREAM_FOOTERS
   }
+
+  /** A DSTREAM capture block and the footer at its end. */
+  static final int DSTREAM_BLOCK = 512;
+
+  static final int DSTREAM_FOOTER = 8;
 
   /** Receives the deformatted data. Buffers passed in are reused after the call returns. */
   public interface Sink {
@@ -79,6 +90,7 @@ public final class FrameDeformatter {
   private final boolean hsyncs;
   private final boolean resetOn4x;
   private final boolean strictIds;
+  private final boolean footers;
   private final Sink sink;
   private final String source;
 
@@ -116,6 +128,9 @@ public final class FrameDeformatter {
   private long midFrameSyncs;
   /** Bytes of a cut last frame of a TPIU capture, dropped at {@link #finish()}. */
   private int trailingBytes;
+  /** Input bytes read, DSTREAM footers included. */
+  private long rawOffset;
+  private long footerBytes;
 
   /**
    * @param options input format; FSYNCS/HSYNCS cannot be combined with RESET_ON_4X_FSYNC
@@ -128,6 +143,7 @@ public final class FrameDeformatter {
     this.hsyncs = o.contains(Option.HSYNCS);
     this.resetOn4x = o.contains(Option.RESET_ON_4X_FSYNC);
     this.strictIds = o.contains(Option.STRICT_IDS);
+    this.footers = o.contains(Option.DSTREAM_FOOTERS);
     if (resetOn4x && (fsyncs || hsyncs)) {
       throw new IllegalArgumentException("RESET_ON_4X_FSYNC applies to memory-aligned input only");
     }
@@ -155,12 +171,16 @@ public final class FrameDeformatter {
   /** Consumes formatted bytes; runs complete frames and passes their data to the sink. */
   public void push(byte[] buf, int off, int len) {
     Objects.checkFromIndexSize(off, len, buf.length);
-    if (!fsyncs && !hsyncs) {
+    if (!fsyncs && !hsyncs && !footers) {
       pushAligned(buf, off, len);
       return;
     }
     for (int i = off, end = off + len; i < end; i++) {
       int b = buf[i] & 0xFF;
+      if (footers && rawOffset++ % DSTREAM_BLOCK >= DSTREAM_BLOCK - DSTREAM_FOOTER) {
+        footerBytes++;
+        continue;
+      }
       if (!synced) {
         searchFsync(b);
       } else {
@@ -194,7 +214,7 @@ public final class FrameDeformatter {
     if (frameFill != 0 || unitFill != 0) {
       throw new FrameFormatException(
           source,
-          offset,
+          inputOffset(offset),
           "input ends inside a frame ("
               + (frameFill + unitFill)
               + " bytes of a 16-byte frame); expected a whole number of frames");
@@ -224,9 +244,19 @@ public final class FrameDeformatter {
     return trailingBytes;
   }
 
-  /** Bytes consumed so far. */
+  /** Bytes consumed so far (DSTREAM footers not counted). */
   public long offset() {
     return offset;
+  }
+
+  /** DSTREAM footer bytes dropped so far. */
+  public long footerBytes() {
+    return footerBytes;
+  }
+
+  /** Where trace byte {@code o} (as {@link #offset()} counts) lies in the input file. */
+  public long inputOffset(long o) {
+    return footers ? o + o / (DSTREAM_BLOCK - DSTREAM_FOOTER) * DSTREAM_FOOTER : o;
   }
 
   // ---- memory-aligned input
@@ -308,7 +338,7 @@ public final class FrameDeformatter {
       if (unitFill == 4 && le32(unit, 0) == FrameFormat.FSYNC_LE) {
         if (!fsyncs) {
           throw new FrameFormatException(
-              source, unitStart, "FSYNC in a stream configured without FSYNCs");
+              source, inputOffset(unitStart), "FSYNC in a stream configured without FSYNCs");
         }
         // a TPIU inserts its FSYNCs on any 32-bit boundary of its output, inside a frame too
         // (DSTREAM captures show it): drop the word and go on filling the frame
@@ -324,7 +354,7 @@ public final class FrameDeformatter {
       if ((hi << 8 | lo) == FrameFormat.HSYNC_LE) {
         if (!hsyncs) {
           throw new FrameFormatException(
-              source, unitStart, "HSYNC in a stream configured without HSYNCs");
+              source, inputOffset(unitStart), "HSYNC in a stream configured without HSYNCs");
         }
         syncBytes += 2;
       } else {
@@ -415,14 +445,14 @@ public final class FrameDeformatter {
       if (strictIds) {
         throw new FrameFormatException(
             source,
-            frameOffset,
+            inputOffset(frameOffset),
             len + " data bytes for reserved trace ID 0x" + Integer.toHexString(id)
                 + "; expected IDs 0x00..0x6F");
       }
       reservedBytes += len;
       if (id != reportedReserved) {
         reportedReserved = id;
-        sink.reservedId(id, index, source + " at byte offset " + index + ": frame ID byte selects reserved trace ID 0x"
+        sink.reservedId(id, index, source + " at byte offset " + inputOffset(index) + ": frame ID byte selects reserved trace ID 0x"
             + Integer.toHexString(id) + ", expected 0x00..0x6F; the data after it is lost to its source, which"
             + " resynchronises at its next A-sync");
       }

@@ -253,6 +253,59 @@ class FrameFormatterTest {
     assertEquals(1, d.stats().resets());
   }
 
+  /**
+   * A DSTREAM capture is stored in 512-byte blocks whose last 8 bytes are the probe's footer: with
+   * DSTREAM_FOOTERS they are dropped wherever they cut a frame, offsets count trace bytes only (as
+   * trc_pkt_lister -dstream_format's Idx), and messages name the byte in the file.
+   */
+  @Test
+  void dstreamFootersAreDroppedFromEveryBlock() {
+    // FSYNC, then frames of ID 0x10 carrying the even bytes 0, 2, 4.. (aux bits all 0); the
+    // footer cuts the 32nd frame
+    java.io.ByteArrayOutputStream trace = new java.io.ByteArrayOutputStream();
+    trace.writeBytes(bytes(0xFF, 0xFF, 0xFF, 0x7F));
+    int value = 0;
+    for (int f = 0; f < 40; f++) {
+      byte[] frame = new byte[16];
+      frame[0] = 0x21;
+      for (int i = 1; i < 15; i++) {
+        frame[i] = (byte) (2 * value++);
+      }
+      trace.writeBytes(frame);
+    }
+    byte[] t = trace.toByteArray(); // 4 + 640 bytes
+    byte[] file = new byte[t.length + 16];
+    int at = 0;
+    for (int i = 0; i < t.length; i++) {
+      if (at % 512 == 504) {
+        for (int k = 0; k < 8; k++) {
+          file[at++] = (byte) (0xA0 + k); // footer bytes, not trace
+        }
+      }
+      file[at++] = t[i];
+    }
+    Collect c = new Collect();
+    FrameDeformatter d = new FrameDeformatter(
+        EnumSet.of(FrameDeformatter.Option.FSYNCS, FrameDeformatter.Option.DSTREAM_FOOTERS), c, "d.bin");
+    d.push(file, 0, at);
+    d.finish();
+    byte[] got = c.perId.get(0x10).toByteArray();
+    assertEquals(40 * 14, got.length);
+    for (int i = 0; i < got.length; i++) {
+      assertEquals((byte) (2 * i), got[i], "byte " + i);
+    }
+    assertEquals(8, d.footerBytes());
+    assertEquals(t.length, d.offset());
+    assertEquals(0, d.trailingBytes());
+    // the frame the footer cut starts at trace byte 4 + 31 * 16 = 500 = file byte 500; the next at
+    // trace byte 516 = file byte 524
+    assertEquals(500, c.runs.get(31).frameOffset());
+    assertEquals(516, c.runs.get(32).frameOffset());
+    assertEquals(524, d.inputOffset(516));
+    assertEquals(503, d.inputOffset(503));
+    assertEquals(512, d.inputOffset(504));
+  }
+
   @Test
   void errorsCarryOffsets() {
     FrameDeformatter d = new FrameDeformatter(

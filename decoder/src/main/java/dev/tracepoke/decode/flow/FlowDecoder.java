@@ -247,8 +247,16 @@ public final class FlowDecoder implements PacketSink {
     delivery.wire(forks);
     sync = new SyncState(forks, delivery);
     walk = new Walk(blocks, sites, segment, forks, delivery, sync);
-    walk.armedBreakpoints(config.mode() == ImageMode.WINDOWS);
     forks.wire(walk);
+  }
+
+  /**
+   * Whether a breakpoint exception where the image holds no BRK is an armed probe (a resolved
+   * ambiguity, with window analysis): true for Linux recordings, false for debugger snapshots.
+   */
+  public FlowDecoder armedProbes(boolean on) {
+    walk.armedBreakpoints(on && config.mode() == ImageMode.WINDOWS);
+    return this;
   }
 
   /**

@@ -243,7 +243,8 @@ final class Walk {
 
   private int takeAddress(Walker w, long address, long offset, long index) {
     w.popPending = false; // the address is the indirect branch's target
-    if (!w.needAddress && !w.addressFree && w.pc != address) {
+    // in AArch32 state atoms do not move the walk (A32/T32 is not decoded): addresses lead it
+    if (w.sf && !w.needAddress && !w.addressFree && w.pc != address) {
       forks.contradiction(w, offset, index, "address packet 0x%x where the walk is at 0x%x and"
           + " waits for no target", address, w.pc);
     }

@@ -17,18 +17,21 @@ public final class SpaceCaches {
   private final ImageTimeline timeline;
   private final boolean pauthBranches;
   private final boolean wfxWaypoints;
+  private final boolean tstartWaypoints;
   private final Long2ObjectOpenHashMap<BlockCache> caches = new Long2ObjectOpenHashMap<>();
   private BlockCache sharedOnly;
 
   /**
    * @param timeline the input's timeline (its base image is replaced per epoch)
+   * @param tstartWaypoints whether TSTART is a waypoint, as in the core's other caches
    */
   public SpaceCaches(AddressSpaces spaces, ImageTimeline timeline, boolean pauthBranches,
-      boolean wfxWaypoints) {
+      boolean wfxWaypoints, boolean tstartWaypoints) {
     this.spaces = spaces;
     this.timeline = timeline;
     this.pauthBranches = pauthBranches;
     this.wfxWaypoints = wfxWaypoints;
+    this.tstartWaypoints = tstartWaypoints;
   }
 
   public AddressSpaces spaces() {
@@ -49,7 +52,8 @@ public final class SpaceCaches {
     int epoch = s == null ? -1 : s.epochAt(t);
     if (epoch < 0) {
       if (sharedOnly == null) {
-        sharedOnly = new BlockCache(timeline.rebased(spaces.shared()), pauthBranches, wfxWaypoints);
+        sharedOnly = new BlockCache(timeline.rebased(spaces.shared()), pauthBranches, wfxWaypoints,
+            tstartWaypoints);
       }
       return sharedOnly;
     }
@@ -59,7 +63,8 @@ public final class SpaceCaches {
       if (caches.size() >= MAX_CACHES) {
         caches.clear(); // many processes: start over rather than grow
       }
-      c = new BlockCache(timeline.rebased(s.image(epoch)), pauthBranches, wfxWaypoints);
+      c = new BlockCache(timeline.rebased(s.image(epoch)), pauthBranches, wfxWaypoints,
+            tstartWaypoints);
       caches.put(key, c);
     }
     return c;

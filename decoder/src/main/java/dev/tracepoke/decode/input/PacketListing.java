@@ -59,7 +59,9 @@ public final class PacketListing {
   public static Summary listSnapshot(Snapshot snapshot, Appendable out) throws IOException {
     List<Stream> streams = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
+    List<String> warnings = new ArrayList<>();
     for (SnapshotStreams.BufferPlan plan : SnapshotStreams.plan(snapshot)) {
+      SnapshotStreams.unclaimed(snapshot, plan).ifPresent(warnings::add);
       for (SnapshotStreams.Skipped s : plan.skipped()) {
         String line = "buffer " + plan.buffer().name() + " source " + s.source() + ": " + s.reason();
         skipped.add(line);
@@ -83,7 +85,7 @@ public final class PacketListing {
         streams.add(new Stream(label.toString(), src.traceId(), reader[0].offset(), reader[0].packets()));
       }
     }
-    return new Summary(streams, skipped);
+    return new Summary(streams, skipped, warnings);
   }
 
   /**

@@ -144,7 +144,7 @@ public final class RecordingInput {
       List<CoreTrace> cores = new ArrayList<>(plan.cores());
       cores.sort((a, b) -> Integer.compare(a.cpu(), b.cpu()));
       return new TraceInput(path.toString(), placed.image(), pokes, time, symbols, cores, rec.truthDir(), true,
-          warnings, sites, placed.spaces());
+          warnings, sites, placed.spaces(), true);
     }
   }
 

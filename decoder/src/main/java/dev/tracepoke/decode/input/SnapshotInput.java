@@ -47,6 +47,7 @@ public final class SnapshotInput {
         warnings.add("not decoded: buffer " + buffer.name() + " source " + s.source() + ": " + s.reason());
       }
       Path file = snap.path(buffer);
+      SnapshotStreams.unclaimed(snap, plan).ifPresent(warnings::add);
       if (buffer.format() == TraceBuffer.Format.DSTREAM_CORESIGHT && !plan.sources().isEmpty()) {
         cutFrame(file).ifPresent(warnings::add);
       }
@@ -93,8 +94,9 @@ public final class SnapshotInput {
    * with nothing kept: debugger captures are small next to what decoding them costs.
    */
   private static Optional<String> cutFrame(Path file) throws IOException {
-    FrameDeformatter d = new FrameDeformatter(EnumSet.of(FrameDeformatter.Option.FSYNCS),
-        (id, buf, off, len, frameOffset, index) -> { }, file.toString());
+    FrameDeformatter d = new FrameDeformatter(EnumSet.of(FrameDeformatter.Option.FSYNCS,
+        FrameDeformatter.Option.DSTREAM_FOOTERS), (id, buf, off, len, frameOffset, index) -> { },
+        file.toString());
     byte[] chunk = new byte[1 << 16];
     try (InputStream in = Files.newInputStream(file)) {
       for (int n; (n = in.read(chunk)) > 0; ) {
@@ -107,7 +109,7 @@ public final class SnapshotInput {
     }
     return Optional.of(String.format("%s: the capture ends inside a frame: its last %d bytes (from offset"
         + " %d) are part of a cut 16-byte frame and are not decoded", file, d.trailingBytes(),
-        d.offset() - d.trailingBytes()));
+        d.inputOffset(d.offset() - d.trailingBytes())));
   }
 
   /**

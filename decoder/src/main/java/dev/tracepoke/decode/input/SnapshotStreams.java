@@ -276,13 +276,54 @@ public final class SnapshotStreams {
   }
 
   /**
-   * How a buffer's frames are read: a TPIU capture with FSYNCs between frames; memory-aligned
+   * Trace in a formatted buffer under trace IDs that no decodable source of the plan has (a device
+   * file missing, or a source of another protocol): named, since nothing else would say it is not
+   * decoded. One pass over the buffer, counting bytes per ID.
+   */
+  public static Optional<String> unclaimed(Snapshot snapshot, BufferPlan plan) throws IOException {
+    TraceBuffer buffer = plan.buffer();
+    // a buffer with no decodable source at all is named with its sources' reasons already
+    if (buffer.format() == TraceBuffer.Format.SOURCE_DATA || plan.sources().isEmpty()) {
+      return Optional.empty();
+    }
+    boolean[] claimed = new boolean[128];
+    for (Source s : plan.sources()) {
+      claimed[s.traceId()] = true;
+    }
+    long[] bytes = new long[128];
+    Path file = snapshot.path(buffer);
+    try (InputStream in = Files.newInputStream(file)) {
+      FrameDeformatter.deformat(in, deformatting(buffer),
+          (id, buf, off, len, frameOffset, index) -> bytes[id] += len, file.toString());
+    } catch (dev.tracepoke.coresight.FrameFormatException e) {
+      return Optional.empty(); // the decode itself names what is wrong with the frames
+    }
+    StringBuilder ids = new StringBuilder();
+    long total = 0;
+    for (int id = 0; id < 128; id++) {
+      if (bytes[id] > 0 && !claimed[id]) {
+        ids.append(ids.length() == 0 ? "" : ", ").append("0x").append(Integer.toHexString(id))
+            .append(" (").append(bytes[id]).append(" bytes)");
+        total += bytes[id];
+      }
+    }
+    if (total == 0) {
+      return Optional.empty();
+    }
+    return Optional.of("not decoded: " + file + ": buffer " + buffer.name() + " holds " + total
+        + " bytes of trace on trace ID(s) " + ids + " that no ETMv4 or ETE source of "
+        + snapshot.dir().resolve(SnapshotReader.SNAPSHOT_INI) + " has (TRCTRACEIDR)");
+  }
+
+  /**
+   * How a buffer's frames are read: a DSTREAM capture (TPIU frames with FSYNCs, in 512-byte blocks
+   * that end in an 8-byte probe footer); memory-aligned
    * frames with a frame of four FSYNCs as a reset barrier (what Linux's sink drivers write between
    * AUX buffers and what {@code export opencsd} writes at a stream restart).
    */
   public static EnumSet<FrameDeformatter.Option> deformatting(TraceBuffer buffer) {
     return buffer.format() == TraceBuffer.Format.DSTREAM_CORESIGHT
-        ? EnumSet.of(FrameDeformatter.Option.FSYNCS)
+        ? EnumSet.of(FrameDeformatter.Option.FSYNCS, FrameDeformatter.Option.DSTREAM_FOOTERS)
         : EnumSet.of(FrameDeformatter.Option.RESET_ON_4X_FSYNC);
   }
 }

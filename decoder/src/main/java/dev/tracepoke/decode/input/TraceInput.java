@@ -28,6 +28,9 @@ import java.util.function.LongFunction;
  *     when no vmlinux was found)
  * @param spaces each process's code over time, where the recording's map records place user
  *     code ({@code AddressSpaces.NONE}: {@code image} applies to every context)
+ * @param probes whether the traced text may hold armed probes (a perf recording of Linux: kprobes
+ *     and uprobes put BRK #4/#5 where the image has none); a debugger's snapshot has none, so a
+ *     breakpoint exception there is the debugger's, not a word the image lacks
  */
 public record TraceInput(
     String source,
@@ -40,7 +43,8 @@ public record TraceInput(
     boolean pauthBranches,
     List<String> warnings,
     PatchSites sites,
-    dev.tracepoke.decode.image.AddressSpaces spaces) {
+    dev.tracepoke.decode.image.AddressSpaces spaces,
+    boolean probes) {
 
   public TraceInput {
     warnings = List.copyOf(warnings);
@@ -53,7 +57,7 @@ public record TraceInput(
       LongFunction<String> symbols, List<CoreTrace> cores, Optional<Path> truthDir, boolean pauthBranches,
       List<String> warnings, PatchSites sites) {
     this(source, image, pokes, time, symbols, cores, truthDir, pauthBranches, warnings, sites,
-        dev.tracepoke.decode.image.AddressSpaces.NONE);
+        dev.tracepoke.decode.image.AddressSpaces.NONE, false);
   }
 
   /** An input without patch-site tables. */
@@ -65,7 +69,8 @@ public record TraceInput(
 
   /** The same input with other cores (the same cores' bytes wrapped, e.g. counted as they are read). */
   public TraceInput withCores(List<CoreTrace> other) {
-    return new TraceInput(source, image, pokes, time, symbols, other, truthDir, pauthBranches, warnings, sites);
+    return new TraceInput(source, image, pokes, time, symbols, other, truthDir, pauthBranches, warnings, sites,
+        spaces, probes);
   }
 
   /**
@@ -78,6 +83,6 @@ public record TraceInput(
       held.add(c.inMemory());
     }
     return new TraceInput(source, image, pokes, time, symbols, held, truthDir, pauthBranches, warnings, sites,
-        spaces);
+        spaces, probes);
   }
 }

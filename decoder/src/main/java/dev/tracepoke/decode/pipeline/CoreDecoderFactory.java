@@ -39,23 +39,32 @@ public interface CoreDecoderFactory {
       spaces(new FlowDecoder(core.cpu(), blocks(core, timeline, input),
           FlowDecoder.Config.naive(input.time()::toPerfTime), sink).traceUnit(core.config()), core, timeline, input);
 
-  /** Per-process address spaces where the input has them (user code placed by map records). */
+  /**
+   * Per-process address spaces where the input has them (user code placed by map records), and
+   * whether the input's text may hold armed probes.
+   */
   static FlowDecoder spaces(FlowDecoder d, CoreTrace core, ImageTimeline timeline, TraceInput input) {
+    d.armedProbes(input.probes());
     if (input.spaces().isEmpty()) {
       return d;
     }
     // perf's pid format: with TRCCONFIGR.VMID (bit 7) or VMIDOPT (bit 15) the pid is CONTEXTIDR_EL2
     boolean pidInVmid = (core.config().configr() & (1 << 7 | 1 << 15)) != 0;
     return d.addressSpaces(new SpaceCaches(input.spaces(), timeline, input.pauthBranches(),
-        core.config().wfxWaypoints()), pidInVmid);
+        core.config().wfxWaypoints(), tstartWaypoints(core, input)), pidInVmid);
   }
 
   /**
    * TSTART is a waypoint as OpenCSD makes it on "AA64" cores: taken here as an ETE unit on a core
    * with PAuth waypoints (transactional memory exists only on such cores, traced by ETE).
    */
-  private static BlockCache blocks(CoreTrace core, ImageTimeline timeline, TraceInput input) {
+  static BlockCache blocks(CoreTrace core, ImageTimeline timeline, TraceInput input) {
     return new BlockCache(timeline, input.pauthBranches(), core.config().wfxWaypoints(),
-        input.pauthBranches() && core.config().isEte());
+        tstartWaypoints(core, input));
+  }
+
+  /** Whether TSTART ends a block for this core (see {@link #blocks}). */
+  static boolean tstartWaypoints(CoreTrace core, TraceInput input) {
+    return input.pauthBranches() && core.config().isEte();
   }
 }

@@ -6,8 +6,7 @@ import dev.tracepoke.decode.flow.FlowSink;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.ArrayDeque;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Semaphore;
 
@@ -41,7 +40,7 @@ final class CoreStream implements ElementWindow {
   private volatile Throwable failure;
 
   // consumer side
-  private final List<ElementChunk> held = new ArrayList<>();
+  private final ArrayDeque<ElementChunk> held = new ArrayDeque<>();
   private long available;
   private boolean ended;
 
@@ -309,8 +308,8 @@ final class CoreStream implements ElementWindow {
 
   @Override
   public void trimBefore(long i) {
-    while (held.size() > 1 && held.get(0).first + held.get(0).count <= i) {
-      ElementChunk c = held.remove(0);
+    while (held.size() > 1 && held.peekFirst().first + held.peekFirst().count <= i) {
+      ElementChunk c = held.pollFirst(); // a deque: the look-ahead may hold many chunks
       if (c == last) {
         last = null;
       }

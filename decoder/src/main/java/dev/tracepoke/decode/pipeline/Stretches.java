@@ -272,8 +272,8 @@ final class Stretches {
   /** Block caches are not thread-safe: each run owns one while it lives, then it is reused. */
   private BlockCache takeCache() {
     BlockCache c = caches.poll();
-    return c != null ? c
-        : new BlockCache(timeline, input.pauthBranches(), core.config().wfxWaypoints());
+    // the same waypoints as a decode on one thread (TSTART included on ETE cores)
+    return c != null ? c : CoreDecoderFactory.blocks(core, timeline, input);
   }
 
   private void retire(CompletableFuture<Run> f) {

@@ -171,16 +171,19 @@ class ListerConformanceTest {
 
     /** Runs the lister in packet mode on a snapshot directory and returns its stdout lines. */
     static List<String> run(Path lister, Path snapshot) throws IOException, InterruptedException {
+      return run(lister, snapshot, List.of());
+    }
+
+    /** As {@link #run(Path, Path)} with extra lister options (e.g. {@code -dstream_format}). */
+    static List<String> run(Path lister, Path snapshot, List<String> options)
+        throws IOException, InterruptedException {
       Path out = Files.createTempFile("trc_pkt_lister", ".txt");
       try {
+        List<String> cmd = new java.util.ArrayList<>(List.of(lister.toString(), "-ss_dir",
+            snapshot.toString(), "-logstdout", "-logfilename", "/dev/null"));
+        cmd.addAll(options);
         Process p =
-            new ProcessBuilder(
-                    lister.toString(),
-                    "-ss_dir",
-                    snapshot.toString(),
-                    "-logstdout",
-                    "-logfilename",
-                    "/dev/null")
+            new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(out.toFile())
                 .directory(snapshot.toFile())

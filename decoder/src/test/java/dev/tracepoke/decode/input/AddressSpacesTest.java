@@ -202,6 +202,23 @@ class AddressSpacesTest {
   }
 
   /**
+   * The same input with its cores wrapped (the progress bar counts bytes so) keeps every process's
+   * maps and its probes flag: wrapping once dropped the address spaces, decoding user code as gaps.
+   */
+  @Test
+  void wrappedCoresKeepTheAddressSpaces() throws IOException {
+    Path data = recording();
+    ImageOptions options = new ImageOptions(List.of(), Optional.of(symfs), tmp.resolve("no-cache"), Optional.empty());
+    TraceInput in = RecordingInput.open(data, null, options);
+    TraceInput wrapped = in.withCores(in.cores());
+    assertEquals(in.spaces(), wrapped.spaces());
+    assertEquals(true, wrapped.probes(), "a perf recording of Linux may hold armed probes");
+    assertEquals(ranges(in), ranges(wrapped));
+    assertEquals(List.of("401000-40100c 3", "401000-40100c 3", "401000-401008 2", "401000-401010 4"),
+        ranges(wrapped));
+  }
+
+  /**
    * Before a context ID names a process, the one image is perf's: the traced process's final maps
    * ("four" at 0x401000), and a thread no record names runs over the shared code only.
    */

@@ -48,13 +48,16 @@ class SnapshotStreamsTest {
     assertEquals(MemoryImage.NOT_MAPPED, image.read32(0x3FF000L));
   }
 
-  /** The DSTREAM capture stops 12 bytes into its last frame: decode names that (issue 12, part 5). */
+  /**
+   * The DSTREAM capture stops 12 bytes into its last frame: decode names that (issue 12, part 5).
+   * The file's last 8 bytes are the last block's probe footer, so the cut frame is 49132..49143.
+   */
   @Test
   void aTpiuCapturesCutLastFrameIsNamed() throws IOException {
     Path dir = shared().resolve("a55-test-tpiu");
     TraceInput in = SnapshotInput.open(dir);
     Path file = dir.resolve("DSTREAM_0.bin");
-    assertEquals(List.of(file + ": the capture ends inside a frame: its last 12 bytes (from offset 49140) are"
+    assertEquals(List.of(file + ": the capture ends inside a frame: its last 12 bytes (from offset 49132) are"
             + " part of a cut 16-byte frame and are not decoded"),
         in.warnings().stream().filter(w -> w.contains("cut 16-byte frame")).toList());
     assertEquals(49152, Files.size(file));
