@@ -102,4 +102,25 @@ class CampaignRegressionsTest {
     assertEquals(165, t.undecidable());
     assertEquals(123, t.gaveUp());
   }
+
+  /**
+   * Campaign seed 7, run 711 (shrunk to one core; return stack on, overflows): a fork that walks in
+   * identical states parted on was reported gave_up with the rest of its group because other walks
+   * of the group had been folded near the bound. Only the forks the folded walks ran differently
+   * are given up now; that one is undecidable (was 6 undecidable, 14 gave up).
+   */
+  @Test
+  void onlyForksTheFoldedWalksRanDifferentlyAreGivenUp() throws IOException {
+    Scenario s = new Scenario("campaign-7-711", 1, 8871786826674062975L, 62872, 11,
+        Protocol.of("brk-emulate"), EventStyle.NONE, 340, 56438, 109, 0.35, 524288, 1024, 12574,
+        false, true, false, true);
+    FlowVsTruthTest.Totals t = FlowVsTruthTest.run(s, tmp, CoreDecoderFactory.WINDOWS)[0];
+    assertEquals(45611, t.instructions());
+    assertEquals(0, t.silent());
+    assertEquals(24, t.ambiguous());
+    assertEquals(4, t.right());
+    assertEquals(0, t.wrong());
+    assertEquals(7, t.undecidable());
+    assertEquals(13, t.gaveUp());
+  }
 }

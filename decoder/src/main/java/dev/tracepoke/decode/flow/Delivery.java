@@ -122,7 +122,8 @@ final class Delivery {
   }
 
   void flushUnflagged(Walker w) {
-    deliver(w, FlowSink.FLAG_NONE, Integer.MAX_VALUE, 0, FlowSink.REASON_UNDECIDABLE, false);
+    deliver(w, FlowSink.FLAG_NONE, Integer.MAX_VALUE, w.outCount, 0, FlowSink.REASON_UNDECIDABLE,
+        false);
     messages.clear();
     candidatePool.clear();
   }
@@ -145,37 +146,50 @@ final class Delivery {
   }
 
   /**
-   * Sends {@code w}'s elements to the sink, then forgets them: those before {@code certain} are
-   * what every surviving history ran (ranges with {@code flag}, decisions resolved at {@code
-   * at}); from {@code certain} on, ranges are flagged ambiguous and decisions unresolved for
-   * {@code reason}. A decision's range follows it, so decisions just before {@code certain} go
-   * with the uncertain part.
-   */
-  void deliver(Walker w, int flag, int certain, long at, int reason, boolean decisionsOnly) {
-    deliver(w, flag, certain, w.outCount, at, reason, decisionsOnly);
-  }
-
-  /**
-   * As {@link #deliver(Walker, int, int, long, int, boolean)}, with the elements from {@code
-   * certainAgain} on sure again: the walks that parted at {@code certain} met there, and every
-   * history folded into {@code w} ran what follows.
+   * Sends {@code w}'s elements to the sink, then forgets them: those before {@code certain}, and
+   * from {@code certainAgain} on, are what every surviving history ran (ranges with {@code flag},
+   * decisions resolved at {@code at}); in between ranges are flagged ambiguous and decisions
+   * unresolved for {@code reason}. A decision's range follows it, so decisions just before {@code
+   * certain} go with the uncertain part. A fork decision a bound parted the histories on ({@link
+   * FlowElements#GAVE_UP}) is gave_up; when walks were folded ({@code relaxed}), so is every
+   * unresolved element but a fork decision only walks in identical states parted on ({@link
+   * FlowElements#SPLIT} alone: undecidable).
    */
   void deliver(Walker w, int flag, int certain, int certainAgain, long at, int reason,
-      boolean decisionsOnly) {
+      boolean relaxed) {
     long[] out = w.out;
     int c = Math.min(certain, w.outCount);
     while (c > 0 && FlowElements.kind(out[(c - 1) * FlowElements.STRIDE]) == AMBIGUITY) {
       c--;
     }
+    int folded = relaxed ? FlowSink.REASON_GAVE_UP : reason;
     for (int k = 0; k < w.outCount; k++) {
       int i = k * FlowElements.STRIDE;
       long head = out[i];
-      if (decisionsOnly && FlowElements.kind(head) != AMBIGUITY) {
-        continue;
-      }
       boolean sure = k < c || k >= certainAgain;
+      int why = folded;
+      if (Walker.forkDecision(head)) {
+        int f = FlowElements.flags(head);
+        sure &= (f & FlowElements.SPLIT) == 0; // no fork the histories part on is resolved
+        why = (f & FlowElements.GAVE_UP) != 0 ? FlowSink.REASON_GAVE_UP
+            : (f & FlowElements.SPLIT) != 0 ? reason : folded;
+      }
       deliverOne(head, out[i + 1], out[i + 2], out[i + 3], out[i + 4], out[i + 5], out[i + 6],
-          out[i + 7], sure ? flag : FlowSink.FLAG_AMBIGUOUS, sure, at, reason);
+          out[i + 7], sure ? flag : FlowSink.FLAG_AMBIGUOUS, sure, at, why);
+    }
+    w.outCount = 0;
+  }
+
+  /** Every walk was contradicted: only {@code w}'s decisions go, unresolved for {@code reason}. */
+  void deliverDecisions(Walker w, long at, int reason) {
+    long[] out = w.out;
+    for (int k = 0; k < w.outCount; k++) {
+      int i = k * FlowElements.STRIDE;
+      long head = out[i];
+      if (FlowElements.kind(head) == AMBIGUITY) {
+        deliverOne(head, out[i + 1], out[i + 2], out[i + 3], out[i + 4], out[i + 5], out[i + 6],
+            out[i + 7], FlowSink.FLAG_AMBIGUOUS, false, at, reason);
+      }
     }
     w.outCount = 0;
   }

@@ -8,7 +8,7 @@ import java.util.List;
  * to the pipeline's queues and the diff: {@link #STRIDE} longs per element, no object per element.
  *
  * <pre>
- * [0] kind | flags &lt;&lt; 8   (RANGE: the range flag; AMBIGUITY: RESOLVED, GAVE_UP, EQUAL, DECIDED)
+ * [0] kind | flags &lt;&lt; 8   (RANGE: the range flag; AMBIGUITY: RESOLVED, GAVE_UP, EQUAL, DECIDED, SPLIT)
  * [1..5] payload (below; [5] is always the packet offset, for AMBIGUITY the deciding offset)
  * [6] timeFrom, [7] timeTo  ({@link FlowSink#NO_TIME} for CONTEXT, GAP, ERROR)
  *
@@ -55,6 +55,11 @@ public final class FlowElements {
    * reach the address the trace gave), resolvedAt is the deciding packet.
    */
   public static final int DECIDED = 8;
+  /**
+   * AMBIGUITY flag (held fork decisions only): a history merged or folded into the walk holding
+   * it ran another word at this fork, or never reached it; with {@link #GAVE_UP}, a fold did.
+   */
+  static final int SPLIT = 16;
 
   public static int kind(long head) {
     return (int) (head & 0xFF);

@@ -61,8 +61,10 @@ final class Forks {
       delivery.candidatePool.add(forkWords[i]);
     }
     if (live + forkCount - 1 > walkers.length || w.overrides == Walker.MAX_OVERRIDES) {
-      decision(w, forkPc, forkWords[0], pool, forkCount);
-      giveUp(w, offset, FlowSink.REASON_GAVE_UP); // the alternatives go; w carries the flagged history
+      // the alternatives go: no other history has this fork, it is given up however it ends
+      w.add(FlowElements.AMBIGUITY | (long) (FlowElements.SPLIT | FlowElements.GAVE_UP) << 8,
+          forkPc, forkWords[0] & 0xFFFFFFFFL, pool, forkCount, 0, w.walkFrom, segment.to);
+      giveUp(w, offset, FlowSink.REASON_GAVE_UP); // w carries the flagged history
       delivery.put(w, FlowElements.GAP, FlowSink.GAP_ERROR, forkPc, 0, 0, offset,
           FlowSink.NO_TIME, FlowSink.NO_TIME);
       w.overrides = 0;
@@ -157,7 +159,9 @@ final class Forks {
         Walker a = walkers[i];
         Walker b = walkers[j];
         if (a.sameState(b)) {
-          a.certain = Math.min(Math.min(a.certain, b.certain), a.divergence(b));
+          int d = a.divergence(b);
+          a.markSplit(b, d, false);
+          a.certain = Math.min(Math.min(a.certain, b.certain), d);
           a.certainAgain = a.outCount; // from here on the two walks are one
           a.walkFrom = Math.min(a.walkFrom, b.walkFrom);
           a.relaxed |= b.relaxed;
@@ -178,8 +182,11 @@ final class Forks {
           Walker a = walkers[i];
           Walker b = walkers[j];
           if (a.sameButStacks(b)) {
+            // the forks the two ran differently are given up
+            int d = a.divergence(b);
             a.keepCommonStacks(b);
-            a.certain = Math.min(Math.min(a.certain, b.certain), a.divergence(b));
+            a.markSplit(b, d, true);
+            a.certain = Math.min(Math.min(a.certain, b.certain), d);
             a.certainAgain = a.outCount;
             a.walkFrom = Math.min(a.walkFrom, b.walkFrom);
             a.relaxed = true;
@@ -196,7 +203,7 @@ final class Forks {
     if (live == 1) {
       Walker w = walkers[0];
       delivery.deliver(w, FlowSink.FLAG_RESOLVED, w.certain, w.certainAgain, offset,
-          w.relaxed ? FlowSink.REASON_GAVE_UP : FlowSink.REASON_UNDECIDABLE, false);
+          FlowSink.REASON_UNDECIDABLE, w.relaxed);
       w.certain = Integer.MAX_VALUE;
       w.relaxed = false;
       group = false;
@@ -224,7 +231,7 @@ final class Forks {
   /** Every candidate walk contradicts the trace: the image timeline cannot explain it. */
   private void allContradicted(Walker w, long offset, long index) {
     // the site executions stay unresolved; none of the walks' ranges can be claimed
-    delivery.deliver(w, FlowSink.FLAG_AMBIGUOUS, 0, offset, FlowSink.REASON_GAVE_UP, true);
+    delivery.deliverDecisions(w, offset, FlowSink.REASON_GAVE_UP);
     group = false;
     w.dropped = false;
     w.certain = Integer.MAX_VALUE;
@@ -247,19 +254,21 @@ final class Forks {
    */
   void giveUp(Walker w, long offset, int reason) {
     int certain = w.certain;
+    boolean gaveUp = reason == FlowSink.REASON_GAVE_UP;
     boolean relaxed = w.relaxed;
     for (int k = 0; k < live; k++) {
       Walker o = walkers[k];
       if (o != w && !o.dropped) {
-        certain = Math.min(Math.min(certain, o.certain), w.divergence(o));
         relaxed |= o.relaxed;
+        int d = w.divergence(o);
+        w.markSplit(o, d, gaveUp); // the live walks still part on these forks
+        certain = Math.min(Math.min(certain, o.certain), d);
       }
     }
     if (!group) {
       certain = 0;
     }
-    delivery.deliver(w, FlowSink.FLAG_RESOLVED, certain, offset,
-        relaxed ? FlowSink.REASON_GAVE_UP : reason, false);
+    delivery.deliver(w, FlowSink.FLAG_RESOLVED, certain, w.outCount, offset, reason, relaxed);
     w.certain = Integer.MAX_VALUE;
     w.relaxed = false;
     walkers[0] = w;

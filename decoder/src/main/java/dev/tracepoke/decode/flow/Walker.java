@@ -89,7 +89,8 @@ final class Walker {
   boolean dropped;
   /**
    * Walks were folded into this one that differed in stack entries below the current frames (to
-   * stay within the bounds): its undecided forks are given up, not undecidable.
+   * stay within the bounds): its undecided elements are given up, not undecidable, except fork
+   * decisions only walks in identical states parted on ({@link FlowElements#SPLIT} alone).
    */
   boolean relaxed;
 
@@ -410,6 +411,42 @@ final class Walker {
       }
     }
     return outCount == o.outCount ? outCount : Math.min(outCount, o.outCount);
+  }
+
+  /**
+   * Marks this walk's fork decisions from element {@code from} on (where its history and {@code
+   * o}'s part) that {@code o}, merged or folded into it, ran with another word or never reached:
+   * {@link FlowElements#SPLIT}, with {@link FlowElements#GAVE_UP} when a bound folded them. A
+   * fork's copies share its candidate-pool index (given out in increasing order), so the same
+   * fork is found in both histories; a decision both ran alike keeps {@code o}'s marks too.
+   */
+  void markSplit(Walker o, int from, boolean gaveUp) {
+    long split = FlowElements.SPLIT | (gaveUp ? FlowElements.GAVE_UP : 0);
+    int m = from; // both histories hold their forks in the order of their pool indexes
+    for (int k = from; k < outCount; k++) {
+      int i = k * STRIDE;
+      if (!forkDecision(out[i])) {
+        continue;
+      }
+      while (m < o.outCount
+          && (!forkDecision(o.out[m * STRIDE]) || o.out[m * STRIDE + 3] < out[i + 3])) {
+        m++;
+      }
+      long mark = split;
+      int j = m * STRIDE;
+      if (m < o.outCount && o.out[j + 3] == out[i + 3] && o.out[j + 1] == out[i + 1]
+          && o.out[j + 2] == out[i + 2]) {
+        mark = FlowElements.flags(o.out[j]) & (FlowElements.SPLIT | FlowElements.GAVE_UP);
+      }
+      out[i] |= mark << 8;
+    }
+  }
+
+  /** An ambiguity a fork added (not one the walk itself decided, met or found equal). */
+  static boolean forkDecision(long head) {
+    return FlowElements.kind(head) == FlowElements.AMBIGUITY
+        && (FlowElements.flags(head) & (FlowElements.RESOLVED | FlowElements.EQUAL
+            | FlowElements.DECIDED)) == 0;
   }
 
   /** The assumed word at {@code at} for the current walk, or -1 if none. */
