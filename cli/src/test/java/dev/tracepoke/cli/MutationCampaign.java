@@ -40,7 +40,8 @@ import java.util.stream.Stream;
  * </ul>
  *
  * <pre>
- * java -Xmx768m -cp cli/target/classes:cli/target/test-classes:DEPS dev.tracepoke.cli.MutationCampaign \
+ * mvn -B -q -DskipTests package
+ * java -Xmx768m -cp cli/target/test-classes:cli/target/tracepoke.jar dev.tracepoke.cli.MutationCampaign \
  *     OUTDIR CASES_PER_FILE INPUT...
  * </pre>
  *

@@ -183,12 +183,19 @@ public final class SnapshotReader {
   }
 
   private static Path resolve(Path dir, String name, Path ini, int line, String what) {
+    Path p;
     try {
-      return dir.resolve(name);
+      p = Path.of(name);
     } catch (java.nio.file.InvalidPathException e) {
       throw new SnapshotFormatException(ini, line, what + " '" + name.replace("\0", "\\0")
           + "': expected a file name, found " + e.getReason().toLowerCase(java.util.Locale.ROOT));
     }
+    // OpenCSD appends the name to the snapshot directory; Path.resolve would leave the directory
+    if (p.isAbsolute()) {
+      throw new SnapshotFormatException(ini, line, what + " '" + name
+          + "': expected a file name relative to the snapshot directory, found an absolute path");
+    }
+    return dir.resolve(p);
   }
 
   /** {@code name} in {@code dir}, which must be a regular file; else an error at {@code ini}:{@code line}. */

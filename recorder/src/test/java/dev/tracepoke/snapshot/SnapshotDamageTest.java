@@ -122,4 +122,18 @@ class SnapshotDamageTest {
     assertEquals(dir.resolve("trace.ini") + ":14: expected 'key=value' or '[section]', found 'gar\\x07bage\\x0dmore'",
         error(SNAPSHOT, CPU, TRACE + "gar\u0007bage\rmore\n"));
   }
+
+  /**
+   * An absolute file name (Jazzer's finding crash-7f1a1ae3: file=/dump.bin) would leave the snapshot
+   * directory, where OpenCSD appends it to the directory: an error at the line that names it.
+   */
+  @Test
+  void anAbsoluteFileNameIsAnErrorAtItsLine() throws IOException {
+    assertEquals(dir.resolve("cpu_0.ini") + ":7: dump file '/dump.bin': expected a file name relative to the"
+            + " snapshot directory, found an absolute path",
+        error(SNAPSHOT, CPU.replace("file=mem.bin", "file=/dump.bin"), TRACE));
+    assertEquals(dir.resolve("trace.ini") + ":6: buffer file '/etr_0.bin': expected a file name relative to the"
+            + " snapshot directory, found an absolute path",
+        error(SNAPSHOT, CPU, TRACE.replace("file=etr_0.bin", "file=/etr_0.bin")));
+  }
 }

@@ -223,4 +223,27 @@ class TruthTest {
     org.junit.jupiter.api.Assertions.assertEquals(dir.resolve("truth.properties")
         + " at event-stream offset 0: expected a file, found a directory", e.getMessage());
   }
+
+  /**
+   * A malformed unicode escape in the header (Jazzer's finding crash-ab985d1e...): a format error at
+   * the escape's byte, never Properties' IllegalArgumentException; escapes in comment lines and
+   * escaped backslashes are not escapes.
+   */
+  @Test
+  void aMalformedEscapeInTheHeaderIsNamedAtItsByte() throws Exception {
+    Path truth = dir.resolve("escape");
+    Files.createDirectories(truth);
+    Path header = truth.resolve("truth.properties");
+    Files.write(header, "# \\uZZ in a comment\nname=a\\\\u\\\n  b\\u12G4\nformat=tracepoke-truth\n"
+        .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    TruthFormatException e = assertThrows(TruthFormatException.class, () -> TruthReader.open(truth));
+    assertEquals(header + " at event-stream offset 34: expected a \\u escape of four hex digits, found"
+        + " \"\\u12G\"", e.getMessage());
+    assertEquals(34, e.offset());
+    // the fuzzer's input: a \\u followed by byte 0xFF
+    Files.write(header, new byte[] {0x2d, (byte) 0xea, 0x0c, 0x00, 0x74, 0x68, 0x26, 0x5c, 0x75, (byte) 0xff, 0x74, 0x00});
+    e = assertThrows(TruthFormatException.class, () -> TruthReader.open(truth));
+    assertEquals(header + " at event-stream offset 7: expected a \\u escape of four hex digits, found"
+        + " \"\\u\\xFF\"", e.getMessage());
+  }
 }

@@ -18,12 +18,14 @@ import java.util.List;
  * {@code JAZZER_FUZZ=1} fuzzes for real (README, "Fuzzing").
  *
  * <p>ETE is this reader under an ETE configuration: {@link #CONFIGS} holds one (the ete_ip
- * snapshot's unit), so the fuzzer reaches the ETE-only packets too. {@link #checkingSink} checks
+ * snapshot's unit) and three more (timestamp markers, Q elements, commit option 1), so the
+ * fuzzer reaches the ETE-only packets too; the {@code seed-ete-*} inputs are the first bytes of
+ * those OpenCSD snapshots' real streams, behind a first byte that picks their unit. {@link #checkingSink} checks
  * any packet sink whose calls take {@code (offset, index, ...)}.
  */
 class PacketReaderFuzzTest {
 
-  /** Configurations of real trace units (Juno's A57/A53, an ETMv4.3, an ETE). */
+  /** Configurations of real trace units (Juno's A57/A53, an ETMv4.3, four ETE units). */
   static final List<Etm4Config> CONFIGS = List.of(
       Etm4Config.of(0x000000C1, 0x10, 0x28000EA1, 0x00000488),
       Etm4Config.of(0x00000001, 0x10, 0x28000EA1, 0x00000488),
@@ -31,7 +33,13 @@ class PacketReaderFuzzTest {
       // cycle counting, return stack, VMID and context ID tracing, all timestamps
       new Etm4Config(0x000318C1, 0x10, 0x28000EA1, 0x4100F403, 0x00000488, 0, 0, 0, 0, 0, 0),
       // ETE (TRCDEVARCH 0x47705A13) of the OpenCSD ete_ip snapshot
-      Etm4Config.ete(0x1, 0x2, 0x2801CEA1, 0x4100FFF0, 0xD0001088, 0, 0x47705A13));
+      Etm4Config.ete(0x1, 0x2, 0x2801CEA1, 0x4100FFF0, 0xD0001088, 0, 0x47705A13),
+      // ETE 1.1 with timestamps and timestamp markers (ts_marker)
+      Etm4Config.ete(0x8801, 0x1, 0x2881CEA1, 0x4100FFF0, 0xD0001088, 0, 0x47715A13),
+      // ETE with Q elements (q_elem)
+      Etm4Config.ete(0xA001, 0x2, 0x2801CEA1, 0x4100FFF0, 0xD0001088, 0, 0x47705A13),
+      // ETE with commit option 1 and cycle counting (maxspec0_commopt1)
+      Etm4Config.ete(0x8019, 0x2, 0x28000CA1, 0x5100FFF0, 0x40001088, 0, 0x47705A13));
 
   @FuzzTest(maxDuration = "15m")
   void packets(byte[] data) {
