@@ -43,8 +43,10 @@ final class Inputs {
   }
 
   private static TraceInput warn(TraceInput in, picocli.CommandLine.Model.CommandSpec spec) {
+    String about = " (" + in.source() + ")"; // every message names what it is about
     for (String w : in.warnings()) {
-      spec.commandLine().getErr().println(spec.qualifiedName() + ": warning: " + w);
+      spec.commandLine().getErr().println(spec.qualifiedName() + ": warning: " + w
+          + (w.contains(in.source()) ? "" : about));
     }
     spec.commandLine().getErr().flush();
     return in;

@@ -165,8 +165,8 @@ class KernelTablesLookupTest {
     List<String> warnings = c.err().lines().filter(l -> l.contains("warning")).toList();
     assertEquals(List.of("tracepoke decode: warning: no vmlinux (give --vmlinux ELF, put it beside the recording, or"
         + " add it to perf's build-id cache " + empty + " for the kernel's build-id " + vmlinuxId() + "): the kernel's"
-        + " patch sites are unknown, so text the kernel changed while tracing is decoded as the kcore image shows"),
-        warnings);
+        + " patch sites are unknown, so text the kernel changed while tracing is decoded as the kcore image shows ("
+        + bare + ")"), warnings);
   }
 
   /**

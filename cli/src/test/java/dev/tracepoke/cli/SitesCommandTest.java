@@ -131,7 +131,7 @@ class SitesCommandTest {
         + " to perf's build-id cache " + dev.tracepoke.decode.input.ImageOptions.defaultBuildIdDir()
         + " for the kernel's build-id " + dev.tracepoke.vmlinux.PatchTables.read(rec.resolve("vmlinux")).buildId()
         + "): the kernel's patch sites are unknown, so text the kernel changed while tracing is decoded as the kcore"
-        + " image shows", lines.get(0));
+        + " image shows (" + bare + ")", lines.get(0));
     assertEquals(1, lines.stream().filter(l -> l.contains("warning")).count(), err.toString());
     // the rest are the contradictions a decode without tables meets (what --naive shows)
     assertTrue(lines.stream().skip(1).allMatch(l -> l.startsWith("tracepoke decode: " + bare + ": cpu 0 ")),

@@ -99,7 +99,7 @@ class UndecodedSourcesTest {
     RealSnapshotsCliTest.Run dec = RealSnapshotsCliTest.tracepoke("decode", snap.toString());
     assertEquals(1, dec.exit());
     assertEquals("", dec.out());
-    assertEquals("tracepoke decode: warning: not decoded: " + why + "\n"
+    assertEquals("tracepoke decode: warning: not decoded: " + why + " (" + snap + ")\n"
         + "tracepoke decode: " + snap + ": no trace that tracepoke can decode\n", dec.err());
     RealSnapshotsCliTest.Run dump = RealSnapshotsCliTest.tracepoke("dump", "--packets", snap.toString());
     assertEquals(1, dump.exit());
@@ -131,7 +131,8 @@ class UndecodedSourcesTest {
     RealSnapshotsCliTest.Run dec = RealSnapshotsCliTest.tracepoke("decode", "--format", "jsonl", snap.toString());
     assertEquals(0, dec.exit(), dec.err());
     assertTrue(dec.err().contains("tracepoke decode: warning: not decoded: buffer ETB_1 source STM_12: type STM:"
-        + " STM software and hardware event messages, not instruction trace; tracepoke decodes ETMv4 and ETE only\n"),
+        + " STM software and hardware event messages, not instruction trace; tracepoke decodes ETMv4 and ETE only ("
+        + snap + ")\n"),
         dec.err());
     // the ETM buffer's other trace IDs (cpu_1..cpu_5, whose ETMs this snapshot does not list)
     assertTrue(dec.err().contains("tracepoke decode: warning: not decoded: " + snap.resolve("cstrace.bin")
@@ -179,7 +180,7 @@ class UndecodedSourcesTest {
     RealSnapshotsCliTest.Run dec = RealSnapshotsCliTest.tracepoke("decode", snap.toString());
     assertEquals(1, dec.exit(), dec.err());
     assertEquals("", dec.out());
-    assertEquals("tracepoke decode: warning: not decoded: buffer ETB_0 " + reason + "\n"
+    assertEquals("tracepoke decode: warning: not decoded: buffer ETB_0 " + reason + " (" + snap + ")\n"
         + "tracepoke decode: " + snap + ": no trace that tracepoke can decode\n", dec.err());
     String listed = lister(snap);
     if (listed == null || protocol == null) {
