@@ -121,11 +121,16 @@ final class BenchDecodeCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "  median of the last %d of %d runs: %.1f ms; %d trace bytes, %d stream bytes, %d packets,"
         + " %d ranges, %d instructions, %d exceptions, %d errors%n", WINDOW, result.runs().size(), ours * 1e3,
         perRunBytes[0], rep.bytes(), rep.packets(), c.ranges(), c.instructions(), c.exceptions(), c.errors());
-    DecodeBench.Run walled = DecodeBench.wallUntilSteady(in, threads, (long) (seconds * 1e9 / 2),
-        (long) (Math.max(10, 3 * seconds) * 1e9), WINDOW, 0.05).representative(WINDOW);
+    DecodeBench.Result walls = DecodeBench.wallUntilSteady(in, threads, (long) (seconds * 1e9 / 2),
+        (long) (Math.max(10, 3 * seconds) * 1e9), WINDOW, 0.05);
+    DecodeBench.Run walled = walls.representative(WINDOW);
     double wallSeconds = walled.nanos() / 1e9;
     out.printf(Locale.ROOT, "wall: %.2f MB/s of trace, %.1f M instructions/s with %d threads%n",
         perRunBytes[0] / MB / wallSeconds, walled.counts().instructions() / 1e6 / wallSeconds, threads);
+    if (walls.stretches()[0] > 0) {
+      out.printf(Locale.ROOT, "  %d stretches over %d cores' streams, %d decoded again (their decoder states did not meet)%n",
+          walls.stretches()[0], in.cores().size(), walls.stretches()[1]);
+    }
     out.flush();
     writeRates(out, in);
     if (noOracles) {

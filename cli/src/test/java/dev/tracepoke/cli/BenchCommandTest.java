@@ -53,6 +53,22 @@ class BenchCommandTest {
         + writeLine("text") + writeLine("text --ranges") + writeLine("jsonl")), text);
   }
 
+  @Test
+  void decodeOnTwoThreadsSaysHowTheStreamWasCut() {
+    java.nio.file.Path bugfix = BenchDecodeCommand.defaultSnapshot();
+    org.junit.jupiter.api.Assumptions.assumeTrue(bugfix != null, "no shared/conformance snapshots");
+    java.nio.file.Path a57 = bugfix.resolveSibling("a57_single_step");
+    StringWriter out = new StringWriter();
+    CommandLine cl = Tracepoke.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    assertEquals(0, cl.execute("bench", "decode", a57.toString(), "--seconds", "0", "--no-oracles",
+        "--threads", "2", "--write-runs", "0"));
+    String text = out.toString();
+    // 63 bytes of one core's stream: one stretch, nothing to stitch
+    assertTrue(text.matches("(?s).*\nwall: \\d+\\.\\d\\d MB/s of trace, \\d+\\.\\d M instructions/s with 2 threads\n"
+        + "  1 stretches over 1 cores' streams, 0 decoded again \\(their decoder states did not meet\\)\n"), text);
+  }
+
   /** The line bench decode prints for the whole decode written in one format (a57: under 0.1 MB). */
   private static String writeLine(String format) {
     return "write " + format + ": \\d+\\.\\d MB/s of output(, \\d+\\.\\d MB/s per CPU second)? \\(0\\.0 MB in"

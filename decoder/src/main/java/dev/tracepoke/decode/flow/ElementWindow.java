@@ -23,4 +23,16 @@ public interface ElementWindow {
 
   /** Elements before {@code i} will not be read again. */
   void trimBefore(long i);
+
+  /**
+   * Sends every element from {@code i} to the last to {@code sink} in order, trimming behind
+   * itself: what a reader does with the one core left (a window may do it without per-element
+   * look-ups).
+   */
+  default void drain(long i, FlowSink sink) throws IOException {
+    for (; has(i); i++) {
+      send(i, sink);
+      trimBefore(i + 1);
+    }
+  }
 }

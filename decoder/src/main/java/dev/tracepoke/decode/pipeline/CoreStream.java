@@ -32,8 +32,8 @@ final class CoreStream implements ElementWindow {
 
   private final int cpu;
   private final ArrayBlockingQueue<ElementChunk> full = new ArrayBlockingQueue<>(QUEUE);
-  /** Chunks to fill again; bounded, because chunks handed over whole come from elsewhere. */
-  private final ArrayBlockingQueue<ElementChunk> free = new ArrayBlockingQueue<>(QUEUE + 2);
+  /** Chunks to fill again (shared with stretch decoders that hand chunks over whole). */
+  private final ChunkPool free;
   private final Semaphore permits;
   private final Thread thread;
   private volatile boolean cancelled;
@@ -45,7 +45,12 @@ final class CoreStream implements ElementWindow {
   private boolean ended;
 
   CoreStream(int cpu, Semaphore permits, Decode decode) {
+    this(cpu, permits, new ChunkPool(QUEUE + 2), decode);
+  }
+
+  CoreStream(int cpu, Semaphore permits, ChunkPool free, Decode decode) {
     this.cpu = cpu;
+    this.free = free;
     this.permits = permits;
     this.thread = new Thread(() -> produce(decode), "tracepoke-decode-cpu" + cpu);
     thread.setDaemon(true);
@@ -110,7 +115,7 @@ final class CoreStream implements ElementWindow {
       ElementChunk mine = current;
       current = c;
       publish(false);
-      free.offer(mine); // the chunk publish took in its place was never used
+      free.give(mine); // the chunk publish took in its place was never used
     }
 
     private void check() {
@@ -195,12 +200,7 @@ final class CoreStream implements ElementWindow {
   }
 
   private ElementChunk fresh() {
-    ElementChunk c = free.poll();
-    if (c == null) {
-      return new ElementChunk();
-    }
-    c.clear();
-    return c;
+    return free.take();
   }
 
   private void produce(Decode decode) {
@@ -307,13 +307,27 @@ final class CoreStream implements ElementWindow {
   }
 
   @Override
+  public void drain(long i, FlowSink sink) throws IOException {
+    while (has(i)) {
+      ElementChunk c = chunk(i);
+      int from = (int) (i - c.first);
+      for (int k = from, at = from * FlowElements.STRIDE; k < c.count;
+          k++, at += FlowElements.STRIDE) {
+        FlowElements.send(c.e, at, cpu, c.messages, c.candidates, sink);
+      }
+      i = c.first + c.count;
+      trimBefore(i);
+    }
+  }
+
+  @Override
   public void trimBefore(long i) {
     while (held.size() > 1 && held.peekFirst().first + held.peekFirst().count <= i) {
       ElementChunk c = held.pollFirst(); // a deque: the look-ahead may hold many chunks
       if (c == last) {
         last = null;
       }
-      free.offer(c); // beyond the pool's bound it is garbage
+      free.give(c); // beyond the pool's bound it is garbage
     }
   }
 

@@ -42,8 +42,15 @@ public final class DecodeBench {
     }
   }
 
-  /** What a benchmark measured. */
-  public record Result(List<Run> runs, boolean steady) {
+  /**
+   * What a benchmark measured; {@code stretches} = {stretches cut, stretches decoded again} of
+   * the last whole decode ({0, 0} where one stream was not cut).
+   */
+  public record Result(List<Run> runs, boolean steady, long[] stretches) {
+    public Result(List<Run> runs, boolean steady) {
+      this(runs, steady, new long[2]);
+    }
+
     /** The median of the last {@code window} runs by {@link Run#judgedNanos}. */
     public Run representative(int window) {
       List<Run> last = new ArrayList<>(runs.subList(Math.max(0, runs.size() - window), runs.size()));
@@ -106,13 +113,13 @@ public final class DecodeBench {
     while (true) {
       FlowCounts counts = new FlowCounts();
       long t0 = System.nanoTime();
-      Decoding.stream(input, CoreDecoderFactory.WINDOWS, null, threads, counts, Long.MIN_VALUE,
-          Long.MAX_VALUE);
+      long[] cut = Decoding.streamCounting(input, CoreDecoderFactory.WINDOWS, null, threads,
+          Stretches.stretchFor(threads), counts, Long.MIN_VALUE, Long.MAX_VALUE);
       runs.add(new Run(runs.size(), System.nanoTime() - t0, -1, -1, -1, counts));
       long elapsed = System.nanoTime() - start;
       boolean steady = steady(runs, window, tolerance);
       if ((elapsed >= minNanos && steady) || elapsed >= maxNanos) {
-        return new Result(List.copyOf(runs), steady);
+        return new Result(List.copyOf(runs), steady, cut);
       }
     }
   }

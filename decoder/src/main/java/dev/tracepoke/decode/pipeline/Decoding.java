@@ -215,7 +215,7 @@ public final class Decoding {
    */
   public static void stream(TraceInput input, CoreDecoderFactory factory, int[] cpus, int threads,
       FlowSink sink, long from, long to) throws IOException {
-    stream(input, factory, cpus, threads, Stretches.STRETCH, sink, from, to);
+    stream(input, factory, cpus, threads, Stretches.stretchFor(threads), sink, from, to);
   }
 
   /**
@@ -231,7 +231,24 @@ public final class Decoding {
   static long[] streamCounting(TraceInput input, CoreDecoderFactory factory, int[] cpus,
       int threads, int stretchBytes, FlowSink sink, long from, long to) throws IOException {
     ImageTimeline timeline = timeline(input, factory);
-    try (Streams s = new Streams(input, timeline, factory, select(input, cpus), threads,
+    List<CoreTrace> selected = select(input, cpus);
+    FlowDecoder.Config config = Stretches.config(factory, input);
+    int inFlight = Streams.inFlight(threads, stretchBytes);
+    if (selected.size() == 1 && threads > 1 && config != null && inFlight >= 3
+        && from == Long.MIN_VALUE && to == Long.MAX_VALUE) {
+      // one core, whole time: no merge to do, so this thread cuts, stitches and delivers, and no
+      // element is copied into a queue between threads
+      ExecutorService pool = Streams.pool(threads);
+      try {
+        Stretches st = new Stretches(selected.get(0), timeline, input, config, pool, inFlight,
+            stretchBytes, sink);
+        st.decode();
+        return new long[] {st.count(), st.redone};
+      } finally {
+        Streams.stop(pool);
+      }
+    }
+    try (Streams s = new Streams(input, timeline, factory, selected, threads,
         stretchBytes)) {
       TimeMerge.run(s.cores, sink, from, to);
       return new long[] {s.stretches.get(), s.redone.get()};
@@ -267,29 +284,24 @@ public final class Decoding {
 
     Streams(TraceInput input, ImageTimeline timeline, CoreDecoderFactory factory,
         List<CoreTrace> selected, int threads) {
-      this(input, timeline, factory, selected, threads, Stretches.STRETCH);
+      this(input, timeline, factory, selected, threads, Stretches.stretchFor(threads));
     }
 
     Streams(TraceInput input, ImageTimeline timeline, CoreDecoderFactory factory,
         List<CoreTrace> selected, int threads, int stretchBytes) {
       FlowDecoder.Config config = Stretches.config(factory, input);
-      // stretches held at once, from an eighth of the heap at ~2 elements of 64 bytes per byte
-      // (each run also has a block cache, and the run being output its overlap)
-      long budget = Runtime.getRuntime().maxMemory() / 8 / ((long) stretchBytes * 128);
-      int inFlight = (int) Math.min(threads + 1, budget);
+      int inFlight = inFlight(threads, stretchBytes);
       boolean stretched = threads > 1 && config != null && inFlight >= 3;
-      pool = stretched ? Executors.newFixedThreadPool(threads, r -> {
-        Thread t = new Thread(r, "tracepoke-decode-stretch");
-        t.setDaemon(true);
-        return t;
-      }) : null;
+      pool = stretched ? pool(threads) : null;
       // stretched: a core's own thread only cuts and stitches, the pool decodes
       Semaphore permits = new Semaphore(stretched ? Math.max(1, selected.size()) : Math.max(1, threads));
       for (CoreTrace c : selected) {
-        cores.add(new CoreStream(c.cpu(), permits, stretched
+        ChunkPool chunks = new ChunkPool(CoreStream.QUEUE + 2
+            + (stretched ? Stretches.poolSize(inFlight, stretchBytes) : 0));
+        cores.add(new CoreStream(c.cpu(), permits, chunks, stretched
             ? sink -> {
               Stretches st = new Stretches(c, timeline, input, config, pool, inFlight,
-                  stretchBytes, sink);
+                  stretchBytes, sink, chunks);
               st.decode();
               stretches.addAndGet(st.count());
               redone.addAndGet(st.redone);
@@ -301,11 +313,25 @@ public final class Decoding {
       }
     }
 
-    @Override
-    public void close() {
-      for (CoreStream c : cores) {
-        c.cancel();
-      }
+    /**
+     * Stretches held at once: {@code threads + 1}, fewer where an eighth of the heap does not
+     * hold them at ~2 elements of 64 bytes per trace byte (each run also has a block cache, and
+     * the run being output its overlap).
+     */
+    static int inFlight(int threads, int stretchBytes) {
+      long budget = Runtime.getRuntime().maxMemory() / 8 / ((long) stretchBytes * 128);
+      return (int) Math.min(threads + 1, budget);
+    }
+
+    static ExecutorService pool(int threads) {
+      return Executors.newFixedThreadPool(threads, r -> {
+        Thread t = new Thread(r, "tracepoke-decode-stretch");
+        t.setDaemon(true);
+        return t;
+      });
+    }
+
+    static void stop(ExecutorService pool) {
       if (pool != null) {
         pool.shutdownNow();
         try {
@@ -315,6 +341,14 @@ public final class Decoding {
           Thread.currentThread().interrupt();
         }
       }
+    }
+
+    @Override
+    public void close() {
+      for (CoreStream c : cores) {
+        c.cancel();
+      }
+      stop(pool);
     }
   }
 }

@@ -11,12 +11,20 @@ import java.util.List;
  */
 final class FlowBlocks implements FlowSink {
   private final List<ElementChunk> chunks = new ArrayList<>();
-  private ElementChunk current = new ElementChunk();
+  private final ChunkPool pool;
+  private ElementChunk current;
   /** Element number of the first element of {@code chunks.get(0)}. */
   private long base;
   private long count;
 
   FlowBlocks() {
+    this(new ChunkPool(0));
+  }
+
+  /** Elements in chunks taken from {@code pool}; chunks output by copying go back to it. */
+  FlowBlocks(ChunkPool pool) {
+    this.pool = pool;
+    current = pool.take();
     chunks.add(current);
   }
 
@@ -27,7 +35,7 @@ final class FlowBlocks implements FlowSink {
   private void added() {
     count++;
     if (current.full()) {
-      current = new ElementChunk();
+      current = pool.take();
       chunks.add(current);
     }
   }
@@ -64,7 +72,10 @@ final class FlowBlocks implements FlowSink {
       i = end;
     }
     while (chunks.size() > 1 && to - base >= ElementChunk.ELEMENTS) {
-      chunks.remove(0);
+      ElementChunk done = chunks.remove(0);
+      if (done != null) {
+        pool.give(done); // null: handed over whole, the consumer gives it back
+      }
       base += ElementChunk.ELEMENTS;
     }
   }

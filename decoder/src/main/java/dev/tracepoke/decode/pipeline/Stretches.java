@@ -33,12 +33,27 @@ import java.util.concurrent.ExecutorService;
  * as a decode on one thread would.
  *
  * <p>Memory: the stitcher holds at most {@code inFlight} (threads + 1, fewer in a small heap) stretches (their bytes and their
- * elements: for bugfix-exact-match's density about 8 MB per 64 KiB stretch) and one more run,
+ * elements: for bugfix-exact-match's density about 60 MB per 512 KiB stretch) and one more run,
  * with their decoders and block caches; the trace's length does not matter.
  */
 final class Stretches {
-  /** Trace bytes per stretch. */
-  static final int STRETCH = 1 << 16;
+  /**
+   * Trace bytes per stretch where the heap holds them: every cut costs an overlap decode of up
+   * to {@link #OVERLAP} bytes and a cold start, so on bugfix-exact-match 2 threads spent 57 % more
+   * CPU than 1 with 64 KiB stretches and 17 % more with 512 KiB ones.
+   */
+  static final int STRETCH = 1 << 19;
+  /** The smallest stretch worth cutting (a few overlaps long). */
+  static final int MIN_STRETCH = 1 << 16;
+
+  /** The largest stretch, from {@link #STRETCH} down, of which the heap holds enough in flight. */
+  static int stretchFor(int threads) {
+    int s = STRETCH;
+    while (s > MIN_STRETCH && Decoding.Streams.inFlight(threads, s) < 3) {
+      s >>= 1;
+    }
+    return s;
+  }
   /**
    * How far a stretch's decoder runs into the next stretch to find where their states meet: past
    * the first hold-span boundary a span after the cut, where both decoders end a segment.
@@ -53,6 +68,7 @@ final class Stretches {
   private final int inFlight;
   private final int stretchBytes;
   private final FlowSink out;
+  private final ChunkPool chunks;
 
   /** Stretches cut but not yet stitched, oldest first. */
   private final ArrayDeque<Stretch> pending = new ArrayDeque<>();
@@ -73,6 +89,14 @@ final class Stretches {
 
   Stretches(CoreTrace core, ImageTimeline timeline, TraceInput input, FlowDecoder.Config config,
       ExecutorService pool, int inFlight, int stretchBytes, FlowSink out) {
+    this(core, timeline, input, config, pool, inFlight, stretchBytes, out,
+        new ChunkPool(poolSize(inFlight, stretchBytes)));
+  }
+
+  /** As above, element chunks taken from and given back to {@code chunks}. */
+  Stretches(CoreTrace core, ImageTimeline timeline, TraceInput input, FlowDecoder.Config config,
+      ExecutorService pool, int inFlight, int stretchBytes, FlowSink out, ChunkPool chunks) {
+    this.chunks = chunks;
     this.core = core;
     this.timeline = timeline;
     this.input = input;
@@ -81,6 +105,14 @@ final class Stretches {
     this.inFlight = inFlight;
     this.stretchBytes = stretchBytes;
     this.out = out;
+  }
+
+  /**
+   * Chunks worth pooling for a decode holding {@code inFlight} stretches and one run more, at
+   * about 2 elements per trace byte.
+   */
+  static int poolSize(int inFlight, int stretchBytes) {
+    return (inFlight + 1) * (2 * stretchBytes / ElementChunk.ELEMENTS + 1);
   }
 
   /** Stretches cut so far. */
@@ -222,7 +254,7 @@ final class Stretches {
     final BlockCache cache;
     final FlowDecoder decoder;
     final PacketReader reader;
-    final FlowBlocks elements = new FlowBlocks();
+    final FlowBlocks elements = new FlowBlocks(chunks);
     /** States noted over the run's first bytes and over its overlap into the next stretch. */
     final List<long[]> startNotes = new ArrayList<>();
     final List<long[]> endNotes = new ArrayList<>();

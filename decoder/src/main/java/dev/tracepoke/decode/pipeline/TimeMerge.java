@@ -82,6 +82,11 @@ final class TimeMerge {
         if (best < 0) {
           return;
         }
+        if (all && second < 0) {
+          // the other cores have ended: the one left goes out in its own order, as it comes
+          w[best].drain(next[best], sink);
+          return;
+        }
       }
       ElementWindow r = w[best];
       long i = next[best];

@@ -70,6 +70,12 @@ class StretchesTest {
         assertSame(one, decode(in, f, 2, stretch), what);
         assertStitched(what, in.cores().size());
       }
+      // one core selected: stitched on the calling thread straight into the sink, no merge
+      int[] cpu = {in.cores().get(0).cpu()};
+      FlowBuffer alone = decodeCpus(in, f, cpu, 1, Stretches.STRETCH);
+      String what = golden.getFileName() + " " + f + " cpu " + cpu[0] + " alone in 512-byte stretches";
+      assertSame(alone, decodeCpus(in, f, cpu, 2, 512), what);
+      assertStitched(what, 1);
     }
   }
 
@@ -78,8 +84,14 @@ class StretchesTest {
 
   FlowBuffer decode(TraceInput in, CoreDecoderFactory f, int threads, int stretch)
       throws IOException {
+    return decodeCpus(in, f, null, threads, stretch);
+  }
+
+  /** {@link #decode} of the cores in {@code cpus} (null: all). */
+  FlowBuffer decodeCpus(TraceInput in, CoreDecoderFactory f, int[] cpus, int threads,
+      int stretch) throws IOException {
     FlowBuffer b = new FlowBuffer();
-    stats = Decoding.streamCounting(in, f, null, threads, stretch, b, Long.MIN_VALUE,
+    stats = Decoding.streamCounting(in, f, cpus, threads, stretch, b, Long.MIN_VALUE,
         Long.MAX_VALUE);
     return b;
   }
@@ -138,6 +150,22 @@ class StretchesTest {
             assertTrue(stats[0] > in.cores().size(), what + ": no stretch boundary");
           }
         }
+      }
+      if (snapshot.getFileName().toString().equals("bugfix-exact-match")) {
+        // its one busy core alone: stitched on the calling thread straight into the sink
+        int[] cpu = {1};
+        FlowBuffer alone = decodeCpus(in, f, cpu, 1, Stretches.STRETCH);
+        String what = "bugfix-exact-match cpu 1 alone in 16 KiB stretches on 2 threads";
+        FlowBuffer many = decodeCpus(in, f, cpu, 2, 16 << 10);
+        assertSame(alone, many, what);
+        assertTrue(stats[0] > 1 && stats[1] <= 1, what + ": " + stats[0] + " stretches, "
+            + stats[1] + " decoded again");
+        long[] e = many.encoded(1);
+        int ranges = 0;
+        for (int i = 0; i < e.length; i += FlowElements.STRIDE) {
+          ranges += FlowElements.kind(e[i]) == FlowElements.RANGE ? 1 : 0;
+        }
+        assertEquals(1740344, ranges, what + ": ranges (OpenCSD's count)");
       }
     }
   }
