@@ -86,7 +86,9 @@ final class DumpCommand implements Callable<Integer> {
     try (Recording rec = Recording.open(recording, image)) {
       PerfDataReader r = rec.data();
       for (String w : r.warnings()) {
-        err.println("tracepoke dump: warning: " + w);
+        // every message names what it is about (some name the data file already)
+        String about = recording.toString();
+        err.println("tracepoke dump: warning: " + w + (w.contains(about) ? "" : " (" + about + ")"));
       }
       if (!output.json) {
         header(out, rec);
