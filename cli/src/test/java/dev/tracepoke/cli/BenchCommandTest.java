@@ -55,18 +55,24 @@ class BenchCommandTest {
 
   @Test
   void decodeOnTwoThreadsSaysHowTheStreamWasCut() {
-    java.nio.file.Path bugfix = BenchDecodeCommand.defaultSnapshot();
-    org.junit.jupiter.api.Assumptions.assumeTrue(bugfix != null, "no shared/conformance snapshots");
-    java.nio.file.Path a57 = bugfix.resolveSibling("a57_single_step");
-    StringWriter out = new StringWriter();
-    CommandLine cl = Tracepoke.commandLine();
-    cl.setOut(new PrintWriter(out, true));
-    assertEquals(0, cl.execute("bench", "decode", a57.toString(), "--seconds", "0", "--no-oracles",
-        "--threads", "2", "--write-runs", "0"));
-    String text = out.toString();
+    String text = benchA57("decode", "--no-oracles", "--threads", "2", "--write-runs", "0");
     // 63 bytes of one core's stream: one stretch, nothing to stitch
     assertTrue(text.matches("(?s).*\nwall: \\d+\\.\\d\\d MB/s of trace, \\d+\\.\\d M instructions/s with 2 threads\n"
         + "  1 stretches over 1 cores' streams, 0 decoded again \\(their decoder states did not meet\\)\n"), text);
+  }
+
+  /** Runs {@code bench VERB a57_single_step --seconds 0 ARGS...} (exit 0) and returns its output. */
+  private static String benchA57(String verb, String... args) {
+    java.nio.file.Path bugfix = BenchDecodeCommand.defaultSnapshot();
+    org.junit.jupiter.api.Assumptions.assumeTrue(bugfix != null, "no shared/conformance snapshots");
+    java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of("bench", verb,
+        bugfix.resolveSibling("a57_single_step").toString(), "--seconds", "0"));
+    all.addAll(java.util.List.of(args));
+    StringWriter out = new StringWriter();
+    CommandLine cl = Tracepoke.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    assertEquals(0, cl.execute(all.toArray(new String[0])));
+    return out.toString();
   }
 
   /** The line bench decode prints for the whole decode written in one format (a57: under 0.1 MB). */
