@@ -714,6 +714,8 @@ final class Walk {
       w.pushCall(last + 4);
     } else if (kind == A64.RETURN) {
       w.expectReturn = w.popCall();
+    } else if (kind == A64.ERET) {
+      w.exceptionReturn();
     }
   }
 
@@ -915,6 +917,9 @@ final class Walk {
     w.walkFrom = segment.from;
     w.pc = ret;
     w.needAddress = true; // execution continues at the vector, given by the next address packet
+    if (sites) {
+      w.enterException();
+    }
     passedCse(w);
     return OK;
   }
