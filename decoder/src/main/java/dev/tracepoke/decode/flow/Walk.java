@@ -122,6 +122,12 @@ final class Walk {
     long target = w.retStack[w.retHead];
     w.retHead = (w.retHead - 1) & 15;
     w.retCount--;
+    if (target == w.pc + 4 && w.topCall() == target) {
+      // a BLR popping the entry it pushed itself: a call to its own return address, which the
+      // walk reaches at once, so it leaves no frame (kept, such frames pile up under walks that
+      // read the atoms after a BLR this way, e.g. el0_sync's loop of system-call handlers)
+      w.popCall();
+    }
     setPc(w, target);
     return true;
   }

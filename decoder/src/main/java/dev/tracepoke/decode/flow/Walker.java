@@ -385,6 +385,11 @@ final class Walker {
     }
   }
 
+  /** The newest call's return address (without popping it), or {@link #NO_EXPECTATION}. */
+  long topCall() {
+    return calls == 0 ? NO_EXPECTATION : callStack[(callTop + MAX_CALLS - 1) % MAX_CALLS];
+  }
+
   /** Pops the newest call's return address, or {@link #NO_EXPECTATION} if none is known. */
   long popCall() {
     if (calls == 0 || callStack[(callTop + MAX_CALLS - 1) % MAX_CALLS] == EXCEPTION_FRAME) {
