@@ -52,8 +52,11 @@ class CampaignRegressionsTest {
   /**
    * Campaign seed 7, run 924 (return stack on): five jump-label and ftrace sites in one block
    * (sock_wake_1692) need five assumed words in one atom's walk; the bound was four, so the fork
-   * was given up. Now sixteen. What is still given up are walks folded near the walker bound
-   * because they differed only in stack entries below their frames (return stack on).
+   * was given up. Now sixteen. Walks that differ only in stack entries below their frames were
+   * then folded at 16 walkers (201 right, 114 undecidable, 143 gave up); folded only at the
+   * bounds now, none is given up and 17 more executions are reported (no gap hides them), but
+   * walks that stay apart fork the same later sites separately, and when they meet those
+   * forks are undecidable where a folded walk had resolved them (183 right, 292 undecidable).
    */
   @Test
   void fiveSitesInOneBlockAreFollowedInOneWalk() throws IOException {
@@ -61,7 +64,7 @@ class CampaignRegressionsTest {
         Protocol.of("stop-machine"), EventStyle.NONE, 214, 57818, 18, 0.82, 16384, 1024, 0, false,
         true, false, false);
     FlowVsTruthTest.Totals t = FlowVsTruthTest.run(s, tmp, CoreDecoderFactory.WINDOWS)[0];
-    assertDiff(t, 61530, 458, 201, 114, 143);
+    assertDiff(t, 61530, 475, 183, 292, 0);
   }
 
   /**
