@@ -99,9 +99,10 @@ public final class FlowDecoder implements PacketSink {
   /**
    * Walkers alive at once before an ambiguity is given up as unresolved. Walks that differ only in
    * their call stacks keep to the same pc and packets until a return needs an entry, so a few
-   * undecided forks in a row multiply them: 16 were exhausted in campaigns where 64 are not.
+   * undecided forks in a row multiply them, and one packet's atoms may fork each walk at several
+   * sites before the next merge: a quarter of this is where walks are folded after a packet.
    */
-  public static final int DEFAULT_MAX_WALKERS = 64;
+  public static final int DEFAULT_MAX_WALKERS = 256;
 
   /** Which image the walk reads. */
   public enum ImageMode {

@@ -11,17 +11,16 @@ package dev.tracepoke.decode.flow;
  * undecided forks up ({@code gave_up}).
  */
 final class Forks {
-  /**
-   * Past this many walkers, or {@link #RELAX_HELD} held elements, walks that differ only in stack
-   * entries below their current frames are folded (their forks given up): fewer long undecided
-   * groups, whose output stays flagged until they end, at the cost of decisions a deep return
-   * might still have made (campaign seed 7, 1000 runs: the best of 8, 16 and 32 walkers with
-   * 8192 to 65536 elements).
-   */
-  static final int RELAX_WALKERS = 16;
-  static final int RELAX_HELD = 2 * FlowDecoder.MAX_HELD;
-
   final Walker[] walkers;
+  /**
+   * Past this many walkers after a packet, or {@link FlowDecoder#MAX_HELD_TOTAL} held elements,
+   * walks that differ only in stack entries below their current frames are folded (the forks
+   * they ran differently given up) rather than the whole group: a bound, so only at the bounds.
+   * A quarter of {@link #walkers}: one packet's atoms may fork every walk at several sites
+   * before the next merge. (It was 16 walkers and 16384 elements, a quarter of the bounds, when
+   * walks kept calls from handlers left by ERET and from BLRs to their own return address.)
+   */
+  private final int foldWalkers;
   int live = 1;
   /** Walkers were forked and are not decided yet. */
   boolean group;
@@ -35,6 +34,7 @@ final class Forks {
   Forks(int maxWalkers, Delivery delivery, Segment segment) {
     walkers = new Walker[maxWalkers];
     walkers[0] = new Walker();
+    foldWalkers = Math.max(2, maxWalkers / 4);
     this.delivery = delivery;
     this.segment = segment;
   }
@@ -174,8 +174,8 @@ final class Forks {
     for (int k = 0; k < live; k++) {
       held += walkers[k].outCount;
     }
-    if (live > 1 && (live > RELAX_WALKERS || held > RELAX_HELD)) {
-      // near a bound: walks that differ only in stack entries below their current frames (they
+    if (live > 1 && (live > foldWalkers || held > FlowDecoder.MAX_HELD_TOTAL)) {
+      // at a bound: walks that differ only in stack entries below their current frames (they
       // stay in lockstep until a return pops one) are folded, keeping the entries they share
       for (int i = 0; i < live; i++) {
         for (int j = i + 1; j < live; j++) {

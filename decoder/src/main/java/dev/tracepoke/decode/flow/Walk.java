@@ -122,6 +122,12 @@ final class Walk {
     long target = w.retStack[w.retHead];
     w.retHead = (w.retHead - 1) & 15;
     w.retCount--;
+    if (target == w.pc + 4 && w.topCall() == target) {
+      // a BLR popping the entry it pushed itself: a call to its own return address, which the
+      // walk reaches at once, so it leaves no frame (kept, such frames pile up under walks that
+      // read the atoms after a BLR this way, e.g. el0_sync's loop of system-call handlers)
+      w.popCall();
+    }
     setPc(w, target);
     return true;
   }
@@ -714,6 +720,8 @@ final class Walk {
       w.pushCall(last + 4);
     } else if (kind == A64.RETURN) {
       w.expectReturn = w.popCall();
+    } else if (kind == A64.ERET) {
+      w.exceptionReturn();
     }
   }
 
@@ -915,6 +923,9 @@ final class Walk {
     w.walkFrom = segment.from;
     w.pc = ret;
     w.needAddress = true; // execution continues at the vector, given by the next address packet
+    if (sites) {
+      w.enterException();
+    }
     passedCse(w);
     return OK;
   }

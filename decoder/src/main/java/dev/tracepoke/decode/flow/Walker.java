@@ -16,6 +16,8 @@ final class Walker {
   static final int MAX_CALLS = 32;
   /** {@link #expectReturn}: the walk predicts no target for the address it waits for. */
   static final long NO_EXPECTATION = 1L;
+  /** {@link #callStack} entry where an exception was taken (never a return address: odd). */
+  static final long EXCEPTION_FRAME = 5L;
 
   /** {@link #naccPc} when the walk did not stop at an unmapped word (never an A64 pc: odd). */
   static final long NO_NACC = 1L;
@@ -65,7 +67,8 @@ final class Walker {
    * site, the discipline ETMv4's own return stack assumes, so two walks with different stacks
    * are different states, and a return whose address packet is not the popped address
    * contradicts the walk (unless no walk predicted it: then the trace says otherwise, and, as in
-   * the trace unit's return stack, the entry stays).
+   * the trace unit's return stack, the entry stays). An exception pushes {@link
+   * #EXCEPTION_FRAME}; its ERET drops everything above it.
    */
   final long[] callStack = new long[MAX_CALLS];
   int calls;
@@ -382,14 +385,39 @@ final class Walker {
     }
   }
 
+  /** The newest call's return address (without popping it), or {@link #NO_EXPECTATION}. */
+  long topCall() {
+    return calls == 0 ? NO_EXPECTATION : callStack[(callTop + MAX_CALLS - 1) % MAX_CALLS];
+  }
+
   /** Pops the newest call's return address, or {@link #NO_EXPECTATION} if none is known. */
   long popCall() {
-    if (calls == 0) {
-      return NO_EXPECTATION;
+    if (calls == 0 || callStack[(callTop + MAX_CALLS - 1) % MAX_CALLS] == EXCEPTION_FRAME) {
+      return NO_EXPECTATION; // a return past the handler's entry goes where nothing here says
     }
     calls--;
     callTop = (callTop + MAX_CALLS - 1) % MAX_CALLS;
     return callStack[callTop];
+  }
+
+  /** An exception was taken: the handler's calls are pushed above this frame. */
+  void enterException() {
+    pushCall(EXCEPTION_FRAME);
+  }
+
+  /**
+   * An exception return ends the handler's calls, whether or not they returned (the system-call
+   * path leaves to user space by ERET from frames that never return): they are dropped down to
+   * the frame its exception entered, or all of them when that entry was not seen.
+   */
+  void exceptionReturn() {
+    while (calls > 0) {
+      calls--;
+      callTop = (callTop + MAX_CALLS - 1) % MAX_CALLS;
+      if (callStack[callTop] == EXCEPTION_FRAME) {
+        return;
+      }
+    }
   }
 
   /** Forgets the calls (the flow broke: what comes next is not known to return into them). */

@@ -140,4 +140,54 @@ class FlowResolutionTest {
     assertEquals(expected, l.out);
     assertEquals(Arrays.asList(null, null, null, null, null), l.reasons);
   }
+
+  // G (called from F) takes an IRQ; the handler jumps to F1, whose site S is NOP or B F1b. NOP:
+  // "b F1d; F1d: bl F2"; B: "F1b: b F2". F2 leaves by ERET (as the system-call path leaves to
+  // user space), its frames never returned. Four E atoms either way, then G returns to F.
+  static final long S2 = F + 0x140;
+
+  static ImageTimeline handlerImage() {
+    int[] w = new int[0x100];
+    Arrays.fill(w, ADD);
+    w[0x00 / 4] = 0x94000004; // bl F+0x10 (G)
+    w[0x18 / 4] = RET; // G returns
+    w[0x100 / 4] = 0x14000010; // the handler: b F+0x140 (F1)
+    w[0x140 / 4] = NOP; // S
+    w[0x144 / 4] = 0x14000007; // b F+0x160 (F1d)
+    w[0x160 / 4] = 0x94000018; // bl F+0x1c0 (F2)
+    w[0x180 / 4] = 0x14000010; // F1b: b F+0x1c0 (F2)
+    w[0x1c0 / 4] = 0xd69f03e0; // F2: eret
+    return ImageTimeline.of(image(w), FlowWindowsTest.window(S2, NOP, 0x14000010, 1000, 2000));
+  }
+
+  @Test
+  void anExceptionReturnEndsTheHandlersCalls() {
+    // after the ERET both walks are back in G with the same calls: G's return to F (the only
+    // frame left) cannot tell them apart. The handler's F1d frame, kept past the ERET, decided
+    // for B at G's return (resolved=14000010 @33), which the trace does not say.
+    FlowDecoderTest.Lines l = run(handlerImage(), d -> {
+      FlowWindowsTest.start(d, F, 1500);
+      d.atoms(20, 2, 1, 0b1, 1); // bl G
+      d.exception(22, 3, 0xE, 1, false); // IRQ in G
+      FlowWindowsTest.addr(d, 23, F + 0x14); // preferred return
+      FlowWindowsTest.addr(d, 24, F + 0x100); // the vector
+      d.atoms(30, 5, 4, 0b1111, 4); // the handler to F2's ERET, either way
+      FlowWindowsTest.addr(d, 31, F + 0x14); // back in G
+      d.atoms(32, 7, 1, 0b1, 1); // G's RET
+      FlowWindowsTest.addr(d, 33, F + 0x4); // to its call site
+      FlowWindowsTest.ts(d, 40, 1600);
+      d.end(50, 9);
+    });
+    assertEquals(List.of(FlowWindowsTest.CTX,
+        "0 range F+0..F+4 n=1 direct E [-,1600] flag=0 @20",
+        "0 range F+10..F+14 n=1 other E [1500,1600] flag=0 @22",
+        "0 exception 0xe ret=F+14 [1500,1600] @22",
+        "0 range F+100..F+104 n=1 direct E [1500,1600] flag=0 @30",
+        "0 ambiguity F+140 [d503201f,14000010] unresolved [1500,1600] @30",
+        "0 range F+140..F+148 n=2 direct E [1500,1600] flag=1 @30",
+        "0 range F+160..F+164 n=1 direct E [1500,1600] flag=1 @30",
+        "0 range F+1c0..F+1c4 n=1 eret E [1500,1600] flag=1 @30",
+        "0 range F+14..F+1c n=2 return E [1500,1600] flag=0 @32"), l.out);
+    assertEquals(List.of("undecidable"), l.reasons);
+  }
 }
