@@ -143,6 +143,19 @@ public interface FlowSink {
   /** A decode error at {@code offset} (packet number {@code packetIndex}); decoding resumes at the next A-sync. */
   void error(int cpu, long offset, long packetIndex, String message);
 
+  /**
+   * Core {@code cpu}'s elements {@code e[from..to)} in {@link FlowElements}' encoding ({@code
+   * FlowElements.STRIDE} longs each), in order, their messages and candidate words in {@code
+   * messages} and {@code pool}: by default each goes to the method of its kind. A sink that can
+   * read the encoding itself may take a whole block in one loop.
+   */
+  default void elements(long[] e, int from, int to, int cpu,
+      java.util.List<String> messages, it.unimi.dsi.fastutil.ints.IntArrayList pool) {
+    for (int i = from; i < to; i += FlowElements.STRIDE) {
+      FlowElements.send(e, i, cpu, messages, pool, this);
+    }
+  }
+
   /** Drops every element: a base for sinks that want only some of them. */
   class Ignoring implements FlowSink {
     @Override

@@ -310,11 +310,8 @@ final class CoreStream implements ElementWindow {
   public void drain(long i, FlowSink sink) throws IOException {
     while (has(i)) {
       ElementChunk c = chunk(i);
-      int from = (int) (i - c.first);
-      for (int k = from, at = from * FlowElements.STRIDE; k < c.count;
-          k++, at += FlowElements.STRIDE) {
-        FlowElements.send(c.e, at, cpu, c.messages, c.candidates, sink);
-      }
+      sink.elements(c.e, (int) (i - c.first) * FlowElements.STRIDE,
+          c.count * FlowElements.STRIDE, cpu, c.messages, c.candidates);
       i = c.first + c.count;
       trimBefore(i);
     }

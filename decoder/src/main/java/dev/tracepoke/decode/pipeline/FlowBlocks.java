@@ -64,10 +64,8 @@ final class FlowBlocks implements FlowSink {
         chunks.set((int) ((i - base) >>> ElementChunk.SHIFT), null);
         p.handOver(c); // a whole chunk goes to the queue as it is
       } else {
-        for (long j = i; j < end; j++) {
-          FlowElements.send(c.e, (int) (j - chunkFirst) * FlowElements.STRIDE, cpu, c.messages,
-              c.candidates, out);
-        }
+        out.elements(c.e, (int) (i - chunkFirst) * FlowElements.STRIDE,
+            (int) (end - chunkFirst) * FlowElements.STRIDE, cpu, c.messages, c.candidates);
       }
       i = end;
     }
