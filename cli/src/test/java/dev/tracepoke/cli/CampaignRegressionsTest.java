@@ -134,6 +134,24 @@ class CampaignRegressionsTest {
     assertDiff(t, 83441, 47, 23, 24, 0);
   }
 
+  /**
+   * Campaign seed 2026, run 211 (shrunk to two cores; return stack on, no records): a walk that
+   * took an ERET's target address as the target of its own indirect branch (the walks had parted
+   * at an ftrace site, NOP or BL) kept going although the Exception Return packet after that
+   * address says the branch was an ERET. It stayed apart from the right walk with frames and
+   * return-stack entries the handler never had, until walks were folded at the held-element
+   * bound and a return popped an entry the fold forgot (608 right, 153 undecidable, 117 gave
+   * up). The packet now contradicts such a walk.
+   */
+  @Test
+  void anExceptionReturnPacketContradictsAWalkWhoseBranchWasNoEret() throws IOException {
+    Scenario s = new Scenario("campaign-2026-211", 2, 3246231347319733932L, 45117, 68,
+        Protocol.of("nosync"), EventStyle.NONE, 1.0, 24983, 92, 0.44, 32768, 0, 0, false, true,
+        false, false);
+    FlowVsTruthTest.Totals t = FlowVsTruthTest.run(s, tmp, CoreDecoderFactory.WINDOWS)[0];
+    assertDiff(t, 89294, 900, 747, 153, 0);
+  }
+
   /** The diff's counts, with 0 silent errors and 0 wrong resolutions. */
   private static void assertDiff(FlowVsTruthTest.Totals t, long instructions, long ambiguous,
       long right, long undecidable, long gaveUp) {
