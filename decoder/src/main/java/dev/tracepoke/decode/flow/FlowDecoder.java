@@ -54,7 +54,8 @@ import java.util.function.LongUnaryOperator;
  * unconditional branch, ERET or ISB; an atom whose walk passes an instruction that always traps
  * (SVC, HVC, SMC, BRK, UDF, DCPS); an atom while a taken indirect branch waits for its target; an
  * address packet where the walk is elsewhere and waits for none (except after Trace On or a
- * periodic Trace Info); an exception return address behind the pc, past a waypoint or past a
+ * periodic Trace Info, where the address restates the pc: there, of forked walks, those elsewhere
+ * are dropped when another is at it); an exception return address behind the pc, past a waypoint or past a
  * trapping instruction; an exception "at the previous branch target" that is not where the walk
  * is; an Exception Return packet after the target of a branch that is no ERET. Speculation
  * packets (commit, cancel, mispredict) and Q packets are not supported: cancel, mispredict and Q

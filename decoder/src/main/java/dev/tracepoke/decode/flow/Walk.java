@@ -253,6 +253,9 @@ final class Walk {
     if (w.sf && !w.needAddress && !w.addressFree && w.pc != address) {
       forks.contradiction(w, offset, index, "address packet 0x%x where the walk is at 0x%x and"
           + " waits for no target", address, w.pc);
+    } else if (w.sf && !w.needAddress && w.addressFree && w.pc != address && forks.group) {
+      // the address after a sync point restates the pc: walks elsewhere go if any is there
+      w.missedReturn = true;
     }
     setPc(w, address);
     return OK;

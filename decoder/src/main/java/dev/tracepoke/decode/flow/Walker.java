@@ -75,7 +75,10 @@ final class Walker {
   int callTop;
   /** Where the return the walk waits for should go, or {@link #NO_EXPECTATION}. */
   long expectReturn = NO_EXPECTATION;
-  /** The address packet did not go where this walk's return was expected to go (lockstep only). */
+  /**
+   * The address packet did not go where this walk's return was expected to go, or, after a sync
+   * point, restated a pc other than this walk's (lockstep only).
+   */
   boolean missedReturn;
 
   /**
