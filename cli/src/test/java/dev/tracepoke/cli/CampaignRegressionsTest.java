@@ -134,6 +134,42 @@ class CampaignRegressionsTest {
     assertDiff(t, 83441, 47, 23, 24, 0);
   }
 
+  /**
+   * Campaign seed 2026, run 211 (shrunk to two cores; return stack on, no records): a walk that
+   * took an ERET's target address as the target of its own indirect branch (the walks had parted
+   * at an ftrace site, NOP or BL) kept going although the Exception Return packet after that
+   * address says the branch was an ERET. It stayed apart from the right walk with frames and
+   * return-stack entries the handler never had, until walks were folded at the held-element
+   * bound and a return popped an entry the fold forgot (608 right, 153 undecidable, 117 gave
+   * up). The packet now contradicts such a walk.
+   */
+  @Test
+  void anExceptionReturnPacketContradictsAWalkWhoseBranchWasNoEret() throws IOException {
+    Scenario s = new Scenario("campaign-2026-211", 2, 3246231347319733932L, 45117, 68,
+        Protocol.of("nosync"), EventStyle.NONE, 1.0, 24983, 92, 0.44, 32768, 0, 0, false, true,
+        false, false);
+    FlowVsTruthTest.Totals t = FlowVsTruthTest.run(s, tmp, CoreDecoderFactory.WINDOWS)[0];
+    assertDiff(t, 89294, 900, 747, 153, 0);
+  }
+
+  /**
+   * Campaign seed 2026, run 706 (shrunk to one core; return stack on, no records, a sync point
+   * every 2048 bytes): the address after a periodic sync point restates the pc, but every walk
+   * took it, also walks that were elsewhere and waited for no address (after an ftrace site run
+   * as BL, NOP or B). Those skipped the returns between, kept calls the right walk had returned
+   * from, stayed apart from it and were folded at the walker bound (1527 right, 334
+   * undecidable, 36 gave up of 1897). A walk elsewhere than that address now goes when another
+   * walk is there.
+   */
+  @Test
+  void theAddressAfterASyncPointDropsWalksThatAreElsewhere() throws IOException {
+    Scenario s = new Scenario("campaign-2026-706", 1, 8611249856428671949L, 38910, 2513,
+        Protocol.of("nosync"), EventStyle.NONE, 0.0, 0, 172, 0.11, 2048, 16, 0, true, true,
+        false, false);
+    FlowVsTruthTest.Totals t = FlowVsTruthTest.run(s, tmp, CoreDecoderFactory.WINDOWS)[0];
+    assertDiff(t, 38730, 1909, 1547, 362, 0);
+  }
+
   /** The diff's counts, with 0 silent errors and 0 wrong resolutions. */
   private static void assertDiff(FlowVsTruthTest.Totals t, long instructions, long ambiguous,
       long right, long undecidable, long gaveUp) {

@@ -54,11 +54,12 @@ import java.util.function.LongUnaryOperator;
  * unconditional branch, ERET or ISB; an atom whose walk passes an instruction that always traps
  * (SVC, HVC, SMC, BRK, UDF, DCPS); an atom while a taken indirect branch waits for its target; an
  * address packet where the walk is elsewhere and waits for none (except after Trace On or a
- * periodic Trace Info); an exception return address behind the pc, past a waypoint or past a
+ * periodic Trace Info, where the address restates the pc: there, of forked walks, those elsewhere
+ * are dropped when another is at it); an exception return address behind the pc, past a waypoint or past a
  * trapping instruction; an exception "at the previous branch target" that is not where the walk
- * is. Speculation packets (commit, cancel, mispredict) and Q packets are not supported: cancel,
- * mispredict and Q report an error and resynchronise (traces with TRCIDR8.MAXSPEC = 0 contain
- * none). With {@link #traceUnit} the return stack (TRCCONFIGR.RS) is modelled as OpenCSD keeps it,
+ * is; an Exception Return packet after the target of a branch that is no ERET. Speculation
+ * packets (commit, cancel, mispredict) and Q packets are not supported: cancel, mispredict and Q
+ * report an error and resynchronise (traces with TRCIDR8.MAXSPEC = 0 contain none). With {@link #traceUnit} the return stack (TRCCONFIGR.RS) is modelled as OpenCSD keeps it,
  * and for ETE the exception return follows the ERET's range (ETE has no Exception Return packet);
  * ETE source addresses yield ranges, a transaction failure and a PE reset are reported, and code in
  * AArch32 state (A32/T32) is a gap with an error naming the instruction set. Cycle counts are read

@@ -99,7 +99,8 @@ final class Forks {
     if (!group) {
       return;
     }
-    // a return that went elsewhere than its call site drops the walk, unless every walk's did
+    // a return that went elsewhere than its call site (or a walk elsewhere than the address a
+    // sync point restates) drops the walk, unless every walk did
     boolean anyKept = false;
     boolean anyMissed = false;
     for (int k = 0; k < live; k++) {

@@ -89,6 +89,7 @@ final class SyncState {
     w.addressFree = false;
     w.overrides = 0;
     w.qPending = false;
+    w.lastWaypoint = Walker.WAY_NONE;
     w.clearCalls();
     w.retFlush();
   }

@@ -253,6 +253,9 @@ final class Walk {
     if (w.sf && !w.needAddress && !w.addressFree && w.pc != address) {
       forks.contradiction(w, offset, index, "address packet 0x%x where the walk is at 0x%x and"
           + " waits for no target", address, w.pc);
+    } else if (w.sf && !w.needAddress && w.addressFree && w.pc != address && forks.group) {
+      // the address after a sync point restates the pc: walks elsewhere go if any is there
+      w.missedReturn = true;
     }
     setPc(w, address);
     return OK;
@@ -659,6 +662,7 @@ final class Walk {
     delivery.range(w, start, next, n, lastKind(kind), taken, offset);
     w.overrides = 0;
     w.walkFrom = segment.from;
+    w.lastWaypoint = kind == A64.ERET ? Walker.WAY_ERET : Walker.WAY_OTHER;
     if (!taken) {
       if (kind == A64.DIRECT) {
         forks.contradiction(w, offset, index,
@@ -914,6 +918,7 @@ final class Walk {
     w.naccPc = Walker.NO_NACC;
     w.exceptionPending = false;
     w.overrides = 0;
+    w.lastWaypoint = Walker.WAY_NONE;
     w.expectReturn = Walker.NO_EXPECTATION;
     if (armedBreakpoints && w.exceptionType == EXC_INST_DEBUG) {
       armedBreakpoint(w, ret);
@@ -1051,6 +1056,12 @@ final class Walk {
     }
     for (int k = 0; k < forks.live; k++) {
       Walker w = forks.walkers[k];
+      if (w.lastWaypoint == Walker.WAY_OTHER && !w.resyncing && !w.needAddress) {
+        // the packet names the instruction whose target came last: an ERET, not this walk's
+        forks.contradiction(w, offset, index, "Exception Return packet, but the walk's last"
+            + " branch (to 0x%x) is no ERET: the image does not match the trace", w.pc);
+      }
+      w.lastWaypoint = Walker.WAY_NONE;
       delivery.put(w, FlowElements.ERET, 0, 0, 0, 0, offset, segment.from, segment.to);
       passedCse(w);
     }

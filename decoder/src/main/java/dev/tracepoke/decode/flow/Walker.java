@@ -75,7 +75,10 @@ final class Walker {
   int callTop;
   /** Where the return the walk waits for should go, or {@link #NO_EXPECTATION}. */
   long expectReturn = NO_EXPECTATION;
-  /** The address packet did not go where this walk's return was expected to go (lockstep only). */
+  /**
+   * The address packet did not go where this walk's return was expected to go, or, after a sync
+   * point, restated a pc other than this walk's (lockstep only).
+   */
   boolean missedReturn;
 
   /**
@@ -127,6 +130,15 @@ final class Walker {
   long qOffset;
   /** The pc is a taken indirect branch whose target is awaited (OpenCSD's address is after it). */
   boolean waitBranch;
+  /**
+   * What the walk's last waypoint was, for the Exception Return packet that may follow its
+   * target address: {@link #WAY_ERET}, {@link #WAY_OTHER} or {@link #WAY_NONE} (none walked since
+   * the last exception, Exception Return or sync).
+   */
+  int lastWaypoint;
+  static final int WAY_NONE = 0;
+  static final int WAY_ERET = 1;
+  static final int WAY_OTHER = 2;
 
   void retPush(long address) {
     retHead = (retHead + 1) & 15;
@@ -189,6 +201,7 @@ final class Walker {
     w.qCount = qCount;
     w.qOffset = qOffset;
     w.waitBranch = waitBranch;
+    w.lastWaypoint = lastWaypoint;
     w.out = Arrays.copyOf(out, Math.max(out.length, STRIDE * 64));
     w.outCount = outCount;
     return w;
@@ -223,7 +236,7 @@ final class Walker {
     into[at + 13] = lastCse;
     into[at + 14] = overrides;
     // a Q element waiting for its address, and where OpenCSD's address stands while one is awaited
-    into[at + 15] = (qPending ? 1 : 0) | (waitBranch ? 2 : 0);
+    into[at + 15] = (qPending ? 1 : 0) | (waitBranch ? 2 : 0) | lastWaypoint << 2;
     into[at + 16] = qPending ? qCount : 0;
     into[at + 17] = qPending ? qOffset : 0;
     into[at + 18] = naccPc; // an exception repeats the gap at this word
@@ -279,6 +292,7 @@ final class Walker {
         && qPending == o.qPending
         && qCount == o.qCount
         && waitBranch == o.waitBranch
+        && lastWaypoint == o.lastWaypoint
         && retUnknown == o.retUnknown
         && sameReturnStack(o);
   }
@@ -311,7 +325,8 @@ final class Walker {
         && popPending == o.popPending
         && qPending == o.qPending
         && qCount == o.qCount
-        && waitBranch == o.waitBranch;
+        && waitBranch == o.waitBranch
+        && lastWaypoint == o.lastWaypoint;
   }
 
   /**
