@@ -86,9 +86,7 @@ final class DumpCommand implements Callable<Integer> {
     try (Recording rec = Recording.open(recording, image)) {
       PerfDataReader r = rec.data();
       for (String w : r.warnings()) {
-        // every message names what it is about (some name the data file already)
-        String about = recording.toString();
-        err.println("tracepoke dump: warning: " + w + (w.contains(about) ? "" : " (" + about + ")"));
+        err.println("tracepoke dump: warning: " + Inputs.naming(w, recording.toString()));
       }
       if (!output.json) {
         header(out, rec);

@@ -43,13 +43,16 @@ final class Inputs {
   }
 
   private static TraceInput warn(TraceInput in, picocli.CommandLine.Model.CommandSpec spec) {
-    String about = " (" + in.source() + ")"; // every message names what it is about
     for (String w : in.warnings()) {
-      spec.commandLine().getErr().println(spec.qualifiedName() + ": warning: " + w
-          + (w.contains(in.source()) ? "" : about));
+      spec.commandLine().getErr().println(spec.qualifiedName() + ": warning: " + naming(w, in.source()));
     }
     spec.commandLine().getErr().flush();
     return in;
+  }
+
+  /** {@code warning}, ending with {@code source} where it does not name it: every message names what it is about. */
+  static String naming(String warning, String source) {
+    return warning.contains(source) ? warning : warning + " (" + source + ")";
   }
 
   /** Inputs smaller than this decode in moments: no bar for them. */

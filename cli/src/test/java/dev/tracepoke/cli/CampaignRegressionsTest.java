@@ -29,8 +29,7 @@ class CampaignRegressionsTest {
     Scenario s = new Scenario("campaign-7-45", 5, 9109786864757642138L, 11902, 202,
         Protocol.of("brk-emulate-nofirstsync"), EventStyle.NONE, 52, 24432, 92, 0.56, 65536, 0, 0,
         false);
-    FlowVsTruthTest.Totals t = FlowVsTruthTest.run(s, tmp, CoreDecoderFactory.WINDOWS)[0];
-    assertDiff(t, 57182, 173, 154, 19, 0);
+    assertDiff(s, 57182, 173, 154, 19, 0);
   }
 
   /**
@@ -45,8 +44,7 @@ class CampaignRegressionsTest {
     Scenario s = new Scenario("campaign-7-144", 1, 6896768973387303879L, 163278, 210,
         Protocol.of("brk-emulate-nofirstsync"), EventStyle.NONE, 294, 84455, 142, 0.52, 524288, 256,
         0, true);
-    FlowVsTruthTest.Totals t = FlowVsTruthTest.run(s, tmp, CoreDecoderFactory.WINDOWS)[0];
-    assertDiff(t, 121332, 1004, 977, 27, 0);
+    assertDiff(s, 121332, 1004, 977, 27, 0);
   }
 
   /**
@@ -63,8 +61,7 @@ class CampaignRegressionsTest {
     Scenario s = new Scenario("campaign-7-924", 4, 6191152401582627118L, 15900, 1828,
         Protocol.of("stop-machine"), EventStyle.NONE, 214, 57818, 18, 0.82, 16384, 1024, 0, false,
         true, false, false);
-    FlowVsTruthTest.Totals t = FlowVsTruthTest.run(s, tmp, CoreDecoderFactory.WINDOWS)[0];
-    assertDiff(t, 61530, 475, 183, 292, 0);
+    assertDiff(s, 61530, 475, 183, 292, 0);
   }
 
   /**
@@ -82,8 +79,7 @@ class CampaignRegressionsTest {
     Scenario s = new Scenario("campaign-7-185", 2, 2859905284101808187L, 74071, 11,
         Protocol.of("stop-machine"), EventStyle.NONE, 228, 87664, 86, 1.0, 32768, 32, 0, false,
         true, false, false);
-    FlowVsTruthTest.Totals t = FlowVsTruthTest.run(s, tmp, CoreDecoderFactory.WINDOWS)[0];
-    assertDiff(t, 135491, 343, 112, 231, 0);
+    assertDiff(s, 135491, 343, 112, 231, 0);
   }
 
   /**
@@ -97,8 +93,7 @@ class CampaignRegressionsTest {
     Scenario s = new Scenario("campaign-7-780", 2, 7809105264027720978L, 75009, 31,
         Protocol.of("nosync-kick"), EventStyle.PRE_POST, 178, 0, 54, 1.0, 65536, 0, 0, false,
         true, false, true);
-    FlowVsTruthTest.Totals t = FlowVsTruthTest.run(s, tmp, CoreDecoderFactory.WINDOWS)[0];
-    assertDiff(t, 142752, 73, 62, 11, 0);
+    assertDiff(s, 142752, 73, 62, 11, 0);
   }
 
   /**
@@ -114,8 +109,7 @@ class CampaignRegressionsTest {
     Scenario s = new Scenario("campaign-7-711", 1, 8871786826674062975L, 62872, 11,
         Protocol.of("brk-emulate"), EventStyle.NONE, 340, 56438, 109, 0.35, 524288, 1024, 12574,
         false, true, false, true);
-    FlowVsTruthTest.Totals t = FlowVsTruthTest.run(s, tmp, CoreDecoderFactory.WINDOWS)[0];
-    assertDiff(t, 45611, 24, 14, 10, 0);
+    assertDiff(s, 45611, 24, 14, 10, 0);
   }
 
   /**
@@ -130,8 +124,7 @@ class CampaignRegressionsTest {
     Scenario s = new Scenario("campaign-7-215", 1, 8543058157017071671L, 86661, 16,
         Protocol.of("nosync"), EventStyle.NONE, 80, 0, 42, 0.0, 65536, 0, 0, true, true, false,
         false);
-    FlowVsTruthTest.Totals t = FlowVsTruthTest.run(s, tmp, CoreDecoderFactory.WINDOWS)[0];
-    assertDiff(t, 83441, 47, 23, 24, 0);
+    assertDiff(s, 83441, 47, 23, 24, 0);
   }
 
   /**
@@ -148,8 +141,7 @@ class CampaignRegressionsTest {
     Scenario s = new Scenario("campaign-2026-211", 2, 3246231347319733932L, 45117, 68,
         Protocol.of("nosync"), EventStyle.NONE, 1.0, 24983, 92, 0.44, 32768, 0, 0, false, true,
         false, false);
-    FlowVsTruthTest.Totals t = FlowVsTruthTest.run(s, tmp, CoreDecoderFactory.WINDOWS)[0];
-    assertDiff(t, 89294, 900, 747, 153, 0);
+    assertDiff(s, 89294, 900, 747, 153, 0);
   }
 
   /**
@@ -166,13 +158,13 @@ class CampaignRegressionsTest {
     Scenario s = new Scenario("campaign-2026-706", 1, 8611249856428671949L, 38910, 2513,
         Protocol.of("nosync"), EventStyle.NONE, 0.0, 0, 172, 0.11, 2048, 16, 0, true, true,
         false, false);
-    FlowVsTruthTest.Totals t = FlowVsTruthTest.run(s, tmp, CoreDecoderFactory.WINDOWS)[0];
-    assertDiff(t, 38730, 1909, 1547, 362, 0);
+    assertDiff(s, 38730, 1909, 1547, 362, 0);
   }
 
-  /** The diff's counts, with 0 silent errors and 0 wrong resolutions. */
-  private static void assertDiff(FlowVsTruthTest.Totals t, long instructions, long ambiguous,
-      long right, long undecidable, long gaveUp) {
+  /** Decodes {@code s} (window decoder); the diff's counts, with 0 silent errors and 0 wrong resolutions. */
+  private void assertDiff(Scenario s, long instructions, long ambiguous, long right,
+      long undecidable, long gaveUp) throws IOException {
+    FlowVsTruthTest.Totals t = FlowVsTruthTest.run(s, tmp, CoreDecoderFactory.WINDOWS)[0];
     assertEquals(List.of(instructions, 0L, ambiguous, right, 0L, undecidable, gaveUp),
         List.of(t.instructions(), t.silent(), t.ambiguous(), t.right(), t.wrong(),
             t.undecidable(), t.gaveUp()),

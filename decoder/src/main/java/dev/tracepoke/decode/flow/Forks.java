@@ -155,51 +155,13 @@ final class Forks {
       allContradicted(fallback, offset, index);
       return;
     }
-    for (int i = 0; i < live; i++) {
-      for (int j = i + 1; j < live; j++) {
-        Walker a = walkers[i];
-        Walker b = walkers[j];
-        if (a.sameState(b)) {
-          int d = a.divergence(b);
-          a.markSplit(b, d, false);
-          a.certain = Math.min(Math.min(a.certain, b.certain), d);
-          a.certainAgain = a.outCount; // from here on the two walks are one
-          a.walkFrom = Math.min(a.walkFrom, b.walkFrom);
-          a.relaxed |= b.relaxed;
-          walkers[j] = walkers[--live];
-          j--;
-        }
-      }
-    }
-    long held = 0;
-    for (int k = 0; k < live; k++) {
-      held += walkers[k].outCount;
-    }
+    mergePairs(false);
+    long held = held();
     if (live > 1 && (live > foldWalkers || held > FlowDecoder.MAX_HELD_TOTAL)) {
       // at a bound: walks that differ only in stack entries below their current frames (they
       // stay in lockstep until a return pops one) are folded, keeping the entries they share
-      for (int i = 0; i < live; i++) {
-        for (int j = i + 1; j < live; j++) {
-          Walker a = walkers[i];
-          Walker b = walkers[j];
-          if (a.sameButStacks(b)) {
-            // the forks the two ran differently are given up
-            int d = a.divergence(b);
-            a.keepCommonStacks(b);
-            a.markSplit(b, d, true);
-            a.certain = Math.min(Math.min(a.certain, b.certain), d);
-            a.certainAgain = a.outCount;
-            a.walkFrom = Math.min(a.walkFrom, b.walkFrom);
-            a.relaxed = true;
-            walkers[j] = walkers[--live];
-            j--;
-          }
-        }
-      }
-      held = 0;
-      for (int k = 0; k < live; k++) {
-        held += walkers[k].outCount;
-      }
+      mergePairs(true);
+      held = held();
     }
     if (live == 1) {
       Walker w = walkers[0];
@@ -294,5 +256,41 @@ final class Forks {
     } else {
       delivery.error(w, offset, index, String.format(format, args));
     }
+  }
+
+  /**
+   * Makes one walk of every two in the same state ({@code fold}: the same but for the stack
+   * entries below their frames, which keeps the entries they share and gives up the forks the two
+   * ran differently).
+   */
+  private void mergePairs(boolean fold) {
+    for (int i = 0; i < live; i++) {
+      for (int j = i + 1; j < live; j++) {
+        Walker a = walkers[i];
+        Walker b = walkers[j];
+        if (fold ? a.sameButStacks(b) : a.sameState(b)) {
+          int d = a.divergence(b);
+          if (fold) {
+            a.keepCommonStacks(b);
+          }
+          a.markSplit(b, d, fold);
+          a.certain = Math.min(Math.min(a.certain, b.certain), d);
+          a.certainAgain = a.outCount; // from here on the two walks are one
+          a.walkFrom = Math.min(a.walkFrom, b.walkFrom);
+          a.relaxed |= fold || b.relaxed;
+          walkers[j] = walkers[--live];
+          j--;
+        }
+      }
+    }
+  }
+
+  /** Elements the live walks hold. */
+  private long held() {
+    long held = 0;
+    for (int k = 0; k < live; k++) {
+      held += walkers[k].outCount;
+    }
+    return held;
   }
 }

@@ -268,33 +268,7 @@ final class Walker {
    * for an address compare where they wait (the indirect branch): the address may fit only one.
    */
   boolean sameState(Walker o) {
-    return pc == o.pc
-        && needAddress == o.needAddress
-        && naccPc == o.naccPc
-        && expectReturn == o.expectReturn
-        && sameCalls(o)
-        && needContext == o.needContext
-        && el == o.el
-        && sf == o.sf
-        && ns == o.ns
-        && contextId == o.contextId
-        && vmid == o.vmid
-        && exceptionPending == o.exceptionPending
-        && exceptionType == o.exceptionType
-        && exceptionAddressInfo == o.exceptionAddressInfo
-        && droppedAtoms == o.droppedAtoms
-        && lastCse == o.lastCse
-        && addressFree == o.addressFree
-        && resyncing == o.resyncing
-        && overrides == 0
-        && o.overrides == 0
-        && popPending == o.popPending
-        && qPending == o.qPending
-        && qCount == o.qCount
-        && waitBranch == o.waitBranch
-        && lastWaypoint == o.lastWaypoint
-        && retUnknown == o.retUnknown
-        && sameReturnStack(o);
+    return sameButStacks(o) && sameCalls(o) && retUnknown == o.retUnknown && sameReturnStack(o);
   }
 
   /**

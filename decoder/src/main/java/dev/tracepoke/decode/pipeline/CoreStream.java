@@ -81,7 +81,7 @@ final class CoreStream implements ElementWindow {
   }
 
   final class Producer implements FlowSink {
-    ElementChunk current = fresh();
+    ElementChunk current = free.take();
     boolean holding;
 
     void publish(boolean last) {
@@ -101,7 +101,7 @@ final class CoreStream implements ElementWindow {
           throw new Cancelled();
         }
       }
-      current = last ? null : fresh();
+      current = last ? null : free.take();
     }
 
     /**
@@ -197,10 +197,6 @@ final class CoreStream implements ElementWindow {
       current.error(cpu, offset, packetIndex, message);
       check();
     }
-  }
-
-  private ElementChunk fresh() {
-    return free.take();
   }
 
   private void produce(Decode decode) {
