@@ -98,6 +98,12 @@ final class DecodeCommand implements Callable<Integer> {
       err.println("tracepoke decode: " + recording + ": no trace that tracepoke can decode");
       return 1;
     }
+    java.util.List<Integer> selected = Decoding.cpus(in, cpus);
+    if (selected.isEmpty()) {
+      err.println("tracepoke decode: " + recording + ": no trace for cpu " + joined(java.util.Arrays.stream(cpus).boxed().toList())
+          + " (it has cpu " + joined(Decoding.cpus(in, null)) + ")");
+      return 1;
+    }
     CoreDecoderFactory factory = naive ? CoreDecoderFactory.NAIVE : CoreDecoderFactory.WINDOWS;
     int[] errors = new int[1];
     OutputBuffer out = new OutputBuffer(StandardOutput.of(spec), OutputBuffer.DEFAULT_SIZE, "standard output");
@@ -108,18 +114,30 @@ final class DecodeCommand implements Callable<Integer> {
         ids.put(c.cpu(), c.traceId());
       }
       JsonlWriter json = new JsonlWriter(out, cpu -> ids.getOrDefault(cpu, -1));
-      json.header(in.source(), Decoding.cpus(in, cpus));
+      json.header(in.source(), selected);
       writer = json;
     } else {
       writer = new TextWriter(out, in.symbols(), ranges);
     }
+    java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
     try (ProgressBars.Bar bar = Inputs.decodeBar(progress, recording, "decode")) {
-      Decoding.stream(Inputs.counted(in, bar), factory, cpus, threading.threads, new ErrorsToStderr(writer, err, recording, errors),
+      Decoding.stream(Inputs.counted(in, bar, bytes), factory, cpus, threading.threads, new ErrorsToStderr(writer, err, recording, errors),
           window[0], window[1]);
     }
     out.flush();
+    if (bytes.get() == 0) {
+      // e.g. a buffer of frame padding only: the trace sources were named, but none sent a byte
+      err.println("tracepoke decode: " + recording + ": no trace bytes for cpu " + joined(selected)
+          + ": nothing decoded");
+      err.flush();
+      return 1;
+    }
     err.flush();
     return 0;
+  }
+
+  private static String joined(java.util.List<Integer> cpus) {
+    return cpus.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
   }
 
   /** Parses {@code FROM,TO}: integers are ns, numbers with a '.' are seconds. */

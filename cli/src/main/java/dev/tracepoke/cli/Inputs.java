@@ -66,7 +66,13 @@ final class Inputs {
 
   /** {@code in} with each core's bytes counted on {@code bar} as the decoders read them. */
   static TraceInput counted(TraceInput in, ProgressBars.Bar bar) {
-    if (bar == ProgressBars.NONE) {
+    return counted(in, bar, null);
+  }
+
+  /** {@link #counted(TraceInput, ProgressBars.Bar)}, the bytes read also added to {@code bytes} (null: not). */
+  static TraceInput counted(TraceInput in, ProgressBars.Bar bar,
+      java.util.concurrent.atomic.AtomicLong bytes) {
+    if (bar == ProgressBars.NONE && bytes == null) {
       return in;
     }
     java.util.List<CoreTrace> cores = new java.util.ArrayList<>();
@@ -75,6 +81,9 @@ final class Inputs {
         @Override
         public void accept(byte[] buf, int off, int len) {
           bar.step(len);
+          if (bytes != null) {
+            bytes.addAndGet(len);
+          }
           sink.accept(buf, off, len);
         }
 

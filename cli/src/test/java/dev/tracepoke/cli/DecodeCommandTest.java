@@ -69,6 +69,30 @@ class DecodeCommandTest {
   }
 
   @Test
+  void aBufferOfPaddingOnlyDecodesNothingAndSaysSo(@org.junit.jupiter.api.io.TempDir Path tmp)
+      throws java.io.IOException {
+    Path snap = tmp.resolve("padding");
+    java.nio.file.Files.createDirectories(snap);
+    try (var files = java.nio.file.Files.list(a57())) {
+      for (Path f : files.toList()) {
+        java.nio.file.Files.copy(f, snap.resolve(f.getFileName()));
+      }
+    }
+    // the trace buffer's 128 bytes become frame padding (ID 0): the source is named, no byte is its
+    java.nio.file.Files.write(snap.resolve("CSTMC_TRACE_FIFO.bin"), new byte[128]);
+    assertEquals(1, run("decode", snap.toString()));
+    assertEquals("tracepoke decode: " + snap + ": no trace bytes for cpu 0: nothing decoded\n", err.toString());
+    assertEquals("", out.toString());
+  }
+
+  @Test
+  void aCpuTheRecordingDoesNotHaveIsNamed() {
+    Path a57 = a57();
+    assertEquals(1, run("decode", a57.toString(), "--cpu", "9"));
+    assertEquals("tracepoke decode: " + a57 + ": no trace for cpu 9 (it has cpu 0)\n", err.toString());
+  }
+
+  @Test
   void badFormatIsAUsageError() {
     assertEquals(2, run("decode", a57().toString(), "--format", "xml"));
     assertEquals("tracepoke decode: --format must be text or jsonl, not 'xml'\n", err.toString());
