@@ -100,8 +100,8 @@ final class DecodeCommand implements Callable<Integer> {
     }
     java.util.List<Integer> selected = Decoding.cpus(in, cpus);
     if (selected.isEmpty()) {
-      err.println("tracepoke decode: " + recording + ": no trace for cpu " + joined(java.util.Arrays.stream(cpus).boxed().toList())
-          + " (it has cpu " + joined(Decoding.cpus(in, null)) + ")");
+      err.println("tracepoke decode: " + recording + ": no trace for cpu " + Inputs.joined(java.util.Arrays.stream(cpus).boxed().toList())
+          + " (it has cpu " + Inputs.joined(Decoding.cpus(in, null)) + ")");
       return 1;
     }
     CoreDecoderFactory factory = naive ? CoreDecoderFactory.NAIVE : CoreDecoderFactory.WINDOWS;
@@ -125,19 +125,8 @@ final class DecodeCommand implements Callable<Integer> {
           window[0], window[1]);
     }
     out.flush();
-    if (bytes.get() == 0) {
-      // e.g. a buffer of frame padding only: the trace sources were named, but none sent a byte
-      err.println("tracepoke decode: " + recording + ": no trace bytes for cpu " + joined(selected)
-          + ": nothing decoded");
-      err.flush();
-      return 1;
-    }
     err.flush();
-    return 0;
-  }
-
-  private static String joined(java.util.List<Integer> cpus) {
-    return cpus.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
+    return Inputs.nothingRead(bytes, in, cpus, recording, spec) ? 1 : 0;
   }
 
   /** Parses {@code FROM,TO}: integers are ns, numbers with a '.' are seconds. */

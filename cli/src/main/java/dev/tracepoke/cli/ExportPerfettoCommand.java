@@ -42,11 +42,12 @@ final class ExportPerfettoCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     TraceInput in = Inputs.open(recording, input, spec);
     PerfettoTrace trace;
+    java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
     try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
       trace = new PerfettoTrace(w, in.source(), Decoding.cpus(in, null), in.pokes(),
           Decoding.timeline(in, CoreDecoderFactory.WINDOWS), in.symbols());
       try (ProgressBars.Bar bar = Inputs.decodeBar(progress, recording, "export")) {
-        Decoding.stream(Inputs.counted(in, bar), CoreDecoderFactory.WINDOWS, null, threading.threads, trace,
+        Decoding.stream(Inputs.counted(in, bar, bytes), CoreDecoderFactory.WINDOWS, null, threading.threads, trace,
             Long.MIN_VALUE, Long.MAX_VALUE);
       } catch (UncheckedIOException e) {
         throw e.getCause();
@@ -57,6 +58,6 @@ final class ExportPerfettoCommand implements Callable<Integer> {
     long instants = trace.instants();
     spec.commandLine().getOut().printf("%s: %d slices, %d instants%n", out, slices, instants);
     spec.commandLine().getOut().flush();
-    return 0;
+    return Inputs.nothingRead(bytes, in, null, recording, spec) ? 1 : 0;
   }
 }

@@ -55,6 +55,29 @@ final class Inputs {
     return warning.contains(source) ? warning : warning + " (" + source + ")";
   }
 
+  /**
+   * Whether the decode of {@code cpus} (null: all) of {@code in} read no trace byte ({@code bytes},
+   * counted by {@link #counted(TraceInput, ProgressBars.Bar, java.util.concurrent.atomic.AtomicLong)}):
+   * then it says so on stderr, and the command exits 1 (nothing decodable).
+   */
+  static boolean nothingRead(java.util.concurrent.atomic.AtomicLong bytes, TraceInput in, int[] cpus,
+      Path recording, picocli.CommandLine.Model.CommandSpec spec) {
+    if (bytes.get() > 0) {
+      return false;
+    }
+    // e.g. a buffer of frame padding only: the trace sources were named, but none sent a byte
+    spec.commandLine().getErr().println(spec.qualifiedName() + ": " + recording
+        + ": no trace bytes for cpu " + joined(dev.tracepoke.decode.pipeline.Decoding.cpus(in, cpus))
+        + ": nothing decoded");
+    spec.commandLine().getErr().flush();
+    return true;
+  }
+
+  /** Cpu numbers as {@code 0,1,3}. */
+  static String joined(java.util.List<Integer> cpus) {
+    return cpus.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
+  }
+
   /** Inputs smaller than this decode in moments: no bar for them. */
   static final long LARGE = 8L << 20;
 

@@ -20,7 +20,7 @@ class DecodeCommandTest {
     return cl.execute(args);
   }
 
-  private static Path a57() {
+  static Path a57() {
     Path bugfix = BenchDecodeCommand.defaultSnapshot();
     assumeTrue(bugfix != null, "no shared/conformance snapshots");
     return bugfix.resolveSibling("a57_single_step");
@@ -68,9 +68,11 @@ class DecodeCommandTest {
     assertEquals(4, out.toString().lines().count(), out.toString());
   }
 
-  @Test
-  void aBufferOfPaddingOnlyDecodesNothingAndSaysSo(@org.junit.jupiter.api.io.TempDir Path tmp)
-      throws java.io.IOException {
+  /**
+   * a57_single_step copied into {@code tmp} with its trace buffer's 128 bytes made frame padding
+   * (ID 0): the trace source is named, but no byte is its.
+   */
+  static Path paddingOnly(Path tmp) throws java.io.IOException {
     Path snap = tmp.resolve("padding");
     java.nio.file.Files.createDirectories(snap);
     try (var files = java.nio.file.Files.list(a57())) {
@@ -78,11 +80,28 @@ class DecodeCommandTest {
         java.nio.file.Files.copy(f, snap.resolve(f.getFileName()));
       }
     }
-    // the trace buffer's 128 bytes become frame padding (ID 0): the source is named, no byte is its
     java.nio.file.Files.write(snap.resolve("CSTMC_TRACE_FIFO.bin"), new byte[128]);
+    return snap;
+  }
+
+  @Test
+  void aBufferOfPaddingOnlyDecodesNothingAndSaysSo(@org.junit.jupiter.api.io.TempDir Path tmp)
+      throws java.io.IOException {
+    Path snap = paddingOnly(tmp);
     assertEquals(1, run("decode", snap.toString()));
     assertEquals("tracepoke decode: " + snap + ": no trace bytes for cpu 0: nothing decoded\n", err.toString());
     assertEquals("", out.toString());
+  }
+
+  @Test
+  void aPerfettoExportOfPaddingOnlySaysSo(@org.junit.jupiter.api.io.TempDir Path tmp)
+      throws java.io.IOException {
+    Path snap = paddingOnly(tmp);
+    Path json = tmp.resolve("out.json");
+    assertEquals(1, run("export", "perfetto", snap.toString(), json.toString()));
+    assertEquals(json + ": 0 slices, 0 instants\n", out.toString());
+    assertEquals("tracepoke export perfetto: " + snap + ": no trace bytes for cpu 0: nothing decoded\n",
+        err.toString());
   }
 
   @Test
