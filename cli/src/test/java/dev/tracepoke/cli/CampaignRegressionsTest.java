@@ -161,6 +161,23 @@ class CampaignRegressionsTest {
     assertDiff(s, 38730, 1909, 1547, 362, 0);
   }
 
+  /**
+   * Campaign seed 2026, run 3888 (2 cores, stop-machine, no records, return stack on, a sync point
+   * every 512 KiB): the last give-ups of the 10,000-run campaign. Up to 48 walks stay apart for
+   * about 7,800 elements each, parted by ftrace sites run as NOP or BL and by a stale entry at the
+   * bottom of the return stack, until a return pops it. Each held a copy of its whole history
+   * (the walks forked late share all but their last elements), so together they passed the
+   * held-element bound and were given up (931 → 1262 right, 1966 → 582 undecidable, 1053 gave up).
+   * Forked walks now share what they held before the fork: at most 52,471 distinct elements.
+   */
+  @Test
+  void walksForkedLateShareTheirHistoryAndStayWithinTheBound() throws IOException {
+    Scenario s = new Scenario("campaign-2026-3888", 2, 3560227606952772455L, 77789, 4409,
+        Protocol.of("stop-machine"), EventStyle.NONE, 243.0, 175743, 172, 0.71, 524288, 16, 0,
+        true, true, false, false);
+    assertDiff(s, 144178, 2897, 931, 1966, 0);
+  }
+
   /** Decodes {@code s} (window decoder); the diff's counts, with 0 silent errors and 0 wrong resolutions. */
   private void assertDiff(Scenario s, long instructions, long ambiguous, long right,
       long undecidable, long gaveUp) throws IOException {

@@ -52,12 +52,11 @@ final class Delivery {
    * count; dropped when there is none.
    */
   void cycles(Walker w, long count) {
-    long[] out = w.out;
-    for (int k = w.outCount - 1; k >= 0; k--) {
-      int i = k * FlowElements.STRIDE;
-      if (FlowElements.kind(out[i]) == RANGE) {
-        if (count >= 0 && (out[i + 4] >>> 16) == 0) {
-          out[i + 4] |= (count + 1) << 16;
+    History out = w.out;
+    for (int k = out.count - 1; k >= 0; k--) {
+      if (FlowElements.kind(out.get(k, 0)) == RANGE) {
+        if (count >= 0 && (out.get(k, 4) >>> 16) == 0) {
+          out.or(k, 4, (count + 1) << 16);
         }
         break;
       }
@@ -81,12 +80,12 @@ final class Delivery {
   }
 
   void range(Walker w, long start, long end, int n, int lastKind, boolean taken, long offset) {
-    if (!forks.group && w.outCount == 0 && !cycleCounting) {
+    if (!forks.group && w.out.count == 0 && !cycleCounting) {
       // the hot case of put, kept small enough to be inlined into the walk
       sink.range(cpu, start, end, n, lastKind, taken, w.walkFrom, segment.to, FlowSink.FLAG_NONE,
           offset);
     } else {
-      if (cycleCounting && !forks.group && w.outCount > 0) {
+      if (cycleCounting && !forks.group && w.out.count > 0) {
         flushUnflagged(w); // no count came for the range held: it goes without
       }
       w.add(RANGE, start, end, n, lastKind | (taken ? 1 << 8 : 0), offset, w.walkFrom, segment.to);
@@ -99,7 +98,7 @@ final class Delivery {
    */
   void decidedRange(Walker w, long start, long end, int n, int lastKind, boolean taken,
       long offset) {
-    if (!forks.group && w.outCount == 0) {
+    if (!forks.group && w.out.count == 0) {
       sink.range(cpu, start, end, n, lastKind, taken, w.walkFrom, segment.to,
           FlowSink.FLAG_RESOLVED, offset);
     } else {
@@ -109,7 +108,7 @@ final class Delivery {
 
   /** Delivers the single walker's elements when no fork is open. */
   void flushSingle() {
-    if (!forks.group && (!cycleCounting || forks.walkers[0].outCount > MAX_CYCLE_HOLD)) {
+    if (!forks.group && (!cycleCounting || forks.walkers[0].out.count > MAX_CYCLE_HOLD)) {
       flushUnflagged(forks.walkers[0]);
     }
   }
@@ -122,7 +121,7 @@ final class Delivery {
   }
 
   void flushUnflagged(Walker w) {
-    deliver(w, FlowSink.FLAG_NONE, Integer.MAX_VALUE, w.outCount, 0, FlowSink.REASON_UNDECIDABLE,
+    deliver(w, FlowSink.FLAG_NONE, Integer.MAX_VALUE, w.out.count, 0, FlowSink.REASON_UNDECIDABLE,
         false);
     messages.clear();
     candidatePool.clear();
@@ -133,10 +132,10 @@ final class Delivery {
    * and nothing is held before it (it would be delivered unflagged at the segment's end anyway).
    */
   void put(Walker w, long head, long a, long b, long c, long d, long offset, long from, long to) {
-    if (cycleCounting && !forks.group && w.outCount > 0 && FlowElements.kind(head) == FlowElements.GAP) {
+    if (cycleCounting && !forks.group && w.out.count > 0 && FlowElements.kind(head) == FlowElements.GAP) {
       flushUnflagged(w); // a count after a break in the flow is not the held range's
     }
-    if (!forks.group && w.outCount == 0) {
+    if (!forks.group && w.out.count == 0) {
       // nothing is in doubt: a decision made by the walk itself is resolved
       deliverOne(head, a, b, c, d, offset, from, to, FlowSink.FLAG_NONE, true, 0,
           FlowSink.REASON_UNDECIDABLE);
@@ -157,15 +156,16 @@ final class Delivery {
    */
   void deliver(Walker w, int flag, int certain, int certainAgain, long at, int reason,
       boolean relaxed) {
-    long[] out = w.out;
-    int c = Math.min(certain, w.outCount);
-    while (c > 0 && FlowElements.kind(out[(c - 1) * FlowElements.STRIDE]) == AMBIGUITY) {
+    History out = w.out;
+    int c = Math.min(certain, out.count);
+    while (c > 0 && FlowElements.kind(out.get(c - 1, 0)) == AMBIGUITY) {
       c--;
     }
     int folded = relaxed ? FlowSink.REASON_GAVE_UP : reason;
-    for (int k = 0; k < w.outCount; k++) {
-      int i = k * FlowElements.STRIDE;
-      long head = out[i];
+    for (int k = 0; k < out.count; k++) {
+      long[] x = out.chunks[k >>> History.SHIFT];
+      int i = (k & (History.CHUNK - 1)) * FlowElements.STRIDE;
+      long head = x[i];
       boolean sure = k < c || k >= certainAgain;
       int why = folded;
       if (Walker.forkDecision(head)) {
@@ -174,24 +174,25 @@ final class Delivery {
         why = (f & FlowElements.GAVE_UP) != 0 ? FlowSink.REASON_GAVE_UP
             : (f & FlowElements.SPLIT) != 0 ? reason : folded;
       }
-      deliverOne(head, out[i + 1], out[i + 2], out[i + 3], out[i + 4], out[i + 5], out[i + 6],
-          out[i + 7], sure ? flag : FlowSink.FLAG_AMBIGUOUS, sure, at, why);
+      deliverOne(head, x[i + 1], x[i + 2], x[i + 3], x[i + 4], x[i + 5], x[i + 6], x[i + 7],
+          sure ? flag : FlowSink.FLAG_AMBIGUOUS, sure, at, why);
     }
-    w.outCount = 0;
+    out.clear();
   }
 
   /** Every walk was contradicted: only {@code w}'s decisions go, unresolved for {@code reason}. */
   void deliverDecisions(Walker w, long at, int reason) {
-    long[] out = w.out;
-    for (int k = 0; k < w.outCount; k++) {
-      int i = k * FlowElements.STRIDE;
-      long head = out[i];
+    History out = w.out;
+    for (int k = 0; k < out.count; k++) {
+      long[] x = out.chunks[k >>> History.SHIFT];
+      int i = (k & (History.CHUNK - 1)) * FlowElements.STRIDE;
+      long head = x[i];
       if (FlowElements.kind(head) == AMBIGUITY) {
-        deliverOne(head, out[i + 1], out[i + 2], out[i + 3], out[i + 4], out[i + 5], out[i + 6],
-            out[i + 7], FlowSink.FLAG_AMBIGUOUS, false, at, reason);
+        deliverOne(head, x[i + 1], x[i + 2], x[i + 3], x[i + 4], x[i + 5], x[i + 6], x[i + 7],
+            FlowSink.FLAG_AMBIGUOUS, false, at, reason);
       }
     }
-    w.outCount = 0;
+    out.clear();
   }
 
   private void deliverOne(long head, long a, long b, long c, long d, long offset, long from,

@@ -76,7 +76,8 @@ public final class FlowDecoder implements PacketSink {
   /**
    * Elements all walkers of one core hold together while a fork is undecided before it is given
    * up: the memory bound of 16 walkers at {@link #MAX_HELD} each, whatever the number of walkers
-   * (a few walkers undecided over a long loop may each hold more).
+   * (a few walkers undecided over a long loop may each hold more). What forked walks share from
+   * before their fork is held once and counted once ({@link History}).
    */
   public static final int MAX_HELD_TOTAL = 16 * MAX_HELD;
 
@@ -344,7 +345,7 @@ public final class FlowDecoder implements PacketSink {
    */
   public boolean state(long[] into, long index) {
     Walker w = forks.walkers[0];
-    if (forks.group || forks.live != 1 || packetCount != 0 || w.outCount != 0
+    if (forks.group || forks.live != 1 || packetCount != 0 || w.out.count != 0
         || speculation != null) {
       // speculative trace keeps packets (and a depth) beyond the walk: never stitched
       return false;

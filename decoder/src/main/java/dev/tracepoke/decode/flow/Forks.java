@@ -1,5 +1,7 @@
 package dev.tracepoke.decode.flow;
 
+import java.util.IdentityHashMap;
+
 /**
  * The walkers of one core and their fork, merge and decide rules: at an ambiguous site the walker
  * is copied once per candidate word; after each packet contradicted copies are dropped, copies in
@@ -174,7 +176,7 @@ final class Forks {
     }
     int most = 0;
     for (int k = 0; k < live; k++) {
-      if (walkers[k].outCount > walkers[most].outCount) {
+      if (walkers[k].out.count > walkers[most].out.count) {
         most = k;
       }
     }
@@ -231,7 +233,7 @@ final class Forks {
     if (!group) {
       certain = 0;
     }
-    delivery.deliver(w, FlowSink.FLAG_RESOLVED, certain, w.outCount, offset, reason, relaxed);
+    delivery.deliver(w, FlowSink.FLAG_RESOLVED, certain, w.out.count, offset, reason, relaxed);
     w.certain = Integer.MAX_VALUE;
     w.relaxed = false;
     walkers[0] = w;
@@ -275,7 +277,7 @@ final class Forks {
           }
           a.markSplit(b, d, fold);
           a.certain = Math.min(Math.min(a.certain, b.certain), d);
-          a.certainAgain = a.outCount; // from here on the two walks are one
+          a.certainAgain = a.out.count; // from here on the two walks are one
           a.walkFrom = Math.min(a.walkFrom, b.walkFrom);
           a.relaxed |= fold || b.relaxed;
           walkers[j] = walkers[--live];
@@ -285,12 +287,26 @@ final class Forks {
     }
   }
 
-  /** Elements the live walks hold. */
+  /**
+   * Elements the live walks hold: what they share since a fork is held once, so it counts once
+   * (reckoned when the plain sum passes the bound, where it decides).
+   */
   private long held() {
     long held = 0;
     for (int k = 0; k < live; k++) {
-      held += walkers[k].outCount;
+      held += walkers[k].out.count;
     }
+    if (held <= FlowDecoder.MAX_HELD_TOTAL) {
+      return held;
+    }
+    held = 0;
+    for (int k = 0; k < live; k++) {
+      held += History.distinct(walkers[k].out, seen);
+    }
+    seen.clear();
     return held;
   }
+
+  /** {@link #held}'s chunks counted so far (cleared after each count). */
+  private final IdentityHashMap<long[], Boolean> seen = new IdentityHashMap<>();
 }

@@ -1,6 +1,5 @@
 package dev.tracepoke.decode.flow;
 
-import java.util.Arrays;
 
 /**
  * One hypothesis about what a core executed: the small walk state the flow decoder advances over
@@ -105,8 +104,8 @@ final class Walker {
   final int[] overrideWord = new int[MAX_OVERRIDES];
   int overrides;
 
-  long[] out = new long[STRIDE * 64];
-  int outCount;
+  /** Elements produced and not delivered yet (sharing what came before a fork with its copies). */
+  History out = new History();
 
   // Return stack (TRCCONFIGR.RS) as OpenCSD keeps it: 16 entries, the oldest overwritten; a taken
   // indirect branch pops it at the next P0 element unless an address packet came first.
@@ -202,8 +201,7 @@ final class Walker {
     w.qOffset = qOffset;
     w.waitBranch = waitBranch;
     w.lastWaypoint = lastWaypoint;
-    w.out = Arrays.copyOf(out, Math.max(out.length, STRIDE * 64));
-    w.outCount = outCount;
+    w.out = out.share();
     return w;
   }
 
@@ -418,16 +416,10 @@ final class Walker {
 
   /**
    * The index of the first held element where this walker's history and {@code o}'s differ (they
-   * share their history up to the fork that parted them), or {@link #outCount} if none does.
+   * share their history up to the fork that parted them), or the shorter one's length if none does.
    */
   int divergence(Walker o) {
-    int n = Math.min(outCount, o.outCount) * STRIDE;
-    for (int i = 0; i < n; i++) {
-      if (out[i] != o.out[i]) {
-        return i / STRIDE;
-      }
-    }
-    return outCount == o.outCount ? outCount : Math.min(outCount, o.outCount);
+    return out.divergence(o.out);
   }
 
   /**
@@ -440,22 +432,24 @@ final class Walker {
   void markSplit(Walker o, int from, boolean gaveUp) {
     long split = FlowElements.SPLIT | (gaveUp ? FlowElements.GAVE_UP : 0);
     int m = from; // both histories hold their forks in the order of their pool indexes
-    for (int k = from; k < outCount; k++) {
-      int i = k * STRIDE;
-      if (!forkDecision(out[i])) {
+    History h = o.out;
+    for (int k = from; k < out.count; k++) {
+      long head = out.get(k, 0);
+      if (!forkDecision(head)) {
         continue;
       }
-      while (m < o.outCount
-          && (!forkDecision(o.out[m * STRIDE]) || o.out[m * STRIDE + 3] < out[i + 3])) {
+      long pool = out.get(k, 3);
+      while (m < h.count && (!forkDecision(h.get(m, 0)) || h.get(m, 3) < pool)) {
         m++;
       }
       long mark = split;
-      int j = m * STRIDE;
-      if (m < o.outCount && o.out[j + 3] == out[i + 3] && o.out[j + 1] == out[i + 1]
-          && o.out[j + 2] == out[i + 2]) {
-        mark = FlowElements.flags(o.out[j]) & (FlowElements.SPLIT | FlowElements.GAVE_UP);
+      if (m < h.count && h.get(m, 3) == pool && h.get(m, 1) == out.get(k, 1)
+          && h.get(m, 2) == out.get(k, 2)) {
+        mark = FlowElements.flags(h.get(m, 0)) & (FlowElements.SPLIT | FlowElements.GAVE_UP);
       }
-      out[i] |= mark << 8;
+      if (mark != 0) {
+        out.or(k, 0, mark << 8);
+      }
     }
   }
 
@@ -477,18 +471,6 @@ final class Walker {
   }
 
   void add(long type, long a, long b, long c, long d, long e, long timeFrom, long timeTo) {
-    int i = outCount * STRIDE;
-    if (i + STRIDE > out.length) {
-      out = Arrays.copyOf(out, out.length * 2);
-    }
-    out[i] = type;
-    out[i + 1] = a;
-    out[i + 2] = b;
-    out[i + 3] = c;
-    out[i + 4] = d;
-    out[i + 5] = e;
-    out[i + 6] = timeFrom;
-    out[i + 7] = timeTo;
-    outCount++;
+    out.add(type, a, b, c, d, e, timeFrom, timeTo);
   }
 }
