@@ -178,6 +178,23 @@ class CampaignRegressionsTest {
     assertDiff(s, 144178, 2897, 931, 1966, 0);
   }
 
+  /**
+   * Campaign seed 31337, run 8401 (shrunk from 11 cores to one; nosync-kick, no records, return
+   * stack on): more than 64 walks live after a packet, most of them in the same state but for a
+   * stale entry at the bottom of the return stack. At the walker bound they were folded, keeping
+   * the entries they share; a return later popped the forgotten entry, and the group was given up
+   * (1618 ambiguous: 86 right, 1053 undecidable, 479 gave up). Such walks now wait as shadows of
+   * one walk (one history, no walker slot) until a return pops an entry they do not share, as if
+   * there were no bound: 1970 ambiguous, 86 right, 1884 undecidable, 0 gave up.
+   */
+  @Test
+  void walksThatDifferOnlyInAnOldReturnStackEntryWaitAsShadows() throws IOException {
+    Scenario s = new Scenario("campaign-31337-8401", 1, 6125124171713676384L, 20967, 3872,
+        Protocol.of("nosync-kick"), EventStyle.NONE, 1.0, 0, 171, 0.61, 8192, 0, 0, true, true,
+        false, false);
+    assertDiff(s, 20907, 1970, 86, 1884, 0);
+  }
+
   /** Decodes {@code s} (window decoder); the diff's counts, with 0 silent errors and 0 wrong resolutions. */
   private void assertDiff(Scenario s, long instructions, long ambiguous, long right,
       long undecidable, long gaveUp) throws IOException {

@@ -52,17 +52,38 @@ final class Delivery {
    * count; dropped when there is none.
    */
   void cycles(Walker w, long count) {
-    History out = w.out;
-    for (int k = out.count - 1; k >= 0; k--) {
-      if (FlowElements.kind(out.get(k, 0)) == RANGE) {
-        if (count >= 0 && (out.get(k, 4) >>> 16) == 0) {
-          out.or(k, 4, (count + 1) << 16);
+    int last = lastRange(w.out);
+    if (last >= 0) {
+      countRange(w.out, last, count);
+    }
+    for (int s = 0; s < w.shadowCount; s++) {
+      Shadow h = w.shadows[s];
+      if (last < h.from) {
+        // the shadow's latest range is its own: counted in a copy (copies of it share the old)
+        int own = lastRange(h.out);
+        if (own >= 0 && count >= 0 && (h.out.get(own, 4) >>> 16) == 0) {
+          h.out = h.out.share();
+          countRange(h.out, own, count);
         }
-        break;
       }
     }
     if (!forks.group) {
       flushUnflagged(w);
+    }
+  }
+
+  private static int lastRange(History h) {
+    for (int k = h.count - 1; k >= 0; k--) {
+      if (FlowElements.kind(h.get(k, 0)) == RANGE) {
+        return k;
+      }
+    }
+    return -1;
+  }
+
+  private static void countRange(History h, int k, long count) {
+    if (count >= 0 && (h.get(k, 4) >>> 16) == 0) {
+      h.or(k, 4, (count + 1) << 16);
     }
   }
 

@@ -23,6 +23,8 @@ final class Forks {
    * walks kept calls from handlers left by ERET and from BLRs to their own return address.)
    */
   private final int foldWalkers;
+  /** Shadows the live walks may carry together ({@link Shadow}): four per walker slot. */
+  private final int maxShadows;
   int live = 1;
   /** Walkers were forked and are not decided yet. */
   boolean group;
@@ -37,6 +39,7 @@ final class Forks {
     walkers = new Walker[maxWalkers];
     walkers[0] = new Walker();
     foldWalkers = Math.max(2, maxWalkers / 4);
+    maxShadows = 4 * maxWalkers;
     this.delivery = delivery;
     this.segment = segment;
   }
@@ -157,15 +160,26 @@ final class Forks {
       allContradicted(fallback, offset, index);
       return;
     }
+    if (shadowsAround()) {
+      rejoinShadows();
+    }
     mergePairs(false);
     long held = held();
     if (live > 1 && (live > foldWalkers || held > FlowDecoder.MAX_HELD_TOTAL)) {
-      // at a bound: walks that differ only in stack entries below their current frames (they
-      // stay in lockstep until a return pops one) are folded, keeping the entries they share
+      // at a bound: walks that differ only in older return-stack entries wait as shadows of one
+      // (nothing is given up); only at the bounds, as a shadow takes a copy of its host's
+      // history at every merge its host makes without it
+      shadowPairs();
+      held = held();
+    }
+    if (live > 1 && (live > foldWalkers || held > FlowDecoder.MAX_HELD_TOTAL)) {
+      // still at a bound: walks that differ only in stack entries below their current frames
+      // (they stay in lockstep until a return pops one) are folded, keeping the entries they
+      // share
       mergePairs(true);
       held = held();
     }
-    if (live == 1) {
+    if (live == 1 && walkers[0].shadowCount == 0) {
       Walker w = walkers[0];
       delivery.deliver(w, FlowSink.FLAG_RESOLVED, w.certain, w.certainAgain, offset,
           FlowSink.REASON_UNDECIDABLE, w.relaxed);
@@ -193,11 +207,23 @@ final class Forks {
     }
   }
 
+  private boolean shadowsAround() {
+    for (int k = 0; k < live; k++) {
+      if (walkers[k].shadowCount > 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Every candidate walk contradicts the trace: the image timeline cannot explain it. */
   private void allContradicted(Walker w, long offset, long index) {
     // the site executions stay unresolved; none of the walks' ranges can be claimed
     delivery.deliverDecisions(w, offset, FlowSink.REASON_GAVE_UP);
     group = false;
+    while (w.shadowCount > 0) {
+      w.wake(w.shadowCount - 1); // contradicted with it
+    }
     w.dropped = false;
     w.certain = Integer.MAX_VALUE;
     w.relaxed = false;
@@ -223,12 +249,28 @@ final class Forks {
     boolean relaxed = w.relaxed;
     for (int k = 0; k < live; k++) {
       Walker o = walkers[k];
+      if (o == w || !o.dropped) {
+        while (o.shadowCount > 0) {
+          Walker x = o.wake(o.shadowCount - 1); // a shadow is a live walk too
+          relaxed |= x.relaxed;
+          int d = w.divergence(x);
+          w.markSplit(x, d, gaveUp);
+          certain = Math.min(Math.min(certain, x.certain), d);
+        }
+      }
       if (o != w && !o.dropped) {
         relaxed |= o.relaxed;
         int d = w.divergence(o);
         w.markSplit(o, d, gaveUp); // the live walks still part on these forks
         certain = Math.min(Math.min(certain, o.certain), d);
       }
+    }
+    while (w.shadowCount > 0) {
+      Walker x = w.wake(w.shadowCount - 1); // w may not be among the live walkers
+      relaxed |= x.relaxed;
+      int d = w.divergence(x);
+      w.markSplit(x, d, gaveUp);
+      certain = Math.min(Math.min(certain, x.certain), d);
     }
     if (!group) {
       certain = 0;
@@ -270,16 +312,9 @@ final class Forks {
       for (int j = i + 1; j < live; j++) {
         Walker a = walkers[i];
         Walker b = walkers[j];
-        if (fold ? a.sameButStacks(b) : a.sameState(b)) {
-          int d = a.divergence(b);
-          if (fold) {
-            a.keepCommonStacks(b);
-          }
-          a.markSplit(b, d, fold);
-          a.certain = Math.min(Math.min(a.certain, b.certain), d);
-          a.certainAgain = a.out.count; // from here on the two walks are one
-          a.walkFrom = Math.min(a.walkFrom, b.walkFrom);
-          a.relaxed |= fold || b.relaxed;
+        if (fold ? a.shadowCount == 0 && b.shadowCount == 0 && a.sameButStacks(b)
+            : a.sameState(b)) {
+          merge(a, b, fold);
           walkers[j] = walkers[--live];
           j--;
         }
@@ -287,26 +322,101 @@ final class Forks {
     }
   }
 
+  /** Walk {@code b} is one with {@code a} from here on: {@code a} keeps both histories' marks. */
+  private static void merge(Walker a, Walker b, boolean fold) {
+    int d = a.divergence(b);
+    if (a.shadowCount > 0 || b.shadowCount > 0) {
+      a.takeShadows(b, d);
+    }
+    if (fold) {
+      a.keepCommonStacks(b);
+    }
+    a.markSplit(b, d, fold);
+    a.certain = Math.min(Math.min(a.certain, b.certain), d);
+    a.certainAgain = a.out.count; // from here on the two walks are one
+    a.walkFrom = Math.min(a.walkFrom, b.walkFrom);
+    a.relaxed |= fold || b.relaxed;
+    a.mergedShadows();
+  }
+
   /**
-   * Elements the live walks hold: what they share since a fork is held once, so it counts once
-   * (reckoned when the plain sum passes the bound, where it decides).
+   * Makes one walk of every two that differ only in return-stack entries below the newest ones
+   * they share: the other waits as its shadow (nothing is given up, and one history is held for
+   * both until a return tells them apart). Not past {@link #maxShadows}.
+   */
+  private void shadowPairs() {
+    int shadows = 0;
+    for (int k = 0; k < live; k++) {
+      shadows += walkers[k].shadowCount;
+    }
+    for (int i = 0; i < live; i++) {
+      for (int j = i + 1; j < live; j++) {
+        Walker a = walkers[i];
+        Walker b = walkers[j];
+        if (shadows < maxShadows && a.sameButStacks(b) && a.sameCalls(b)) {
+          a.shadow(b);
+          shadows++;
+          walkers[j] = walkers[--live];
+          j--;
+        }
+      }
+    }
+  }
+
+  /** Shadows whose stacks are their hosts' again merge with them. */
+  private void rejoinShadows() {
+    for (int k = 0; k < live; k++) {
+      Walker a = walkers[k];
+      for (int i = a.shadowCount - 1; i >= 0; i--) {
+        if (i < a.shadowCount && a.rejoined(i)) {
+          merge(a, a.wake(i), false);
+        }
+      }
+    }
+  }
+
+  /**
+   * Walk {@code w} is about to pop its return stack: its shadows that do not share the entry wake
+   * as walkers of their own, in the state before the pop (each pops its own entry then); the
+   * others share one entry fewer.
+   */
+  void beforePop(Walker w) {
+    for (int i = w.shadowCount - 1; i >= 0; i--) {
+      Shadow h = w.shadows[i];
+      if (h.above > 0) {
+        h.above--;
+      } else if (live < walkers.length) {
+        walkers[live++] = w.wake(i);
+      } else {
+        returnUnknown = true; // no room for the walk: the fork is given up
+        return;
+      }
+    }
+  }
+
+  /**
+   * Elements the live walks and their shadows hold: what histories share since a fork is counted
+   * once (when the plain sum passes the bound, where sharing decides).
    */
   private long held() {
     long held = 0;
     for (int k = 0; k < live; k++) {
-      held += walkers[k].out.count;
+      held += walkers[k].out.count + walkers[k].heldByShadows();
     }
     if (held <= FlowDecoder.MAX_HELD_TOTAL) {
       return held;
     }
     held = 0;
     for (int k = 0; k < live; k++) {
-      held += History.distinct(walkers[k].out, seen);
+      Walker w = walkers[k];
+      held += History.distinct(w.out, seen);
+      for (int i = 0; i < w.shadowCount; i++) {
+        held += History.distinct(w.shadows[i].out, seen);
+      }
     }
     seen.clear();
     return held;
   }
 
-  /** {@link #held}'s chunks counted so far (cleared after each count). */
   private final IdentityHashMap<long[], Boolean> seen = new IdentityHashMap<>();
 }

@@ -100,6 +100,9 @@ final class Walk {
    */
   /** False when the entry to pop was forgotten: the walk cannot go on, nor is it contradicted. */
   private boolean popReturn(Walker w, long offset, long index) {
+    if (w.shadowCount > 0) {
+      forks.beforePop(w);
+    }
     w.popPending = false;
     if (w.retCount == 0 && w.retUnknown) {
       // the entry was forgotten with a given-up fork: the target is unknown, not contradicted

@@ -1,5 +1,6 @@
 package dev.tracepoke.decode.flow;
 
+import java.util.Arrays;
 
 /**
  * One hypothesis about what a core executed: the small walk state the flow decoder advances over
@@ -104,8 +105,16 @@ final class Walker {
   final int[] overrideWord = new int[MAX_OVERRIDES];
   int overrides;
 
-  /** Elements produced and not delivered yet (sharing what came before a fork with its copies). */
+  /** Elements produced and not delivered yet (shared with the walks forked from this one). */
   History out = new History();
+
+  /**
+   * Walks that differ from this one only in older return-stack entries, dormant until it pops
+   * one they do not share ({@link Shadow}). Only in a fork group.
+   */
+  Shadow[] shadows = NO_SHADOWS;
+  int shadowCount;
+  private static final Shadow[] NO_SHADOWS = new Shadow[0];
 
   // Return stack (TRCCONFIGR.RS) as OpenCSD keeps it: 16 entries, the oldest overwritten; a taken
   // indirect branch pops it at the next P0 element unless an address packet came first.
@@ -140,6 +149,10 @@ final class Walker {
   static final int WAY_OTHER = 2;
 
   void retPush(long address) {
+    for (int i = 0; i < shadowCount; i++) {
+      Shadow h = shadows[i];
+      h.above = Math.min(16, h.above + 1);
+    }
     retHead = (retHead + 1) & 15;
     retStack[retHead] = address;
     if (retCount < 16) {
@@ -149,6 +162,12 @@ final class Walker {
   }
 
   void retFlush() {
+    for (int i = 0; i < shadowCount; i++) {
+      Shadow h = shadows[i]; // its entries go too: its stack is this walk's again
+      h.above = 0;
+      h.retCount = 0;
+      h.retUnknown = false;
+    }
     retCount = 0;
     popPending = false;
     retUnknown = false;
@@ -202,7 +221,172 @@ final class Walker {
     w.waitBranch = waitBranch;
     w.lastWaypoint = lastWaypoint;
     w.out = out.share();
+    if (shadowCount > 0) {
+      // the shadows run the site the same way: each copy has its own copies of them
+      w.shadows = new Shadow[shadowCount];
+      for (int i = 0; i < shadowCount; i++) {
+        w.shadows[i] = shadows[i].copy();
+      }
+      w.shadowCount = shadowCount;
+    }
     return w;
+  }
+
+  // ---------------------------------------------------------------- shadows
+
+  /**
+   * Makes {@code o} (in {@link #sameButStacks} state, with the same calls, another return stack)
+   * a shadow of this walk, with its own shadows: nothing is given up, and from here on the two
+   * hold one history.
+   */
+  void shadow(Walker o) {
+    int r = 0; // newest entries the two share
+    while (r < Math.min(retCount, o.retCount)
+        && retStack[(retHead - r) & 15] == o.retStack[(o.retHead - r) & 15]) {
+      r++;
+    }
+    for (int i = 0; i < o.shadowCount; i++) {
+      Shadow c = o.shadows[i];
+      c.follow(o, out.count);
+      if (c.above > r) {
+        // entries c shared with o that this walk does not hold become c's own
+        for (int d = c.above - 1; d >= r; d--) {
+          c.pushOwn(o.retStack[(o.retHead - d) & 15]);
+        }
+        c.above = r;
+      }
+      addShadow(c);
+    }
+    Shadow s = new Shadow();
+    s.out = o.out; // o goes: its history is the shadow's
+    s.from = out.count;
+    s.above = r;
+    for (int d = o.retCount - 1; d >= r; d--) {
+      s.pushOwn(o.retStack[(o.retHead - d) & 15]);
+    }
+    s.retUnknown = o.retUnknown;
+    s.certain = o.certain;
+    s.certainAgain = o.certainAgain;
+    s.relaxed = o.relaxed;
+    walkFrom = Math.min(walkFrom, o.walkFrom);
+    addShadow(s);
+  }
+
+  /**
+   * {@code o} merges into this walk (the same state): its shadows become this walk's, a copy of
+   * one of this walk's own merging with it as {@code o} does with this walk ({@code d}: where
+   * their histories part). Call before marking this walk's history with {@code o}'s forks.
+   */
+  void takeShadows(Walker o, int d) {
+    int mine = shadowCount;
+    boolean[] merged = mine == 0 ? null : new boolean[mine];
+    for (int j = 0; j < o.shadowCount; j++) {
+      Shadow c = o.shadows[j];
+      int twin = -1;
+      for (int i = 0; i < mine; i++) {
+        if (!merged[i] && shadows[i].twin(c)) {
+          twin = i;
+          break;
+        }
+      }
+      if (twin >= 0) {
+        Shadow s = shadows[twin];
+        merged[twin] = true;
+        s.hostCertain = Math.min(Math.min(s.hostCertain, c.hostCertain), d);
+        s.hostCertainAgain = Integer.MAX_VALUE; // set once the merge is done
+        s.relaxed |= c.relaxed;
+      } else {
+        c.follow(o, out.count); // o's history is not this walk's: c goes on from here
+        addShadow(c);
+      }
+    }
+    for (int i = 0; i < mine; i++) {
+      if (!merged[i]) {
+        // not in o: the forks this walk is marked with for o are not its own
+        shadows[i].follow(this, out.count);
+      }
+    }
+  }
+
+  /** After a merge: shadows merged with their copies share the history again from here on. */
+  void mergedShadows() {
+    for (int i = 0; i < shadowCount; i++) {
+      if (shadows[i].hostCertainAgain == Integer.MAX_VALUE) {
+        shadows[i].hostCertainAgain = out.count;
+      }
+    }
+  }
+
+  private void addShadow(Shadow c) {
+    if (shadowCount == shadows.length) {
+      shadows = Arrays.copyOf(shadows, Math.max(4, shadowCount * 2));
+    }
+    shadows[shadowCount++] = c;
+  }
+
+  /** Shadow {@code i}'s stack is this walk's again (its own entries are gone): the same state. */
+  boolean rejoined(int i) {
+    Shadow h = shadows[i];
+    int own = h.ownVisible();
+    if (own != retCount - h.above || h.retUnknown != retUnknown) {
+      return false;
+    }
+    for (int k = 0; k < own; k++) {
+      if (h.own(k) != retStack[(retHead - h.above - k) & 15]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Shadow {@code i} as a walker of its own: this walk with its history and return stack. */
+  Walker wake(int i) {
+    Shadow h = shadows[i];
+    shadows[i] = shadows[--shadowCount];
+    shadows[shadowCount] = null;
+    Shadow[] kept = shadows;
+    int keptCount = shadowCount;
+    shadows = NO_SHADOWS;
+    shadowCount = 0;
+    Walker x = copy();
+    shadows = kept;
+    shadowCount = keptCount;
+    int own = h.out.count;
+    x.out = h.out.share();
+    x.out.append(out, h.from, out.count);
+    x.certain = h.certain;
+    x.certainAgain = h.certainAgain;
+    if (h.hostCertain != Integer.MAX_VALUE) {
+      x.certain = Math.min(h.certain, h.hostCertain - h.from + own);
+      x.certainAgain = h.hostCertainAgain - h.from + own;
+    }
+    x.relaxed = h.relaxed;
+    x.retCount = 0;
+    for (int k = h.ownVisible() - 1; k >= 0; k--) {
+      x.retPushOwn(h.own(k));
+    }
+    for (int k = h.above - 1; k >= 0; k--) {
+      x.retPushOwn(retStack[(retHead - k) & 15]);
+    }
+    x.retUnknown = h.retUnknown;
+    return x;
+  }
+
+  private void retPushOwn(long address) {
+    retHead = (retHead + 1) & 15;
+    retStack[retHead] = address;
+    if (retCount < 16) {
+      retCount++;
+    }
+  }
+
+  /** Elements the shadows hold of their own (copies sharing theirs counted each time). */
+  long heldByShadows() {
+    long n = 0;
+    for (int i = 0; i < shadowCount; i++) {
+      n += shadows[i].out.count;
+    }
+    return n;
   }
 
   static final int STATE_LONGS = 20 + 2 * MAX_OVERRIDES + 4 + 16 + 2 + MAX_CALLS;
@@ -348,9 +532,12 @@ final class Walker {
     clearCalls();
     retFlush();
     retUnknown = true;
+    for (int i = 0; i < shadowCount; i++) {
+      shadows[i].retUnknown = true;
+    }
   }
 
-  private boolean sameCalls(Walker o) {
+  boolean sameCalls(Walker o) {
     if (calls != o.calls) {
       return false;
     }
@@ -416,7 +603,7 @@ final class Walker {
 
   /**
    * The index of the first held element where this walker's history and {@code o}'s differ (they
-   * share their history up to the fork that parted them), or the shorter one's length if none does.
+   * share their history up to the fork that parted them), or the number held if none does.
    */
   int divergence(Walker o) {
     return out.divergence(o.out);
