@@ -18,9 +18,11 @@ final class Forks {
    * Past this many walkers after a packet, or {@link FlowDecoder#MAX_HELD_TOTAL} held elements,
    * walks that differ only in stack entries below their current frames are folded (the forks
    * they ran differently given up) rather than the whole group: a bound, so only at the bounds.
-   * A quarter of {@link #walkers}: one packet's atoms may fork every walk at several sites
-   * before the next merge. (It was 16 walkers and 16384 elements, a quarter of the bounds, when
-   * walks kept calls from handlers left by ERET and from BLRs to their own return address.)
+   * Half of {@link #walkers}: one packet's atoms may fork every walk at a site before the next
+   * merge. It was a quarter until forked walks shared their history; then nosync-kick runs
+   * folded 65 to 68 walks that differed in older calls, and a later return needed what the fold
+   * forgot. (Before that it was 16 walkers and 16384 elements, when walks kept calls from
+   * handlers left by ERET and from BLRs to their own return address.)
    */
   private final int foldWalkers;
   /** Shadows the live walks may carry together ({@link Shadow}): four per walker slot. */
@@ -38,7 +40,7 @@ final class Forks {
   Forks(int maxWalkers, Delivery delivery, Segment segment) {
     walkers = new Walker[maxWalkers];
     walkers[0] = new Walker();
-    foldWalkers = Math.max(2, maxWalkers / 4);
+    foldWalkers = Math.max(2, maxWalkers / 2);
     maxShadows = 4 * maxWalkers;
     this.delivery = delivery;
     this.segment = segment;
