@@ -211,6 +211,24 @@ class CampaignRegressionsTest {
     assertDiff(s, 57654, 2687, 2437, 250, 0);
   }
 
+  /**
+   * Campaign seed 123456, run 625 (shrunk by the campaign to 2 cores; stop-machine-batch, no
+   * records, timestamps only at the sync points, so a range's time interval spans 38 us of a
+   * loop). The decoded flow equals the truth instruction for instruction, but the diff counted
+   * 27279 silent errors and 166 wrong resolutions: placing the claimed range after a flagged
+   * stretch, it checked candidates over 512 instructions, stopping inside a range. The right
+   * candidate stopped at 513 (agrees so far), a later turn of the loop at 521 just before the
+   * next flagged range (agrees to the break), and the later one won. The check now stops only
+   * where a range starts, so candidates that agree with everything get the same answer.
+   */
+  @Test
+  void anchorCandidatesThatAgreeAlikeAreJudgedAlike() throws IOException {
+    Scenario s = new Scenario("campaign-123456-625", 2, 5892733946936046756L, 56310, 972,
+        Protocol.of("stop-machine-batch"), EventStyle.NONE, 478.0, 138109, 163, 1.0, 4096, 0, 0,
+        false, false, false, false);
+    assertDiff(s, 103910, 407, 329, 78, 0);
+  }
+
   /** Decodes {@code s} (window decoder); the diff's counts, with 0 silent errors and 0 wrong resolutions. */
   private void assertDiff(Scenario s, long instructions, long ambiguous, long right,
       long undecidable, long gaveUp) throws IOException {

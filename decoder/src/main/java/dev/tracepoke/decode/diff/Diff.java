@@ -365,7 +365,7 @@ public final class Diff {
    * How many decoded instructions from element {@code i} on agree with the truth from instruction
    * {@code q}, following claimed ranges across exceptions and returns up to the next break (a
    * flagged range, a gap, an error): {@link #AGREES} when all of them do, {@link #AGREES_SO_FAR}
-   * when the first {@code limit} do and more follow.
+   * when the ranges that start within the first {@code limit} instructions do and more follow.
    */
   private static long agreement(ElementWindow e, long i, TruthWindow w, long q, long limit)
       throws IOException {
@@ -380,12 +380,15 @@ public final class Diff {
       if (kind != FlowElements.RANGE || FlowElements.flags(head) == FlowSink.FLAG_AMBIGUOUS) {
         return AGREES;
       }
+      if (k >= limit) {
+        // checked where a range starts, so that candidates that agree with every instruction
+        // they are checked over get the same answer whatever the truth's runs (a check ending
+        // inside a range gave one candidate AGREES_SO_FAR and a later one AGREES)
+        return AGREES_SO_FAR;
+      }
       long pc = e.get(j, 1);
       long left = e.get(j, 3);
       while (left > 0) {
-        if (k >= limit) {
-          return AGREES_SO_FAR;
-        }
         if (!w.ensure(q + k) || w.pc(q + k) != pc) {
           return k;
         }
