@@ -153,11 +153,7 @@ final class Walker {
       Shadow h = shadows[i];
       h.above = Math.min(16, h.above + 1);
     }
-    retHead = (retHead + 1) & 15;
-    retStack[retHead] = address;
-    if (retCount < 16) {
-      retCount++;
-    }
+    retPushOwn(address);
     popPending = false;
   }
 
@@ -174,6 +170,21 @@ final class Walker {
   }
 
   Walker copy() {
+    Walker w = copyState();
+    w.out = out.share();
+    if (shadowCount > 0) {
+      // the shadows run the site the same way: each copy has its own copies of them
+      w.shadows = new Shadow[shadowCount];
+      for (int i = 0; i < shadowCount; i++) {
+        w.shadows[i] = shadows[i].copy();
+      }
+      w.shadowCount = shadowCount;
+    }
+    return w;
+  }
+
+  /** A walker in this one's state, with no history and no shadows. */
+  private Walker copyState() {
     Walker w = new Walker();
     w.pc = pc;
     w.needAddress = needAddress;
@@ -220,15 +231,6 @@ final class Walker {
     w.qOffset = qOffset;
     w.waitBranch = waitBranch;
     w.lastWaypoint = lastWaypoint;
-    w.out = out.share();
-    if (shadowCount > 0) {
-      // the shadows run the site the same way: each copy has its own copies of them
-      w.shadows = new Shadow[shadowCount];
-      for (int i = 0; i < shadowCount; i++) {
-        w.shadows[i] = shadows[i].copy();
-      }
-      w.shadowCount = shadowCount;
-    }
     return w;
   }
 
@@ -344,22 +346,11 @@ final class Walker {
     Shadow h = shadows[i];
     shadows[i] = shadows[--shadowCount];
     shadows[shadowCount] = null;
-    Shadow[] kept = shadows;
-    int keptCount = shadowCount;
-    shadows = NO_SHADOWS;
-    shadowCount = 0;
-    Walker x = copy();
-    shadows = kept;
-    shadowCount = keptCount;
-    int own = h.out.count;
-    x.out = h.out.share();
-    x.out.append(out, h.from, out.count);
+    h.follow(this, out.count); // its history in full, its certainty in its own indexes
+    Walker x = copyState();
+    x.out = h.out; // follow made it a history of its own
     x.certain = h.certain;
     x.certainAgain = h.certainAgain;
-    if (h.hostCertain != Integer.MAX_VALUE) {
-      x.certain = Math.min(h.certain, h.hostCertain - h.from + own);
-      x.certainAgain = h.hostCertainAgain - h.from + own;
-    }
     x.relaxed = h.relaxed;
     x.retCount = 0;
     for (int k = h.ownVisible() - 1; k >= 0; k--) {
@@ -372,6 +363,7 @@ final class Walker {
     return x;
   }
 
+  /** Pushes a return-stack entry, the oldest overwritten past sixteen (shadows not told). */
   private void retPushOwn(long address) {
     retHead = (retHead + 1) & 15;
     retStack[retHead] = address;
