@@ -100,6 +100,16 @@ final class Delivery {
     }
   }
 
+  /** Whether {@code w}'s next range can go straight to the sink ({@link #sendRange}). */
+  boolean direct(Walker w) {
+    return !forks.group && w.out.count == 0 && !cycleCounting;
+  }
+
+  /** A range straight to the sink, where {@link #direct} holds. */
+  void sendRange(long start, long end, int n, int lastKind, boolean taken, long from, long offset) {
+    sink.range(cpu, start, end, n, lastKind, taken, from, segment.to, FlowSink.FLAG_NONE, offset);
+  }
+
   void range(Walker w, long start, long end, int n, int lastKind, boolean taken, long offset) {
     if (!forks.group && w.out.count == 0 && !cycleCounting) {
       // the hot case of put, kept small enough to be inlined into the walk

@@ -2,6 +2,7 @@ package dev.tracepoke.decode.flow;
 
 import dev.tracepoke.decode.a64.A64;
 import dev.tracepoke.decode.image.BlockCache;
+import dev.tracepoke.decode.image.BlockRuns;
 import dev.tracepoke.decode.image.ImageTimeline;
 import dev.tracepoke.decode.image.MemoryImage;
 import dev.tracepoke.decode.image.PatchSites;
@@ -49,6 +50,8 @@ final class Walk {
   private LongArrayList cseLog;
 
   private final int[] siteScratch;
+  /** The ranges of the run {@link #fastAtoms} is walking, kept for {@link BlockRuns#add}. */
+  private final long[] runRanges = new long[2 * BlockRuns.MAX_ATOMS];
   /** The candidate words where the walk stopped with {@link #FORK}. */
   final int[] forkWords;
   int forkCount;
@@ -298,8 +301,12 @@ final class Walk {
     if (!sites) {
       // no site can fork the walk: one walker, nothing to drop, merge or decide
       Walker w = forks.walkers[0];
-      for (int i = 0; i < count; i++) {
-        walkFixed(w, ((bits >>> i) & 1) != 0, offset, index);
+      for (int i = 0; i < count; ) {
+        i = fastAtoms(w, bits, i, count, offset);
+        if (i < count) {
+          walkFixed(w, ((bits >>> i) & 1) != 0, offset, index);
+          i++;
+        }
       }
       return;
     }
@@ -319,6 +326,101 @@ final class Walk {
       }
       forks.afterPacket(offset, index);
     }
+  }
+
+  /**
+   * The atoms from {@code i} on, while each ends a block at a conditional branch or a taken direct
+   * one and its range can go straight to the sink: the common run of a fixed image, with the
+   * walker's position in locals and nothing else to track (what {@link #waypoint} does for these
+   * two kinds, and no more). A whole packet's atoms walked so are kept as a run of the block
+   * cache ({@link BlockRuns}) and replayed on the next visit. Returns the first atom it did not
+   * take; that one goes through {@link #walkFixed}, which looks its block up again.
+   */
+  private int fastAtoms(Walker w, int bits, int i, int count, long offset) {
+    if (w.popPending || !w.sf || w.needAddress || w.needContext || equals != 0
+        || !delivery.direct(w)) {
+      return i;
+    }
+    BlockCache b = blocks;
+    BlockRuns runs = i == 0 && count <= BlockRuns.MAX_ATOMS ? b.runs() : null;
+    long pc = w.pc;
+    long code = BlockRuns.code(bits, count);
+    if (runs != null) {
+      int e = runs.find(pc, code);
+      if (e >= 0) {
+        replay(w, runs, e, bits, count, offset);
+        return count;
+      }
+    }
+    int last = w.lastBlock;
+    boolean lastTaken = w.lastTaken;
+    int version = segment.version;
+    boolean push = returnStack;
+    long[] kept = runRanges;
+    int took = i;
+    for (; i < count; i++) {
+      boolean taken = ((bits >>> i) & 1) != 0;
+      int slot = b.next(last, lastTaken, pc, version);
+      int end = b.endClass(slot);
+      int kind = end & A64.KIND_MASK;
+      if (b.trapPc(slot) != BlockCache.NO_TRAP || end == BlockCache.END_LIMIT
+          || end == BlockCache.END_NOT_MAPPED || !(kind == A64.COND || (kind == A64.DIRECT && taken))) {
+        break;
+      }
+      long next = b.nextPc(slot);
+      int n = b.count(slot);
+      boolean link = (end & A64.F_LINK) != 0;
+      delivery.sendRange(pc, next, n, kind, taken, w.walkFrom, offset);
+      w.walkFrom = segment.from;
+      if (runs != null) {
+        kept[2 * i] = pc;
+        kept[2 * i + 1] = BlockRuns.word(n, kind, taken, link);
+      }
+      if (taken) {
+        if (push && link) {
+          w.retPush(next);
+        }
+        pc = b.target(slot);
+      } else {
+        pc = next;
+      }
+      last = slot;
+      lastTaken = taken;
+    }
+    if (i > took) {
+      if (runs != null && i == count) {
+        runs.add(w.pc, code, kept, pc, last);
+      }
+      w.pc = pc;
+      w.lastBlock = last;
+      w.lastTaken = lastTaken;
+      w.overrides = 0;
+      w.lastWaypoint = Walker.WAY_OTHER;
+    }
+    return i;
+  }
+
+  /** The ranges of run {@code e} for walker {@code w}, as {@link #fastAtoms} walked them. */
+  private void replay(Walker w, BlockRuns runs, int e, int bits, int count, long offset) {
+    int r = runs.first(e);
+    boolean push = returnStack;
+    for (int k = 0; k < count; k++, r += 2) {
+      long start = runs.start(r);
+      long word = runs.word(r);
+      int n = (int) (word >>> 32);
+      long next = start + 4L * n;
+      boolean taken = (word & 1 << 8) != 0;
+      delivery.sendRange(start, next, n, (int) word & 0xFF, taken, w.walkFrom, offset);
+      w.walkFrom = segment.from;
+      if (push && (word & 1 << 9) != 0 && taken) {
+        w.retPush(next);
+      }
+    }
+    w.pc = runs.endPc(e);
+    w.lastBlock = runs.lastSlot(e);
+    w.lastTaken = ((bits >>> (count - 1)) & 1) != 0;
+    w.overrides = 0;
+    w.lastWaypoint = Walker.WAY_OTHER;
   }
 
   /**

@@ -55,6 +55,7 @@ public final class BlockCache {
   /** The image has table sites open for all time (blocks over them are walked word by word). */
   private final boolean hasOpen;
   private int size;
+  private BlockRuns runs;
 
   private long hits;
   private long misses;
@@ -272,8 +273,22 @@ public final class BlockCache {
     return wfxWaypoints;
   }
 
+  /**
+   * The runs of atoms over this cache's blocks ({@link BlockRuns}), made on first use; null on an
+   * image with writes, where a run would have to be checked block by block.
+   */
+  public BlockRuns runs() {
+    if (runs == null && !versioned) {
+      runs = new BlockRuns();
+    }
+    return runs;
+  }
+
   /** Drops every block (slots handed out before become invalid). */
   public void clear() {
+    if (runs != null) {
+      runs.clear();
+    }
     Arrays.fill(head, 0);
     Arrays.fill(after, 0);
     headUsed = 0;

@@ -179,6 +179,53 @@ class FlowDecoderTest {
     assertEquals(MAIN_EXPECTED, run(cache(), FlowDecoderTest::mainSequence));
   }
 
+  /**
+   * A loop: F: add; F+4: cbz x0, F+0xc; F+8: add; F+0xc: b F. An atom packet the walk has seen
+   * from the same pc is replayed from the block cache's runs, and gives the same ranges as the
+   * walk did (the offsets are the new packet's).
+   */
+  @Test
+  void aPacketSeenBeforeIsReplayedWithTheRangesOfItsWalk() {
+    int[] words = new int[0x100];
+    java.util.Arrays.fill(words, ADD);
+    words[1] = 0xb4000040; // cbz x0, .+8
+    words[3] = 0x17fffffd; // b .-12
+    byte[] b = new byte[words.length * 4];
+    for (int i = 0; i < words.length; i++) {
+      for (int k = 0; k < 4; k++) {
+        b[i * 4 + k] = (byte) (words[i] >>> (8 * k));
+      }
+    }
+    BlockCache c = new BlockCache(ImageTimeline.of(MemoryImage.of(List.of(new MemoryImage.Segment(F, b)))),
+        true, false);
+    List<String> out = run(c, d -> {
+      sync(d);
+      ctx(d, 15, F, 1);
+      d.atoms(40, 3, 2, 0b11, 2); // cbz taken, b taken: walked, kept
+      d.atoms(41, 4, 2, 0b11, 2); // replayed
+      d.atoms(42, 5, 2, 0b10, 2); // cbz not taken, b taken: walked
+      d.atoms(43, 6, 2, 0b10, 2); // replayed
+      d.atoms(44, 7, 3, 0b011, 3); // walked; its last atom ends at F+c
+      d.atoms(45, 8, 1, 0b1, 1); // one atom from F+c: walked
+      d.end(46, 9);
+    });
+    assertEquals(List.of(
+        "3 context EL1 sf=true ns=true cid=0x1234 vmid=0 @15",
+        "3 range F+0..F+8 n=2 cond E [-,-] flag=0 @40",
+        "3 range F+c..F+10 n=1 direct E [-,-] flag=0 @40",
+        "3 range F+0..F+8 n=2 cond E [-,-] flag=0 @41",
+        "3 range F+c..F+10 n=1 direct E [-,-] flag=0 @41",
+        "3 range F+0..F+8 n=2 cond N [-,-] flag=0 @42",
+        "3 range F+8..F+10 n=2 direct E [-,-] flag=0 @42",
+        "3 range F+0..F+8 n=2 cond N [-,-] flag=0 @43",
+        "3 range F+8..F+10 n=2 direct E [-,-] flag=0 @43",
+        "3 range F+0..F+8 n=2 cond E [-,-] flag=0 @44",
+        "3 range F+c..F+10 n=1 direct E [-,-] flag=0 @44",
+        "3 range F+0..F+8 n=2 cond N [-,-] flag=0 @44",
+        "3 range F+8..F+10 n=2 direct E [-,-] flag=0 @45"), out);
+    assertEquals(2, c.runs().replays());
+  }
+
   @Test
   void blocksSplitByTheLengthLimitStillGiveWholeRanges() {
     BlockCache tiny = new BlockCache(ImageTimeline.of(image()), true, false, 1, 1000);

@@ -1,0 +1,111 @@
+package dev.tracepoke.decode.image;
+
+import java.util.Arrays;
+
+/**
+ * The blocks one atom packet walks, remembered by where the walk started and the packet's atoms,
+ * on an image without writes: the walk's next visit with the same atoms replays the ranges
+ * without looking up a block per atom or branching on each atom's outcome (what makes a walk
+ * slow: one dependent lookup and one unpredictable branch per atom). Only runs in which every
+ * atom ended its block at a conditional or direct branch are kept, so a run is the image's
+ * answer alone, the same for every walk that starts there.
+ *
+ * <p>Direct-mapped: a new run evicts the one at its position. The ranges live in a pool that is
+ * emptied, with the table, when full, so memory stays at a fixed bound. Not thread-safe (one per
+ * {@link BlockCache}).
+ */
+public final class BlockRuns {
+  /** Longest run kept (atoms of one packet: format 6 holds up to 24). */
+  public static final int MAX_ATOMS = 24;
+
+  private static final int TABLE_BITS = 14;
+  private static final int MASK = (1 << TABLE_BITS) - 1;
+  private static final int POOL = 1 << 18;
+  // per position, 4 longs read together: start pc, atoms code (0: empty), end pc, pool index << 32
+  // | the slot of the run's last block (a hint for the walk's next lookup)
+  private final long[] table = new long[4 << TABLE_BITS];
+  // per range, 2 longs: start pc, then instructions << 32 | taken << 8 | link << 9 | last kind
+  private final long[] pool = new long[POOL];
+  private int used;
+  private long replays;
+
+  /** The packed description of a range in a run ({@link #word}). */
+  public static long word(int instructions, int lastKind, boolean taken, boolean link) {
+    return (long) instructions << 32 | (taken ? 1 << 8 : 0) | (link ? 1 << 9 : 0) | lastKind;
+  }
+
+  /** The code of {@code count} atoms with outcomes {@code bits} (bit i: atom i taken); never 0. */
+  public static long code(int bits, int count) {
+    return (long) count << 32 | (bits & ((1L << count) - 1));
+  }
+
+  private static int position(long pc, long code) {
+    long h = (pc ^ code * 0x9E3779B97F4A7C15L) * 0xC2B2AE3D27D4EB4FL;
+    return (int) (h >>> (64 - TABLE_BITS)) & MASK;
+  }
+
+  /** The table index of the run from {@code pc} with atoms {@code code}, or -1. */
+  public int find(long pc, long code) {
+    int e = position(pc, code) << 2;
+    if (table[e] == pc && table[e + 1] == code) {
+      replays++;
+      return e;
+    }
+    return -1;
+  }
+
+  /** Where the walk goes on after run {@code e}. */
+  public long endPc(int e) {
+    return table[e + 2];
+  }
+
+  /** The slot of run {@code e}'s last block. */
+  public int lastSlot(int e) {
+    return (int) table[e + 3];
+  }
+
+  /** Pool index of run {@code e}'s first range. */
+  public int first(int e) {
+    return (int) (table[e + 3] >>> 32);
+  }
+
+  /** Start pc of the range at pool index {@code r}. */
+  public long start(int r) {
+    return pool[r];
+  }
+
+  /** The packed rest of the range at pool index {@code r} ({@link #word}). */
+  public long word(int r) {
+    return pool[r + 1];
+  }
+
+  /**
+   * Keeps a run: {@code ranges[2i]} and {@code ranges[2i+1]} are the start and {@link #word} of
+   * the range atom i ended, for each of the code's atoms.
+   */
+  public void add(long pc, long code, long[] ranges, long endPc, int lastSlot) {
+    int n = (int) (code >>> 32) * 2;
+    if (used + n > POOL) {
+      Arrays.fill(table, 0);
+      used = 0;
+    }
+    int e = position(pc, code) << 2;
+    System.arraycopy(ranges, 0, pool, used, n);
+    table[e] = pc;
+    table[e + 1] = code;
+    table[e + 2] = endPc;
+    table[e + 3] = (long) used << 32 | (lastSlot & 0xFFFFFFFFL);
+    used += n;
+  }
+
+  /** Runs replayed so far. */
+  public long replays() {
+    return replays;
+  }
+
+  /** Forgets every run. */
+  public void clear() {
+    Arrays.fill(table, 0);
+    used = 0;
+  }
+}
