@@ -11,7 +11,7 @@ final class SharedOptions {
 
   /** {@code --threads N}. */
   static final class Threads {
-    @Option(names = "--threads", paramLabel = "N", description = "Decode threads (default: one per available processor).")
+    @Option(names = "--threads", paramLabel = "N", description = "Decode threads (default: one per available processor); with more than two processors one core's stream is also cut into stretches decoded in parallel.")
     int threads = Runtime.getRuntime().availableProcessors();
   }
 

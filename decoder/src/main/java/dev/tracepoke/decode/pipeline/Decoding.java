@@ -215,12 +215,24 @@ public final class Decoding {
    */
   public static void stream(TraceInput input, CoreDecoderFactory factory, int[] cpus, int threads,
       FlowSink sink, long from, long to) throws IOException {
-    stream(input, factory, cpus, threads, Stretches.stretchFor(threads), sink, from, to);
+    stream(input, factory, cpus, threads, cutsPay(threads, Runtime.getRuntime().availableProcessors())
+        ? Stretches.stretchFor(threads) : 0, sink, from, to);
+  }
+
+  /**
+   * Whether cutting one core's stream into stretches can make a decode with {@code threads}
+   * threads on {@code processors} processors faster. A core's decoder thread and the consumer
+   * (merge and writer) already keep two processors busy, and stretches cost more CPU than the
+   * stream they replace (overlaps, cold starts, elements held until stitched): on two processors
+   * bugfix-exact-match took 25 % longer cut than not, with 2.4 times the memory.
+   */
+  static boolean cutsPay(int threads, int processors) {
+    return threads > 1 && processors > 2;
   }
 
   /**
    * {@link #stream} with one core's stream cut into stretches of about {@code stretchBytes} when
-   * {@code threads > 1} (tests use small ones to put many boundaries in small traces).
+   * {@code threads > 1} (tests use small ones to put many boundaries in small traces; 0: none).
    */
   public static void stream(TraceInput input, CoreDecoderFactory factory, int[] cpus, int threads,
       int stretchBytes, FlowSink sink, long from, long to) throws IOException {
@@ -234,7 +246,7 @@ public final class Decoding {
     List<CoreTrace> selected = select(input, cpus);
     FlowDecoder.Config config = Stretches.config(factory, input);
     int inFlight = Streams.inFlight(threads, stretchBytes);
-    if (selected.size() == 1 && threads > 1 && config != null && inFlight >= 3
+    if (selected.size() == 1 && threads > 1 && stretchBytes > 0 && config != null && inFlight >= 3
         && from == Long.MIN_VALUE && to == Long.MAX_VALUE) {
       // one core, whole time: no merge to do, so this thread cuts, stitches and delivers, and no
       // element is copied into a queue between threads
@@ -284,14 +296,15 @@ public final class Decoding {
 
     Streams(TraceInput input, ImageTimeline timeline, CoreDecoderFactory factory,
         List<CoreTrace> selected, int threads) {
-      this(input, timeline, factory, selected, threads, Stretches.stretchFor(threads));
+      this(input, timeline, factory, selected, threads,
+          cutsPay(threads, Runtime.getRuntime().availableProcessors()) ? Stretches.stretchFor(threads) : 0);
     }
 
     Streams(TraceInput input, ImageTimeline timeline, CoreDecoderFactory factory,
         List<CoreTrace> selected, int threads, int stretchBytes) {
       FlowDecoder.Config config = Stretches.config(factory, input);
       int inFlight = inFlight(threads, stretchBytes);
-      boolean stretched = threads > 1 && config != null && inFlight >= 3;
+      boolean stretched = threads > 1 && stretchBytes > 0 && config != null && inFlight >= 3;
       pool = stretched ? pool(threads) : null;
       // stretched: a core's own thread only cuts and stitches, the pool decodes
       Semaphore permits = new Semaphore(stretched ? Math.max(1, selected.size()) : Math.max(1, threads));
@@ -319,6 +332,9 @@ public final class Decoding {
      * the run being output its overlap).
      */
     static int inFlight(int threads, int stretchBytes) {
+      if (stretchBytes <= 0) {
+        return 0;
+      }
       long budget = Runtime.getRuntime().maxMemory() / 8 / ((long) stretchBytes * 128);
       return (int) Math.min(threads + 1, budget);
     }

@@ -79,6 +79,26 @@ class StretchesTest {
     }
   }
 
+  /** A stream is cut by default only where a processor is left beyond its decoder and the consumer. */
+  @org.junit.jupiter.api.Test
+  void streamsAreCutByDefaultOnlyOnMoreThanTwoProcessors() {
+    assertEquals(false, Decoding.cutsPay(2, 2));
+    assertEquals(false, Decoding.cutsPay(8, 2));
+    assertEquals(false, Decoding.cutsPay(1, 8));
+    assertEquals(true, Decoding.cutsPay(2, 3));
+    assertEquals(true, Decoding.cutsPay(8, 8));
+  }
+
+  /** A stretch size of 0 decodes each stream whole, on any number of threads. */
+  @ParameterizedTest
+  @MethodSource("snapshots")
+  void noStretchSizeMeansNoCut(Path snapshot) throws IOException {
+    TraceInput in = SnapshotInput.open(snapshot).inMemory();
+    FlowBuffer one = decode(in, CoreDecoderFactory.WINDOWS, 1, Stretches.STRETCH);
+    assertSame(one, decode(in, CoreDecoderFactory.WINDOWS, 4, 0), snapshot.getFileName() + " with no stretch size");
+    assertEquals(0, stats[0], snapshot.getFileName() + ": stretches cut");
+  }
+
   /** Stretches cut and decoded again by the last {@link #decode} with more than one thread. */
   long[] stats;
 
