@@ -346,17 +346,11 @@ public final class PacketReader {
         p = unsynced(buf, p, end, base);
         continue;
       }
-      int h = buf[p] & 0xFF;
-      if (h >= 0xC0) {
-        // Every header from C0 up is a one-byte atom packet (formats 1-6), and atoms are most of
-        // a trace: decode them here from a table, without the general dispatch.
-        int a = ATOMS[h - 0xC0];
-        sink.atoms(base + p, index++, a >>> 29, a & 0xFFFFFF, (a >>> 24) & 0x1F);
-        p++;
+      p = common(buf, p, end, base);
+      if (p == end || !synced) {
         continue;
       }
-      // Next most common: short IS0 addresses (the general dispatch handles a cut one)
-      int n = h == 0x95 && end - p >= 3 ? shortAddress(buf, p, end, base + p, h) : packet(buf, p, end, base + p);
+      int n = packet(buf, p, end, base + p);
       if (n < 0) {
         startCarry(buf, p, end, base + p);
         break;
@@ -364,6 +358,32 @@ public final class PacketReader {
       p += n;
     }
     streamOffset += len;
+  }
+
+  /**
+   * Delivers packets from {@code b[p]} on while they are atoms or whole short IS0 addresses (most
+   * of a trace) and the reader stays synchronised; returns where it stopped: {@code end}, or a
+   * header for {@link #packet}. The loop makes no call but the sink's: C2 saves every live value
+   * around a call it does not inline (packet is too big to), and with push inlined into a caller's
+   * own loop those saves landed on the atom path (bench packets: ~530 MB/s down to ~360 MB/s).
+   */
+  private int common(byte[] b, int p, int end, long base) {
+    while (p < end && synced) {
+      int h = b[p] & 0xFF;
+      if (h >= 0xC0) {
+        // Every header from C0 up is a one-byte atom packet (formats 1-6): decode it from a table,
+        // without the general dispatch.
+        int a = ATOMS[h - 0xC0];
+        sink.atoms(base + p, index++, a >>> 29, a & 0xFFFFFF, (a >>> 24) & 0x1F);
+        p++;
+      } else if (h == 0x95 && end - p >= 3) {
+        // a cut one is left to packet, which carries it over
+        p += shortAddress(b, p, end, base + p, h);
+      } else {
+        break;
+      }
+    }
+    return p;
   }
 
   /** Consumes all remaining bytes of {@code buf}. */
