@@ -362,10 +362,11 @@ public final class PacketReader {
 
   /**
    * Delivers packets from {@code b[p]} on while they are atoms or whole short IS0, exact-match or
-   * 32-bit addresses (nearly all of a trace) and the reader stays synchronised; returns where it stopped: {@code end}, or a
-   * header for {@link #packet}. The loop makes no call but the sink's: C2 saves every live value
-   * around a call it does not inline (packet is too big to), and with push inlined into a caller's
-   * own loop those saves landed on the atom path (bench packets: ~530 MB/s down to ~360 MB/s).
+   * 32-bit addresses (nearly all of a trace) and the reader stays synchronised (a sink may reset
+   * it); returns where it stopped: {@code end}, or a header for {@link #packet}. The loop makes no
+   * call but the sink's: C2 saves every live value around a call it does not inline (packet is too
+   * big to), and with push inlined into a caller's own loop those saves landed on the atom path
+   * (bench packets: ~530 MB/s down to ~360 MB/s).
    */
   private int common(byte[] b, int p, int end, long base) {
     while (p < end && synced) {
