@@ -1,0 +1,75 @@
+package dev.tracepoke.decode.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.tracepoke.decode.flow.FlowSink;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A stretch's elements held in chunks give back exactly the elements written, in any pieces, over
+ * many chunks: ranges whose time interval changes or not, ranges with cycle counts or gaps, and
+ * every other kind with its message or candidates.
+ */
+class FlowBlocksTest {
+  static final long F = 0xffff800008000000L;
+
+  /** {@code n} elements of core 3, the same for the same seed; errors' packet indexes + {@code indexBase}. */
+  static void write(FlowSink s, int n, long seed, long indexBase) {
+    Random r = new Random(seed);
+    long from = FlowSink.NO_TIME;
+    long to = 1000;
+    for (int i = 0; i < n; i++) {
+      if (r.nextInt(7) == 0) {
+        from = to;
+        to += 1 + r.nextInt(100);
+      }
+      long start = F + 4L * r.nextInt(1 << 16);
+      int count = 1 + r.nextInt(40);
+      switch (r.nextInt(40)) {
+        case 0 -> s.range(3, start, start + 4L * count + 4, count, 1, true, from, to, 0, i); // not contiguous
+        case 1 -> s.rangeWithCycles(3, start, start + 4L * count, count, 2, false, from, to, 0, i, 77);
+        case 2 -> s.error(3, i, i / 3 + indexBase, "message " + i);
+        case 3 -> s.ambiguity(3, start, new int[] {i, i + 1, i + 2}, i % 2 == 0, i % 2 == 0 ? i : 0, from, to, i,
+            i % 2 == 0 ? FlowSink.REASON_NONE : FlowSink.REASON_UNDECIDABLE);
+        case 4 -> s.exception(3, 2, start, from, to, i);
+        case 5 -> s.context(3, 1, true, true, 0x1234, 0, i);
+        case 6 -> s.gap(3, FlowSink.GAP_OVERFLOW, start, i);
+        default -> s.range(3, start, start + 4L * count, count, r.nextInt(5), r.nextBoolean(), from, to,
+            r.nextInt(3), i);
+      }
+    }
+  }
+
+  @Test
+  void elementsComeBackAsWrittenInAnyPieces() {
+    int n = 100_000; // 25 chunks
+    FlowBuffer expected = new FlowBuffer();
+    write(expected, n, 42, 5);
+    FlowBlocks blocks = new FlowBlocks(new ChunkPool(4));
+    write(blocks, n, 42, 0);
+    assertEquals(n, blocks.count());
+    FlowBuffer got = new FlowBuffer();
+    long[] cuts = {0, 1, 255, 256, 257, 1000, 54_321, 54_322, 99_999, n};
+    for (int k = 0; k + 1 < cuts.length; k++) {
+      blocks.emit(cuts[k], cuts[k + 1], 5, 3, got);
+    }
+    assertArrayEquals(expected.encoded(3), got.encoded(3));
+  }
+
+  @Test
+  void anEmitMayStartInsideTheElementsBetweenMarks() {
+    FlowBuffer expected = new FlowBuffer();
+    write(expected, 3000, 7, 0);
+    FlowBlocks blocks = new FlowBlocks();
+    write(blocks, 3000, 7, 0);
+    FlowBuffer got = new FlowBuffer();
+    blocks.emit(1234, 2999, 0, 3, got);
+    FlowBuffer slice = new FlowBuffer();
+    for (int i = 1234; i < 2999; i++) {
+      expected.replay(3, i, slice);
+    }
+    assertArrayEquals(slice.encoded(3), got.encoded(3));
+  }
+}
