@@ -10,22 +10,25 @@ import java.util.Arrays;
  * atom ended its block at a conditional or direct branch are kept, so a run is the image's
  * answer alone, the same for every walk that starts there.
  *
- * <p>Direct-mapped: a new run evicts the one at its position. The ranges live in a pool that is
- * emptied, with the table, when full, so memory stays at a fixed bound. Not thread-safe (one per
- * {@link BlockCache}).
+ * <p>Direct-mapped: a new run evicts the one at its position. The ranges live in a pool that
+ * grows with the runs kept, from 64 KiB to 2 MiB (a core may hold 64 process caches, most of them
+ * small), and is emptied, with the table, when full at its largest, so memory stays bounded. Not
+ * thread-safe (one per {@link BlockCache}).
  */
 public final class BlockRuns {
   /** Longest run kept (atoms of one packet: format 6 holds up to 24). */
   public static final int MAX_ATOMS = 24;
 
-  private static final int TABLE_BITS = 14;
-  private static final int MASK = (1 << TABLE_BITS) - 1;
-  private static final int POOL = 1 << 18;
+  private static final int MIN_TABLE_BITS = 10;
+  private static final int MAX_TABLE_BITS = 14;
+  /** Pool longs per table position (runs of about 4 ranges fill both alike). */
+  private static final int POOL_PER_POSITION = 16;
+  private int tableBits = MIN_TABLE_BITS;
   // per position, 4 longs read together: start pc, atoms code (0: empty), end pc, pool index << 32
   // | the slot of the run's last block (a hint for the walk's next lookup)
-  private final long[] table = new long[4 << TABLE_BITS];
+  private long[] table = new long[4 << MIN_TABLE_BITS];
   // per range, 2 longs: start pc, then instructions << 32 | taken << 8 | link << 9 | last kind
-  private final long[] pool = new long[POOL];
+  private long[] pool = new long[POOL_PER_POSITION << MIN_TABLE_BITS];
   private int used;
   private long replays;
 
@@ -39,9 +42,9 @@ public final class BlockRuns {
     return (long) count << 32 | (bits & ((1L << count) - 1));
   }
 
-  private static int position(long pc, long code) {
+  private int position(long pc, long code) {
     long h = (pc ^ code * 0x9E3779B97F4A7C15L) * 0xC2B2AE3D27D4EB4FL;
-    return (int) (h >>> (64 - TABLE_BITS)) & MASK;
+    return (int) (h >>> (64 - tableBits));
   }
 
   /** The table index of the run from {@code pc} with atoms {@code code}, or -1. */
@@ -85,9 +88,13 @@ public final class BlockRuns {
    */
   public void add(long pc, long code, long[] ranges, long endPc, int lastSlot) {
     int n = (int) (code >>> 32) * 2;
-    if (used + n > POOL) {
-      Arrays.fill(table, 0);
-      used = 0;
+    if (used + n > pool.length) {
+      if (tableBits < MAX_TABLE_BITS) {
+        grow();
+      } else {
+        Arrays.fill(table, 0);
+        used = 0;
+      }
     }
     int e = position(pc, code) << 2;
     System.arraycopy(ranges, 0, pool, used, n);
@@ -96,6 +103,24 @@ public final class BlockRuns {
     table[e + 2] = endPc;
     table[e + 3] = (long) used << 32 | (lastSlot & 0xFFFFFFFFL);
     used += n;
+  }
+
+  /** Twice the table and the pool; the runs kept move to their new positions. */
+  private void grow() {
+    long[] old = table;
+    tableBits++;
+    table = new long[4 << tableBits];
+    pool = Arrays.copyOf(pool, POOL_PER_POSITION << tableBits);
+    for (int e = 0; e < old.length; e += 4) {
+      if (old[e + 1] != 0) {
+        System.arraycopy(old, e, table, position(old[e], old[e + 1]) << 2, 4);
+      }
+    }
+  }
+
+  /** Longs held (table and pool), for tests of the bound. */
+  long footprint() {
+    return table.length + pool.length;
   }
 
   /** Runs replayed so far. */

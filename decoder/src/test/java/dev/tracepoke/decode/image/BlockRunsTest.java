@@ -57,6 +57,23 @@ class BlockRunsTest {
   }
 
   @Test
+  void runsStartSmallAndGrowToABound() {
+    BlockRuns runs = new BlockRuns();
+    assertEquals((4 << 10) + (16 << 10), runs.footprint(), "160 KiB for a cache that walks little");
+    long[] ranges = new long[2 * BlockRuns.MAX_ATOMS];
+    long code = BlockRuns.code(0, 4);
+    for (int i = 0; i < 5_000; i++) {
+      runs.add(F + 4L * i, code, ranges, F, 0);
+    }
+    assertEquals((4 << 12) + (16 << 12), runs.footprint(), "grown for 5,000 runs of 4 atoms (8 longs each)");
+    assertNotEquals(-1, runs.find(F + 4L * 4_999, code));
+    for (int i = 0; i < 1_000_000; i++) {
+      runs.add(F + 4L * i, code, ranges, F, 0);
+    }
+    assertEquals((4 << 14) + (16 << 14), runs.footprint(), "2.5 MiB at most");
+  }
+
+  @Test
   void anImageWithWritesKeepsNoRuns() {
     assertNull(new BlockCache(BlockCacheTest.patched(), true, false).runs());
     BlockCache fixed = new BlockCache(ImageTimeline.of(BlockCacheTest.code()), true, false);
