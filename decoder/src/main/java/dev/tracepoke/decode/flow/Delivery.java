@@ -105,9 +105,13 @@ final class Delivery {
     return !forks.group && w.out.count == 0 && !cycleCounting;
   }
 
-  /** A range straight to the sink, where {@link #direct} holds. */
-  void sendRange(long start, long end, int n, int lastKind, boolean taken, long from, long offset) {
-    sink.range(cpu, start, end, n, lastKind, taken, from, segment.to, FlowSink.FLAG_NONE, offset);
+  /**
+   * A range straight to the sink, where {@link #direct} holds; {@code to} is the segment's end,
+   * passed in so that a walk's loop reads it once, not again after every sink call.
+   */
+  void sendRange(long start, long end, int n, int lastKind, boolean taken, long from, long to,
+      long offset) {
+    sink.range(cpu, start, end, n, lastKind, taken, from, to, FlowSink.FLAG_NONE, offset);
   }
 
   void range(Walker w, long start, long end, int n, int lastKind, boolean taken, long offset) {

@@ -358,6 +358,11 @@ final class Walk {
     boolean push = returnStack;
     long[] kept = runRanges;
     int took = i;
+    // the walk's times in locals: the sink is called per atom, and fields re-read after each call
+    // would be kept on the stack around it
+    long from = w.walkFrom;
+    long segmentFrom = segment.from;
+    long to = segment.to;
     for (; i < count; i++) {
       boolean taken = ((bits >>> i) & 1) != 0;
       int slot = b.next(last, lastTaken, pc, version);
@@ -370,8 +375,8 @@ final class Walk {
       long next = b.nextPc(slot);
       int n = b.count(slot);
       boolean link = (end & A64.F_LINK) != 0;
-      delivery.sendRange(pc, next, n, kind, taken, w.walkFrom, offset);
-      w.walkFrom = segment.from;
+      delivery.sendRange(pc, next, n, kind, taken, from, to, offset);
+      from = segmentFrom;
       if (runs != null) {
         kept[2 * i] = pc;
         kept[2 * i + 1] = BlockRuns.word(n, kind, taken, link);
@@ -392,6 +397,7 @@ final class Walk {
         runs.add(w.pc, code, kept, pc, last);
       }
       w.pc = pc;
+      w.walkFrom = from;
       w.lastBlock = last;
       w.lastTaken = lastTaken;
       w.overrides = 0;
@@ -404,18 +410,23 @@ final class Walk {
   private void replay(Walker w, BlockRuns runs, int e, int bits, int count, long offset) {
     int r = runs.first(e);
     boolean push = returnStack;
+    // only the sink call in the loop reads or writes memory but the run's own words (see fastAtoms)
+    long from = w.walkFrom;
+    long segmentFrom = segment.from;
+    long to = segment.to;
     for (int k = 0; k < count; k++, r += 2) {
       long start = runs.start(r);
       long word = runs.word(r);
       int n = (int) (word >>> 32);
       long next = start + 4L * n;
       boolean taken = (word & 1 << 8) != 0;
-      delivery.sendRange(start, next, n, (int) word & 0xFF, taken, w.walkFrom, offset);
-      w.walkFrom = segment.from;
+      delivery.sendRange(start, next, n, (int) word & 0xFF, taken, from, to, offset);
+      from = segmentFrom;
       if (push && (word & 1 << 9) != 0 && taken) {
         w.retPush(next);
       }
     }
+    w.walkFrom = segmentFrom;
     w.pc = runs.endPc(e);
     w.lastBlock = runs.lastSlot(e);
     w.lastTaken = ((bits >>> (count - 1)) & 1) != 0;
