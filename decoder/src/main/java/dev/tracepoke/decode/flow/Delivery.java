@@ -115,10 +115,9 @@ final class Delivery {
   }
 
   void range(Walker w, long start, long end, int n, int lastKind, boolean taken, long offset) {
-    if (!forks.group && w.out.count == 0 && !cycleCounting) {
+    if (direct(w)) {
       // the hot case of put, kept small enough to be inlined into the walk
-      sink.range(cpu, start, end, n, lastKind, taken, w.walkFrom, segment.to, FlowSink.FLAG_NONE,
-          offset);
+      sendRange(start, end, n, lastKind, taken, w.walkFrom, segment.to, offset);
     } else {
       if (cycleCounting && !forks.group && w.out.count > 0) {
         flushUnflagged(w); // no count came for the range held: it goes without

@@ -215,8 +215,13 @@ public final class Decoding {
    */
   public static void stream(TraceInput input, CoreDecoderFactory factory, int[] cpus, int threads,
       FlowSink sink, long from, long to) throws IOException {
-    stream(input, factory, cpus, threads, cutsPay(threads, Runtime.getRuntime().availableProcessors())
-        ? Stretches.stretchFor(threads) : 0, sink, from, to);
+    stream(input, factory, cpus, threads, defaultStretch(threads), sink, from, to);
+  }
+
+  /** The stretch size a decode on {@code threads} threads cuts at on this machine (0: none). */
+  static int defaultStretch(int threads) {
+    return cutsPay(threads, Runtime.getRuntime().availableProcessors())
+        ? Stretches.stretchFor(threads) : 0;
   }
 
   /**
@@ -296,8 +301,7 @@ public final class Decoding {
 
     Streams(TraceInput input, ImageTimeline timeline, CoreDecoderFactory factory,
         List<CoreTrace> selected, int threads) {
-      this(input, timeline, factory, selected, threads,
-          cutsPay(threads, Runtime.getRuntime().availableProcessors()) ? Stretches.stretchFor(threads) : 0);
+      this(input, timeline, factory, selected, threads, defaultStretch(threads));
     }
 
     Streams(TraceInput input, ImageTimeline timeline, CoreDecoderFactory factory,
