@@ -118,6 +118,16 @@ final class CoreStream implements ElementWindow {
       free.give(mine); // the chunk publish took in its place was never used
     }
 
+    /**
+     * Whether elements in {@code chunks} chunks (whole, or the first one in part) can be queued now
+     * without waiting for the consumer: a queue slot for each, and one for this producer's own
+     * chunk if it holds elements (it goes first). Only this producer fills the queue, so the room
+     * can only grow meanwhile.
+     */
+    boolean takesWithoutWaiting(int chunks) {
+      return full.remainingCapacity() >= chunks + (current.count > 0 ? 1 : 0);
+    }
+
     private void check() {
       if (current.full()) {
         publish(false);

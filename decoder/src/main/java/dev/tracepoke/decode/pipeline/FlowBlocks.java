@@ -8,6 +8,11 @@ import java.util.List;
 /**
  * Elements of one decoder in {@link FlowElements}' encoding, in {@link ElementChunk}s, until they
  * are output in order ({@link #emit}); output chunks are let go.
+ *
+ * <p>A stretch decoder's elements can also go out <em>live</em> ({@link #goLive}): once nothing
+ * before them is left to output, each chunk the decoder fills goes to the output from the decoder's
+ * own thread, so the decode that is being output holds one chunk, not its stretch. The elements
+ * before {@link #cutIn} and the output state are guarded by this object's lock, taken once a chunk.
  */
 final class FlowBlocks implements FlowSink {
   private final List<ElementChunk> chunks = new ArrayList<>();
@@ -16,6 +21,16 @@ final class FlowBlocks implements FlowSink {
   /** Element number of the first element of {@code chunks.get(0)}. */
   private long base;
   private long count;
+  /** Elements in full chunks (guarded). */
+  private long whole;
+  /** The first element not yet output (guarded). */
+  private long cutIn;
+  /** Where full chunks go as they are filled, or null (guarded). */
+  private FlowSink liveOut;
+  private int liveCpu;
+  private long liveIndexBase;
+  /** The decoder is past the elements that may go out live (guarded). */
+  private boolean liveEnded;
 
   FlowBlocks() {
     this(new ChunkPool(0));
@@ -35,9 +50,65 @@ final class FlowBlocks implements FlowSink {
   private void added() {
     count++;
     if (current.full()) {
-      current = pool.take();
-      chunks.add(current);
+      nextChunk();
     }
+  }
+
+  private void nextChunk() {
+    ElementChunk fresh = pool.take();
+    synchronized (this) {
+      current = fresh;
+      chunks.add(fresh);
+      whole = count;
+      // never wait on the consumer here: it may be waiting for another core's decode that needs
+      // this thread; what cannot go now is held and goes with the next chunk or at the stitch
+      if (liveOut instanceof CoreStream.Producer p && whole > cutIn
+          && p.takesWithoutWaiting((int) (((whole - 1) >>> ElementChunk.SHIFT)
+              - (cutIn >>> ElementChunk.SHIFT)) + 1)) {
+        emit(cutIn, whole, liveIndexBase, liveCpu, liveOut);
+        cutIn = whole;
+      }
+    }
+  }
+
+  /** The first element not yet output. */
+  synchronized long cutIn() {
+    return cutIn;
+  }
+
+  /** Elements before {@code n} are not to be output (another decoder's elements stand for them). */
+  synchronized void skipTo(long n) {
+    cutIn = Math.max(cutIn, n);
+  }
+
+  /** Outputs the elements from {@link #cutIn} up to {@code to} ({@link #emit}'s arguments). */
+  synchronized void emitTo(long to, long indexBase, int cpu, FlowSink out) {
+    if (to > cutIn) {
+      emit(cutIn, to, indexBase, cpu, out);
+      cutIn = to;
+    }
+  }
+
+  /**
+   * From now on the elements from {@link #cutIn} on go to {@code out} as soon as their chunk is
+   * full and a core's queue takes them without waiting, on the thread that decodes them, until
+   * {@link #endLive}; those of full chunks go at once, on this thread. Nothing else may call
+   * {@code out} meanwhile. Does nothing once the live part has ended.
+   */
+  synchronized void goLive(long indexBase, int cpu, FlowSink out) {
+    if (liveEnded) {
+      return;
+    }
+    liveIndexBase = indexBase;
+    liveCpu = cpu;
+    emitTo(whole, indexBase, cpu, out);
+    liveOut = out;
+  }
+
+  /** The decoder's next elements are held again (they may not all be output). */
+  synchronized void endLive() {
+    liveOut = null;
+    liveEnded = true;
   }
 
   /**

@@ -32,6 +32,12 @@ import java.util.concurrent.ExecutorService;
  * differently), the later stretch is decoded again by the earlier decoder continuing through it,
  * as a decode on one thread would.
  *
+ * <p>The run being output does not hold what it decodes in its own stretch: into a core's queue,
+ * its chunks go on from its decoding thread as they fill ({@link FlowBlocks#goLive}), the
+ * stream's first stretch from its first element, a later one once the stitcher has matched it
+ * (which needs only its first states, {@link Stretch#noted}). A stream of one stretch is decoded
+ * on the stitching thread straight into the output.
+ *
  * <p>Memory: the stitcher holds at most {@code inFlight} (threads + 1, fewer in a small heap) stretches (their bytes and their
  * elements: for bugfix-exact-match's density about 60 MB per 512 KiB stretch) and one more run,
  * with their decoders and block caches; the trace's length does not matter.
@@ -69,6 +75,12 @@ final class Stretches {
   private final int stretchBytes;
   private final FlowSink out;
   private final ChunkPool chunks;
+  /**
+   * Whether the run being output sends its chunks to {@code out} from its decoding thread ({@link
+   * FlowBlocks#goLive}): only into a core's queue, which takes chunks from any thread; any other
+   * sink is called on the stitching thread, as {@link Decoding#stream} promises.
+   */
+  private final boolean live;
 
   /** Stretches cut but not yet stitched, oldest first. */
   private final ArrayDeque<Stretch> pending = new ArrayDeque<>();
@@ -105,6 +117,7 @@ final class Stretches {
     this.inFlight = inFlight;
     this.stretchBytes = stretchBytes;
     this.out = out;
+    this.live = out instanceof CoreStream.Producer;
   }
 
   /**
@@ -225,6 +238,20 @@ final class Stretches {
     while (pending.size() >= inFlight) {
       stitchOldest();
     }
+    if (last && count == 0) {
+      // the whole stream is one stretch: nothing to decode beside it, so it is decoded on this
+      // thread straight into the output (a pool thread may be busy with a long stretch of
+      // another core that the output waits on for the merge)
+      Stretch only = new Stretch(count++, nextStart, null, true);
+      only.event = nextEvent;
+      only.eventMessage = nextEventMessage;
+      Run r = new Run(nextStart, out);
+      enter(r, only);
+      r.reader.push(cur, 0, at);
+      r.finish();
+      caches.add(r.cache);
+      return;
+    }
     Stretch s = new Stretch(count++, nextStart, Arrays.copyOf(cur, at), last);
     s.event = nextEvent;
     s.eventMessage = nextEventMessage;
@@ -262,16 +289,21 @@ final class Stretches {
     long noteFrom = Long.MAX_VALUE;
     long noteTo = Long.MAX_VALUE;
     private final long[] scratch = new long[FlowDecoder.STATE_LONGS];
-    /** First element not yet output; packet index of this run's first packet in the stream. */
-    long cutIn;
+    /** Packet index of this run's first packet in the stream. */
     long indexBase;
     /** Bytes of the next stretch pushed by the overlap, and whether its start event was applied. */
     int pushedOfNext;
     boolean enteredNext;
 
     Run(long start) {
+      this(start, null);
+    }
+
+    /** A run whose elements go to {@code direct}, not held (null: held). */
+    Run(long start, FlowSink direct) {
       cache = takeCache();
-      decoder = CoreDecoderFactory.spaces(new FlowDecoder(core.cpu(), cache, config, elements)
+      decoder = CoreDecoderFactory.spaces(new FlowDecoder(core.cpu(), cache, config,
+              direct != null ? direct : elements)
           .traceUnit(core.config()), core, timeline, input);
       decoder.startAt(start);
       decoder.checkpoints(this);
@@ -316,17 +348,33 @@ final class Stretches {
     });
   }
 
-  /** A stretch decoded from its own start, noting its states over its first bytes. */
+  /**
+   * A stretch decoded from its own start, noting its states over its first bytes; {@code
+   * s.noted} is completed with the run once those are noted, so the stitcher can match them while
+   * the rest decodes. The stream's first stretch is output live from its first element.
+   */
   private Run fresh(Stretch s) {
-    Run r = new Run(s.start);
-    if (s.number > 0) {
-      r.noteFrom = s.start;
-      r.noteTo = s.start + OVERLAP;
+    Run r;
+    int first = Math.min(s.bytes.length, OVERLAP + 64);
+    try {
+      r = new Run(s.start);
+      if (s.number > 0) {
+        r.noteFrom = s.start;
+        r.noteTo = s.start + OVERLAP;
+      } else if (live) {
+        r.elements.goLive(0, core.cpu(), out);
+      }
+      enter(r, s);
+      r.reader.push(s.bytes, 0, first);
+      r.noteFrom = Long.MAX_VALUE; // nothing more to note until it runs into the next stretch
+      r.notes = r.endNotes;
+    } catch (RuntimeException | Error e) {
+      s.noted.completeExceptionally(e);
+      throw e;
     }
-    enter(r, s);
-    r.reader.push(s.bytes, 0, s.bytes.length);
-    r.noteFrom = Long.MAX_VALUE; // nothing more to note until it runs into the next stretch
-    r.notes = r.endNotes;
+    s.noted.complete(r);
+    r.reader.push(s.bytes, first, s.bytes.length - first);
+    r.elements.endLive(); // what it decodes next (its overlap, its end) may not all be output
     return r;
   }
 
@@ -351,8 +399,7 @@ final class Stretches {
     Stretch s = pending.peekFirst();
     try {
       if (run == null) {
-        run = s.fresh.get();
-        run.cutIn = 0;
+        run = s.noted.get();
         run.indexBase = 0;
       }
       if (s.last) {
@@ -369,7 +416,9 @@ final class Stretches {
       if (mine != run) {
         throw new IllegalStateException("stretch " + s.number + " overlapped by another run");
       }
-      Run theirs = next.fresh.get();
+      // their first states are noted before their stretch is decoded: the match can be found,
+      // and their elements go live, while they decode the rest
+      Run theirs = next.noted.get();
       long[] match = null;
       long[] their = null;
       for (long[] a : run.endNotes) {
@@ -388,9 +437,12 @@ final class Stretches {
       if (match != null) {
         emit(run, match[1]);
         caches.add(run.cache);
-        theirs.cutIn = their[1];
+        theirs.elements.skipTo(their[1]);
         theirs.indexBase = run.indexBase + match[2] - their[2];
         run = theirs;
+        if (live) {
+          theirs.elements.goLive(theirs.indexBase, core.cpu(), out);
+        }
         // the next stretch's own overlap (if any) was chained to its fresh decode: nothing to redo
         return;
       }
@@ -433,8 +485,7 @@ final class Stretches {
   }
 
   private void emit(Run r, long upTo) {
-    r.elements.emit(r.cutIn, upTo, r.indexBase, core.cpu(), out);
-    r.cutIn = upTo;
+    r.elements.emitTo(upTo, r.indexBase, core.cpu(), out);
   }
 
   /** One stretch of the stream: its bytes and the decodes over it. */
@@ -450,6 +501,8 @@ final class Stretches {
     int event;
     String eventMessage;
     Stretch next;
+    /** Completed with the stretch's own decoder once its first states are noted. */
+    final CompletableFuture<Run> noted = new CompletableFuture<>();
     CompletableFuture<Run> fresh;
     CompletableFuture<Run> overlapped;
 

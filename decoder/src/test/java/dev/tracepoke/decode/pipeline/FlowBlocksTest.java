@@ -42,6 +42,15 @@ class FlowBlocksTest {
     }
   }
 
+  /** Elements {@code [from, to)} of {@link #write}'s sequence for {@code seed}. */
+  static void write(FlowSink s, int to, long seed, long indexBase, int from) {
+    FlowBuffer all = new FlowBuffer();
+    write(all, to, seed, indexBase);
+    for (int i = from; i < to; i++) {
+      all.replay(3, i, s);
+    }
+  }
+
   @Test
   void elementsComeBackAsWrittenInAnyPieces() {
     int n = 100_000; // 25 chunks
@@ -71,5 +80,49 @@ class FlowBlocksTest {
       expected.replay(3, i, slice);
     }
     assertArrayEquals(slice.encoded(3), got.encoded(3));
+  }
+
+  /**
+   * Elements going out live from the decoding thread ({@link FlowBlocks#goLive}) reach a core's
+   * queue exactly once and in order, with those before a cut left out and error indexes moved;
+   * chunks go live only while the queue takes them without waiting (room for the chunk and the
+   * producer's own), the rest is held and goes at the stitch.
+   */
+  @Test
+  void liveElementsGoOutOnceInOrderAndNeverWaitOnTheQueue() throws Exception {
+    int n = 100_000; // 25 chunks
+    int cut = 1234;
+    long indexBase = 5;
+    FlowBuffer expected = new FlowBuffer();
+    write(expected, n, 11, indexBase);
+    FlowBuffer tail = new FlowBuffer();
+    for (int i = cut; i < n; i++) {
+      expected.replay(3, i, tail);
+    }
+    long[] liveBeforeStitch = new long[2];
+    java.util.concurrent.CountDownLatch written = new java.util.concurrent.CountDownLatch(1);
+    ChunkPool pool = new ChunkPool(64);
+    CoreStream stream = new CoreStream(3, new java.util.concurrent.Semaphore(1), pool, sink -> {
+      FlowBlocks blocks = new FlowBlocks(pool);
+      write(blocks, 2 * ElementChunk.ELEMENTS + 100, 11, 0, 0);
+      blocks.skipTo(cut);
+      // the elements of full chunks from the cut go out at once, on this thread
+      blocks.goLive(indexBase, 3, sink);
+      liveBeforeStitch[0] = blocks.cutIn();
+      write(blocks, n, 11, 0, 2 * ElementChunk.ELEMENTS + 100);
+      liveBeforeStitch[1] = blocks.cutIn();
+      written.countDown();
+      blocks.endLive();
+      blocks.emitTo(blocks.count(), indexBase, 3, sink);
+    });
+    stream.start();
+    written.await(); // nothing is taken off the queue until every element is written
+    FlowBuffer got = new FlowBuffer();
+    stream.drain(0, got);
+    assertEquals(2 * ElementChunk.ELEMENTS, liveBeforeStitch[0], "whole chunks out at goLive");
+    // the queue (4 chunks) took the producer's own chunk with the cut chunk's elements and chunk
+    // 1 at goLive, then chunks 2 and 3 live; from chunk 4 on it was full and the decoder held them
+    assertEquals(4 * ElementChunk.ELEMENTS, liveBeforeStitch[1], "chunks out live");
+    assertArrayEquals(tail.encoded(3), got.encoded(3));
   }
 }
