@@ -330,9 +330,10 @@ final class Walk {
 
   /**
    * The atoms from {@code i} on, while each ends a block at a conditional branch or a taken direct
-   * one and its range can go straight to the sink: the common run of a fixed image, with the
-   * walker's position in locals and nothing else to track (what {@link #waypoint} does for these
-   * two kinds, and no more). A whole packet's atoms walked so are kept as a run of the block
+   * one (the packet's last also at a taken indirect branch or return, where the walk then waits
+   * for the target) and its range can go straight to the sink: the common run of a fixed image,
+   * with the walker's position in locals and nothing else to track (what {@link #waypoint} does
+   * for these kinds, and no more). A whole packet's atoms walked so are kept as a run of the block
    * cache ({@link BlockRuns}) and replayed on the next visit. Returns the first atom it did not
    * take; that one goes through {@link #walkFixed}, which looks its block up again.
    */
@@ -363,14 +364,23 @@ final class Walk {
     long from = w.walkFrom;
     long segmentFrom = segment.from;
     long to = segment.to;
+    boolean waits = false;
     for (; i < count; i++) {
       boolean taken = ((bits >>> i) & 1) != 0;
       int slot = b.next(last, lastTaken, pc, version);
       int end = b.endClass(slot);
       int kind = end & A64.KIND_MASK;
       if (b.trapPc(slot) != BlockCache.NO_TRAP || end == BlockCache.END_LIMIT
-          || end == BlockCache.END_NOT_MAPPED || !(kind == A64.COND || (kind == A64.DIRECT && taken))) {
+          || end == BlockCache.END_NOT_MAPPED) {
         break;
+      }
+      if (!(kind == A64.COND || (kind == A64.DIRECT && taken))) {
+        // a packet's last atom taken on an indirect branch or a return (where the packets of a
+        // kernel's code mostly end: the target comes next) ends the walk there, waiting
+        if (i < count - 1 || !taken || !(kind == A64.INDIRECT || kind == A64.RETURN)) {
+          break;
+        }
+        waits = true;
       }
       long next = b.nextPc(slot);
       int n = b.count(slot);
@@ -385,7 +395,7 @@ final class Walk {
         if (push && link) {
           w.retPush(next);
         }
-        pc = b.target(slot);
+        pc = waits ? b.lastPc(slot) : b.target(slot);
       } else {
         pc = next;
       }
@@ -394,7 +404,7 @@ final class Walk {
     }
     if (i > took) {
       if (runs != null && i == count) {
-        runs.add(w.pc, code, kept, pc, last);
+        runs.add(w.pc, code, kept, waits ? pc | BlockRuns.WAITS : pc, last);
       }
       w.pc = pc;
       w.walkFrom = from;
@@ -402,8 +412,21 @@ final class Walk {
       w.lastTaken = lastTaken;
       w.overrides = 0;
       w.lastWaypoint = Walker.WAY_OTHER;
+      if (waits) {
+        waitAtBranch(w);
+      }
     }
     return i;
+  }
+
+  /**
+   * After a taken indirect branch or return at {@code w.pc}: the walk waits for the target, an
+   * address packet's or (with the return stack) the one its next atom pops, as {@link #waypoint}.
+   */
+  private void waitAtBranch(Walker w) {
+    w.needAddress = true;
+    w.waitBranch = true; // OpenCSD's stale address is after it (a Q element walks from there)
+    w.popPending = returnStack;
   }
 
   /** The ranges of run {@code e} for walker {@code w}, as {@link #fastAtoms} walked them. */
@@ -427,11 +450,15 @@ final class Walk {
       }
     }
     w.walkFrom = segmentFrom;
-    w.pc = runs.endPc(e);
+    long end = runs.endPc(e);
+    w.pc = end & ~BlockRuns.WAITS;
     w.lastBlock = runs.lastSlot(e);
     w.lastTaken = ((bits >>> (count - 1)) & 1) != 0;
     w.overrides = 0;
     w.lastWaypoint = Walker.WAY_OTHER;
+    if ((end & BlockRuns.WAITS) != 0) {
+      waitAtBranch(w);
+    }
   }
 
   /**
@@ -806,16 +833,12 @@ final class Walk {
     switch (kind) {
       case A64.DIRECT, A64.COND -> w.pc = target;
       case A64.INDIRECT, A64.RETURN -> {
-        w.needAddress = true;
         w.pc = last; // where the walk waits: walks waiting at different branches never merge
-        w.waitBranch = true; // OpenCSD's stale address is after it (a Q element walks from there)
-        w.popPending = returnStack;
+        waitAtBranch(w);
       }
       case A64.ERET -> {
-        w.needAddress = true;
         w.pc = last;
-        w.waitBranch = true;
-        w.popPending = returnStack;
+        waitAtBranch(w);
         if (eteEret) {
           delivery.put(w, FlowElements.ERET, 0, 0, 0, 0, offset, segment.from, segment.to);
         }

@@ -7,8 +7,9 @@ import java.util.Arrays;
  * on an image without writes: the walk's next visit with the same atoms replays the ranges
  * without looking up a block per atom or branching on each atom's outcome (what makes a walk
  * slow: one dependent lookup and one unpredictable branch per atom). Only runs in which every
- * atom ended its block at a conditional or direct branch are kept, so a run is the image's
- * answer alone, the same for every walk that starts there.
+ * atom ended its block at a conditional or direct branch are kept, but for the last, which may
+ * also end at a taken indirect branch or return (the walk then waits for its target), so a run is
+ * the image's answer alone, the same for every walk that starts there.
  *
  * <p>Direct-mapped: a new run evicts the one at its position. The ranges live in a pool that
  * grows with the runs kept, from 64 KiB to 2 MiB (a core may hold 64 process caches, most of them
@@ -16,6 +17,13 @@ import java.util.Arrays;
  * thread-safe (one per {@link BlockCache}).
  */
 public final class BlockRuns {
+  /**
+   * Set in a run's end pc ({@link #endPc}; instructions are 4-aligned) when its last atom was
+   * taken on an indirect branch or a return: the end pc is that branch's, and the walk waits
+   * there for the target.
+   */
+  public static final long WAITS = 1;
+
   /** Longest run kept (atoms of one packet: format 6 holds up to 24). */
   public static final int MAX_ATOMS = 24;
 

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Hand-made packet sequences (as PacketSink calls) over a small A64 image, with exact output. */
 class FlowDecoderTest {
@@ -120,6 +122,18 @@ class FlowDecoderTest {
     return lines.out;
   }
 
+  /** A block cache over {@code words} at F. */
+  private static BlockCache cacheOf(int[] words) {
+    byte[] b = new byte[words.length * 4];
+    for (int i = 0; i < words.length; i++) {
+      for (int k = 0; k < 4; k++) {
+        b[i * 4 + k] = (byte) (words[i] >>> (8 * k));
+      }
+    }
+    return new BlockCache(ImageTimeline.of(MemoryImage.of(List.of(new MemoryImage.Segment(F, b)))),
+        true, false);
+  }
+
   private static BlockCache cache() {
     return new BlockCache(ImageTimeline.of(image()), true, false);
   }
@@ -190,14 +204,7 @@ class FlowDecoderTest {
     java.util.Arrays.fill(words, ADD);
     words[1] = 0xb4000040; // cbz x0, .+8
     words[3] = 0x17fffffd; // b .-12
-    byte[] b = new byte[words.length * 4];
-    for (int i = 0; i < words.length; i++) {
-      for (int k = 0; k < 4; k++) {
-        b[i * 4 + k] = (byte) (words[i] >>> (8 * k));
-      }
-    }
-    BlockCache c = new BlockCache(ImageTimeline.of(MemoryImage.of(List.of(new MemoryImage.Segment(F, b)))),
-        true, false);
+    BlockCache c = cacheOf(words);
     List<String> out = run(c, d -> {
       sync(d);
       ctx(d, 15, F, 1);
@@ -224,6 +231,49 @@ class FlowDecoderTest {
         "3 range F+0..F+8 n=2 cond N [-,-] flag=0 @44",
         "3 range F+8..F+10 n=2 direct E [-,-] flag=0 @45"), out);
     assertEquals(2, c.runs().replays());
+  }
+
+  /**
+   * F: cbz x0, F+8; F+4: add; F+8: bl F+0x20; F+c: add; F+10: b F; F+20: add; F+24: ret. A
+   * packet whose last atom is taken on the return is kept as a run that ends waiting at the ret,
+   * and its replay waits there too: for the address packet, or (with the return stack) for the
+   * next atom, which pops the address the replayed bl pushed.
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void aPacketEndingOnAReturnIsReplayedAndWaitsForItsTarget(boolean returnStack) {
+    int[] words = new int[0x100];
+    java.util.Arrays.fill(words, ADD);
+    words[0] = 0xb4000040; // cbz x0, .+8
+    words[2] = 0x94000006; // bl .+0x18
+    words[4] = 0x17fffffc; // b .-0x10
+    words[9] = 0xd65f03c0; // ret
+    BlockCache c = cacheOf(words);
+    Lines lines = new Lines();
+    FlowDecoder d = new FlowDecoder(3, c, 0, lines).traceUnit(new dev.tracepoke.decode.etm4.Etm4Config(
+        returnStack ? 1 << 12 : 0, 0x10, 0x28000EA1, 0x4100F403, 0x488, 0, 0, 0, 0, 0, 0));
+    sync(d);
+    ctx(d, 15, F, 1);
+    for (int round = 0; round < 2; round++) {
+      int at = 40 + 10 * round;
+      d.atoms(at, at, 3, 0b111, 3); // cbz, bl, ret: walked, then replayed
+      if (!returnStack) {
+        d.address(at + 1, at + 1, F + 0xc, 0, AddressForm.SHORT_1, -1, 64);
+      }
+      d.atoms(at + 3, at + 3, 1, 0b1, 1); // b back to F
+    }
+    d.end(60, 60);
+    List<String> expected = new java.util.ArrayList<>(List.of("3 context EL1 sf=true ns=true cid=0x1234 vmid=0 @15"));
+    for (int at : new int[] {40, 50}) {
+      expected.addAll(List.of(
+          "3 range F+0..F+4 n=1 cond E [-,-] flag=0 @" + at,
+          "3 range F+8..F+c n=1 direct E [-,-] flag=0 @" + at,
+          "3 range F+20..F+28 n=2 return E [-,-] flag=0 @" + at,
+          "3 range F+c..F+14 n=2 direct E [-,-] flag=0 @" + (at + 3)));
+    }
+    assertEquals(expected, lines.out);
+    // with the return stack the one-atom packet after the ret pops first, so it is not a run
+    assertEquals(returnStack ? 1 : 2, c.runs().replays());
   }
 
   @Test
