@@ -437,10 +437,10 @@ final class Walk {
     long from = w.walkFrom;
     long segmentFrom = segment.from;
     long to = segment.to;
-    for (int k = 0; k < count; k++, r += 2) {
-      long start = runs.start(r);
-      long word = runs.word(r);
-      int n = (int) (word >>> 32);
+    for (int k = 0; k < count; k++, r++) {
+      long start = runs.start(e, r);
+      long word = runs.packed(r);
+      int n = BlockRuns.instructions(word);
       long next = start + 4L * n;
       boolean taken = (word & 1 << 8) != 0;
       delivery.sendRange(start, next, n, (int) word & 0xFF, taken, from, to, offset);
