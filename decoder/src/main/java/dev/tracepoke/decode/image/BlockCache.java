@@ -187,7 +187,7 @@ public final class BlockCache {
 
   private void rehash() {
     int[] old = head;
-    head = new int[old.length * 2];
+    head = new int[old.length * GROWTH];
     headMask = head.length - 1;
     for (int v : old) {
       if (v != 0) {
@@ -248,8 +248,14 @@ public final class BlockCache {
     return s;
   }
 
+  /**
+   * How much the slots and the table grow at a time: a kernel's trace fills tens of thousands of
+   * blocks from 256, and doubling copied and rehashed often enough to show in a decode's profile.
+   */
+  private static final int GROWTH = 4;
+
   private void grow() {
-    int n = chain.length * 2;
+    int n = chain.length * GROWTH;
     hot = Arrays.copyOf(hot, n * STRIDE);
     validFrom = Arrays.copyOf(validFrom, n);
     validTo = Arrays.copyOf(validTo, n);

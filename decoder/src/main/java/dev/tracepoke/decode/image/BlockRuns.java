@@ -137,10 +137,10 @@ public final class BlockRuns {
     used += n;
   }
 
-  /** Twice the table and the pool; the runs kept move to their new positions. */
+  /** Four times the table and the pool (up to the bound); the runs kept move to their new positions. */
   private void grow() {
     long[] old = table;
-    tableBits++;
+    tableBits = Math.min(MAX_TABLE_BITS, tableBits + 2);
     table = new long[4 << tableBits];
     pool = Arrays.copyOf(pool, POOL_PER_POSITION << tableBits);
     for (int e = 0; e < old.length; e += 4) {
