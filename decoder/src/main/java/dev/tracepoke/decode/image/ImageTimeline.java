@@ -432,7 +432,8 @@ public final class ImageTimeline {
    * MemoryImage#NOT_MAPPED}. Hot path of block decoding: one hash probe, then the base image.
    */
   public long read32(long pc, int version) {
-    if ((pc & 3) == 0) {
+    // an image without sites (no writes, no tables) is its base: no hash probe a word
+    if ((pc & 3) == 0 && !sites.isEmpty()) {
       Site s = sites.get(pc);
       if (s != null) {
         int k = 0;

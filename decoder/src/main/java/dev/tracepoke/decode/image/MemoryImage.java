@@ -13,6 +13,10 @@ import java.util.List;
  * before use, so readers on several threads at worst miss the shortcut, never read wrong bytes.
  */
 public final class MemoryImage {
+  /** A little-endian int of a byte array at any offset, read at once (the block cache's fill). */
+  private static final java.lang.invoke.VarHandle LE32 = java.lang.invoke.MethodHandles
+      .byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
   /** Returned by {@link #read32(long)} when any of the four bytes is not in the image. */
   public static final long NOT_MAPPED = -1L;
 
@@ -141,11 +145,7 @@ public final class MemoryImage {
     long off = addr - starts[i];
     byte[] d = data[i];
     if (off + 4 <= d.length) {
-      int o = (int) off;
-      return (d[o] & 0xFFL)
-          | (d[o + 1] & 0xFFL) << 8
-          | (d[o + 2] & 0xFFL) << 16
-          | (d[o + 3] & 0xFFL) << 24;
+      return (int) LE32.get(d, (int) off) & 0xFFFFFFFFL;
     }
     long w = 0;
     for (int b = 0; b < 4; b++) {
