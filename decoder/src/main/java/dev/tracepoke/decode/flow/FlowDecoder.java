@@ -153,8 +153,11 @@ public final class FlowDecoder implements PacketSink {
     }
   }
 
-  // Packets of the current segment: PSTRIDE longs each.
+  // Packets of the current segment: PSTRIDE longs each, but atoms packets (most of them) in
+  // ATOMS_LONGS: type | bits << 8 | count << 40, offset, index. A segment is thousands of packets
+  // written and read back once, and at 64 bytes each they pushed the walk's tables out of L2.
   private static final int PSTRIDE = 8;
+  private static final int ATOMS_LONGS = 3;
   private static final int P_ASYNC = 1;
   private static final int P_INFO = 2;
   private static final int P_TRACE_ON = 3;
@@ -197,7 +200,8 @@ public final class FlowDecoder implements PacketSink {
   private final Walk walk;
 
   private long[] packets = new long[PSTRIDE * 256];
-  private int packetCount;
+  /** Longs of {@link #packets} in use. */
+  private int packetLongs;
   /** Added to every packet offset: where in the stream this decoder's bytes begin. */
   private long offsetBase;
   /** Stream offset where the packets kept now began to be kept. */
@@ -345,7 +349,7 @@ public final class FlowDecoder implements PacketSink {
    */
   public boolean state(long[] into, long index) {
     Walker w = forks.walkers[0];
-    if (forks.group || forks.live != 1 || packetCount != 0 || w.out.count != 0
+    if (forks.group || forks.live != 1 || packetLongs != 0 || w.out.count != 0
         || speculation != null) {
       // speculative trace keeps packets (and a depth) beyond the walk: never stitched
       return false;
@@ -400,9 +404,16 @@ public final class FlowDecoder implements PacketSink {
       segmentStart = boundary;
       checkpoint(boundary << 1 | 1, index);
     }
-    int i = packetCount * PSTRIDE;
+    int i = packetLongs;
     if (i + PSTRIDE > packets.length) {
       packets = Arrays.copyOf(packets, packets.length * 2);
+    }
+    if (type == P_ATOMS) {
+      packets[i] = type | (a & 0xFFFFFFFFL) << 8 | b << 40;
+      packets[i + 1] = offset;
+      packets[i + 2] = index;
+      packetLongs = i + ATOMS_LONGS;
+      return;
     }
     packets[i] = type;
     packets[i + 1] = offset;
@@ -412,7 +423,7 @@ public final class FlowDecoder implements PacketSink {
     packets[i + 5] = c;
     packets[i + 6] = d;
     packets[i + 7] = e;
-    packetCount++;
+    packetLongs = i + PSTRIDE;
   }
 
   private static long contextBits(int el, boolean sf, boolean ns, boolean vmidUpdated,
@@ -732,18 +743,21 @@ public final class FlowDecoder implements PacketSink {
           segment.from == FlowSink.NO_TIME ? Long.MIN_VALUE : segment.from);
     }
     long[] p = packets;
-    for (int k = 0; k < packetCount; k++) {
-      int i = k * PSTRIDE;
-      int type = (int) p[i];
+    int used = packetLongs;
+    for (int i = 0; i < used; ) {
+      long head = p[i];
+      int type = (int) head & 0xFF;
       if (type == P_ATOMS) {
         // most packets: straight to the walk, so that the call the loop makes for them is the
         // same whatever C2 inlines into dispatch
-        walk.onAtoms(p[i + 1], p[i + 2], (int) p[i + 3], (int) p[i + 4]);
+        walk.onAtoms(p[i + 1], p[i + 2], (int) (head >>> 8), (int) (head >>> 40));
+        i += ATOMS_LONGS;
       } else {
         dispatch(type, p[i + 1], p[i + 2], p[i + 3], p[i + 4], p[i + 5], p[i + 6], p[i + 7]);
+        i += PSTRIDE;
       }
     }
-    packetCount = 0;
+    packetLongs = 0;
     delivery.flushSingle();
   }
 
