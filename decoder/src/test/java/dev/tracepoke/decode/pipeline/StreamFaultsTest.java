@@ -38,9 +38,14 @@ class StreamFaultsTest {
         .anyMatch(t -> t.getName().startsWith("tracepoke-decode") && t.isAlive());
   }
 
-  /** A sink that fails (closed stdout, full disk) stops every decode thread and reaches the caller. */
-  @Test
-  void aFailingSinkStopsTheDecodeAndItsErrorReachesTheCaller() throws Exception {
+  /**
+   * A sink that fails (closed stdout, full disk) stops every decode thread and reaches the caller:
+   * on the machine's default cut, and with the busy core's stream cut into 16 KiB stretches,
+   * whose output stretch sends its chunks from a pool thread (live) while the others are held.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(ints = {-1, 16 << 10})
+  void aFailingSinkStopsTheDecodeAndItsErrorReachesTheCaller(int stretch) throws Exception {
     TraceInput in = SnapshotInput.open(SNAPSHOT);
     IOException full = new IOException("No space left on device");
     long[] seen = new long[1];
@@ -55,8 +60,15 @@ class StreamFaultsTest {
     };
     long t0 = System.nanoTime();
     java.io.UncheckedIOException thrown = assertThrows(java.io.UncheckedIOException.class,
-        () -> Decoding.stream(in, CoreDecoderFactory.WINDOWS, null, 2, failing, Long.MIN_VALUE,
-            Long.MAX_VALUE));
+        () -> {
+          if (stretch < 0) {
+            Decoding.stream(in, CoreDecoderFactory.WINDOWS, null, 2, failing, Long.MIN_VALUE,
+                Long.MAX_VALUE);
+          } else {
+            Decoding.stream(in, CoreDecoderFactory.WINDOWS, null, 2, stretch, failing,
+                Long.MIN_VALUE, Long.MAX_VALUE);
+          }
+        });
     assertSame(full, thrown.getCause());
     assertEquals(10_000, seen[0], "nothing reaches the sink after it failed");
     // stream() returns only after its decode threads ended
