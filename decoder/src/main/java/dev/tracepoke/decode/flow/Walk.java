@@ -406,17 +406,26 @@ final class Walk {
       if (runs != null && i == count) {
         runs.add(w.pc, code, kept, waits ? pc | BlockRuns.WAITS : pc, last);
       }
-      w.pc = pc;
-      w.walkFrom = from;
-      w.lastBlock = last;
-      w.lastTaken = lastTaken;
-      w.overrides = 0;
-      w.lastWaypoint = Walker.WAY_OTHER;
-      if (waits) {
-        waitAtBranch(w);
-      }
+      leaveRun(w, pc, from, last, lastTaken, waits);
     }
     return i;
+  }
+
+  /**
+   * The walker after atoms walked or replayed as a run: at {@code pc} (waiting there for a
+   * target if {@code waits}), after block {@code last}.
+   */
+  private void leaveRun(Walker w, long pc, long walkFrom, int last, boolean lastTaken,
+      boolean waits) {
+    w.pc = pc;
+    w.walkFrom = walkFrom;
+    w.lastBlock = last;
+    w.lastTaken = lastTaken;
+    w.overrides = 0;
+    w.lastWaypoint = Walker.WAY_OTHER;
+    if (waits) {
+      waitAtBranch(w);
+    }
   }
 
   /**
@@ -449,16 +458,9 @@ final class Walk {
         w.retPush(next);
       }
     }
-    w.walkFrom = segmentFrom;
     long end = runs.endPc(e);
-    w.pc = end & ~BlockRuns.WAITS;
-    w.lastBlock = runs.lastSlot(e);
-    w.lastTaken = ((bits >>> (count - 1)) & 1) != 0;
-    w.overrides = 0;
-    w.lastWaypoint = Walker.WAY_OTHER;
-    if ((end & BlockRuns.WAITS) != 0) {
-      waitAtBranch(w);
-    }
+    leaveRun(w, end & ~BlockRuns.WAITS, segmentFrom, runs.lastSlot(e),
+        ((bits >>> (count - 1)) & 1) != 0, (end & BlockRuns.WAITS) != 0);
   }
 
   /**

@@ -49,9 +49,12 @@ public final class BlockRuns {
   private int used;
   private long replays;
 
-  /** The description of a range that {@link #add} takes: instructions, end kind and outcome. */
+  /**
+   * The description of a range that {@link #add} takes, the low half of a {@link #packed} range:
+   * instructions, end kind and outcome.
+   */
   public static long word(int instructions, int lastKind, boolean taken, boolean link) {
-    return (long) instructions << 32 | (taken ? 1 << 8 : 0) | (link ? 1 << 9 : 0) | lastKind;
+    return (long) instructions << 10 | (taken ? 1 << 8 : 0) | (link ? 1 << 9 : 0) | lastKind;
   }
 
   /** The code of {@code count} atoms with outcomes {@code bits} (bit i: atom i taken); never 0. */
@@ -113,7 +116,7 @@ public final class BlockRuns {
     for (int i = 0; i < n; i++) {
       long delta = ranges[2 * i] - pc;
       if ((delta & 3) != 0 || (delta >> 2) != (int) (delta >> 2)
-          || (ranges[2 * i + 1] >>> 32) > MAX_RANGE) {
+          || (ranges[2 * i + 1] >>> 10) > MAX_RANGE) {
         return; // a range too far from the start (4-byte units in an int) or too long to pack
       }
     }
@@ -127,8 +130,7 @@ public final class BlockRuns {
     }
     int e = position(pc, code) << 2;
     for (int i = 0; i < n; i++) {
-      long w = ranges[2 * i + 1];
-      pool[used + i] = ((ranges[2 * i] - pc) >> 2) << 32 | (w >>> 32) << 10 | (w & 0x3FF);
+      pool[used + i] = ((ranges[2 * i] - pc) >> 2) << 32 | ranges[2 * i + 1];
     }
     table[e] = pc;
     table[e + 1] = code;

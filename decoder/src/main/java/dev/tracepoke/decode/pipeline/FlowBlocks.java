@@ -25,8 +25,8 @@ final class FlowBlocks implements FlowSink {
   private long whole;
   /** The first element not yet output (guarded). */
   private long cutIn;
-  /** Where full chunks go as they are filled, or null (guarded). */
-  private FlowSink liveOut;
+  /** The core's queue that full chunks go to as they are filled, or null (guarded). */
+  private CoreStream.Producer liveOut;
   private int liveCpu;
   private long liveIndexBase;
   /** The decoder is past the elements that may go out live (guarded). */
@@ -62,8 +62,8 @@ final class FlowBlocks implements FlowSink {
       whole = count;
       // never wait on the consumer here: it may be waiting for another core's decode that needs
       // this thread; what cannot go now is held and goes with the next chunk or at the stitch
-      if (liveOut instanceof CoreStream.Producer p && whole > cutIn
-          && p.takesWithoutWaiting((int) (((whole - 1) >>> ElementChunk.SHIFT)
+      if (liveOut != null && whole > cutIn
+          && liveOut.takesWithoutWaiting((int) (((whole - 1) >>> ElementChunk.SHIFT)
               - (cutIn >>> ElementChunk.SHIFT)) + 1)) {
         emit(cutIn, whole, liveIndexBase, liveCpu, liveOut);
         cutIn = whole;
@@ -91,11 +91,11 @@ final class FlowBlocks implements FlowSink {
 
   /**
    * From now on the elements from {@link #cutIn} on go to {@code out} as soon as their chunk is
-   * full and a core's queue takes them without waiting, on the thread that decodes them, until
+   * full and the core's queue takes them without waiting, on the thread that decodes them, until
    * {@link #endLive}; those of full chunks go at once, on this thread. Nothing else may call
    * {@code out} meanwhile. Does nothing once the live part has ended.
    */
-  synchronized void goLive(long indexBase, int cpu, FlowSink out) {
+  synchronized void goLive(long indexBase, int cpu, CoreStream.Producer out) {
     if (liveEnded) {
       return;
     }

@@ -76,11 +76,11 @@ final class Stretches {
   private final FlowSink out;
   private final ChunkPool chunks;
   /**
-   * Whether the run being output sends its chunks to {@code out} from its decoding thread ({@link
-   * FlowBlocks#goLive}): only into a core's queue, which takes chunks from any thread; any other
-   * sink is called on the stitching thread, as {@link Decoding#stream} promises.
+   * {@code out} when the run being output may send its chunks there from its decoding thread
+   * ({@link FlowBlocks#goLive}): only a core's queue, which takes chunks from any thread; any
+   * other sink is called on the stitching thread, as {@link Decoding#stream} promises (null).
    */
-  private final boolean live;
+  private final CoreStream.Producer live;
 
   /** Stretches cut but not yet stitched, oldest first. */
   private final ArrayDeque<Stretch> pending = new ArrayDeque<>();
@@ -117,7 +117,7 @@ final class Stretches {
     this.inFlight = inFlight;
     this.stretchBytes = stretchBytes;
     this.out = out;
-    this.live = out instanceof CoreStream.Producer;
+    this.live = out instanceof CoreStream.Producer p ? p : null;
   }
 
   /**
@@ -361,8 +361,8 @@ final class Stretches {
       if (s.number > 0) {
         r.noteFrom = s.start;
         r.noteTo = s.start + OVERLAP;
-      } else if (live) {
-        r.elements.goLive(0, core.cpu(), out);
+      } else if (live != null) {
+        r.elements.goLive(0, core.cpu(), live);
       }
       enter(r, s);
       r.reader.push(s.bytes, 0, first);
@@ -440,8 +440,8 @@ final class Stretches {
         theirs.elements.skipTo(their[1]);
         theirs.indexBase = run.indexBase + match[2] - their[2];
         run = theirs;
-        if (live) {
-          theirs.elements.goLive(theirs.indexBase, core.cpu(), out);
+        if (live != null) {
+          theirs.elements.goLive(theirs.indexBase, core.cpu(), live);
         }
         // the next stretch's own overlap (if any) was chained to its fresh decode: nothing to redo
         return;

@@ -107,7 +107,7 @@ class FlowBlocksTest {
       write(blocks, 2 * ElementChunk.ELEMENTS + 100, 11, 0, 0);
       blocks.skipTo(cut);
       // the elements of full chunks from the cut go out at once, on this thread
-      blocks.goLive(indexBase, 3, sink);
+      blocks.goLive(indexBase, 3, (CoreStream.Producer) sink); // a core stream decodes into its producer
       liveBeforeStitch[0] = blocks.cutIn();
       write(blocks, n, 11, 0, 2 * ElementChunk.ELEMENTS + 100);
       liveBeforeStitch[1] = blocks.cutIn();
