@@ -60,14 +60,22 @@ final class FlowBlocks implements FlowSink {
       current = fresh;
       chunks.add(fresh);
       whole = count;
-      // never wait on the consumer here: it may be waiting for another core's decode that needs
-      // this thread; what cannot go now is held and goes with the next chunk or at the stitch
-      if (liveOut != null && whole > cutIn
-          && liveOut.takesWithoutWaiting((int) (((whole - 1) >>> ElementChunk.SHIFT)
-              - (cutIn >>> ElementChunk.SHIFT)) + 1)) {
-        emit(cutIn, whole, liveIndexBase, liveCpu, liveOut);
-        cutIn = whole;
-      }
+      sendLive();
+    }
+  }
+
+  /**
+   * Sends the full chunks not yet output to the live queue if it takes them all without waiting.
+   * Called with this lock held, so it never waits on the consumer: the consumer may be waiting
+   * for another core's decode that needs the decoding thread, or a pool thread that waits for
+   * this lock. What cannot go now is held and goes with the next chunk or at the stitch.
+   */
+  private void sendLive() {
+    if (liveOut != null && whole > cutIn
+        && liveOut.takesWithoutWaiting((int) (((whole - 1) >>> ElementChunk.SHIFT)
+            - (cutIn >>> ElementChunk.SHIFT)) + 1)) {
+      emit(cutIn, whole, liveIndexBase, liveCpu, liveOut);
+      cutIn = whole;
     }
   }
 
@@ -92,8 +100,11 @@ final class FlowBlocks implements FlowSink {
   /**
    * From now on the elements from {@link #cutIn} on go to {@code out} as soon as their chunk is
    * full and the core's queue takes them without waiting, on the thread that decodes them, until
-   * {@link #endLive}; those of full chunks go at once, on this thread. Nothing else may call
-   * {@code out} meanwhile. Does nothing once the live part has ended.
+   * {@link #endLive}; those of full chunks go at once, on this thread, if the queue takes them
+   * without waiting (this thread holds the lock the decoding thread needs for its next chunk, so
+   * it must not wait on the consumer here: with every pool thread waiting for such a lock, a
+   * consumer waiting for another core's stretch waits forever). Nothing else may call {@code out}
+   * meanwhile. Does nothing once the live part has ended.
    */
   synchronized void goLive(long indexBase, int cpu, CoreStream.Producer out) {
     if (liveEnded) {
@@ -101,8 +112,8 @@ final class FlowBlocks implements FlowSink {
     }
     liveIndexBase = indexBase;
     liveCpu = cpu;
-    emitTo(whole, indexBase, cpu, out);
     liveOut = out;
+    sendLive();
   }
 
   /** The decoder's next elements are held again (they may not all be output). */

@@ -125,4 +125,38 @@ class FlowBlocksTest {
     assertEquals(4 * ElementChunk.ELEMENTS, liveBeforeStitch[1], "chunks out live");
     assertArrayEquals(tail.encoded(3), got.encoded(3));
   }
+  /**
+   * A stretch that goes live while its core's queue is full sends nothing then and does not wait:
+   * the thread calling goLive holds the lock the stretch's decoding thread needs for its next chunk,
+   * and the consumer may be waiting for another core's stretch that needs that thread. Its held
+   * elements go out at the stitch, in order, after what the queue held.
+   */
+  @Test
+  void goingLiveOnAFullQueueWaitsForNothing() throws Exception {
+    ChunkPool pool = new ChunkPool(64);
+    java.util.concurrent.CountDownLatch live = new java.util.concurrent.CountDownLatch(1);
+    long[] cutInAtGoLive = {-1};
+    int before = CoreStream.QUEUE * ElementChunk.ELEMENTS + 10; // fills the queue, 10 more held
+    int held = 2 * ElementChunk.ELEMENTS + 100;
+    CoreStream stream = new CoreStream(3, new java.util.concurrent.Semaphore(1), pool, sink -> {
+      write(sink, before, 5, 0);
+      FlowBlocks blocks = new FlowBlocks(pool);
+      write(blocks, held, 11, 0);
+      blocks.goLive(0, 3, (CoreStream.Producer) sink);
+      cutInAtGoLive[0] = blocks.cutIn();
+      live.countDown();
+      blocks.endLive();
+      blocks.emitTo(blocks.count(), 0, 3, sink); // waits for the consumer: nothing is held now
+    });
+    stream.start();
+    assertEquals(true, live.await(30, java.util.concurrent.TimeUnit.SECONDS),
+        "goLive returned while the queue was full");
+    assertEquals(0, cutInAtGoLive[0], "nothing went out at goLive");
+    FlowBuffer expected = new FlowBuffer();
+    write(expected, before, 5, 0);
+    write(expected, held, 11, 0);
+    FlowBuffer got = new FlowBuffer();
+    stream.drain(0, got);
+    assertArrayEquals(expected.encoded(3), got.encoded(3));
+  }
 }
