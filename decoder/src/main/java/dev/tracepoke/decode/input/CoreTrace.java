@@ -36,6 +36,11 @@ public record CoreTrace(int cpu, Etm4Config config, ByteSource bytes) {
   @FunctionalInterface
   public interface ByteSource {
     void pushTo(ByteSink sink) throws IOException;
+
+    /** The bytes one {@link #pushTo} gives, where known before it starts; -1 if not. */
+    default long length() {
+      return -1;
+    }
   }
 
   /**
@@ -94,25 +99,38 @@ public record CoreTrace(int cpu, Etm4Config config, ByteSource bytes) {
       }
     });
     byte[] held = all.toByteArray();
-    return new CoreTrace(cpu, config, sink -> {
-      int e = 0;
-      int pos = 0;
-      while (pos < held.length || e < at.size()) {
-        if (e < at.size() && at.get(e) == pos) {
-          if (breaks.get(e) == null) {
-            sink.restart();
-          } else {
-            sink.broken(breaks.get(e));
-          }
-          e++;
-          continue;
-        }
-        int end = e < at.size() ? at.get(e) : held.length;
-        int n = Math.min(CHUNK, end - pos);
-        sink.accept(held, pos, n);
-        pos += n;
+    return new CoreTrace(cpu, config, new ByteSource() {
+      @Override
+      public void pushTo(ByteSink sink) {
+        replay(held, at, breaks, sink);
+      }
+
+      @Override
+      public long length() {
+        return held.length;
       }
     });
+  }
+
+  /** Pushes {@code held} with its restarts and breaks ({@code at}; a null message is a restart). */
+  private static void replay(byte[] held, List<Integer> at, List<String> breaks, ByteSink sink) {
+    int e = 0;
+    int pos = 0;
+    while (pos < held.length || e < at.size()) {
+      if (e < at.size() && at.get(e) == pos) {
+        if (breaks.get(e) == null) {
+          sink.restart();
+        } else {
+          sink.broken(breaks.get(e));
+        }
+        e++;
+        continue;
+      }
+      int end = e < at.size() ? at.get(e) : held.length;
+      int n = Math.min(CHUNK, end - pos);
+      sink.accept(held, pos, n);
+      pos += n;
+    }
   }
 
   /** Bytes per push when replaying from memory (the size the file readers use). */

@@ -1,5 +1,6 @@
 package dev.tracepoke.decode.pipeline;
 
+import dev.tracepoke.decode.flow.FlowDecoder;
 import dev.tracepoke.decode.image.ImageTimeline;
 import dev.tracepoke.decode.input.CoreTrace;
 import dev.tracepoke.decode.input.TraceInput;
@@ -10,6 +11,7 @@ import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -75,11 +77,7 @@ public final class DecodeBench {
       mx.setThreadCpuTimeEnabled(true);
     }
     ExecutorService pool = threads > 1 && input.cores().size() > 1
-        ? Executors.newFixedThreadPool(Math.min(threads, input.cores().size()), r -> {
-          Thread t = new Thread(r, "tracepoke-bench");
-          t.setDaemon(true);
-          return t;
-        })
+        ? corePool(Math.min(threads, input.cores().size()))
         : null;
     List<Run> runs = new ArrayList<>();
     long start = System.nanoTime();
@@ -102,26 +100,127 @@ public final class DecodeBench {
   }
 
   /**
-   * Streams whole decodes of {@code input} ({@link Decoding#stream}, elements counted, nothing
-   * kept) on {@code threads} threads until their wall time is steady: what a user waits for,
-   * all threads together (one stream is cut into stretches decoded in parallel).
+   * Times whole decodes of {@code input} by the wall clock, the work of {@link #untilSteady}
+   * (packets and flow, elements counted, nothing kept), on {@code threads} threads all together,
+   * until steady. With one thread every core is decoded on the calling thread. With more, each
+   * core's stream is also cut into {@link Stretches} decoded in parallel on a pool of {@code
+   * threads} and stitched as {@link Decoding#stream} stitches them: what is counted is what a decode
+   * on one thread outputs, stretch decoders that ran on past their stitch counted once.
+   * Counting needs no merge by time, so no element goes through a queue.
    */
   public static Result wallUntilSteady(TraceInput input, int threads, long minNanos, long maxNanos,
       int window, double tolerance) throws IOException {
+    return wallUntilSteady(input, threads, Stretches.stretchFor(threads), minNanos, maxNanos,
+        window, tolerance);
+  }
+
+  /** {@link #wallUntilSteady}, with more than one thread cut into stretches of about {@code stretchBytes}. */
+  static Result wallUntilSteady(TraceInput input, int threads, int stretchBytes, long minNanos,
+      long maxNanos, int window, double tolerance) throws IOException {
+    ImageTimeline timeline = Decoding.timeline(input, CoreDecoderFactory.WINDOWS);
+    FlowDecoder.Config config = Stretches.config(CoreDecoderFactory.WINDOWS, input);
+    int inFlight = Decoding.Streams.inFlight(threads, stretchBytes);
+    boolean cut = threads > 1 && inFlight >= 3;
+    ExecutorService stretchPool = cut ? Decoding.Streams.pool(threads) : null;
+    ExecutorService corePool = threads > 1 && input.cores().size() > 1
+        ? corePool(Math.min(threads, input.cores().size()))
+        : null;
     List<Run> runs = new ArrayList<>();
     long start = System.nanoTime();
-    while (true) {
-      FlowCounts counts = new FlowCounts();
-      long t0 = System.nanoTime();
-      long[] cut = Decoding.streamCounting(input, CoreDecoderFactory.WINDOWS, null, threads,
-          Stretches.stretchFor(threads), counts, Long.MIN_VALUE, Long.MAX_VALUE);
-      runs.add(new Run(runs.size(), System.nanoTime() - t0, -1, -1, -1, counts));
-      long elapsed = System.nanoTime() - start;
-      boolean steady = steady(runs, window, tolerance);
-      if ((elapsed >= minNanos && steady) || elapsed >= maxNanos) {
-        return new Result(List.copyOf(runs), steady, cut);
+    try {
+      while (true) {
+        long[] stretches = new long[2];
+        long t0 = System.nanoTime();
+        List<Callable<FlowCounts>> work = new ArrayList<>();
+        for (CoreTrace c : input.cores()) {
+          work.add(() -> {
+            FlowCounts counts = new FlowCounts();
+            if (stretchPool == null) {
+              Decoding.decodeCore(c, timeline, input, CoreDecoderFactory.WINDOWS, counts);
+            } else {
+              Stretches st = new Stretches(c, timeline, input, config, stretchPool, inFlight,
+                  stretchBytes, counts);
+              st.decode();
+              synchronized (stretches) {
+                stretches[0] += st.count();
+                stretches[1] += st.redone;
+              }
+            }
+            return counts;
+          });
+        }
+        FlowCounts counts = new FlowCounts();
+        for (FlowCounts c : runAll(work, corePool)) {
+          counts.add(c);
+        }
+        runs.add(new Run(runs.size(), System.nanoTime() - t0, -1, -1, -1, counts));
+        long elapsed = System.nanoTime() - start;
+        boolean steady = steady(runs, window, tolerance);
+        if ((elapsed >= minNanos && steady) || elapsed >= maxNanos) {
+          return new Result(List.copyOf(runs), steady, stretches);
+        }
+      }
+    } finally {
+      Decoding.Streams.stop(stretchPool);
+      if (corePool != null) {
+        corePool.shutdownNow();
       }
     }
+  }
+
+  /** Threads that decode whole cores side by side. */
+  private static ExecutorService corePool(int threads) {
+    return Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "tracepoke-bench");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Runs {@code work} on {@code pool} (null: on this thread, in order); the results in order. */
+  private static <T> List<T> runAll(List<Callable<T>> work, ExecutorService pool) throws IOException {
+    List<T> done = new ArrayList<>();
+    try {
+      if (pool == null) {
+        for (Callable<T> w : work) {
+          done.add(w.call());
+        }
+        return done;
+      }
+      List<Future<T>> futures = new ArrayList<>();
+      for (Callable<T> w : work) {
+        futures.add(pool.submit(w));
+      }
+      for (Future<T> f : futures) {
+        done.add(f.get());
+      }
+      return done;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("benchmark interrupted", e);
+    } catch (ExecutionException e) {
+      throw unwrap(e.getCause());
+    } catch (IOException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException(e);
+    }
+  }
+
+  private static IOException unwrap(Throwable c) {
+    if (c instanceof UncheckedIOException u) {
+      return u.getCause();
+    }
+    if (c instanceof IOException io) {
+      return io;
+    }
+    if (c instanceof RuntimeException r) {
+      throw r;
+    }
+    if (c instanceof Error err) {
+      throw err;
+    }
+    return new IOException(c);
   }
 
   static boolean steady(List<Run> runs, int window, double tolerance) {
@@ -141,30 +240,11 @@ public final class DecodeBench {
   private static Run once(int number, TraceInput input, ImageTimeline timeline, ExecutorService pool,
       ThreadMXBean mx) throws IOException {
     long t0 = System.nanoTime();
-    List<Part> parts = new ArrayList<>();
-    if (pool == null) {
-      for (CoreTrace c : input.cores()) {
-        parts.add(core(c, input, timeline, mx));
-      }
-    } else {
-      List<Future<Part>> futures = new ArrayList<>();
-      for (CoreTrace c : input.cores()) {
-        futures.add(pool.submit(() -> core(c, input, timeline, mx)));
-      }
-      try {
-        for (Future<Part> f : futures) {
-          parts.add(f.get());
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("benchmark interrupted", e);
-      } catch (ExecutionException e) {
-        if (e.getCause() instanceof UncheckedIOException u) {
-          throw u.getCause();
-        }
-        throw new IOException(e.getCause());
-      }
+    List<Callable<Part>> work = new ArrayList<>();
+    for (CoreTrace c : input.cores()) {
+      work.add(() -> core(c, input, timeline, mx));
     }
+    List<Part> parts = runAll(work, pool);
     long nanos = System.nanoTime() - t0;
     long cpuNanos = mx == null ? -1 : 0;
     long bytes = 0;

@@ -14,7 +14,7 @@ import java.util.List;
  * own thread, so the decode that is being output holds one chunk, not its stretch. The elements
  * before {@link #cutIn} and the output state are guarded by this object's lock, taken once a chunk.
  */
-final class FlowBlocks implements FlowSink {
+final class FlowBlocks implements HeldElements {
   private final List<ElementChunk> chunks = new ArrayList<>();
   private final ChunkPool pool;
   private ElementChunk current;
@@ -43,7 +43,8 @@ final class FlowBlocks implements FlowSink {
     chunks.add(current);
   }
 
-  long count() {
+  @Override
+  public long count() {
     return count;
   }
 
@@ -85,12 +86,14 @@ final class FlowBlocks implements FlowSink {
   }
 
   /** Elements before {@code n} are not to be output (another decoder's elements stand for them). */
-  synchronized void skipTo(long n) {
+  @Override
+  public synchronized void skipTo(long n) {
     cutIn = Math.max(cutIn, n);
   }
 
   /** Outputs the elements from {@link #cutIn} up to {@code to} ({@link #emit}'s arguments). */
-  synchronized void emitTo(long to, long indexBase, int cpu, FlowSink out) {
+  @Override
+  public synchronized void emitTo(long to, long indexBase, int cpu, FlowSink out) {
     if (to > cutIn) {
       emit(cutIn, to, indexBase, cpu, out);
       cutIn = to;
@@ -106,7 +109,8 @@ final class FlowBlocks implements FlowSink {
    * consumer waiting for another core's stretch waits forever). Nothing else may call {@code out}
    * meanwhile. Does nothing once the live part has ended.
    */
-  synchronized void goLive(long indexBase, int cpu, CoreStream.Producer out) {
+  @Override
+  public synchronized void goLive(long indexBase, int cpu, CoreStream.Producer out) {
     if (liveEnded) {
       return;
     }
@@ -117,7 +121,8 @@ final class FlowBlocks implements FlowSink {
   }
 
   /** The decoder's next elements are held again (they may not all be output). */
-  synchronized void endLive() {
+  @Override
+  public synchronized void endLive() {
     liveOut = null;
     liveEnded = true;
   }

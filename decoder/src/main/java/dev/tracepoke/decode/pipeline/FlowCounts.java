@@ -87,6 +87,24 @@ public final class FlowCounts implements FlowSink {
     instructions += n;
   }
 
+  /** The totals so far, in the order {@link #addBetween} takes them. */
+  long[] snapshot() {
+    return new long[] {ranges, instructions, exceptions, exceptionReturns, contexts, gaps,
+        ambiguities, errors};
+  }
+
+  /** Adds what was counted between two {@link #snapshot}s of another counter, {@code from} the earlier. */
+  void addBetween(long[] from, long[] to) {
+    ranges += to[0] - from[0];
+    instructions += to[1] - from[1];
+    exceptions += to[2] - from[2];
+    exceptionReturns += to[3] - from[3];
+    contexts += to[4] - from[4];
+    gaps += to[5] - from[5];
+    ambiguities += to[6] - from[6];
+    errors += to[7] - from[7];
+  }
+
   /** Adds another counter's totals to this one. */
   public void add(FlowCounts o) {
     ranges += o.ranges;

@@ -81,6 +81,11 @@ final class Stretches {
    * other sink is called on the stitching thread, as {@link Decoding#stream} promises (null).
    */
   private final CoreStream.Producer live;
+  /**
+   * The output only counts ({@link FlowCounts}): a run counts its elements, with the counts at
+   * every noted place, instead of holding them ({@link CountedElements}).
+   */
+  private final boolean counting;
 
   /** Stretches cut but not yet stitched, oldest first. */
   private final ArrayDeque<Stretch> pending = new ArrayDeque<>();
@@ -115,9 +120,10 @@ final class Stretches {
     this.config = config;
     this.pool = pool;
     this.inFlight = inFlight;
-    this.stretchBytes = stretchBytes;
+    this.stretchBytes = balanced(core.bytes().length(), stretchBytes);
     this.out = out;
     this.live = out instanceof CoreStream.Producer p ? p : null;
+    this.counting = out instanceof FlowCounts;
   }
 
   /**
@@ -126,6 +132,20 @@ final class Stretches {
    */
   static int poolSize(int inFlight, int stretchBytes) {
     return (inFlight + 1) * (2 * stretchBytes / ElementChunk.ELEMENTS + 1);
+  }
+
+  /**
+   * Where the stream's length is known, the size that cuts it into as many stretches as {@code
+   * stretch} would but of about equal length: the stretches decode side by side, so the longest
+   * sets the time (bugfix-exact-match's 974,749 bytes are cut at 525,196 by 512 KiB, at 487,375
+   * by this).
+   */
+  static int balanced(long length, int stretch) {
+    if (length <= 0 || stretch <= 0) {
+      return stretch;
+    }
+    long n = (length + stretch - 1) / stretch;
+    return (int) Math.max(1, Math.min(stretch, (length + n - 1) / n));
   }
 
   /** Stretches cut so far. */
@@ -266,8 +286,12 @@ final class Stretches {
     s.fresh = CompletableFuture.supplyAsync(() -> fresh(s), pool);
     if (before != null) {
       before.next = s;
-      // the earlier stretch's decoder runs on into this one once it has decoded its own bytes
-      before.overlapped = before.fresh.thenApplyAsync(r -> overlap(r, s), pool);
+      // the earlier stretch's decoder runs on into this one once it has decoded its own bytes,
+      // on the thread that decoded them, not queued behind later stretches: the stitch waits
+      // for it, and its block cache is free for the next stretch only once it is stitched
+      before.overlapped = before.fresh.isDone()
+          ? before.fresh.thenApplyAsync(r -> overlap(r, s), pool)
+          : before.fresh.thenApply(r -> overlap(r, s));
     }
     if (last) {
       s.overlapped = s.fresh.thenApplyAsync(Run::finish, pool);
@@ -281,7 +305,8 @@ final class Stretches {
     final BlockCache cache;
     final FlowDecoder decoder;
     final PacketReader reader;
-    final FlowBlocks elements = new FlowBlocks(chunks);
+    /** Held elements, or only their counts where the output counts. */
+    final HeldElements elements = counting ? new CountedElements() : new FlowBlocks(chunks);
     /** States noted over the run's first bytes and over its overlap into the next stretch. */
     final List<long[]> startNotes = new ArrayList<>();
     final List<long[]> endNotes = new ArrayList<>();
@@ -318,7 +343,7 @@ final class Stretches {
       }
       long[] n = new long[3 + FlowDecoder.STATE_LONGS];
       n[0] = key;
-      n[1] = elements.count();
+      n[1] = elements.mark();
       n[2] = index;
       System.arraycopy(scratch, 0, n, 3, FlowDecoder.STATE_LONGS);
       notes.add(n);
@@ -386,10 +411,47 @@ final class Stretches {
     r.noteTo = next.start + OVERLAP;
     int n = Math.min(next.bytes.length, OVERLAP + 64);
     enter(r, next);
-    r.reader.push(next.bytes, 0, n);
-    r.pushedOfNext = n;
+    // the next stretch's first states are usually noted by now: then the overlap stops at the
+    // first place where the states meet (the stitcher finds the same one), about a hold span in,
+    // not at its end; its time is on the stitch's path
+    Run theirs = next.noted.isDone() && !next.noted.isCompletedExceptionally()
+        ? next.noted.getNow(null) : null;
+    int pushed = 0;
+    while (pushed < n) {
+      int k = theirs == null ? n - pushed : Math.min(OVERLAP_SLICE, n - pushed);
+      int seen = r.endNotes.size();
+      r.reader.push(next.bytes, pushed, k);
+      pushed += k;
+      if (theirs != null && meets(r.endNotes, seen, theirs.startNotes)) {
+        break;
+      }
+    }
+    r.pushedOfNext = pushed;
     r.enteredNext = true;
     return r;
+  }
+
+  /** Bytes pushed at a time by an overlap that looks for the meeting place as it goes. */
+  private static final int OVERLAP_SLICE = 1024;
+
+  /** True when one of {@code mine} from {@code from} on is the same place and state as one of {@code theirs}. */
+  private static boolean meets(List<long[]> mine, int from, List<long[]> theirs) {
+    for (int i = from; i < mine.size(); i++) {
+      if (matching(mine.get(i), theirs) != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The note of {@code theirs} at {@code a}'s place with {@code a}'s state, or null. */
+  private static long[] matching(long[] a, List<long[]> theirs) {
+    for (long[] b : theirs) {
+      if (a[0] == b[0] && Arrays.equals(a, 3, a.length, b, 3, b.length)) {
+        return b;
+      }
+    }
+    return null;
   }
 
   // ---------------------------------------------------------------- stitching
@@ -422,14 +484,9 @@ final class Stretches {
       long[] match = null;
       long[] their = null;
       for (long[] a : run.endNotes) {
-        for (long[] b : theirs.startNotes) {
-          if (a[0] == b[0] && Arrays.equals(a, 3, a.length, b, 3, b.length)) {
-            match = a;
-            their = b;
-            break;
-          }
-        }
-        if (match != null) {
+        their = matching(a, theirs.startNotes);
+        if (their != null) {
+          match = a;
           break;
         }
       }
