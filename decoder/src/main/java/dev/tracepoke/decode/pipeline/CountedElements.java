@@ -10,10 +10,14 @@ import java.util.List;
  * kept, so the stitcher can output the counts between two of its cuts. A held stretch of
  * bugfix-exact-match is some 60 MB of elements written once and read once; counted, it is a few
  * longs per noted place.
+ *
+ * <p>The decoder delivers to the counter itself, the class a decode on one thread counts into:
+ * one call an element, and no sink class beside it at the decoder's calls. An element number is
+ * the number of counted elements before it: places with nothing counted between them share a
+ * number, and their counts are the same.
  */
 final class CountedElements implements HeldElements {
   private final FlowCounts tally = new FlowCounts();
-  private long count;
   /** Element numbers of the marks, and the counts at each (guarded). */
   private final List<long[]> marks = new ArrayList<>();
   /** The first element not yet output, and the counts before it (guarded). */
@@ -21,13 +25,19 @@ final class CountedElements implements HeldElements {
   private long[] atCut = new FlowCounts().snapshot();
 
   @Override
+  public FlowSink sink() {
+    return tally;
+  }
+
+  @Override
   public long count() {
-    return count;
+    return tally.total();
   }
 
   @Override
   public synchronized long mark() {
     long[] m = tally.snapshot();
+    long count = tally.total();
     long[] withNumber = new long[m.length + 1];
     withNumber[0] = count;
     System.arraycopy(m, 0, withNumber, 1, m.length);
@@ -42,10 +52,10 @@ final class CountedElements implements HeldElements {
         return java.util.Arrays.copyOfRange(m, 1, m.length);
       }
     }
-    if (n == count) {
+    if (n == tally.total()) {
       return tally.snapshot();
     }
-    throw new IllegalStateException("element " + n + " is neither a mark nor the end (" + count + ")");
+    throw new IllegalStateException("element " + n + " is neither a mark nor the end (" + tally.total() + ")");
   }
 
   @Override
@@ -81,78 +91,4 @@ final class CountedElements implements HeldElements {
 
   @Override
   public void endLive() {}
-
-  @Override
-  public void range(int cpu, long start, long end, int instructions, int lastKind, boolean taken,
-      long timeFrom, long timeTo, int flag, long offset) {
-    tally.range(cpu, start, end, instructions, lastKind, taken, timeFrom, timeTo, flag, offset);
-    count++;
-  }
-
-  @Override
-  public void rangeWithCycles(int cpu, long start, long end, int instructions, int lastKind,
-      boolean taken, long timeFrom, long timeTo, int flag, long offset, long cycles) {
-    tally.rangeWithCycles(cpu, start, end, instructions, lastKind, taken, timeFrom, timeTo, flag,
-        offset, cycles);
-    count++;
-  }
-
-  @Override
-  public void noPath(int cpu, long start, long next, long instructions, long offset) {
-    tally.noPath(cpu, start, next, instructions, offset);
-    count++;
-  }
-
-  @Override
-  public void transaction(int cpu, int kind, long offset) {
-    tally.transaction(cpu, kind, offset);
-    count++;
-  }
-
-  @Override
-  public void exception(int cpu, int number, long returnAddress, long timeFrom, long timeTo,
-      long offset) {
-    tally.exception(cpu, number, returnAddress, timeFrom, timeTo, offset);
-    count++;
-  }
-
-  @Override
-  public void exceptionReturn(int cpu, long timeFrom, long timeTo, long offset) {
-    tally.exceptionReturn(cpu, timeFrom, timeTo, offset);
-    count++;
-  }
-
-  @Override
-  public void context(int cpu, int el, boolean sf, boolean ns, long contextId, int vmid,
-      long offset) {
-    tally.context(cpu, el, sf, ns, contextId, vmid, offset);
-    count++;
-  }
-
-  @Override
-  public void gap(int cpu, int reason, long address, long offset) {
-    tally.gap(cpu, reason, address, offset);
-    count++;
-  }
-
-  @Override
-  public void ambiguity(int cpu, long pc, int[] candidates, boolean resolved, int resolvedWord,
-      long timeFrom, long timeTo, long resolvedAt) {
-    tally.ambiguity(cpu, pc, candidates, resolved, resolvedWord, timeFrom, timeTo, resolvedAt);
-    count++;
-  }
-
-  @Override
-  public void ambiguity(int cpu, long pc, int[] candidates, boolean resolved, int resolvedWord,
-      long timeFrom, long timeTo, long resolvedAt, int reason) {
-    tally.ambiguity(cpu, pc, candidates, resolved, resolvedWord, timeFrom, timeTo, resolvedAt,
-        reason);
-    count++;
-  }
-
-  @Override
-  public void error(int cpu, long offset, long packetIndex, String message) {
-    tally.error(cpu, offset, packetIndex, message);
-    count++;
-  }
 }

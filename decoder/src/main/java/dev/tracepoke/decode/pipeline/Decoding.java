@@ -343,22 +343,49 @@ public final class Decoding {
       return (int) Math.min(threads + 1, budget);
     }
 
+    /** Daemon threads for stretches; {@link #stop} ends them. */
     static ExecutorService pool(int threads) {
-      return Executors.newFixedThreadPool(threads, r -> {
-        Thread t = new Thread(r, "tracepoke-decode-stretch");
-        t.setDaemon(true);
-        return t;
-      });
+      return new StretchPool(threads);
     }
 
+    /**
+     * Stops {@code pool} (null: none) and returns once its threads have ended, not only its
+     * tasks: a caller may check that no decode thread is left.
+     */
     static void stop(ExecutorService pool) {
       if (pool != null) {
         pool.shutdownNow();
         try {
           // a stretch in decode ends within milliseconds: none outlives the stream
           pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+          if (pool instanceof StretchPool p) {
+            p.join();
+          }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
+        }
+      }
+    }
+
+    /** A fixed pool that knows its threads, so stopping it can wait for them to end. */
+    private static final class StretchPool extends java.util.concurrent.ThreadPoolExecutor {
+      private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+      StretchPool(int n) {
+        super(n, n, 0, java.util.concurrent.TimeUnit.MILLISECONDS,
+            new java.util.concurrent.LinkedBlockingQueue<>());
+        setThreadFactory(r -> {
+          Thread t = new Thread(r, "tracepoke-decode-stretch");
+          t.setDaemon(true);
+          threads.add(t);
+          return t;
+        });
+      }
+
+      /** Waits for every thread to end (after awaitTermination a worker may still be exiting). */
+      void join() throws InterruptedException {
+        for (Thread t : threads) {
+          t.join(60_000);
         }
       }
     }

@@ -14,7 +14,7 @@ import java.util.List;
  * own thread, so the decode that is being output holds one chunk, not its stretch. The elements
  * before {@link #cutIn} and the output state are guarded by this object's lock, taken once a chunk.
  */
-final class FlowBlocks implements HeldElements {
+final class FlowBlocks implements HeldElements, FlowSink {
   private final List<ElementChunk> chunks = new ArrayList<>();
   private final ChunkPool pool;
   private ElementChunk current;
@@ -41,6 +41,11 @@ final class FlowBlocks implements HeldElements {
     this.pool = pool;
     current = pool.take();
     chunks.add(current);
+  }
+
+  @Override
+  public FlowSink sink() {
+    return this;
   }
 
   @Override

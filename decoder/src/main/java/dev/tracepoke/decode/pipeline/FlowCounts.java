@@ -87,6 +87,11 @@ public final class FlowCounts implements FlowSink {
     instructions += n;
   }
 
+  /** Elements counted so far, of every kind (not instructions). */
+  long total() {
+    return ranges + exceptions + exceptionReturns + contexts + gaps + ambiguities + errors;
+  }
+
   /** The totals so far, in the order {@link #addBetween} takes them. */
   long[] snapshot() {
     return new long[] {ranges, instructions, exceptions, exceptionReturns, contexts, gaps,

@@ -7,7 +7,10 @@ import dev.tracepoke.decode.flow.FlowSink;
  * output: the elements themselves ({@link FlowBlocks}) or, when the output only counts, their
  * counts at the places the stitcher may cut ({@link CountedElements}).
  */
-sealed interface HeldElements extends FlowSink permits FlowBlocks, CountedElements {
+sealed interface HeldElements permits FlowBlocks, CountedElements {
+  /** Where the decoder delivers its elements. */
+  FlowSink sink();
+
   /** Elements produced so far. */
   long count();
 

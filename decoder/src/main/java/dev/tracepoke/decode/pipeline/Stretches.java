@@ -328,7 +328,7 @@ final class Stretches {
     Run(long start, FlowSink direct) {
       cache = takeCache();
       decoder = CoreDecoderFactory.spaces(new FlowDecoder(core.cpu(), cache, config,
-              direct != null ? direct : elements)
+              direct != null ? direct : elements.sink())
           .traceUnit(core.config()), core, timeline, input);
       decoder.startAt(start);
       decoder.checkpoints(this);
