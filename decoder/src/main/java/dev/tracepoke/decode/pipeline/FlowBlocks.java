@@ -71,17 +71,26 @@ final class FlowBlocks implements HeldElements, FlowSink {
   }
 
   /**
-   * Sends the full chunks not yet output to the live queue if it takes them all without waiting.
-   * Called with this lock held, so it never waits on the consumer: the consumer may be waiting
-   * for another core's decode that needs the decoding thread, or a pool thread that waits for
-   * this lock. What cannot go now is held and goes with the next chunk or at the stitch.
+   * Sends to the live queue as many of the full chunks not yet output as it takes without
+   * waiting, oldest first. Called with this lock held, so it never waits on the consumer: the
+   * consumer may be waiting for another core's decode that needs the decoding thread, or a pool
+   * thread that waits for this lock. What cannot go now is held and goes with the next chunk or
+   * at the stitch.
    */
   private void sendLive() {
-    if (liveOut != null && whole > cutIn
-        && liveOut.takesWithoutWaiting((int) (((whole - 1) >>> ElementChunk.SHIFT)
-            - (cutIn >>> ElementChunk.SHIFT)) + 1)) {
-      emit(cutIn, whole, liveIndexBase, liveCpu, liveOut);
-      cutIn = whole;
+    if (liveOut == null || whole <= cutIn) {
+      return;
+    }
+    long firstChunk = cutIn >>> ElementChunk.SHIFT;
+    // the chunks the elements span (the first one maybe in part); a queue never holds more
+    int k = (int) Math.min(CoreStream.QUEUE, ((whole - 1) >>> ElementChunk.SHIFT) - firstChunk + 1);
+    while (k > 0 && !liveOut.takesWithoutWaiting(k)) {
+      k--;
+    }
+    if (k > 0) {
+      long to = Math.min(whole, (firstChunk + k) << ElementChunk.SHIFT);
+      emit(cutIn, to, liveIndexBase, liveCpu, liveOut);
+      cutIn = to;
     }
   }
 

@@ -159,4 +159,35 @@ class FlowBlocksTest {
     stream.drain(0, got);
     assertArrayEquals(expected.encoded(3), got.encoded(3));
   }
+  /**
+   * Going live with more held chunks than the queue has room for sends the oldest that fit at
+   * once (here one: two slots taken, one kept for the producer's own chunk) and holds the rest.
+   */
+  @Test
+  void goingLiveSendsTheOldestChunksThatFit() throws Exception {
+    ChunkPool pool = new ChunkPool(64);
+    java.util.concurrent.CountDownLatch live = new java.util.concurrent.CountDownLatch(1);
+    long[] cutInAtGoLive = {-1};
+    int before = 2 * ElementChunk.ELEMENTS + 10;
+    int held = 3 * ElementChunk.ELEMENTS + 100;
+    CoreStream stream = new CoreStream(3, new java.util.concurrent.Semaphore(1), pool, sink -> {
+      write(sink, before, 5, 0);
+      FlowBlocks blocks = new FlowBlocks(pool);
+      write(blocks, held, 11, 0);
+      blocks.goLive(0, 3, (CoreStream.Producer) sink);
+      cutInAtGoLive[0] = blocks.cutIn();
+      live.countDown();
+      blocks.endLive();
+      blocks.emitTo(blocks.count(), 0, 3, sink);
+    });
+    stream.start();
+    assertEquals(true, live.await(30, java.util.concurrent.TimeUnit.SECONDS), "goLive returned");
+    assertEquals(ElementChunk.ELEMENTS, cutInAtGoLive[0], "one chunk went out at goLive");
+    FlowBuffer expected = new FlowBuffer();
+    write(expected, before, 5, 0);
+    write(expected, held, 11, 0);
+    FlowBuffer got = new FlowBuffer();
+    stream.drain(0, got);
+    assertArrayEquals(expected.encoded(3), got.encoded(3));
+  }
 }
