@@ -5,7 +5,6 @@ import dev.tracepoke.decode.flow.FlowElements;
 import dev.tracepoke.decode.flow.FlowSink;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Semaphore;
@@ -247,7 +246,7 @@ final class CoreStream implements ElementWindow {
       if (ended) {
         Throwable t = failure;
         if (t != null) {
-          throw rethrow(t); // after every element decoded before the failure
+          throw Decoding.asIOException(t); // after every element decoded before the failure
         }
         return false;
       }
@@ -264,22 +263,6 @@ final class CoreStream implements ElementWindow {
       ended = c.last;
     }
     return true;
-  }
-
-  private IOException rethrow(Throwable t) {
-    if (t instanceof IOException io) {
-      return io;
-    }
-    if (t instanceof UncheckedIOException u) {
-      return u.getCause();
-    }
-    if (t instanceof RuntimeException r) {
-      throw r;
-    }
-    if (t instanceof Error e) {
-      throw e;
-    }
-    return new IOException(t);
   }
 
   /** The held chunk holding element {@code i} (chunks may be short: handed over whole). */

@@ -5,17 +5,13 @@ import dev.tracepoke.decode.image.ImageTimeline;
 import dev.tracepoke.decode.input.CoreTrace;
 import dev.tracepoke.decode.input.TraceInput;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 /**
@@ -77,7 +73,7 @@ public final class DecodeBench {
       mx.setThreadCpuTimeEnabled(true);
     }
     ExecutorService pool = threads > 1 && input.cores().size() > 1
-        ? corePool(Math.min(threads, input.cores().size()))
+        ? Decoding.daemonPool(Math.min(threads, input.cores().size()), "tracepoke-bench")
         : null;
     List<Run> runs = new ArrayList<>();
     long start = System.nanoTime();
@@ -120,16 +116,16 @@ public final class DecodeBench {
     ImageTimeline timeline = Decoding.timeline(input, CoreDecoderFactory.WINDOWS);
     FlowDecoder.Config config = Stretches.config(CoreDecoderFactory.WINDOWS, input);
     int inFlight = Decoding.Streams.inFlight(threads, stretchBytes);
-    boolean cut = threads > 1 && inFlight >= 3;
-    ExecutorService stretchPool = cut ? Decoding.Streams.pool(threads) : null;
+    ExecutorService stretchPool = threads > 1 && inFlight >= 3 ? Decoding.Streams.pool(threads) : null;
     ExecutorService corePool = threads > 1 && input.cores().size() > 1
-        ? corePool(Math.min(threads, input.cores().size()))
+        ? Decoding.daemonPool(Math.min(threads, input.cores().size()), "tracepoke-bench")
         : null;
     List<Run> runs = new ArrayList<>();
     long start = System.nanoTime();
     try {
       while (true) {
-        long[] stretches = new long[2];
+        java.util.concurrent.atomic.AtomicLong cuts = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong redone = new java.util.concurrent.atomic.AtomicLong();
         long t0 = System.nanoTime();
         List<Callable<FlowCounts>> work = new ArrayList<>();
         for (CoreTrace c : input.cores()) {
@@ -141,23 +137,21 @@ public final class DecodeBench {
               Stretches st = new Stretches(c, timeline, input, config, stretchPool, inFlight,
                   stretchBytes, counts);
               st.decode();
-              synchronized (stretches) {
-                stretches[0] += st.count();
-                stretches[1] += st.redone;
-              }
+              cuts.addAndGet(st.count());
+              redone.addAndGet(st.redone);
             }
             return counts;
           });
         }
         FlowCounts counts = new FlowCounts();
-        for (FlowCounts c : runAll(work, corePool)) {
+        for (FlowCounts c : Decoding.onThreads(work, corePool, "benchmark")) {
           counts.add(c);
         }
         runs.add(new Run(runs.size(), System.nanoTime() - t0, -1, -1, -1, counts));
         long elapsed = System.nanoTime() - start;
         boolean steady = steady(runs, window, tolerance);
         if ((elapsed >= minNanos && steady) || elapsed >= maxNanos) {
-          return new Result(List.copyOf(runs), steady, stretches);
+          return new Result(List.copyOf(runs), steady, new long[] {cuts.get(), redone.get()});
         }
       }
     } finally {
@@ -166,61 +160,6 @@ public final class DecodeBench {
         corePool.shutdownNow();
       }
     }
-  }
-
-  /** Threads that decode whole cores side by side. */
-  private static ExecutorService corePool(int threads) {
-    return Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "tracepoke-bench");
-      t.setDaemon(true);
-      return t;
-    });
-  }
-
-  /** Runs {@code work} on {@code pool} (null: on this thread, in order); the results in order. */
-  private static <T> List<T> runAll(List<Callable<T>> work, ExecutorService pool) throws IOException {
-    List<T> done = new ArrayList<>();
-    try {
-      if (pool == null) {
-        for (Callable<T> w : work) {
-          done.add(w.call());
-        }
-        return done;
-      }
-      List<Future<T>> futures = new ArrayList<>();
-      for (Callable<T> w : work) {
-        futures.add(pool.submit(w));
-      }
-      for (Future<T> f : futures) {
-        done.add(f.get());
-      }
-      return done;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("benchmark interrupted", e);
-    } catch (ExecutionException e) {
-      throw unwrap(e.getCause());
-    } catch (IOException | RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IOException(e);
-    }
-  }
-
-  private static IOException unwrap(Throwable c) {
-    if (c instanceof UncheckedIOException u) {
-      return u.getCause();
-    }
-    if (c instanceof IOException io) {
-      return io;
-    }
-    if (c instanceof RuntimeException r) {
-      throw r;
-    }
-    if (c instanceof Error err) {
-      throw err;
-    }
-    return new IOException(c);
   }
 
   static boolean steady(List<Run> runs, int window, double tolerance) {
@@ -244,7 +183,7 @@ public final class DecodeBench {
     for (CoreTrace c : input.cores()) {
       work.add(() -> core(c, input, timeline, mx));
     }
-    List<Part> parts = runAll(work, pool);
+    List<Part> parts = Decoding.onThreads(work, pool, "benchmark");
     long nanos = System.nanoTime() - t0;
     long cpuNanos = mx == null ? -1 : 0;
     long bytes = 0;
@@ -261,15 +200,12 @@ public final class DecodeBench {
     return new Run(number, nanos, cpuNanos, bytes, packets, counts);
   }
 
-  private static Part core(CoreTrace c, TraceInput input, ImageTimeline timeline, ThreadMXBean mx) {
-    try {
-      long c0 = mx == null ? 0 : mx.getCurrentThreadCpuTime();
-      FlowCounts counts = new FlowCounts();
-      long[] bp = Decoding.decodeCore(c, timeline, input, CoreDecoderFactory.WINDOWS, counts);
-      long cpuNanos = mx == null ? 0 : mx.getCurrentThreadCpuTime() - c0;
-      return new Part(cpuNanos, bp[0], bp[1], counts);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  private static Part core(CoreTrace c, TraceInput input, ImageTimeline timeline, ThreadMXBean mx)
+      throws IOException {
+    long c0 = mx == null ? 0 : mx.getCurrentThreadCpuTime();
+    FlowCounts counts = new FlowCounts();
+    long[] bp = Decoding.decodeCore(c, timeline, input, CoreDecoderFactory.WINDOWS, counts);
+    long cpuNanos = mx == null ? 0 : mx.getCurrentThreadCpuTime() - c0;
+    return new Part(cpuNanos, bp[0], bp[1], counts);
   }
 }

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -56,39 +57,79 @@ public final class Decoding {
       }
       return out;
     }
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, selected.size()), r -> {
-      Thread t = new Thread(r, "tracepoke-decode");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool = daemonPool(Math.min(threads, selected.size()), "tracepoke-decode");
     try {
-      List<Future<CoreResult>> futures = new ArrayList<>();
+      List<Callable<CoreResult>> work = new ArrayList<>();
       for (CoreTrace c : selected) {
-        futures.add(pool.submit(() -> decodeCore(c, timeline, input, factory)));
+        work.add(() -> decodeCore(c, timeline, input, factory));
       }
-      List<CoreResult> out = new ArrayList<>();
-      for (Future<CoreResult> f : futures) {
-        out.add(f.get());
-      }
-      return out;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("decode interrupted", e);
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof IOException io) {
-        throw io;
-      }
-      if (c instanceof UncheckedIOException u) {
-        throw u.getCause();
-      }
-      if (c instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IOException(c);
+      return onThreads(work, pool, "decode");
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /** A fixed pool of {@code threads} daemon threads named {@code name}. */
+  static ExecutorService daemonPool(int threads, String name) {
+    return Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /**
+   * Runs {@code work} on {@code pool} (null: on this thread, in order) and returns the results in
+   * order; the first failure is thrown as {@link #asIOException} gives it ({@code what} names
+   * the work when interrupted).
+   */
+  static <T> List<T> onThreads(List<Callable<T>> work, ExecutorService pool, String what)
+      throws IOException {
+    List<T> done = new ArrayList<>();
+    try {
+      if (pool == null) {
+        for (Callable<T> w : work) {
+          done.add(w.call());
+        }
+        return done;
+      }
+      List<Future<T>> futures = new ArrayList<>();
+      for (Callable<T> w : work) {
+        futures.add(pool.submit(w));
+      }
+      for (Future<T> f : futures) {
+        done.add(f.get());
+      }
+      return done;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(what + " interrupted", e);
+    } catch (ExecutionException e) {
+      throw asIOException(e.getCause());
+    } catch (Exception e) {
+      throw asIOException(e);
+    }
+  }
+
+  /**
+   * A failure on another thread as the caller should see it: an I/O error as itself (unwrapped
+   * from {@link UncheckedIOException}), a runtime exception or error thrown as it is, anything
+   * else wrapped.
+   */
+  static IOException asIOException(Throwable t) {
+    if (t instanceof IOException io) {
+      return io;
+    }
+    if (t instanceof UncheckedIOException u) {
+      return u.getCause();
+    }
+    if (t instanceof RuntimeException r) {
+      throw r;
+    }
+    if (t instanceof Error e) {
+      throw e;
+    }
+    return new IOException(t);
   }
 
   /**

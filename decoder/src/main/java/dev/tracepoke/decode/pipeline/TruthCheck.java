@@ -10,14 +10,11 @@ import dev.tracepoke.decode.image.ImageTimeline;
 import dev.tracepoke.decode.input.CoreTrace;
 import dev.tracepoke.decode.input.TraceInput;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.IntFunction;
 
 /** Diffs a decode of a simulated recording against the ground truth stored beside it. */
@@ -63,18 +60,14 @@ public final class TruthCheck {
     Diff.TruthSource truth = truth(input);
     ImageTimeline timeline = Decoding.timeline(input, factory);
     List<CoreTrace> cores = input.cores();
-    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(threads, cores.size())),
-        r -> {
-          Thread t = new Thread(r, "tracepoke-diff");
-          t.setDaemon(true);
-          return t;
-        });
+    ExecutorService pool = Decoding.daemonPool(Math.max(1, Math.min(threads, cores.size())),
+        "tracepoke-diff");
     try (Decoding.Streams streams = new Decoding.Streams(input, timeline, factory, cores, threads)) {
-      List<Future<CoreDiff>> futures = new ArrayList<>();
+      List<Callable<CoreDiff>> work = new ArrayList<>();
       for (CoreStream s : streams.cores) {
         FlowSink sink = tap == null ? null : tap.apply(s.cpu());
         Diff.Outcomes heard = outcomes == null ? Diff.Outcomes.NONE : outcomes.apply(s.cpu());
-        futures.add(pool.submit(() -> {
+        work.add(() -> {
           ElementWindow w = sink == null ? s : new Tapped(s, sink);
           CoreDiff d = Diff.diffCore(w, truth.open(s.cpu()), () -> truth.open(s.cpu()),
               input.symbols(), heard);
@@ -82,28 +75,9 @@ public final class TruthCheck {
             t.drain();
           }
           return d;
-        }));
+        });
       }
-      List<CoreDiff> out = new ArrayList<>();
-      for (Future<CoreDiff> f : futures) {
-        out.add(f.get());
-      }
-      return DiffReport.of(out);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("diff interrupted", e);
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof IOException io) {
-        throw io;
-      }
-      if (c instanceof UncheckedIOException u) {
-        throw u.getCause();
-      }
-      if (c instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IOException(c);
+      return DiffReport.of(Decoding.onThreads(work, pool, "diff"));
     } finally {
       pool.shutdownNow();
     }

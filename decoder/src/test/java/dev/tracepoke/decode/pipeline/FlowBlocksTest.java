@@ -125,6 +125,7 @@ class FlowBlocksTest {
     assertEquals(4 * ElementChunk.ELEMENTS, liveBeforeStitch[1], "chunks out live");
     assertArrayEquals(tail.encoded(3), got.encoded(3));
   }
+
   /**
    * A stretch that goes live while its core's queue is full sends nothing then and does not wait:
    * the thread calling goLive holds the lock the stretch's decoding thread needs for its next chunk,
@@ -133,11 +134,31 @@ class FlowBlocksTest {
    */
   @Test
   void goingLiveOnAFullQueueWaitsForNothing() throws Exception {
+    // fills the queue, 10 more held by the producer
+    assertEquals(0, goLiveBehind(CoreStream.QUEUE * ElementChunk.ELEMENTS + 10,
+        2 * ElementChunk.ELEMENTS + 100), "nothing went out at goLive");
+  }
+
+  /**
+   * Going live with more held chunks than the queue has room for sends the oldest that fit at
+   * once (here one: two slots taken, one kept for the producer's own chunk) and holds the rest.
+   */
+  @Test
+  void goingLiveSendsTheOldestChunksThatFit() throws Exception {
+    assertEquals(ElementChunk.ELEMENTS, goLiveBehind(2 * ElementChunk.ELEMENTS + 10,
+        3 * ElementChunk.ELEMENTS + 100), "one chunk went out at goLive");
+  }
+
+  /**
+   * A core's stream writes {@code before} elements to its queue (nobody takes them yet), then a
+   * stretch holding {@code held} elements goes live and is stitched. Checks that goLive returned
+   * without waiting on the queue and that every element arrives in order; returns the stretch's
+   * elements that went out at goLive.
+   */
+  private static long goLiveBehind(int before, int held) throws Exception {
     ChunkPool pool = new ChunkPool(64);
     java.util.concurrent.CountDownLatch live = new java.util.concurrent.CountDownLatch(1);
     long[] cutInAtGoLive = {-1};
-    int before = CoreStream.QUEUE * ElementChunk.ELEMENTS + 10; // fills the queue, 10 more held
-    int held = 2 * ElementChunk.ELEMENTS + 100;
     CoreStream stream = new CoreStream(3, new java.util.concurrent.Semaphore(1), pool, sink -> {
       write(sink, before, 5, 0);
       FlowBlocks blocks = new FlowBlocks(pool);
@@ -150,44 +171,13 @@ class FlowBlocksTest {
     });
     stream.start();
     assertEquals(true, live.await(30, java.util.concurrent.TimeUnit.SECONDS),
-        "goLive returned while the queue was full");
-    assertEquals(0, cutInAtGoLive[0], "nothing went out at goLive");
+        "goLive returned without waiting on the queue");
     FlowBuffer expected = new FlowBuffer();
     write(expected, before, 5, 0);
     write(expected, held, 11, 0);
     FlowBuffer got = new FlowBuffer();
     stream.drain(0, got);
     assertArrayEquals(expected.encoded(3), got.encoded(3));
-  }
-  /**
-   * Going live with more held chunks than the queue has room for sends the oldest that fit at
-   * once (here one: two slots taken, one kept for the producer's own chunk) and holds the rest.
-   */
-  @Test
-  void goingLiveSendsTheOldestChunksThatFit() throws Exception {
-    ChunkPool pool = new ChunkPool(64);
-    java.util.concurrent.CountDownLatch live = new java.util.concurrent.CountDownLatch(1);
-    long[] cutInAtGoLive = {-1};
-    int before = 2 * ElementChunk.ELEMENTS + 10;
-    int held = 3 * ElementChunk.ELEMENTS + 100;
-    CoreStream stream = new CoreStream(3, new java.util.concurrent.Semaphore(1), pool, sink -> {
-      write(sink, before, 5, 0);
-      FlowBlocks blocks = new FlowBlocks(pool);
-      write(blocks, held, 11, 0);
-      blocks.goLive(0, 3, (CoreStream.Producer) sink);
-      cutInAtGoLive[0] = blocks.cutIn();
-      live.countDown();
-      blocks.endLive();
-      blocks.emitTo(blocks.count(), 0, 3, sink);
-    });
-    stream.start();
-    assertEquals(true, live.await(30, java.util.concurrent.TimeUnit.SECONDS), "goLive returned");
-    assertEquals(ElementChunk.ELEMENTS, cutInAtGoLive[0], "one chunk went out at goLive");
-    FlowBuffer expected = new FlowBuffer();
-    write(expected, before, 5, 0);
-    write(expected, held, 11, 0);
-    FlowBuffer got = new FlowBuffer();
-    stream.drain(0, got);
-    assertArrayEquals(expected.encoded(3), got.encoded(3));
+    return cutInAtGoLive[0];
   }
 }

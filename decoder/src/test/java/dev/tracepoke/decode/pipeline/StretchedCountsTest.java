@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tracepoke.decode.input.RecordingInput;
-import dev.tracepoke.decode.input.SnapshotInput;
 import dev.tracepoke.decode.input.TraceInput;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -57,13 +56,7 @@ class StretchedCountsTest {
   @ParameterizedTest
   @MethodSource("dev.tracepoke.decode.pipeline.StretchesTest#snapshots")
   void snapshotsCountedInStretchesCountAsOnOneThread(Path snapshot) throws IOException {
-    TraceInput in;
-    try {
-      in = SnapshotInput.open(snapshot).inMemory();
-    } catch (IOException | RuntimeException e) {
-      org.junit.jupiter.api.Assumptions.abort(snapshot + " does not open: " + e.getMessage());
-      return;
-    }
+    TraceInput in = StretchesTest.openOrSkip(snapshot);
     assertCountsLikeOneThread(in, snapshot.getFileName().toString());
     if (snapshot.getFileName().toString().equals("bugfix-exact-match")) {
       // 512 KiB stretches: the one busy stream is cut once, and the two decoders meet

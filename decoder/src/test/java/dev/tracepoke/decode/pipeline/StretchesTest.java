@@ -38,6 +38,20 @@ class StretchesTest {
     }
   }
 
+  /**
+   * The snapshot in memory; the test is skipped (with a printed reason) where it does not open,
+   * which is the input layer's business (a dump file the snapshot names is missing).
+   */
+  static TraceInput openOrSkip(Path snapshot) throws IOException {
+    try {
+      return SnapshotInput.open(snapshot).inMemory();
+    } catch (IOException | RuntimeException e) {
+      System.out.println(snapshot + " skipped, it does not open: " + e.getMessage());
+      org.junit.jupiter.api.Assumptions.abort(snapshot + " does not open: " + e.getMessage());
+      throw e;
+    }
+  }
+
   /** The golden corpus's cases: testdata/golden above the working directory. */
   static Stream<Path> goldenCases() throws IOException {
     Path corpus = null;
@@ -146,15 +160,7 @@ class StretchesTest {
   @ParameterizedTest
   @MethodSource("snapshots")
   void stretchesDecodeLikeOneThread(Path snapshot) throws IOException {
-    TraceInput in;
-    try {
-      in = SnapshotInput.open(snapshot).inMemory();
-    } catch (IOException | RuntimeException e) {
-      // the input layer's business (a dump file the snapshot names is missing): nothing to stretch
-      System.out.println("StretchesTest: " + snapshot + " skipped, it does not open: " + e.getMessage());
-      org.junit.jupiter.api.Assumptions.abort(snapshot + " does not open: " + e.getMessage());
-      return;
-    }
+    TraceInput in = openOrSkip(snapshot);
     for (CoreDecoderFactory f : new CoreDecoderFactory[] {CoreDecoderFactory.STATIC,
         CoreDecoderFactory.WINDOWS}) {
       FlowBuffer one = decode(in, f, 1, Stretches.STRETCH);
