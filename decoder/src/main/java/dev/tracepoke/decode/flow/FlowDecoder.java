@@ -157,13 +157,13 @@ public final class FlowDecoder implements PacketSink {
   // ATOMS_LONGS: type | bits << 8 | count << 40, offset, index. A segment is thousands of packets
   // written and read back once, and at 64 bytes each they pushed the walk's tables out of L2.
   private static final int PSTRIDE = 8;
-  private static final int ATOMS_LONGS = 3;
+  static final int ATOMS_LONGS = 3;
   private static final int P_ASYNC = 1;
   private static final int P_INFO = 2;
   private static final int P_TRACE_ON = 3;
   private static final int P_EXCEPTION = 4;
   private static final int P_ERET = 5;
-  private static final int P_ATOMS = 6;
+  static final int P_ATOMS = 6;
   private static final int P_ADDRESS = 7;
   private static final int P_CONTEXT = 8;
   private static final int P_OVERFLOW = 9;
@@ -748,10 +748,10 @@ public final class FlowDecoder implements PacketSink {
       long head = p[i];
       int type = (int) head & 0xFF;
       if (type == P_ATOMS) {
-        // most packets: straight to the walk, so that the call the loop makes for them is the
-        // same whatever C2 inlines into dispatch
-        walk.onAtoms(p[i + 1], p[i + 2], (int) (head >>> 8), (int) (head >>> 40));
-        i += ATOMS_LONGS;
+        // most packets: straight to the walk, which replays the atoms packets that follow while
+        // it can, so that the call the loop makes for them is the same whatever C2 inlines into
+        // dispatch
+        i = walk.onAtomsPackets(p, i, used);
       } else {
         dispatch(type, p[i + 1], p[i + 2], p[i + 3], p[i + 4], p[i + 5], p[i + 6], p[i + 7]);
         i += PSTRIDE;

@@ -329,6 +329,72 @@ final class Walk {
   }
 
   /**
+   * The atoms packet at {@code p[i]} of a segment's packets ({@link FlowDecoder#ATOMS_LONGS} longs
+   * each: type | bits &lt;&lt; 8 | count &lt;&lt; 40, offset, index) and the atoms packets right
+   * after it whose runs are kept; returns the index after the last packet it took (at least one).
+   *
+   * <p>Replaying a run changes nothing {@link #onAtoms} and {@link #fastAtoms} check before they
+   * replay one (the walk is synced, single, direct to the sink, has its address and context), but
+   * its position: so consecutive runs are replayed here with the walk's position in locals and
+   * those checks made once, until a packet whose run is not kept (it goes through {@link
+   * #onAtoms}, as does a packet here when the checks fail), another kind of packet, or a run that
+   * ends waiting for a target. Most packets of a kernel's trace are atoms packets replayed so, and
+   * the per-packet calls and checks were most of their cost.
+   */
+  int onAtomsPackets(long[] p, int i, int used) {
+    Walker w = forks.walkers[0];
+    BlockRuns runs;
+    if (sites || !sync.synced() || w.exceptionPending || w.popPending || !w.sf || w.needAddress
+        || w.needContext || equals != 0 || !delivery.direct(w) || (runs = blocks.runs()) == null) {
+      long head = p[i];
+      onAtoms(p[i + 1], p[i + 2], (int) (head >>> 8), (int) (head >>> 40));
+      return i + FlowDecoder.ATOMS_LONGS;
+    }
+    long pc = w.pc;
+    long from = w.walkFrom;
+    long segmentFrom = segment.from;
+    long to = segment.to;
+    long end = 0;
+    int e = -1;
+    boolean lastTaken = false;
+    boolean missed = false;
+    int at = i;
+    while (at < used) {
+      long head = p[at];
+      if (((int) head & 0xFF) != FlowDecoder.P_ATOMS) {
+        break;
+      }
+      int bits = (int) (head >>> 8);
+      int count = (int) (head >>> 40);
+      int found = count <= BlockRuns.MAX_ATOMS ? runs.find(pc, BlockRuns.code(bits, count)) : -1;
+      if (found < 0) {
+        missed = true;
+        break;
+      }
+      e = found;
+      lastTaken = ((bits >>> (count - 1)) & 1) != 0;
+      sendRun(w, runs, e, count, from, segmentFrom, to, p[at + 1]);
+      from = segmentFrom;
+      at += FlowDecoder.ATOMS_LONGS;
+      end = runs.endPc(e);
+      pc = end & ~BlockRuns.WAITS;
+      if ((end & BlockRuns.WAITS) != 0) {
+        break; // the next packet gives the target (or its atom pops it), as the general path does
+      }
+    }
+    if (e >= 0) {
+      leaveRun(w, pc, from, runs.lastSlot(e), lastTaken, (end & BlockRuns.WAITS) != 0);
+    }
+    if (missed) {
+      // a packet whose run is not kept (or too long to keep): walked, and kept for next time
+      long head = p[at];
+      onAtoms(p[at + 1], p[at + 2], (int) (head >>> 8), (int) (head >>> 40));
+      at += FlowDecoder.ATOMS_LONGS;
+    }
+    return at;
+  }
+
+  /**
    * The atoms from {@code i} on, while each ends a block at a conditional branch or a taken direct
    * one (the packet's last also at a taken indirect branch or return, where the walk then waits
    * for the target) and its range can go straight to the sink: the common run of a fixed image,
@@ -440,12 +506,23 @@ final class Walk {
 
   /** The ranges of run {@code e} for walker {@code w}, as {@link #fastAtoms} walked them. */
   private void replay(Walker w, BlockRuns runs, int e, int bits, int count, long offset) {
-    int r = runs.first(e);
-    boolean push = returnStack;
-    // only the sink call in the loop reads or writes memory but the run's own words (see fastAtoms)
-    long from = w.walkFrom;
     long segmentFrom = segment.from;
-    long to = segment.to;
+    sendRun(w, runs, e, count, w.walkFrom, segmentFrom, segment.to, offset);
+    long end = runs.endPc(e);
+    leaveRun(w, end & ~BlockRuns.WAITS, segmentFrom, runs.lastSlot(e),
+        ((bits >>> (count - 1)) & 1) != 0, (end & BlockRuns.WAITS) != 0);
+  }
+
+  /**
+   * The {@code count} ranges of run {@code e} to the sink, for the atoms packet at {@code offset}:
+   * the first from {@code from}, the others from {@code segmentFrom} (as the walk sends them);
+   * with the return stack, a taken branch with link pushes its return address.
+   */
+  private void sendRun(Walker w, BlockRuns runs, int e, int count, long from, long segmentFrom,
+      long to, long offset) {
+    boolean push = returnStack;
+    int r = runs.first(e);
+    // only the sink call in the loop reads or writes memory but the run's own words (see fastAtoms)
     for (int k = 0; k < count; k++, r++) {
       long start = runs.start(e, r);
       long word = runs.packed(r);
@@ -458,9 +535,6 @@ final class Walk {
         w.retPush(next);
       }
     }
-    long end = runs.endPc(e);
-    leaveRun(w, end & ~BlockRuns.WAITS, segmentFrom, runs.lastSlot(e),
-        ((bits >>> (count - 1)) & 1) != 0, (end & BlockRuns.WAITS) != 0);
   }
 
   /**

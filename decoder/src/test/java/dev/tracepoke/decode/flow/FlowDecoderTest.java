@@ -276,6 +276,40 @@ class FlowDecoderTest {
     assertEquals(returnStack ? 1 : 2, c.runs().replays());
   }
 
+  /**
+   * Consecutive atoms packets whose runs are kept are replayed in one go (the walk's position in
+   * locals): a packet in the middle whose run is not kept yet is walked there and kept, and the
+   * replays go on after it, with exactly the ranges a walk packet by packet gives.
+   */
+  @Test
+  void consecutiveKeptRunsAreReplayedAroundAPacketWalkedBetweenThem() {
+    int[] words = new int[0x100];
+    java.util.Arrays.fill(words, ADD);
+    words[0] = 0xb4000040; // cbz x0, .+8
+    words[2] = 0x17fffffe; // b .-8
+    BlockCache c = cacheOf(words);
+    Lines lines = new Lines();
+    FlowDecoder d = new FlowDecoder(3, c, 0, lines);
+    sync(d);
+    ctx(d, 15, F, 1);
+    // EE: cbz taken to F+8, b back to F; NE: cbz not taken, on to the b, back to F
+    int[] bits = {0b11, 0b11, 0b11, 0b10, 0b11, 0b10, 0b11};
+    for (int k = 0; k < bits.length; k++) {
+      d.atoms(40 + k, 40 + k, 2, bits[k], 2);
+    }
+    d.end(60, 60);
+    List<String> expected = new java.util.ArrayList<>(List.of("3 context EL1 sf=true ns=true cid=0x1234 vmid=0 @15"));
+    for (int k = 0; k < bits.length; k++) {
+      expected.addAll(bits[k] == 0b11
+          ? List.of("3 range F+0..F+4 n=1 cond E [-,-] flag=0 @" + (40 + k),
+              "3 range F+8..F+c n=1 direct E [-,-] flag=0 @" + (40 + k))
+          : List.of("3 range F+0..F+4 n=1 cond N [-,-] flag=0 @" + (40 + k),
+              "3 range F+4..F+c n=2 direct E [-,-] flag=0 @" + (40 + k)));
+    }
+    assertEquals(expected, lines.out);
+    assertEquals(5, c.runs().replays(), "all but the first EE and the first NE");
+  }
+
   @Test
   void blocksSplitByTheLengthLimitStillGiveWholeRanges() {
     BlockCache tiny = new BlockCache(ImageTimeline.of(image()), true, false, 1, 1000);
