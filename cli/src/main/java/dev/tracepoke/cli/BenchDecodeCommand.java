@@ -131,6 +131,16 @@ final class BenchDecodeCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "  %d stretches over %d cores' streams, %d decoded again (their decoder states did not meet)%n",
           walls.stretches()[0], in.cores().size(), walls.stretches()[1]);
     }
+    if (threads > 1) {
+      // the wall line's ratio to a --threads 1 run is only as good as the machine's steadiness
+      // between the two: here both meet the same seconds
+      DecodeBench.Paired p = DecodeBench.pairedWall(in, threads, (long) (seconds * 1e9 / 2),
+          (long) (seconds * 1e9 / 20));
+      out.printf(Locale.ROOT, "  1 thread in alternating rounds: %.2f MB/s; %d threads: %.2f MB/s, %.2fx"
+          + " (medians of %d and %d runs)%n", perRunBytes[0] / MB / (p.oneNanos() / 1e9), threads,
+          perRunBytes[0] / MB / (p.manyNanos() / 1e9), (double) p.oneNanos() / p.manyNanos(),
+          p.oneRuns(), p.manyRuns());
+    }
     out.flush();
     writeRates(out, in);
     if (noOracles) {

@@ -58,7 +58,9 @@ class BenchCommandTest {
     String text = benchA57("decode", "--no-oracles", "--threads", "2", "--write-runs", "0");
     // 63 bytes of one core's stream: one stretch, nothing to stitch
     assertTrue(text.matches("(?s).*\nwall: \\d+\\.\\d\\d MB/s of trace, \\d+\\.\\d M instructions/s with 2 threads\n"
-        + "  1 stretches over 1 cores' streams, 0 decoded again \\(their decoder states did not meet\\)\n"), text);
+        + "  1 stretches over 1 cores' streams, 0 decoded again \\(their decoder states did not meet\\)\n"
+        + "  1 thread in alternating rounds: \\d+\\.\\d\\d MB/s; 2 threads: \\d+\\.\\d\\d MB/s, \\d+\\.\\d\\dx"
+        + " \\(medians of 3 and 3 runs\\)\n"), text);
   }
 
   /** Runs {@code bench VERB a57_single_step --seconds 0 ARGS...} (exit 0) and returns its output. */

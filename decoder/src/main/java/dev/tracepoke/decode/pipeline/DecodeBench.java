@@ -162,6 +162,41 @@ public final class DecodeBench {
     }
   }
 
+  /**
+   * Wall times of the {@link #wallUntilSteady} decode on one thread and on {@code threads}: the
+   * median of each's runs.
+   */
+  public record Paired(long oneNanos, long manyNanos, int oneRuns, int manyRuns) {}
+
+  /**
+   * {@link #wallUntilSteady} on one thread and on {@code threads}, in alternating rounds of about
+   * {@code roundNanos} each, for at least {@code nanos} and 3 rounds each after a first round of
+   * each that is left out (warm-up): both meet the same machine, so their ratio holds on one
+   * whose speed drifts (a shared host's can by tens of percent within seconds).
+   */
+  public static Paired pairedWall(TraceInput input, int threads, long nanos, long roundNanos)
+      throws IOException {
+    List<Long> one = new ArrayList<>();
+    List<Long> many = new ArrayList<>();
+    long start = System.nanoTime();
+    for (int round = 0; round < 4 || System.nanoTime() - start < nanos; round++) {
+      for (int t : new int[] {1, threads}) {
+        Result r = wallUntilSteady(input, t, roundNanos, roundNanos, 1, Double.MAX_VALUE);
+        if (round > 0) {
+          for (Run x : r.runs()) {
+            (t == 1 ? one : many).add(x.nanos());
+          }
+        }
+      }
+    }
+    return new Paired(median(one), median(many), one.size(), many.size());
+  }
+
+  private static long median(List<Long> nanos) {
+    long[] s = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
+    return s[s.length / 2];
+  }
+
   static boolean steady(List<Run> runs, int window, double tolerance) {
     if (runs.size() < window) {
       return false;
