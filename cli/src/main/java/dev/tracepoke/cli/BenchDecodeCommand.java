@@ -175,11 +175,12 @@ final class BenchDecodeCommand implements Callable<Integer> {
             listerCpu, median(wall), perRunBytes[0] / MB / listerCpu, c.instructions() / 1e6 / listerCpu);
       }
       double libCpu = -1;
+      Path exe = null;
       String missing = OpenCsdTimings.harnessMissing();
       if (missing != null) {
         out.println("libopencsd: not timed (" + missing + ")");
       } else {
-        Path exe = OpenCsdTimings.compileHarness(work);
+        exe = OpenCsdTimings.compileHarness(work);
         List<OpenCsdTimings.Timing> runs = OpenCsdTimings.harness(exe, snap, oracleRuns);
         libCpu = median(runs.stream().mapToDouble(OpenCsdTimings.Timing::cpuSeconds).toArray());
         double libWall = median(runs.stream().mapToDouble(OpenCsdTimings.Timing::wallSeconds).toArray());
@@ -193,6 +194,9 @@ final class BenchDecodeCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "ratio tracepoke/lister: %s, tracepoke/libopencsd: %s (CPU time)%n",
           listerCpu > 0 ? String.format(Locale.ROOT, "%.1fx", listerCpu / ours) : "n/a",
           libCpu > 0 ? String.format(Locale.ROOT, "%.1fx", libCpu / ours) : "n/a");
+      if (exe != null) {
+        pairedWithLibrary(out, in, exe, snap, libCpu);
+      }
     } finally {
       try (Stream<Path> s = Files.walk(work)) {
         for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
@@ -201,6 +205,34 @@ final class BenchDecodeCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /**
+   * The ratio to the OpenCSD library again, in alternating rounds: one library run, then our
+   * decode for as long, each round's ratio of medians, the median of those. The ratio line above
+   * divides medians taken seconds apart, and on a shared host the machine's speed drifts by tens
+   * of percent in that time (the library's run took 0.305 s in one bench and 0.46 s in another).
+   */
+  private void pairedWithLibrary(PrintWriter out, TraceInput in, Path exe, Snapshot snap,
+      double libCpu) throws IOException, InterruptedException {
+    int rounds = Math.max(5, oracleRuns);
+    long slice = (long) Math.max(1, libCpu * 1e9);
+    double[] ratio = new double[rounds];
+    double[] lib = new double[rounds];
+    double[] ourSeconds = new double[rounds];
+    for (int i = 0; i < rounds; i++) {
+      lib[i] = OpenCsdTimings.harness(exe, snap, 1).get(0).cpuSeconds();
+      DecodeBench.Result r = DecodeBench.untilSteady(in, threads, slice, slice, 1, Double.MAX_VALUE,
+          x -> {});
+      ourSeconds[i] = median(r.runs().stream().mapToDouble(x -> x.judgedNanos() / 1e9).toArray());
+      if (lib[i] <= 0 || ourSeconds[i] <= 0) {
+        out.println("  alternating rounds: n/a (a run too short to time)");
+        return;
+      }
+      ratio[i] = lib[i] / ourSeconds[i];
+    }
+    out.printf(Locale.ROOT, "  alternating rounds: libopencsd %.3f s, tracepoke %.1f ms: %.1fx (median of %d rounds' ratios)%n",
+        median(lib), median(ourSeconds) * 1e3, median(ratio), rounds);
   }
 
   /**

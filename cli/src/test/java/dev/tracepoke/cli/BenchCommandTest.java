@@ -120,7 +120,10 @@ class BenchCommandTest {
     assertTrue(text.matches("(?s).*\ntrc_pkt_lister -decode: \\d+\\.\\d{3} s cpu \\(\\d+\\.\\d{3} s wall\\)[^\n]*\n"
         + "libopencsd \\(C API, counting callback\\): \\d+\\.\\d{3} s cpu [^\n]*; it counted 1 ranges, 1 instructions"
         + " \\(same as ours\\)\n"
-        + "ratio tracepoke/lister: (\\d+\\.\\dx|n/a), tracepoke/libopencsd: \\d+\\.\\dx \\(CPU time\\)\n"), text);
+        + "ratio tracepoke/lister: (\\d+\\.\\dx|n/a), tracepoke/libopencsd: \\d+\\.\\dx \\(CPU time\\)\n"
+        // and again in alternating rounds, at least 5 (one library run, then our decode as long)
+        + "  alternating rounds: libopencsd \\d+\\.\\d{3} s, tracepoke \\d+\\.\\d ms: \\d+\\.\\dx"
+        + " \\(median of 5 rounds' ratios\\)\n"), text);
   }
 
   @Test
