@@ -48,6 +48,10 @@ public final class BlockRuns {
   private long[] pool = new long[POOL_PER_POSITION << MIN_TABLE_BITS];
   private int used;
   private long replays;
+  private long copies;
+  private SharedRuns shared;
+  /** Packed ranges of a run being kept, where none is published. */
+  private final long[] scratch = new long[3 + MAX_ATOMS];
 
   /**
    * The description of a range that {@link #add} takes, the low half of a {@link #packed} range:
@@ -67,6 +71,14 @@ public final class BlockRuns {
     return (int) (h >>> (64 - tableBits));
   }
 
+  /**
+   * Learns from and publishes to {@code shared} (null: keeps to itself): a run not kept here but
+   * published there is copied in by {@link #find}, and every run {@link #add} keeps is published.
+   */
+  public void share(SharedRuns shared) {
+    this.shared = shared;
+  }
+
   /** The table index of the run from {@code pc} with atoms {@code code}, or -1. */
   public int find(long pc, long code) {
     int e = position(pc, code) << 2;
@@ -74,7 +86,20 @@ public final class BlockRuns {
       replays++;
       return e;
     }
-    return -1;
+    return shared == null ? -1 : copy(pc, code);
+  }
+
+  /** A run another decoder published, kept here too; its index, or -1 if none was. */
+  private int copy(long pc, long code) {
+    long[] r = shared.get(pc, code);
+    if (r == null) {
+      return -1;
+    }
+    // its last block's slot is another cache's: no hint (-1)
+    int e = keep(pc, code, r, 3, r[2], -1);
+    replays++;
+    copies++;
+    return e;
   }
 
   /** Where the walk goes on after run {@code e}. */
@@ -120,6 +145,22 @@ public final class BlockRuns {
         return; // a range too far from the start (4-byte units in an int) or too long to pack
       }
     }
+    long[] packed = shared == null ? scratch : new long[3 + n];
+    for (int i = 0; i < n; i++) {
+      packed[3 + i] = ((ranges[2 * i] - pc) >> 2) << 32 | ranges[2 * i + 1];
+    }
+    keep(pc, code, packed, 3, endPc, lastSlot);
+    if (shared != null) {
+      packed[0] = pc;
+      packed[1] = code;
+      packed[2] = endPc;
+      shared.put(packed);
+    }
+  }
+
+  /** Keeps a run whose packed ranges are {@code packed[from..]}; its table index. */
+  private int keep(long pc, long code, long[] packed, int from, long endPc, int lastSlot) {
+    int n = (int) (code >>> 32);
     if (used + n > pool.length) {
       if (tableBits < MAX_TABLE_BITS) {
         grow();
@@ -129,14 +170,13 @@ public final class BlockRuns {
       }
     }
     int e = position(pc, code) << 2;
-    for (int i = 0; i < n; i++) {
-      pool[used + i] = ((ranges[2 * i] - pc) >> 2) << 32 | ranges[2 * i + 1];
-    }
+    System.arraycopy(packed, from, pool, used, n);
     table[e] = pc;
     table[e + 1] = code;
     table[e + 2] = endPc;
     table[e + 3] = (long) used << 32 | (lastSlot & 0xFFFFFFFFL);
     used += n;
+    return e;
   }
 
   /** Four times the table and the pool (up to the bound); the runs kept move to their new positions. */
@@ -157,9 +197,14 @@ public final class BlockRuns {
     return table.length + pool.length;
   }
 
-  /** Runs replayed so far. */
+  /** Runs replayed so far (copies included). */
   public long replays() {
     return replays;
+  }
+
+  /** Runs copied from {@link #share}'s store so far. */
+  public long copies() {
+    return copies;
   }
 
   /** Forgets every run. */

@@ -4,6 +4,8 @@ import dev.tracepoke.decode.etm4.PacketReader;
 import dev.tracepoke.decode.flow.FlowDecoder;
 import dev.tracepoke.decode.flow.FlowSink;
 import dev.tracepoke.decode.image.BlockCache;
+import dev.tracepoke.decode.image.BlockRuns;
+import dev.tracepoke.decode.image.SharedRuns;
 import dev.tracepoke.decode.image.ImageTimeline;
 import dev.tracepoke.decode.input.CoreTrace;
 import dev.tracepoke.decode.input.TraceInput;
@@ -40,7 +42,8 @@ import java.util.concurrent.ExecutorService;
  *
  * <p>Memory: the stitcher holds at most {@code inFlight} (threads + 1, fewer in a small heap) stretches (their bytes and their
  * elements: for bugfix-exact-match's density about 60 MB per 512 KiB stretch) and one more run,
- * with their decoders and block caches; the trace's length does not matter.
+ * with their decoders and block caches, and the runs those decoders share ({@link SharedRuns}: 16,384
+ * at most, about 1 MB); the trace's length does not matter.
  */
 final class Stretches {
   /**
@@ -283,6 +286,9 @@ final class Stretches {
     searched = 0;
     Stretch before = pending.peekLast();
     pending.add(s);
+    if (sharedRuns == null) {
+      sharedRuns = new SharedRuns();
+    }
     s.fresh = CompletableFuture.supplyAsync(() -> fresh(s), pool);
     if (before != null) {
       before.next = s;
@@ -326,7 +332,7 @@ final class Stretches {
 
     /** A run whose elements go to {@code direct}, not held (null: held). */
     Run(long start, FlowSink direct) {
-      cache = takeCache();
+      cache = takeCache(direct == null);
       decoder = CoreDecoderFactory.spaces(new FlowDecoder(core.cpu(), cache, config,
               direct != null ? direct : elements.sink())
           .traceUnit(core.config()), core, timeline, input);
@@ -359,11 +365,26 @@ final class Stretches {
       new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   /** Block caches are not thread-safe: each run owns one while it lives, then it is reused. */
-  private BlockCache takeCache() {
+  private BlockCache takeCache(boolean share) {
     BlockCache c = caches.poll();
+    if (c != null) {
+      return c;
+    }
     // the same waypoints as a decode on one thread (TSTART included on ETE cores)
-    return c != null ? c : CoreDecoderFactory.blocks(core, timeline, input);
+    c = CoreDecoderFactory.blocks(core, timeline, input);
+    BlockRuns runs = c.runs();
+    if (share && runs != null && sharedRuns != null) {
+      runs.share(sharedRuns); // every run's cache reads the same image with the same waypoints
+    }
+    return c;
   }
+
+  /**
+   * The runs the decoders of this stream's stretches learn, for each other: made on the cutting
+   * thread before the first stretch goes to the pool (a stream of one stretch has no one to share
+   * with).
+   */
+  private SharedRuns sharedRuns;
 
   private void retire(CompletableFuture<Run> f) {
     f.whenComplete((r, e) -> {

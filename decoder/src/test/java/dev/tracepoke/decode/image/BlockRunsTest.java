@@ -49,6 +49,41 @@ class BlockRunsTest {
     return ranges;
   }
 
+  /**
+   * A run one decoder keeps is copied by another that shares the store, whole (its waiting end
+   * too) but for its last block's slot, which was the other cache's; one that does not share
+   * finds nothing.
+   */
+  @Test
+  void aRunKeptByOneIsCopiedByAnotherSharingTheStore() {
+    SharedRuns store = new SharedRuns();
+    BlockRuns keeper = new BlockRuns();
+    BlockRuns other = new BlockRuns();
+    BlockRuns alone = new BlockRuns();
+    keeper.share(store);
+    other.share(store);
+    long code = BlockRuns.code(0b01, 2);
+    long[] ranges = {F, BlockRuns.word(3, A64.COND, true, false),
+        F + 0x40, BlockRuns.word(1, A64.DIRECT, false, true)};
+    keeper.add(F, code, ranges, F + 0x44 | BlockRuns.WAITS, 7);
+    assertEquals(-1, alone.find(F, code));
+    assertEquals(-1, other.find(F, BlockRuns.code(0b11, 2)), "another run is not there");
+    int e = other.find(F, code);
+    assertNotEquals(-1, e);
+    assertEquals(F + 0x44 | BlockRuns.WAITS, other.endPc(e));
+    assertEquals(-1, other.lastSlot(e));
+    int r = other.first(e);
+    assertEquals(F, other.start(e, r));
+    assertEquals(3, BlockRuns.instructions(other.packed(r)));
+    assertEquals(1 << 8 | A64.COND, other.packed(r) & 0x3FF);
+    assertEquals(F + 0x40, other.start(e, r + 1));
+    assertEquals(1 << 9 | A64.DIRECT, other.packed(r + 1) & 0x3FF);
+    assertEquals(e, other.find(F, code), "kept now");
+    assertEquals(1, other.copies());
+    assertEquals(2, other.replays());
+    assertEquals(0, keeper.copies());
+  }
+
   @Test
   void aFullPoolEmptiesTheTableSoMemoryStaysBounded() {
     BlockRuns runs = new BlockRuns();
