@@ -20,7 +20,8 @@ import java.util.Arrays;
  * <p>Direct-mapped: a new run evicts the one at its position. The ranges live in a pool that
  * grows with the runs kept, from 64 KiB to 1 MiB (a core may hold 64 process caches, most of them
  * small), and is emptied, with the table, when full at its largest, so memory stays bounded. Not
- * thread-safe (one per {@link BlockCache}).
+ * thread-safe (one per {@link BlockCache}); decoders of one stream on several threads share what
+ * they keep through a {@link SharedRuns} ({@link #share}).
  */
 public final class BlockRuns {
   /**
@@ -50,8 +51,13 @@ public final class BlockRuns {
   private long replays;
   private long copies;
   private SharedRuns shared;
-  /** Packed ranges of a run being kept, where none is published. */
-  private final long[] scratch = new long[3 + MAX_ATOMS];
+  /**
+   * A run as {@link SharedRuns} holds it: start pc, atoms code, end pc, then its packed ranges
+   * from this index on.
+   */
+  static final int RANGES = 3;
+  /** A run being kept, as published, where none is. */
+  private final long[] scratch = new long[RANGES + MAX_ATOMS];
 
   /**
    * The description of a range that {@link #add} takes, the low half of a {@link #packed} range:
@@ -96,7 +102,7 @@ public final class BlockRuns {
       return -1;
     }
     // its last block's slot is another cache's: no hint (-1)
-    int e = keep(pc, code, r, 3, r[2], -1);
+    int e = keep(pc, code, r, r[2], -1);
     replays++;
     copies++;
     return e;
@@ -145,11 +151,11 @@ public final class BlockRuns {
         return; // a range too far from the start (4-byte units in an int) or too long to pack
       }
     }
-    long[] packed = shared == null ? scratch : new long[3 + n];
+    long[] packed = shared == null ? scratch : new long[RANGES + n];
     for (int i = 0; i < n; i++) {
-      packed[3 + i] = ((ranges[2 * i] - pc) >> 2) << 32 | ranges[2 * i + 1];
+      packed[RANGES + i] = ((ranges[2 * i] - pc) >> 2) << 32 | ranges[2 * i + 1];
     }
-    keep(pc, code, packed, 3, endPc, lastSlot);
+    keep(pc, code, packed, endPc, lastSlot);
     if (shared != null) {
       packed[0] = pc;
       packed[1] = code;
@@ -158,8 +164,8 @@ public final class BlockRuns {
     }
   }
 
-  /** Keeps a run whose packed ranges are {@code packed[from..]}; its table index. */
-  private int keep(long pc, long code, long[] packed, int from, long endPc, int lastSlot) {
+  /** Keeps a run whose packed ranges are {@code packed[RANGES..]}; its table index. */
+  private int keep(long pc, long code, long[] packed, long endPc, int lastSlot) {
     int n = (int) (code >>> 32);
     if (used + n > pool.length) {
       if (tableBits < MAX_TABLE_BITS) {
@@ -170,7 +176,7 @@ public final class BlockRuns {
       }
     }
     int e = position(pc, code) << 2;
-    System.arraycopy(packed, from, pool, used, n);
+    System.arraycopy(packed, RANGES, pool, used, n);
     table[e] = pc;
     table[e + 1] = code;
     table[e + 2] = endPc;

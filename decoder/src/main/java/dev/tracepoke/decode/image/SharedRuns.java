@@ -29,7 +29,7 @@ public final class SharedRuns {
     return r != null && r[0] == pc && r[1] == code ? r : null;
   }
 
-  /** Publishes a run: {@code run} is not written again. */
+  /** Publishes a run, laid out as {@link BlockRuns#RANGES} says; {@code run} is not written again. */
   void put(long[] run) {
     slots.setRelease(slot(run[0], run[1]), run);
   }
