@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -124,8 +125,8 @@ public final class DecodeBench {
     long start = System.nanoTime();
     try {
       while (true) {
-        java.util.concurrent.atomic.AtomicLong cuts = new java.util.concurrent.atomic.AtomicLong();
-        java.util.concurrent.atomic.AtomicLong redone = new java.util.concurrent.atomic.AtomicLong();
+        AtomicLong cuts = new AtomicLong();
+        AtomicLong redone = new AtomicLong();
         long t0 = System.nanoTime();
         List<Callable<FlowCounts>> work = new ArrayList<>();
         for (CoreTrace c : input.cores()) {

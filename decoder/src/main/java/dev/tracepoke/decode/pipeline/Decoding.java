@@ -71,11 +71,16 @@ public final class Decoding {
 
   /** A fixed pool of {@code threads} daemon threads named {@code name}. */
   static ExecutorService daemonPool(int threads, String name) {
-    return Executors.newFixedThreadPool(threads, r -> {
+    return Executors.newFixedThreadPool(threads, daemon(name));
+  }
+
+  /** Makes daemon threads named {@code name} (a decode never keeps the JVM alive). */
+  static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
       Thread t = new Thread(r, name);
       t.setDaemon(true);
       return t;
-    });
+    };
   }
 
   /**
@@ -415,9 +420,9 @@ public final class Decoding {
       StretchPool(int n) {
         super(n, n, 0, java.util.concurrent.TimeUnit.MILLISECONDS,
             new java.util.concurrent.LinkedBlockingQueue<>());
+        java.util.concurrent.ThreadFactory daemons = daemon("tracepoke-decode-stretch");
         setThreadFactory(r -> {
-          Thread t = new Thread(r, "tracepoke-decode-stretch");
-          t.setDaemon(true);
+          Thread t = daemons.newThread(r);
           threads.add(t);
           return t;
         });

@@ -5,8 +5,8 @@ import dev.tracepoke.decode.flow.FlowDecoder;
 import dev.tracepoke.decode.flow.FlowSink;
 import dev.tracepoke.decode.image.BlockCache;
 import dev.tracepoke.decode.image.BlockRuns;
-import dev.tracepoke.decode.image.SharedRuns;
 import dev.tracepoke.decode.image.ImageTimeline;
+import dev.tracepoke.decode.image.SharedRuns;
 import dev.tracepoke.decode.input.CoreTrace;
 import dev.tracepoke.decode.input.TraceInput;
 import java.io.IOException;
@@ -89,6 +89,13 @@ final class Stretches {
    * every noted place, instead of holding them ({@link CountedElements}).
    */
   private final boolean counting;
+
+  /**
+   * The runs the decoders of this stream's stretches learn, for each other: made on the cutting
+   * thread before the first stretch goes to the pool (a stream of one stretch has no one to share
+   * with).
+   */
+  private SharedRuns sharedRuns;
 
   /** Stretches cut but not yet stitched, oldest first. */
   private final ArrayDeque<Stretch> pending = new ArrayDeque<>();
@@ -378,13 +385,6 @@ final class Stretches {
     }
     return c;
   }
-
-  /**
-   * The runs the decoders of this stream's stretches learn, for each other: made on the cutting
-   * thread before the first stretch goes to the pool (a stream of one stretch has no one to share
-   * with).
-   */
-  private SharedRuns sharedRuns;
 
   private void retire(CompletableFuture<Run> f) {
     f.whenComplete((r, e) -> {

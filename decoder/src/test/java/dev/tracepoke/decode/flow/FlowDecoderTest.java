@@ -122,6 +122,19 @@ class FlowDecoderTest {
     return lines.out;
   }
 
+  /**
+   * A block cache over 256 words at F, all ADD but the given ones: {@code placed} holds pairs of
+   * word index and word.
+   */
+  private static BlockCache addsWith(int... placed) {
+    int[] words = new int[0x100];
+    java.util.Arrays.fill(words, ADD);
+    for (int i = 0; i < placed.length; i += 2) {
+      words[placed[i]] = placed[i + 1];
+    }
+    return cacheOf(words);
+  }
+
   /** A block cache over {@code words} at F. */
   private static BlockCache cacheOf(int[] words) {
     byte[] b = new byte[words.length * 4];
@@ -200,11 +213,9 @@ class FlowDecoderTest {
    */
   @Test
   void aPacketSeenBeforeIsReplayedWithTheRangesOfItsWalk() {
-    int[] words = new int[0x100];
-    java.util.Arrays.fill(words, ADD);
-    words[1] = 0xb4000040; // cbz x0, .+8
-    words[3] = 0x17fffffd; // b .-12
-    BlockCache c = cacheOf(words);
+    BlockCache c = addsWith(
+        1, 0xb4000040, // cbz x0, .+8
+        3, 0x17fffffd); // b .-12
     List<String> out = run(c, d -> {
       sync(d);
       ctx(d, 15, F, 1);
@@ -242,13 +253,11 @@ class FlowDecoderTest {
   @ParameterizedTest
   @ValueSource(booleans = {false, true})
   void aPacketEndingOnAReturnIsReplayedAndWaitsForItsTarget(boolean returnStack) {
-    int[] words = new int[0x100];
-    java.util.Arrays.fill(words, ADD);
-    words[0] = 0xb4000040; // cbz x0, .+8
-    words[2] = 0x94000006; // bl .+0x18
-    words[4] = 0x17fffffc; // b .-0x10
-    words[9] = 0xd65f03c0; // ret
-    BlockCache c = cacheOf(words);
+    BlockCache c = addsWith(
+        0, 0xb4000040, // cbz x0, .+8
+        2, 0x94000006, // bl .+0x18
+        4, 0x17fffffc, // b .-0x10
+        9, 0xd65f03c0); // ret
     Lines lines = new Lines();
     FlowDecoder d = new FlowDecoder(3, c, 0, lines).traceUnit(new dev.tracepoke.decode.etm4.Etm4Config(
         returnStack ? 1 << 12 : 0, 0x10, 0x28000EA1, 0x4100F403, 0x488, 0, 0, 0, 0, 0, 0));
@@ -283,21 +292,19 @@ class FlowDecoderTest {
    */
   @Test
   void consecutiveKeptRunsAreReplayedAroundAPacketWalkedBetweenThem() {
-    int[] words = new int[0x100];
-    java.util.Arrays.fill(words, ADD);
-    words[0] = 0xb4000040; // cbz x0, .+8
-    words[2] = 0x17fffffe; // b .-8
-    BlockCache c = cacheOf(words);
-    Lines lines = new Lines();
-    FlowDecoder d = new FlowDecoder(3, c, 0, lines);
-    sync(d);
-    ctx(d, 15, F, 1);
+    BlockCache c = addsWith(
+        0, 0xb4000040, // cbz x0, .+8
+        2, 0x17fffffe); // b .-8
     // EE: cbz taken to F+8, b back to F; NE: cbz not taken, on to the b, back to F
     int[] bits = {0b11, 0b11, 0b11, 0b10, 0b11, 0b10, 0b11};
-    for (int k = 0; k < bits.length; k++) {
-      d.atoms(40 + k, 40 + k, 2, bits[k], 2);
-    }
-    d.end(60, 60);
+    List<String> out = run(c, d -> {
+      sync(d);
+      ctx(d, 15, F, 1);
+      for (int k = 0; k < bits.length; k++) {
+        d.atoms(40 + k, 40 + k, 2, bits[k], 2);
+      }
+      d.end(60, 60);
+    });
     List<String> expected = new java.util.ArrayList<>(List.of("3 context EL1 sf=true ns=true cid=0x1234 vmid=0 @15"));
     for (int k = 0; k < bits.length; k++) {
       expected.addAll(bits[k] == 0b11
@@ -306,7 +313,7 @@ class FlowDecoderTest {
           : List.of("3 range F+0..F+4 n=1 cond N [-,-] flag=0 @" + (40 + k),
               "3 range F+4..F+c n=2 direct E [-,-] flag=0 @" + (40 + k)));
     }
-    assertEquals(expected, lines.out);
+    assertEquals(expected, out);
     assertEquals(5, c.runs().replays(), "all but the first EE and the first NE");
   }
 
