@@ -118,10 +118,17 @@ public final class PacketReader {
   private int usLen;
   private long usStart;
 
-  // Address history: entry 0 is the most recent; ISA and known-bit count per entry.
-  private final long[] histAddr = new long[3];
-  private final int[] histBits = new int[3];
-  private final int[] histIsa = new int[3];
+  // Address history: entry 0 is the most recent; ISA and known-bit count per entry. Fields, not
+  // arrays: every address packet shifts it, and arrays cost a load and a bounds check per move.
+  private long histAddr0;
+  private long histAddr1;
+  private long histAddr2;
+  private int histBits0;
+  private int histBits1;
+  private int histBits2;
+  private int histIsa0;
+  private int histIsa1;
+  private int histIsa2;
   private long addr;
   private int addrBits;
   private int addrIsa;
@@ -190,9 +197,7 @@ public final class PacketReader {
     usStart = streamOffset;
     // OpenCSD's start state: current address 0 with no bits known; the history itself starts as
     // 64-bit zeros (the value a Trace Info also restores).
-    Arrays.fill(histAddr, 0);
-    Arrays.fill(histBits, 64);
-    Arrays.fill(histIsa, 0);
+    clearHistory();
     addr = 0;
     addrBits = 0;
     addrIsa = 0;
@@ -897,9 +902,7 @@ public final class PacketReader {
     timestampValid = false;
     seenTraceInfo = true;
     ccThreshold = cyct;
-    Arrays.fill(histAddr, 0);
-    Arrays.fill(histBits, 64);
-    Arrays.fill(histIsa, 0);
+    clearHistory();
     addr = 0;
     addrBits = 64;
     addrIsa = 0;
@@ -1196,22 +1199,49 @@ public final class PacketReader {
   }
 
   private void exactMatch(int entry) {
-    addr = histAddr[entry];
-    addrBits = histBits[entry];
-    addrIsa = histIsa[entry];
+    switch (entry) {
+      case 0 -> {
+        addr = histAddr0;
+        addrBits = histBits0;
+        addrIsa = histIsa0;
+      }
+      case 1 -> {
+        addr = histAddr1;
+        addrBits = histBits1;
+        addrIsa = histIsa1;
+      }
+      default -> {
+        addr = histAddr2;
+        addrBits = histBits2;
+        addrIsa = histIsa2;
+      }
+    }
     pushHistory();
   }
 
   private void pushHistory() {
-    histAddr[2] = histAddr[1];
-    histAddr[1] = histAddr[0];
-    histAddr[0] = addr;
-    histBits[2] = histBits[1];
-    histBits[1] = histBits[0];
-    histBits[0] = addrBits;
-    histIsa[2] = histIsa[1];
-    histIsa[1] = histIsa[0];
-    histIsa[0] = addrIsa;
+    histAddr2 = histAddr1;
+    histAddr1 = histAddr0;
+    histAddr0 = addr;
+    histBits2 = histBits1;
+    histBits1 = histBits0;
+    histBits0 = addrBits;
+    histIsa2 = histIsa1;
+    histIsa1 = histIsa0;
+    histIsa0 = addrIsa;
+  }
+
+  /** The history as a reset or a Trace Info leaves it: 64-bit zeros. */
+  private void clearHistory() {
+    histAddr0 = 0;
+    histAddr1 = 0;
+    histAddr2 = 0;
+    histBits0 = 64;
+    histBits1 = 64;
+    histBits2 = 64;
+    histIsa0 = 0;
+    histIsa1 = 0;
+    histIsa2 = 0;
   }
 
   private int q(byte[] b, int p, int end, long off, int h) {
