@@ -124,6 +124,9 @@ class BenchCommandTest {
         // and again in alternating rounds, at least 5 (one library run, then our decode as long)
         + "  alternating rounds: libopencsd \\d+\\.\\d{3} s, tracepoke \\d+\\.\\d ms: \\d+\\.\\dx"
         + " \\(median of 5 rounds' ratios\\)\n"), text);
+    // timed before the write runs (whose sinks would slow the decode timed after them), printed
+    // after their lines
+    assertTrue(text.indexOf("write jsonl: ") < text.indexOf("trc_pkt_lister -decode: "), text);
   }
 
   @Test
