@@ -62,6 +62,7 @@ public final class PacketListing {
     List<String> warnings = new ArrayList<>();
     for (SnapshotStreams.BufferPlan plan : SnapshotStreams.plan(snapshot)) {
       SnapshotStreams.unclaimed(snapshot, plan).ifPresent(warnings::add);
+      SnapshotStreams.cutFrame(snapshot, plan).ifPresent(warnings::add);
       for (SnapshotStreams.Skipped s : plan.skipped()) {
         String line = "buffer " + plan.buffer().name() + " source " + s.source() + ": " + s.reason();
         skipped.add(line);

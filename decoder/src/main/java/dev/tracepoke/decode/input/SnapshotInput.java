@@ -48,6 +48,7 @@ public final class SnapshotInput {
       }
       Path file = snap.path(buffer);
       SnapshotStreams.unclaimed(snap, plan).ifPresent(warnings::add);
+      SnapshotStreams.cutFrame(snap, plan).ifPresent(warnings::add);
       if (buffer.format() == TraceBuffer.Format.DSTREAM_CORESIGHT && !plan.sources().isEmpty()) {
         cutFrame(file).ifPresent(warnings::add);
       }
@@ -74,12 +75,7 @@ public final class SnapshotInput {
                 }
               }
             }
-            : sink -> {
-              try (InputStream in = Files.newInputStream(file)) {
-                FrameDeformatter.deformat(in, SnapshotStreams.deformatting(buffer),
-                    CoreTrace.oneSource(traceId, sink), file.toString());
-              }
-            };
+            : sink -> SnapshotStreams.deformat(snap, buffer, CoreTrace.oneSource(traceId, sink));
         cores.add(new CoreTrace(cpu, s.config(), bytes));
       }
     }

@@ -263,8 +263,7 @@ public final class SnapshotStreams {
               }
             }
           };
-      FrameDeformatter.Stats stats =
-          FrameDeformatter.deformat(in, deformatting(buffer), sink, snapshot.path(buffer).toString());
+      FrameDeformatter.Stats stats = deformat(snapshot, buffer, sink);
       for (PacketReader r : readers) {
         if (r != null) {
           r.finish();
@@ -292,9 +291,8 @@ public final class SnapshotStreams {
     }
     long[] bytes = new long[128];
     Path file = snapshot.path(buffer);
-    try (InputStream in = Files.newInputStream(file)) {
-      FrameDeformatter.deformat(in, deformatting(buffer),
-          (id, buf, off, len, frameOffset, index) -> bytes[id] += len, file.toString());
+    try {
+      deformat(snapshot, buffer, (id, buf, off, len, frameOffset, index) -> bytes[id] += len);
     } catch (dev.tracepoke.coresight.FrameFormatException e) {
       return Optional.empty(); // the decode itself names what is wrong with the frames
     }
@@ -313,6 +311,49 @@ public final class SnapshotStreams {
     return Optional.of("not decoded: " + file + ": buffer " + buffer.name() + " holds " + total
         + " bytes of trace on trace ID(s) " + ids + " that no ETMv4 or ETE source of "
         + snapshot.dir().resolve(SnapshotReader.SNAPSHOT_INI) + " has (TRCTRACEIDR)");
+  }
+
+  /**
+   * The bytes of {@code buffer}'s file that are whole frames: a memory-aligned buffer (what a sink
+   * wrote) cut inside its last frame, as an interrupted copy or a full disk leaves it, is read up
+   * to that frame, which {@link #cutFrame} names. (OpenCSD's lister lists the packets of the
+   * frames before it too, and stops with a data path error.) A DSTREAM capture's cut frame is the
+   * deformatter's to drop; unformatted data has no frames.
+   */
+  public static long wholeFrames(Snapshot snapshot, TraceBuffer buffer) throws IOException {
+    long size = Files.size(snapshot.path(buffer));
+    return buffer.format() == TraceBuffer.Format.SOURCE_DATA
+        || buffer.format() == TraceBuffer.Format.DSTREAM_CORESIGHT ? size : size - size % 16;
+  }
+
+  /** Where {@code plan}'s buffer ends inside a frame that is not read ({@link #wholeFrames}). */
+  public static Optional<String> cutFrame(Snapshot snapshot, BufferPlan plan) throws IOException {
+    Path file = snapshot.path(plan.buffer());
+    long whole = wholeFrames(snapshot, plan.buffer());
+    long size = Files.size(file);
+    if (plan.sources().isEmpty() || whole == size) {
+      return Optional.empty();
+    }
+    return Optional.of(String.format("%s: buffer %s ends inside a frame: its last %d bytes (from"
+        + " byte offset %d) are not decoded: expected a whole number of 16-byte frames", file,
+        plan.buffer().name(), size - whole, whole));
+  }
+
+  /** Deformats the whole frames of {@code buffer}'s file ({@link #wholeFrames}) into {@code sink}. */
+  public static FrameDeformatter.Stats deformat(Snapshot snapshot, TraceBuffer buffer,
+      FrameDeformatter.Sink sink) throws IOException {
+    Path file = snapshot.path(buffer);
+    FrameDeformatter d = new FrameDeformatter(deformatting(buffer), sink, file.toString());
+    byte[] chunk = new byte[1 << 16];
+    long left = wholeFrames(snapshot, buffer);
+    try (InputStream in = Files.newInputStream(file)) {
+      for (int n; left > 0 && (n = in.read(chunk, 0, (int) Math.min(chunk.length, left))) > 0; ) {
+        d.push(chunk, 0, n);
+        left -= n;
+      }
+    }
+    d.finish();
+    return d.stats();
   }
 
   /**

@@ -1,0 +1,75 @@
+package dev.tracepoke.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A snapshot whose buffer was cut inside a frame (an interrupted copy, a disk that filled), as a
+ * user meets it: {@code decode} and {@code dump --packets} read every whole frame before the cut,
+ * print all they decoded, name the cut frame on stderr and exit 0. They once stopped at the cut
+ * with the deformatter's error and printed nothing.
+ */
+class CutTraceCliTest {
+  @TempDir static Path tmp;
+
+  /** bugfix-exact-match with its buffer cut to {@code length} bytes. */
+  static Path cut(int length) throws IOException {
+    Path snapshot = BenchDecodeCommand.defaultSnapshot();
+    assumeTrue(snapshot != null, "no shared/conformance/opencsd-snapshots/bugfix-exact-match");
+    Path dir = tmp.resolve("cut" + length);
+    if (Files.isDirectory(dir)) {
+      return dir;
+    }
+    Files.createDirectories(dir);
+    try (Stream<Path> files = Files.list(snapshot)) {
+      for (Path f : files.toList()) {
+        if (!f.getFileName().toString().equals("cstrace.bin")) {
+          Files.copy(f, dir.resolve(f.getFileName()));
+        }
+      }
+    }
+    byte[] all = Files.readAllBytes(snapshot.resolve("cstrace.bin"));
+    Files.write(dir.resolve("cstrace.bin"), Arrays.copyOf(all, length));
+    return dir;
+  }
+
+  @Test
+  void aDecodeCutInsideAFramePrintsEverythingBeforeIt() throws IOException {
+    Path cut = cut(16_391);
+    Path whole = cut(16_384); // the same 1,024 frames, without the 7 bytes of a cut one
+    RealSnapshotsCliTest.Run r = RealSnapshotsCliTest.tracepoke("decode", "--ranges", cut.toString());
+    RealSnapshotsCliTest.Run w = RealSnapshotsCliTest.tracepoke("decode", "--ranges", whole.toString());
+    assertEquals(0, r.exit(), r.err());
+    assertEquals(25_484, r.out().lines().count());
+    assertEquals(w.out(), r.out());
+    assertEquals(List.of(
+        "tracepoke decode: warning: " + cut.resolve("cstrace.bin") + ": buffer etr_0 ends inside a frame:"
+            + " its last 7 bytes (from byte offset 16384) are not decoded: expected a whole number of"
+            + " 16-byte frames",
+        "tracepoke decode: " + cut + ": cpu 1 trace byte 0 (packet 0): 261 trace bytes before the first"
+            + " A-sync (at byte 261) not decoded: expected the stream to begin with an A-sync",
+        "tracepoke decode: " + cut + ": cpu 1 trace byte 276 (packet 3): 1 atom(s) dropped: no address or"
+            + " context known yet"), r.err().lines().toList());
+  }
+
+  @Test
+  void aPacketDumpCutInsideAFrameListsEverythingBeforeIt() throws IOException {
+    Path cut = cut(16_391);
+    RealSnapshotsCliTest.Run r = RealSnapshotsCliTest.tracepoke("dump", "--packets", cut.toString());
+    RealSnapshotsCliTest.Run w = RealSnapshotsCliTest.tracepoke("dump", "--packets", cut(16_384).toString());
+    assertEquals(0, r.exit(), r.err());
+    assertEquals(w.out().replace("cut16384", "cut16391"), r.out());
+    assertEquals(true, r.err().lines().anyMatch(l -> l.equals("tracepoke dump: warning: "
+        + cut.resolve("cstrace.bin") + ": buffer etr_0 ends inside a frame: its last 7 bytes (from byte"
+        + " offset 16384) are not decoded: expected a whole number of 16-byte frames")), r.err());
+  }
+}
