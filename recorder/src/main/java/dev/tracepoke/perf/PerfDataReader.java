@@ -31,8 +31,9 @@ import java.util.TreeMap;
  *
  * <p>Damage: open fails with a {@link PerfDataException} when the header or attrs are unusable.
  * A feature body that does not parse is listed in {@link #warnings()}. A data section that runs
- * past the end of the file (a recording cut short) is read up to the last whole record, after
- * which the cursor throws a {@link PerfDataException} naming where the file ends; any record
+ * past the end of the file (a recording cut short) is read up to the last whole record (and an
+ * AUXTRACE record whose payload the end cuts, with the whole 16-byte frames of it that are there),
+ * after which the cursor throws a {@link PerfDataException} naming where the file ends; any record
  * damage (size below 8, a record or AUXTRACE payload past the data end, fields that do not fit)
  * is thrown by the cursor after every whole record before it has been returned.
  */
@@ -433,6 +434,8 @@ public final class PerfDataReader implements AutoCloseable {
     /** Records decompressed from a COMPRESSED record, still to be returned. */
     private final ArrayDeque<FileRecord> expanded = new ArrayDeque<>();
     private ZstdRecords zstd;
+    /** The last AUXTRACE payload, cut by the end of the file, as far as it was read: said at the end. */
+    private PerfDataException cutPayload;
     private PerfDataException failure;
     private boolean done;
 
@@ -478,6 +481,9 @@ public final class PerfDataReader implements AutoCloseable {
             zstd.end(pos);
             zstd = null;
           }
+          if (cutPayload != null) {
+            throw cutPayload;
+          }
           if (cutShortAt >= 0 && header.dataSize() != 0) {
             throw new PerfDataException(file, pos, "the file ends here but the header says the data section runs to byte "
                 + (header.dataOffset() + header.dataSize()) + " (recording cut short)");
@@ -520,8 +526,21 @@ public final class PerfDataReader implements AutoCloseable {
         long next = pos + size;
         if (out.record() instanceof Auxtrace a) {
           if (a.size() < 0 || a.size() > dataEnd - next) {
-            throw new PerfDataException(file, pos + 8, "AUXTRACE data of " + Long.toUnsignedString(a.size())
-                + " bytes at byte " + next + " runs past " + endWhat() + " at byte " + dataEnd);
+            String past = "AUXTRACE data of " + Long.toUnsignedString(a.size()) + " bytes at byte " + next
+                + " runs past " + endWhat() + " at byte " + dataEnd;
+            long present = (dataEnd - next) & -16L;
+            if (cutShortAt < 0 || a.size() < 0 || present == 0) {
+              throw new PerfDataException(file, pos + 8, past);
+            }
+            // a recording cut inside its last AUXTRACE payload: the trace before the cut is
+            // trace like any other, so the payload comes back as far as the file holds it (in
+            // whole 16-byte frames), and the cursor then says where the file ended
+            cutPayload = new PerfDataException(file, pos + 8, past + ": its first " + present
+                + " bytes are read");
+            pos = dataEnd;
+            return new FileRecord(out.offset(), out.size(), out.time(), out.cpu(),
+                new Auxtrace(present, a.offset(), a.reference(), a.idx(), a.tid(), a.cpu(),
+                    a.dataPosition()));
           }
           next += a.size();
         }

@@ -142,13 +142,57 @@ class BadInputTest {
           name + " of " + r.size() + " bytes runs past " + CUT + " at byte " + mid
               + " (" + (mid - r.offset()) + " bytes left)"));
       if (r.record() instanceof PerfRecord.Auxtrace a) {
-        long in = a.dataPosition() + 20;
+        // less than a 16-byte frame of the data is there (more: aCutInsideAuxtraceData...)
+        long in = a.dataPosition() + 12;
         cases.add(new Case("cut inside AUXTRACE data of record " + i, cut(in), i, r.offset() + 8,
             "AUXTRACE data of " + a.size() + " bytes at byte " + a.dataPosition() + " runs past " + CUT
                 + " at byte " + in));
       }
     }
     return cases.stream().map(this::test);
+  }
+
+  /**
+   * A recording cut inside an AUXTRACE record's data gives that record back with the whole 16-byte
+   * frames of its data that the file holds, then the error naming the cut: the trace before the
+   * cut is decoded like any other.
+   */
+  @TestFactory
+  Stream<DynamicTest> aCutInsideAuxtraceDataKeepsItsWholeFrames() throws IOException {
+    loadGood();
+    List<DynamicTest> tests = new ArrayList<>();
+    for (int i = 0; i < goodRecords.size(); i++) {
+      FileRecord r = goodRecords.get(i);
+      if (!(r.record() instanceof PerfRecord.Auxtrace a)) {
+        continue;
+      }
+      int k = i;
+      tests.add(DynamicTest.dynamicTest("cut 40 bytes into the AUXTRACE data of record " + i, () -> {
+        long in = a.dataPosition() + 40;
+        Path f = dir.resolve("cut-aux-" + k + ".data");
+        Files.write(f, cut(in).apply(good.clone()));
+        Outcome o = read(f);
+        List<FileRecord> expected = new ArrayList<>(goodRecords.subList(0, k));
+        expected.add(new FileRecord(r.offset(), r.size(), r.time(), r.cpu(), new PerfRecord.Auxtrace(32,
+            a.offset(), a.reference(), a.idx(), a.tid(), a.cpu(), a.dataPosition())));
+        assertEquals(expected, o.records());
+        assertEquals(r.offset() + 8, o.error().offset());
+        assertEquals("AUXTRACE data of " + a.size() + " bytes at byte " + a.dataPosition() + " runs past "
+            + CUT + " at byte " + in + ": its first 32 bytes are read", o.error().expected());
+        try (PerfDataReader reader = PerfDataReader.open(f);
+            java.nio.channels.ReadableByteChannel ch =
+                reader.payload((PerfRecord.Auxtrace) o.records().get(k).record())) {
+          ByteBuffer got = ByteBuffer.allocate(64);
+          while (ch.read(got) > 0) {
+            // the channel ends after the data that was kept
+          }
+          got.flip();
+          assertEquals(ByteBuffer.wrap(good, (int) a.dataPosition(), 32), got);
+        }
+      }));
+    }
+    assertEquals(false, tests.isEmpty(), "the sample recording has AUXTRACE records");
+    return tests.stream();
   }
 
   @TestFactory

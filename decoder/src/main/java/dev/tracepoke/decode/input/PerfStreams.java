@@ -308,6 +308,22 @@ public final class PerfStreams {
     return null;
   }
 
+  /**
+   * The bytes of {@code a}'s data that one AUXTRACE buffer of {@code q} holds: all of them, or the
+   * start of them where the buffer is the one a recording cut short ended inside.
+   */
+  private static long heldBytes(AuxtraceQueue q, AuxRange a) {
+    long most = 0;
+    for (PerfRecord.Auxtrace b : q.buffers()) {
+      boolean mine = b.cpu() >= 0 ? b.cpu() == a.cpu() : b.tid() == a.tid();
+      if (mine && Long.compareUnsigned(b.offset(), a.start()) <= 0) {
+        long end = Math.min(a.start() + a.size(), b.offset() + b.size());
+        most = Math.max(most, end - a.start());
+      }
+    }
+    return most;
+  }
+
   /** Names AUX records whose data is missing or was cut. */
   private static void lostData(List<AuxRange> aux, SortedMap<Integer, List<PerfRecord.Auxtrace>> queues,
       List<String> warnings) {
@@ -323,13 +339,13 @@ public final class PerfStreams {
       if (a.size() == 0 || queues.isEmpty()) {
         continue;
       }
-      boolean held = false;
+      long held = 0;
       for (AuxtraceQueue q : all) {
-        held |= holder(q, a) != null;
+        held = Math.max(held, heldBytes(q, a));
       }
-      if (!held) {
+      if (held < a.size()) {
         missing++;
-        missingBytes += a.size();
+        missingBytes += a.size() - held;
       }
     }
     if (truncated > 0) {
