@@ -13,10 +13,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A snapshot whose buffer was cut inside a frame (an interrupted copy, a disk that filled), as a
- * user meets it: {@code decode} and {@code dump --packets} read every whole frame before the cut,
- * print all they decoded, name the cut frame on stderr and exit 0. They once stopped at the cut
- * with the deformatter's error and printed nothing.
+ * Trace cut short (an interrupted copy, a disk that filled), as a user meets it. A snapshot whose
+ * buffer was cut inside a frame: {@code decode} and {@code dump --packets} read every whole frame
+ * before the cut, print all they decoded, name the cut frame on stderr and exit 0 (they once
+ * stopped at the cut with the deformatter's error and printed nothing). A perf.data file cut
+ * inside its raw AUX data decodes the data before the cut (it once decoded none of that buffer).
  */
 class CutTraceCliTest {
   @TempDir static Path tmp;
@@ -59,6 +60,31 @@ class CutTraceCliTest {
             + " A-sync (at byte 261) not decoded: expected the stream to begin with an A-sync",
         "tracepoke decode: " + cut + ": cpu 1 trace byte 276 (packet 3): 1 atom(s) dropped: no address or"
             + " context known yet"), r.err().lines().toList());
+  }
+
+  /**
+   * A perf.data file of raw (TRBE) trace cut inside its only AUXTRACE buffer: the 48 of its 80
+   * bytes the file holds decode as in the whole file, up to the packet the cut leaves incomplete.
+   */
+  @Test
+  void aRawAuxBufferCutShortDecodesTheBytesBeforeTheCut() throws IOException {
+    Path file = RealSnapshotsCliTest.dir("simpleperf-etm", "perf_with_unformatted_trace.data");
+    assumeTrue(Files.isRegularFile(file), "no " + file);
+    Path cut = tmp.resolve("raw-cut.data");
+    // the buffer's data is bytes 18752-18831, the data section's end
+    Files.write(cut, Arrays.copyOf(Files.readAllBytes(file), 18_800));
+    RealSnapshotsCliTest.Run r = RealSnapshotsCliTest.tracepoke("decode", "--ranges", cut.toString());
+    RealSnapshotsCliTest.Run w = RealSnapshotsCliTest.tracepoke("decode", "--ranges", file.toString());
+    assertEquals(0, r.exit(), r.err());
+    List<String> got = r.out().lines().toList();
+    assertEquals(3, got.size(), r.out());
+    assertEquals(w.out().lines().limit(2).toList(), got.subList(0, 2));
+    assertEquals("[000]                    -  gap error address 000000759fb77f7c at offset 40", got.get(2),
+        "the packet the cut leaves incomplete");
+    assertEquals(true, r.err().contains("AUXTRACE data of 80 bytes at byte 18752 runs past the end of the"
+        + " file (recording cut short) at byte 18800: its first 48 bytes are read"), r.err());
+    assertEquals(true, r.err().contains("1 AUX records announce 28 bytes that no AUXTRACE record holds"),
+        r.err());
   }
 
   @Test

@@ -151,7 +151,9 @@ public final class PerfStreams {
     List<AuxRange> aux = new ArrayList<>();
     SortedMap<Integer, List<PerfRecord.Auxtrace>> queues = new TreeMap<>();
     Set<Long> auxtraceAt = new HashSet<>();
+    boolean cutShort;
     try (PerfDataReader reader = PerfDataReader.open(file)) {
+      cutShort = reader.cutShort();
       warnings.addAll(reader.warnings());
       RecordCursor c = reader.fileOrder();
       while (true) {
@@ -191,11 +193,11 @@ public final class PerfStreams {
           "a PERF_RECORD_AUXTRACE_INFO of type CS_ETM (this recording has no CoreSight trace)");
     }
     SortedMap<Integer, Etm4Config> units = units(info, hwIds, skipped, warnings);
-    lostData(aux, queues, warnings);
+    lostData(aux, queues, cutShort, warnings);
     List<Stream> streams = new ArrayList<>();
     for (List<PerfRecord.Auxtrace> buffers : queues.values()) {
       AuxtraceQueue q = new AuxtraceQueue(buffers.get(0).idx(), buffers.get(0).cpu(), buffers);
-      List<AuxRange> fragments = fragments(q, aux);
+      List<AuxRange> fragments = fragments(q, aux, cutShort);
       boolean raw = false;
       for (AuxRange f : fragments) {
         if (f.size() > 0) {
@@ -286,11 +288,18 @@ public final class PerfStreams {
   }
 
   /** The AUX records whose data this queue holds, in file order. */
-  private static List<AuxRange> fragments(AuxtraceQueue q, List<AuxRange> aux) {
+  private static List<AuxRange> fragments(AuxtraceQueue q, List<AuxRange> aux, boolean cutShort) {
     List<AuxRange> out = new ArrayList<>();
     for (AuxRange a : aux) {
       if (holder(q, a) != null) {
         out.add(a);
+      } else if (cutShort) {
+        // the data a recording cut short holds of its last AUX record (PerfDataReader keeps the
+        // start of the AUXTRACE buffer the end of the file cut)
+        long held = heldBytes(q, a);
+        if (held > 0) {
+          out.add(new AuxRange(a.start(), held, a.flags(), a.cpu(), a.tid(), a.offset()));
+        }
       }
     }
     return out;
@@ -326,7 +335,7 @@ public final class PerfStreams {
 
   /** Names AUX records whose data is missing or was cut. */
   private static void lostData(List<AuxRange> aux, SortedMap<Integer, List<PerfRecord.Auxtrace>> queues,
-      List<String> warnings) {
+      boolean cutShort, List<String> warnings) {
     int truncated = 0;
     int missing = 0;
     long missingBytes = 0;
@@ -341,7 +350,9 @@ public final class PerfStreams {
       }
       long held = 0;
       for (AuxtraceQueue q : all) {
-        held = Math.max(held, heldBytes(q, a));
+        // what is decoded (fragments): a buffer holds all of an AUX record's data, or, in a
+        // recording cut short, the start of it
+        held = Math.max(held, holder(q, a) != null ? a.size() : cutShort ? heldBytes(q, a) : 0);
       }
       if (held < a.size()) {
         missing++;
