@@ -87,6 +87,24 @@ class CutTraceCliTest {
         r.err());
   }
 
+  /**
+   * A DSTREAM capture stops inside its last frame: the packet dump names the bytes it cannot read
+   * there, as the decode does (it once said nothing of them).
+   */
+  @Test
+  void aPacketDumpNamesATpiuCapturesCutLastFrame() {
+    Path snap = RealSnapshotsCliTest.dir("opencsd-snapshots", "a55-test-tpiu");
+    assumeTrue(Files.isDirectory(snap), "no " + snap);
+    RealSnapshotsCliTest.Run r = RealSnapshotsCliTest.tracepoke("dump", "--packets", snap.toString());
+    assertEquals(0, r.exit(), r.err());
+    assertEquals(List.of(
+        "tracepoke dump: buffer DSTREAM_0 source CSETM_0 trace-id 0x1 core Cortex-A55_0 Cortex-A55 (v8r3):"
+            + " 34005 packets in 34371 bytes",
+        "tracepoke dump: warning: " + snap.resolve("DSTREAM_0.bin") + ": the capture ends inside a frame:"
+            + " its last 12 bytes (from offset 49132) are part of a cut 16-byte frame and are not decoded"),
+        r.err().lines().toList());
+  }
+
   @Test
   void aPacketDumpCutInsideAFrameListsEverythingBeforeIt() throws IOException {
     Path cut = cut(16_391);

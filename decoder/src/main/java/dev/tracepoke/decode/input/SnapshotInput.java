@@ -1,6 +1,5 @@
 package dev.tracepoke.decode.input;
 
-import dev.tracepoke.coresight.FrameDeformatter;
 import dev.tracepoke.decode.image.MemoryImage;
 import dev.tracepoke.decode.input.SnapshotStreams;
 import dev.tracepoke.snapshot.Device;
@@ -13,7 +12,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -49,9 +47,6 @@ public final class SnapshotInput {
       Path file = snap.path(buffer);
       SnapshotStreams.unclaimed(snap, plan).ifPresent(warnings::add);
       SnapshotStreams.cutFrame(snap, plan).ifPresent(warnings::add);
-      if (buffer.format() == TraceBuffer.Format.DSTREAM_CORESIGHT && !plan.sources().isEmpty()) {
-        cutFrame(file).ifPresent(warnings::add);
-      }
       if (!plan.sources().isEmpty() && Files.size(file) == 0) {
         warnings.add(file + ": buffer " + buffer.name() + " is empty: no trace of " + plan.sources().stream()
             .map(SnapshotStreams.Source::source).collect(java.util.stream.Collectors.joining(", ")));
@@ -82,30 +77,6 @@ public final class SnapshotInput {
     cores.sort((a, b) -> Integer.compare(a.cpu(), b.cpu()));
     return new TraceInput(dir.toString(), image, List.of(), TimeConversion.IDENTITY, dev.tracepoke.decode.image.SymbolNames.NONE, cores,
         Optional.empty(), pauth, warnings);
-  }
-
-  /**
-   * A TPIU capture stops wherever the probe stopped, so its last frame may be cut; the deformatter
-   * drops those bytes (a packet in them is lost), which is named here. One pass over the capture
-   * with nothing kept: debugger captures are small next to what decoding them costs.
-   */
-  private static Optional<String> cutFrame(Path file) throws IOException {
-    FrameDeformatter d = new FrameDeformatter(EnumSet.of(FrameDeformatter.Option.FSYNCS,
-        FrameDeformatter.Option.DSTREAM_FOOTERS), (id, buf, off, len, frameOffset, index) -> { },
-        file.toString());
-    byte[] chunk = new byte[1 << 16];
-    try (InputStream in = Files.newInputStream(file)) {
-      for (int n; (n = in.read(chunk)) > 0; ) {
-        d.push(chunk, 0, n);
-      }
-    }
-    d.finish();
-    if (d.trailingBytes() == 0) {
-      return Optional.empty();
-    }
-    return Optional.of(String.format("%s: the capture ends inside a frame: its last %d bytes (from offset"
-        + " %d) are part of a cut 16-byte frame and are not decoded", file, d.trailingBytes(),
-        d.inputOffset(d.offset() - d.trailingBytes())));
   }
 
   /**

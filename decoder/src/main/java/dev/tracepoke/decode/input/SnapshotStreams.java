@@ -326,21 +326,43 @@ public final class SnapshotStreams {
         || buffer.format() == TraceBuffer.Format.DSTREAM_CORESIGHT ? size : size - size % 16;
   }
 
-  /** Where {@code plan}'s buffer ends inside a frame that is not read ({@link #wholeFrames}). */
+  /**
+   * Where {@code plan}'s buffer ends inside a frame, which is not read. A memory-aligned buffer is
+   * read up to its last whole frame ({@link #wholeFrames}). A TPIU capture stops wherever the probe
+   * stopped, so its last frame may be cut; the deformatter drops those bytes (a packet in them is
+   * lost), found in one pass over the capture with nothing kept: debugger captures are small next
+   * to what decoding them costs.
+   */
   public static Optional<String> cutFrame(Snapshot snapshot, BufferPlan plan) throws IOException {
-    Path file = snapshot.path(plan.buffer());
-    long whole = wholeFrames(snapshot, plan.buffer());
+    TraceBuffer buffer = plan.buffer();
+    Path file = snapshot.path(buffer);
+    if (plan.sources().isEmpty()) {
+      return Optional.empty();
+    }
+    if (buffer.format() == TraceBuffer.Format.DSTREAM_CORESIGHT) {
+      FrameDeformatter d = deformatted(snapshot, buffer, (id, buf, off, len, frameOffset, index) -> { });
+      return d.trailingBytes() == 0 ? Optional.empty() : Optional.of(String.format("%s: the capture"
+          + " ends inside a frame: its last %d bytes (from offset %d) are part of a cut 16-byte frame"
+          + " and are not decoded", file, d.trailingBytes(), d.inputOffset(d.offset() - d.trailingBytes())));
+    }
+    long whole = wholeFrames(snapshot, buffer);
     long size = Files.size(file);
-    if (plan.sources().isEmpty() || whole == size) {
+    if (whole == size) {
       return Optional.empty();
     }
     return Optional.of(String.format("%s: buffer %s ends inside a frame: its last %d bytes (from"
         + " byte offset %d) are not decoded: expected a whole number of 16-byte frames", file,
-        plan.buffer().name(), size - whole, whole));
+        buffer.name(), size - whole, whole));
   }
 
   /** Deformats the whole frames of {@code buffer}'s file ({@link #wholeFrames}) into {@code sink}. */
   public static FrameDeformatter.Stats deformat(Snapshot snapshot, TraceBuffer buffer,
+      FrameDeformatter.Sink sink) throws IOException {
+    return deformatted(snapshot, buffer, sink).stats();
+  }
+
+  /** As {@link #deformat}: the deformatter after its end. */
+  private static FrameDeformatter deformatted(Snapshot snapshot, TraceBuffer buffer,
       FrameDeformatter.Sink sink) throws IOException {
     Path file = snapshot.path(buffer);
     FrameDeformatter d = new FrameDeformatter(deformatting(buffer), sink, file.toString());
@@ -353,7 +375,7 @@ public final class SnapshotStreams {
       }
     }
     d.finish();
-    return d.stats();
+    return d;
   }
 
   /**
