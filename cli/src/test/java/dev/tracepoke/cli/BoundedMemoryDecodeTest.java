@@ -10,7 +10,6 @@ import dev.tracepoke.decode.pipeline.FlowCounts;
 import dev.tracepoke.decode.input.SnapshotInput;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,26 +48,14 @@ class BoundedMemoryDecodeTest {
 
   /** The snapshot with its trace buffer written {@code copies} times over. */
   static Path copies(int copies) throws IOException {
-    Path dir = tmp.resolve("x" + copies);
-    if (Files.isDirectory(dir)) {
-      return dir;
-    }
-    Files.createDirectories(dir);
-    try (Stream<Path> files = Files.list(SNAPSHOT)) {
-      for (Path f : files.toList()) {
-        if (!f.getFileName().toString().equals("cstrace.bin")) {
-          Files.copy(f, dir.resolve(f.getFileName()));
-        }
-      }
-    }
     byte[] buffer = Files.readAllBytes(SNAPSHOT.resolve("cstrace.bin"));
-    try (OutputStream out = Files.newOutputStream(dir.resolve("cstrace.bin"))) {
+    return SnapshotCopies.withBuffer(SNAPSHOT, tmp.resolve("x" + copies), out -> {
       for (int i = 0; i < copies; i++) {
         out.write(buffer);
       }
-    }
-    return dir;
+    });
   }
+
 
   private static long[] counts(int copies) throws IOException {
     FlowCounts c = new FlowCounts();

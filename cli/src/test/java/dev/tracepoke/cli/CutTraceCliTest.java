@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,22 +25,11 @@ class CutTraceCliTest {
   static Path cut(int length) throws IOException {
     Path snapshot = BenchDecodeCommand.defaultSnapshot();
     assumeTrue(snapshot != null, "no shared/conformance/opencsd-snapshots/bugfix-exact-match");
-    Path dir = tmp.resolve("cut" + length);
-    if (Files.isDirectory(dir)) {
-      return dir;
-    }
-    Files.createDirectories(dir);
-    try (Stream<Path> files = Files.list(snapshot)) {
-      for (Path f : files.toList()) {
-        if (!f.getFileName().toString().equals("cstrace.bin")) {
-          Files.copy(f, dir.resolve(f.getFileName()));
-        }
-      }
-    }
     byte[] all = Files.readAllBytes(snapshot.resolve("cstrace.bin"));
-    Files.write(dir.resolve("cstrace.bin"), Arrays.copyOf(all, length));
-    return dir;
+    return SnapshotCopies.withBuffer(snapshot, tmp.resolve("cut" + length),
+        out -> out.write(all, 0, length));
   }
+
 
   @Test
   void aDecodeCutInsideAFramePrintsEverythingBeforeIt() throws IOException {

@@ -346,9 +346,7 @@ final class Walk {
     BlockRuns runs;
     if (sites || !sync.synced() || w.exceptionPending || w.popPending || !w.sf || w.needAddress
         || w.needContext || equals != 0 || !delivery.direct(w) || (runs = blocks.runs()) == null) {
-      long head = p[i];
-      onAtoms(p[i + 1], p[i + 2], (int) (head >>> 8), (int) (head >>> 40));
-      return i + FlowDecoder.ATOMS_LONGS;
+      return walkPacket(p, i);
     }
     long pc = w.pc;
     long from = w.walkFrom;
@@ -385,13 +383,15 @@ final class Walk {
     if (e >= 0) {
       leaveRun(w, pc, from, runs.lastSlot(e), lastTaken, (end & BlockRuns.WAITS) != 0);
     }
-    if (missed) {
-      // a packet whose run is not kept (or too long to keep): walked, and kept for next time
-      long head = p[at];
-      onAtoms(p[at + 1], p[at + 2], (int) (head >>> 8), (int) (head >>> 40));
-      at += FlowDecoder.ATOMS_LONGS;
-    }
-    return at;
+    // a packet whose run is not kept (or too long to keep): walked, and kept for next time
+    return missed ? walkPacket(p, at) : at;
+  }
+
+  /** The atoms packet at {@code p[i]} through {@link #onAtoms}; the index after it. */
+  private int walkPacket(long[] p, int i) {
+    long head = p[i];
+    onAtoms(p[i + 1], p[i + 2], (int) (head >>> 8), (int) (head >>> 40));
+    return i + FlowDecoder.ATOMS_LONGS;
   }
 
   /**

@@ -219,59 +219,59 @@ public final class SnapshotStreams {
     if (plan.sources().isEmpty()) {
       return new ReadStats(Files.size(snapshot.path(buffer)), Files.size(snapshot.path(buffer)), Optional.empty());
     }
-    byte[] chunk = new byte[1 << 16];
-    try (InputStream in = Files.newInputStream(snapshot.path(buffer))) {
-      if (buffer.format() == TraceBuffer.Format.SOURCE_DATA) {
-        PacketReader r = readerFor.apply(plan.sources().get(0));
-        long total = 0;
+    if (buffer.format() == TraceBuffer.Format.SOURCE_DATA) {
+      PacketReader r = readerFor.apply(plan.sources().get(0));
+      byte[] chunk = new byte[1 << 16];
+      long total = 0;
+      try (InputStream in = Files.newInputStream(snapshot.path(buffer))) {
         for (int n; (n = in.read(chunk)) > 0; ) {
           r.push(chunk, 0, n);
           total += n;
         }
-        r.finish();
-        return new ReadStats(total, 0, Optional.empty());
       }
-      PacketReader[] readers = new PacketReader[128];
-      OpenCsdIndex[] indices = new OpenCsdIndex[128];
-      for (Source s : plan.sources()) {
-        readers[s.traceId()] = readerFor.apply(s);
-        indices[s.traceId()] = indexFor.apply(s);
-      }
-      long[] orphan = new long[1];
-      FrameDeformatter.Sink sink =
-          new FrameDeformatter.Sink() {
-            @Override
-            public void data(int traceId, byte[] buf, int off, int len, long frameOffset, long index) {
-              PacketReader r = readers[traceId];
-              if (r == null) {
-                orphan[0] += len;
-                return;
-              }
-              OpenCsdIndex ix = indices[traceId];
-              if (ix != null) {
-                ix.run(r.offset(), index);
-              }
-              r.push(buf, off, len);
-            }
-
-            @Override
-            public void reset(long offset) {
-              for (PacketReader r : readers) {
-                if (r != null) {
-                  r.reset();
-                }
-              }
-            }
-          };
-      FrameDeformatter.Stats stats = deformat(snapshot, buffer, sink);
-      for (PacketReader r : readers) {
-        if (r != null) {
-          r.finish();
-        }
-      }
-      long total = Files.size(snapshot.path(buffer));
-      return new ReadStats(total, orphan[0], Optional.of(stats));
+      r.finish();
+      return new ReadStats(total, 0, Optional.empty());
     }
+    PacketReader[] readers = new PacketReader[128];
+    OpenCsdIndex[] indices = new OpenCsdIndex[128];
+    for (Source s : plan.sources()) {
+      readers[s.traceId()] = readerFor.apply(s);
+      indices[s.traceId()] = indexFor.apply(s);
+    }
+    long[] orphan = new long[1];
+    FrameDeformatter.Sink sink =
+        new FrameDeformatter.Sink() {
+          @Override
+          public void data(int traceId, byte[] buf, int off, int len, long frameOffset, long index) {
+            PacketReader r = readers[traceId];
+            if (r == null) {
+              orphan[0] += len;
+              return;
+            }
+            OpenCsdIndex ix = indices[traceId];
+            if (ix != null) {
+              ix.run(r.offset(), index);
+            }
+            r.push(buf, off, len);
+          }
+
+          @Override
+          public void reset(long offset) {
+            for (PacketReader r : readers) {
+              if (r != null) {
+                r.reset();
+              }
+            }
+          }
+        };
+    FrameDeformatter.Stats stats = deformat(snapshot, buffer, sink);
+    for (PacketReader r : readers) {
+      if (r != null) {
+        r.finish();
+      }
+    }
+    long total = Files.size(snapshot.path(buffer));
+    return new ReadStats(total, orphan[0], Optional.of(stats));
   }
 
   /**
